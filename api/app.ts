@@ -1,0 +1,58 @@
+// createApp(deps): error rendering first, then headers, logging, body parsing and the routers. Never listens.
+import Koa from 'koa';
+import Router from '@koa/router';
+import { send } from '@koa/send';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Deps } from './deps.ts';
+import { errorMiddleware } from './errors.ts';
+import { mountRoutes, openApiDocument, type Route } from './http.ts';
+import { clientIp } from './middleware/client-ip.ts';
+import { jsonBody } from './middleware/body.ts';
+import { requestLog } from './middleware/request-log.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
+import { createGuards } from './middleware/guards.ts';
+import { authRoutes } from './routes/auth.ts';
+import { meRoutes } from './routes/me.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { systemRoutes } from './routes/system.ts';
+import { multiAccountRule } from './policy.ts';
+
+export interface AppOptions {
+  /** Folder of the built web app; served at `/` when it exists. */
+  webRoot?: string;
+  version?: string;
+}
+
+export function allRoutes(deps: Deps): Route[] {
+  return [...systemRoutes(deps), ...authRoutes(deps), ...meRoutes(deps), ...accountRoutes(deps)];
+}
+
+export function createApp(deps: Deps, options: AppOptions = {}): Koa {
+  const app = new Koa({ proxy: deps.config.trustProxy });
+  const routes = allRoutes(deps);
+  const document = openApiDocument(routes, { version: options.version ?? '1', description: multiAccountRule });
+
+  const api = new Router({ prefix: '/api/v1' });
+  api.get('/openapi.json', (ctx) => { ctx.body = document; });
+  mountRoutes(api, routes, createGuards(deps));
+
+  app.use(errorMiddleware(deps.log));
+  app.use(securityHeaders());
+  app.use(requestLog(deps.log));
+  app.use(clientIp(deps.config.trustProxy));
+  app.use(jsonBody());
+  app.use(api.routes());
+  app.use(api.allowedMethods({ throw: true }));
+
+  const webRoot = resolve(options.webRoot ?? 'dist/web');
+  app.use(async (ctx, next) => {
+    if (ctx.path.startsWith('/api/') || (ctx.method !== 'GET' && ctx.method !== 'HEAD') || !existsSync(webRoot)) return next();
+    // Hashed assets are immutable; every other path is the single-page app.
+    const asset = ctx.path.startsWith('/assets/') && existsSync(resolve(webRoot, '.' + ctx.path));
+    if (asset) ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
+    else ctx.set('Cache-Control', 'no-cache');
+    await send(ctx, asset ? ctx.path : '/index.html', { root: webRoot });
+  });
+  return app;
+}

@@ -1,0 +1,91 @@
+// Environment -> a frozen Config, parsed once. A bad value stops start-up with one line naming the variable.
+import { z } from 'zod';
+
+export type DatabaseConfig = { client: 'sqlite'; filename: string } | { client: 'pg'; connectionString: string };
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly production: boolean;
+  readonly database: DatabaseConfig;
+  /** 32-byte key for AES-GCM sealing and HMAC keys; null means "generate or read data/secret.key". */
+  readonly secretKey: Buffer | null;
+  readonly sms: { provider: 'outbox' } | { provider: 'twilio'; accountSid: string; authToken: string; from: string; baseUrl: string };
+  readonly email: { provider: 'outbox'; from: string } | { provider: 'smtp'; url: string; from: string };
+  readonly outboxPath: string;
+  readonly trustProxy: boolean;
+  readonly logLevel: string;
+  readonly dbPoolMax: number;
+  readonly argon2Concurrency: number;
+}
+
+export class ConfigError extends Error {}
+
+const bool = z.enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no', '']).transform((v) => ['1', 'true', 'on', 'yes'].includes(v));
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().min(1).max(1000);
+
+function read<T>(env: NodeJS.ProcessEnv, name: string, schema: z.ZodType<T>, fallback: string): T {
+  const raw = env[name] ?? fallback;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`${name}: ${parsed.error.issues[0]?.message ?? 'invalid value'} (got ${JSON.stringify(raw)})`);
+  return parsed.data;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string, because: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(`${name} is required ${because}`);
+  return value;
+}
+
+function parseDatabase(url: string | undefined): DatabaseConfig {
+  if (!url) return { client: 'sqlite', filename: 'data/twofold.sqlite' };
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    try { new URL(url); } catch { throw new ConfigError('DATABASE_URL: not a valid postgres:// URL'); }
+    return { client: 'pg', connectionString: url };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith('sqlite:')) {
+    throw new ConfigError('DATABASE_URL: use postgres://… for PostgreSQL, or a file path or sqlite:PATH for SQLite');
+  }
+  return { client: 'sqlite', filename: url.replace(/^sqlite:(\/\/)?/, '') || 'data/twofold.sqlite' };
+}
+
+function parseSecretKey(value: string | undefined): Buffer | null {
+  if (value === undefined || value === '') return null;
+  // Accept 64 hex characters or base64 of 32 bytes; anything else is a passphrase too weak to trust.
+  const key = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length !== 32) throw new ConfigError('SECRET_KEY: must be 32 bytes, as 64 hex characters or base64');
+  return key;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const production = env.NODE_ENV === 'production';
+  const secretKey = parseSecretKey(env.SECRET_KEY);
+  if (production && !secretKey) throw new ConfigError('SECRET_KEY is required when NODE_ENV=production');
+
+  const smsProvider = read(env, 'SMS_PROVIDER', z.enum(['outbox', 'twilio']), 'outbox');
+  const emailProvider = read(env, 'EMAIL_PROVIDER', z.enum(['outbox', 'smtp']), 'outbox');
+  const emailFrom = read(env, 'EMAIL_FROM', z.string().min(3), 'Twofold <no-reply@twofold.local>');
+  const config: Config = {
+    host: read(env, 'HOST', z.string().min(1), '127.0.0.1'),
+    port: read(env, 'PORT', port, '3000'),
+    production,
+    database: parseDatabase(env.DATABASE_URL),
+    secretKey,
+    sms: smsProvider === 'outbox' ? { provider: 'outbox' } : {
+      provider: 'twilio',
+      accountSid: required(env, 'TWILIO_ACCOUNT_SID', 'when SMS_PROVIDER=twilio'),
+      authToken: required(env, 'TWILIO_AUTH_TOKEN', 'when SMS_PROVIDER=twilio'),
+      from: required(env, 'TWILIO_FROM', 'when SMS_PROVIDER=twilio'),
+      baseUrl: read(env, 'TWILIO_BASE_URL', z.url(), 'https://api.twilio.com'),
+    },
+    email: emailProvider === 'outbox' ? { provider: 'outbox', from: emailFrom }
+      : { provider: 'smtp', url: read(env, 'SMTP_URL', z.url(), ''), from: emailFrom },
+    outboxPath: read(env, 'OUTBOX_PATH', z.string().min(1), 'data/outbox.jsonl'),
+    trustProxy: read(env, 'TRUST_PROXY', bool, ''),
+    logLevel: read(env, 'LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+    dbPoolMax: read(env, 'DB_POOL_MAX', positiveInt, '10'),
+    argon2Concurrency: read(env, 'ARGON2_CONCURRENCY', positiveInt, '2'),
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,44 @@
+// Everything the app needs, built once from the config. Tests build their own with other parts.
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.ts';
+import { createDb, type Db } from './db.ts';
+import { createSecrets, type Secrets } from './secrets.ts';
+import { createPasswordHasher, type PasswordHasher } from './passwords.ts';
+import { createSenders, type Senders } from './senders/index.ts';
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface Deps {
+  config: Config;
+  db: Db;
+  log: Logger;
+  clock: Clock;
+  secrets: Secrets;
+  passwords: PasswordHasher;
+  senders: Senders;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    // Belt and braces: these never belong in a log line, wherever they appear.
+    redact: { paths: ['*.password', '*.code', '*.token', '*.secret', '*.authorization', '*.cookie', 'req.headers'], remove: true },
+  });
+}
+
+export function createDeps(config: Config, secretKey: Buffer, overrides: Partial<Deps> = {}): Deps {
+  const log = overrides.log ?? createLogger(config.logLevel);
+  return {
+    config,
+    log,
+    clock: overrides.clock ?? systemClock,
+    db: overrides.db ?? createDb(config.database, { poolMax: config.dbPoolMax }),
+    secrets: overrides.secrets ?? createSecrets(secretKey),
+    passwords: overrides.passwords ?? createPasswordHasher(config.argon2Concurrency),
+    senders: overrides.senders ?? createSenders(config, log),
+  };
+}

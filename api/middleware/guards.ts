@@ -1,0 +1,136 @@
+// Who is calling: a session (bearer or cookie), a setup_required challenge (enrolment calls only), or an
+// account API key (from allowed addresses only). One place for each guard, mounted per route by http.ts.
+import type { Context, Middleware, Next } from 'koa';
+import type { Client } from '../../shared/schemas.ts';
+import type { Deps } from '../deps.ts';
+import { ApiError } from '../errors.ts';
+import type { Guards } from '../http.ts';
+import { findLiveSession, touchSession } from '../sessions.ts';
+import { findChallenge, isLive } from '../challenges.ts';
+import { findUserById } from '../users.ts';
+import { findMembership, findAccount, hasRole } from '../accounts.ts';
+import { findApiKey, isApiKey, touchApiKey } from '../api-keys.ts';
+import { isInRanges } from '../ip-ranges.ts';
+import { recordEvent } from '../audit.ts';
+import { loadRequirement } from '../requirement.ts';
+import type { AppState } from '../state.ts';
+
+export const SESSION_COOKIE = 'twofold_session';
+
+export function bearerToken(ctx: Context): string | null {
+  const header = ctx.get('authorization');
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (match) return match[1]!;
+  return ctx.cookies.get(SESSION_COOKIE) ?? null;
+}
+
+function clientOf(ctx: Context): Client | null {
+  const value = ctx.get('x-twofold-client');
+  return value === 'web' || value === 'dialer' ? value : null;
+}
+
+export function createGuards(deps: Deps): Guards {
+  const { db, clock } = deps;
+
+  /** Signs the request in from its session; false when there is no live session. */
+  async function useSession(ctx: Context): Promise<boolean> {
+    const token = bearerToken(ctx);
+    if (!token || isApiKey(token)) return false;
+    const now = clock.now();
+    const found = await findLiveSession(db, token, now);
+    if (!found) return false;
+    await touchSession(db, found.session, clientOf(ctx), now);
+    const state = ctx.state as AppState;
+    state.session = found.session;
+    state.user = found.user;
+    return true;
+  }
+
+  /** A signed-in user whose accounts now require 2FA they do not have may only enrol (403 2fa_setup_required). */
+  async function assertNoSetupPending(ctx: Context): Promise<void> {
+    const state = ctx.state as AppState;
+    if (!state.user) return;
+    const requirement = await loadRequirement(db, state.user.id, state.ip);
+    if (requirement.required && !requirement.satisfied) {
+      throw new ApiError('2fa_setup_required', undefined, { allowedMethods: requirement.allowedMethods, requiredBy: requirement.requiredBy });
+    }
+  }
+
+  const session: Middleware = async (ctx: Context, next: Next) => {
+    if (!(await useSession(ctx))) throw new ApiError('unauthenticated');
+    await assertNoSetupPending(ctx);
+    return next();
+  };
+
+  const signedIn: Middleware = async (ctx: Context, next: Next) => {
+    if (!(await useSession(ctx))) throw new ApiError('unauthenticated');
+    return next();
+  };
+
+  /** Enrolment calls: a session (even one that must set up 2FA first), or the challengeId of setup_required. */
+  const enrolment: Middleware = async (ctx: Context, next: Next) => {
+    if (await useSession(ctx)) return next();
+    const token = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
+    const challenge = token ? await findChallenge(db, token) : undefined;
+    if (!challenge || challenge.kind !== 'setup' || !isLive(challenge, clock.now())) throw new ApiError('unauthenticated');
+    const user = await findUserById(db, challenge.user_id);
+    if (!user) throw new ApiError('unauthenticated');
+    const state = ctx.state as AppState;
+    state.setupChallenge = challenge;
+    state.user = user;
+    return next();
+  };
+
+  async function useAccountMembership(ctx: Context): Promise<void> {
+    const state = ctx.state as AppState;
+    const accountId = String((ctx as unknown as { params: Record<string, string> }).params.accountId ?? '');
+    const membership = await findMembership(db, accountId, state.user!.id);
+    if (!membership) throw new ApiError('not_found', 'No such account, or you are not a member of it.');
+    state.accountId = accountId;
+    state.role = membership.role;
+  }
+
+  const account: Middleware = async (ctx: Context, next: Next) => {
+    if (!(await useSession(ctx))) throw new ApiError('unauthenticated');
+    await assertNoSetupPending(ctx);
+    await useAccountMembership(ctx);
+    return next();
+  };
+
+  /** An account route that an API key may call too; the key works only for its own account and from allowed ranges. */
+  const apiKey: Middleware = async (ctx: Context, next: Next) => {
+    const token = bearerToken(ctx);
+    if (!token || !isApiKey(token)) return account(ctx, next);
+    const state = ctx.state as AppState;
+    const accountId = String((ctx as unknown as { params: Record<string, string> }).params.accountId ?? '');
+    const key = await findApiKey(db, token);
+    if (!key || key.account_id !== accountId) throw new ApiError('unauthenticated');
+    const acct = await findAccount(db, accountId);
+    const ranges = JSON.parse(acct?.api_allowed_ranges ?? '[]') as string[];
+    const now = clock.now();
+    if (!isInRanges(state.ip, ranges)) {
+      await recordEvent(db, { type: 'api_key.refused_address', at: now, accountId, ip: state.ip, detail: { apiKeyId: key.id, name: key.name } });
+      throw new ApiError('ip_not_allowed');
+    }
+    await touchApiKey(db, key.id, now);
+    state.accountId = accountId;
+    state.apiKeyId = key.id;
+    state.role = 'member';
+    return next();
+  };
+
+  return {
+    access: { public: (_ctx, next) => next(), session, signedIn, enrolment, account },
+    apiKey,
+    role: (needed) => async (ctx: Context, next: Next) => {
+      const role = (ctx.state as AppState).role;
+      if (!role || !hasRole(role, needed)) throw new ApiError('forbidden', `Only ${needed === 'owner' ? 'owners' : 'owners and admins'} can do that.`);
+      return next();
+    },
+    reauth: async (ctx: Context, next: Next) => {
+      const s = (ctx.state as AppState).session;
+      if (!s || s.reauth_until <= clock.now()) throw new ApiError('reauth_required');
+      return next();
+    },
+  };
+}

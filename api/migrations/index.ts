@@ -1,0 +1,19 @@
+// The migrations, listed in code so they load the same under tsx, vitest and a bundler.
+import type { Knex } from 'knex';
+import * as usersAccounts from './20261123000100_users_accounts.ts';
+import * as sessions from './20261123000200_sessions.ts';
+import * as secondFactors from './20261123000300_second_factors.ts';
+import * as administration from './20261123000400_administration.ts';
+
+const migrations: Record<string, Knex.Migration> = {
+  '20261123000100_users_accounts': usersAccounts,
+  '20261123000200_sessions': sessions,
+  '20261123000300_second_factors': secondFactors,
+  '20261123000400_administration': administration,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations).sort(),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};

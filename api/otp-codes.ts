@@ -1,0 +1,74 @@
+// Six-digit codes sent by SMS or email: 10 minutes, single use, bound to the purpose that asked for them (a
+// challenge, an enrolment, a reauth, a policy confirmation), kept as keyed hashes. A new code replaces the old.
+// Sends have a 30-second cooldown per purpose and at most 5 per hour per user and per destination.
+import type { Deps } from './deps.ts';
+import { affected } from './db.ts';
+import { ApiError, tooManyAttempts } from './errors.ts';
+import { randomDigits } from './secrets.ts';
+import { DeliveryError } from './senders/sender.ts';
+
+export const CODE_TTL_MS = 10 * 60_000;
+export const RESEND_COOLDOWN_SECONDS = 30;
+export const SENDS_PER_HOUR = 5;
+const HOUR_MS = 60 * 60_000;
+
+export interface CodeRequest {
+  userId: string;
+  purpose: string;
+  channel: 'sms' | 'email';
+  destination: string;
+  subject: string;
+  /** The message, with `{code}` where the code goes. */
+  template: string;
+}
+
+const codeHash = (deps: Deps, userId: string, purpose: string, code: string) => deps.secrets.keyedHash(`otp:${userId}:${purpose}:${code}`);
+
+/** Sends a fresh code; returns the seconds before another may be sent. 429 within the cooldown or over the hourly cap;
+ * 502 when the provider fails (then no code is stored, so nothing is half-done). */
+export async function sendCode(deps: Deps, req: CodeRequest): Promise<{ resendAfterSeconds: number }> {
+  const { db, clock } = deps;
+  const now = clock.now();
+  const previous = await db('one_time_codes').where({ user_id: req.userId, purpose: req.purpose }).first('created_at');
+  if (previous && previous.created_at + RESEND_COOLDOWN_SECONDS * 1000 > now) {
+    throw tooManyAttempts((previous.created_at + RESEND_COOLDOWN_SECONDS * 1000 - now) / 1000, 'Please wait before asking for another code.');
+  }
+  const since = now - HOUR_MS;
+  const [byUser, byDestination] = await Promise.all([
+    db('code_sends').where({ user_id: req.userId }).where('at', '>', since).orderBy('at').select('at'),
+    db('code_sends').where({ destination: req.destination }).where('at', '>', since).orderBy('at').select('at'),
+  ]);
+  for (const sends of [byUser, byDestination]) {
+    if (sends.length >= SENDS_PER_HOUR) {
+      throw tooManyAttempts((sends[sends.length - SENDS_PER_HOUR]!.at + HOUR_MS - now) / 1000, 'Too many codes were sent in the last hour. Please try again later.');
+    }
+  }
+  // The send is counted before it is made, so a failing provider cannot be used to send without limit.
+  await db('code_sends').insert({ user_id: req.userId, channel: req.channel, destination: req.destination, at: now });
+  const code = randomDigits(6);
+  try {
+    await deps.senders[req.channel].send({ to: req.destination, subject: req.subject, body: req.template.replace('{code}', code), code });
+  } catch (err) {
+    if (err instanceof DeliveryError) throw new ApiError(req.channel === 'sms' ? 'sms_delivery_failed' : 'email_delivery_failed');
+    throw err;
+  }
+  const row = { channel: req.channel, destination: req.destination, code_hash: codeHash(deps, req.userId, req.purpose, code), created_at: now, expires_at: now + CODE_TTL_MS, consumed_at: null };
+  await db('one_time_codes').insert({ user_id: req.userId, purpose: req.purpose, ...row }).onConflict(['user_id', 'purpose']).merge(row);
+  return { resendAfterSeconds: RESEND_COOLDOWN_SECONDS };
+}
+
+/** Uses the code once: true only for the live, unused code of exactly this purpose. */
+export async function consumeCode(deps: Deps, userId: string, purpose: string, code: string): Promise<{ destination: string } | null> {
+  if (!/^[0-9]{6}$/.test(code)) return null;
+  const now = deps.clock.now();
+  const hash = codeHash(deps, userId, purpose, code);
+  const n = await deps.db('one_time_codes').where({ user_id: userId, purpose, code_hash: hash }).whereNull('consumed_at').where('expires_at', '>', now)
+    .update({ consumed_at: now });
+  if (affected(n) === 0) return null;
+  const row = await deps.db('one_time_codes').where({ user_id: userId, purpose }).first('destination');
+  return { destination: row.destination };
+}
+
+export async function deleteCodesOfUser({ db }: Deps, userId: string): Promise<void> {
+  await db('one_time_codes').where({ user_id: userId }).delete();
+}

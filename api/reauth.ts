@@ -1,0 +1,40 @@
+// Re-authentication: a fresh proof (password, or a code of an enabled method) opens 10 minutes of sensitive calls.
+import type { Deps } from './deps.ts';
+import { ApiError } from './errors.ts';
+import type { UserRow } from './users.ts';
+import type { SessionRow } from './sessions.ts';
+import { recordCodeFailure, recordCodeSuccess, reserveCodeAttempt, lockedError } from './lockout.ts';
+import { checkFactorCode } from './second-factor.ts';
+import { listEnabledMethods, findFactor } from './factors.ts';
+import { countBackupCodes } from './backup-codes.ts';
+import { sendCode } from './otp-codes.ts';
+import { maskedPhone } from './sms.ts';
+import { maskEmail } from '../shared/masks.ts';
+import type { Method } from '../shared/schemas.ts';
+
+export async function reauthenticate(deps: Deps, user: UserRow, session: SessionRow, proof: { password: string } | { method: string; code: string }, ip: string): Promise<void> {
+  if ('password' in proof) {
+    if (!(await deps.passwords.verify(user.password_hash, proof.password))) throw new ApiError('invalid_credentials', 'That password is not right.');
+    return;
+  }
+  const usable: string[] = [...(await listEnabledMethods(deps.db, user.id))];
+  if ((await countBackupCodes(deps.db, user.id)) > 0) usable.push('backup_code');
+  await reserveCodeAttempt(deps, user.id);
+  const ok = usable.includes(proof.method) && (await checkFactorCode(deps, user.id, proof.method as Method, proof.code, `reauth:${session.id}`));
+  if (!ok) {
+    const { lockedSeconds } = await recordCodeFailure(deps, user.id, ip);
+    if (lockedSeconds > 0) throw lockedError(lockedSeconds);
+    throw new ApiError('invalid_code');
+  }
+  await recordCodeSuccess(deps, user.id);
+}
+
+export async function sendReauthCode(deps: Deps, user: UserRow, session: SessionRow, method: 'sms' | 'email') {
+  const factor = await findFactor(deps.db, user.id, method);
+  if (!factor?.enabled_at || !factor.destination) throw new ApiError('invalid_request', 'That method is not set up.');
+  const sent = await sendCode(deps, {
+    userId: user.id, purpose: `reauth:${session.id}:${method}`, channel: method, destination: factor.destination,
+    subject: 'Your Twofold confirmation code', template: 'Your Twofold confirmation code is {code}. It expires in 10 minutes.',
+  });
+  return { sentTo: method === 'sms' ? maskedPhone(factor.destination) : maskEmail(factor.destination), ...sent };
+}

@@ -1,0 +1,29 @@
+// Owner-issued recovery codes: single use, one hour, one active per member (a new one replaces the old),
+// kept as a keyed hash. With the password, one passes the challenge or the setup requirement once.
+import type { Deps } from './deps.ts';
+import { affected } from './db.ts';
+import { randomFromAlphabet } from './secrets.ts';
+import { BACKUP_CODE_ALPHABET, normaliseBackupCode } from './backup-codes.ts';
+
+export const RECOVERY_CODE_TTL_MS = 60 * 60_000;
+const hashOf = (deps: Deps, userId: string, code: string) => deps.secrets.keyedHash(`recovery:${userId}:${code}`);
+
+export async function issueRecoveryCode(deps: Deps, input: { userId: string; accountId: string; issuedBy: string }): Promise<{ code: string; expiresAt: number }> {
+  const now = deps.clock.now();
+  const code = randomFromAlphabet(BACKUP_CODE_ALPHABET, 10);
+  const row = { account_id: input.accountId, issued_by: input.issuedBy, code_hash: hashOf(deps, input.userId, code), created_at: now, expires_at: now + RECOVERY_CODE_TTL_MS, used_at: null };
+  await deps.db('recovery_codes').insert({ user_id: input.userId, ...row }).onConflict('user_id').merge(row);
+  return { code: `${code.slice(0, 5)}-${code.slice(5)}`, expiresAt: row.expires_at };
+}
+
+/** Uses the user's live recovery code; returns the issuing account and owner, or null. */
+export async function consumeRecoveryCode(deps: Deps, userId: string, typed: string): Promise<{ accountId: string; issuedBy: string } | null> {
+  const code = normaliseBackupCode(typed);
+  if (!code) return null;
+  const now = deps.clock.now();
+  const n = await deps.db('recovery_codes').where({ user_id: userId, code_hash: hashOf(deps, userId, code) }).whereNull('used_at').where('expires_at', '>', now)
+    .update({ used_at: now });
+  if (affected(n) === 0) return null;
+  const row = await deps.db('recovery_codes').where({ user_id: userId }).first('account_id', 'issued_by');
+  return { accountId: row.account_id, issuedBy: row.issued_by };
+}

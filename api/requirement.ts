@@ -1,0 +1,26 @@
+// Loads what policy.ts needs for one user and evaluates it.
+import type { EnrollableMethod } from '../shared/schemas.ts';
+import { listMembershipsWithAccounts, type AccountRow } from './accounts.ts';
+import type { Db } from './db.ts';
+import { toBool } from './db.ts';
+import { listEnabledMethods } from './factors.ts';
+import { evaluatePolicy, type AccountPolicy, type Requirement } from './policy.ts';
+
+export function accountPolicy(account: AccountRow): AccountPolicy {
+  return {
+    enforce: account.enforce,
+    allowedMethods: JSON.parse(account.allowed_methods) as EnrollableMethod[],
+    rememberDeviceDays: account.remember_device_days,
+    enforceOutsideIpRanges: JSON.parse(account.enforce_outside_ip_ranges) as string[],
+    enforceTightenedAt: account.enforce_tightened_at,
+  };
+}
+
+export async function loadRequirement(db: Db, userId: string, clientAddress: string, enabled?: EnrollableMethod[]): Promise<Requirement & { enabledMethods: EnrollableMethod[] }> {
+  const [rows, methods] = await Promise.all([listMembershipsWithAccounts(db, userId), enabled ?? listEnabledMethods(db, userId)]);
+  const memberships = rows.map(({ membership: m, account: a }) => ({
+    accountId: a.id, accountName: a.name, role: m.role, require2fa: toBool(m.require_2fa), require2faAt: m.require_2fa_at, joinedAt: m.created_at,
+  }));
+  const policies = new Map(rows.map(({ account }) => [account.id, accountPolicy(account)]));
+  return { ...evaluatePolicy(memberships, policies, methods, clientAddress), enabledMethods: methods };
+}

@@ -1,0 +1,119 @@
+// Sign-up, login and the challenge, logout, session, re-authentication, invitations. Thin: validate -> module.
+import { z } from 'zod';
+import * as s from '../../shared/schemas.ts';
+import type { Deps } from '../deps.ts';
+import { route, type AppContext } from '../http.ts';
+import { assertStrongPassword } from '../passwords.ts';
+import { insertUser, publicUser } from '../users.ts';
+import { createAccount, listAccountsOfUser } from '../accounts.ts';
+import { login, sendChallengeCode, verifyChallenge, type SignedIn } from '../login.ts';
+import { extendReauth, SESSION_ABSOLUTE_MS, sessionClients, sessionExpiresAt } from '../sessions.ts';
+import { iso } from '../db.ts';
+import { acceptInvite } from '../members.ts';
+import { SESSION_COOKIE } from '../middleware/guards.ts';
+import { reauthenticate, sendReauthCode } from '../reauth.ts';
+import { loadRequirement } from '../requirement.ts';
+
+export const requestInfo = (ctx: AppContext) => ({ ip: ctx.state.ip, userAgent: ctx.get('user-agent') || null });
+
+/** Answers a passed login: the body, and the HttpOnly session cookie the web app (and the extension) share. */
+export function answerSignedIn(ctx: AppContext, signedIn: SignedIn, status = 200): void {
+  ctx.cookies.set(SESSION_COOKIE, signedIn.token, {
+    httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/', overwrite: true, maxAge: SESSION_ABSOLUTE_MS,
+  });
+  ctx.status = status;
+  ctx.body = signedIn.response;
+}
+
+export function authRoutes(deps: Deps) {
+  const { db, clock, passwords } = deps;
+  return [
+    route({
+      method: 'post', path: '/auth/signup', tag: 'auth', access: 'public', status: 201, body: s.SignupRequest,
+      summary: 'Create a user who owns a new account',
+      description: 'Emails are case-insensitive (`409 conflict` if taken). Passwords of 8-128 characters; common or guessable ones are `400 invalid_request`.',
+      response: z.object({ user: s.User, account: s.Account }),
+      handler: async (ctx, body) => {
+        assertStrongPassword(body.password, [body.email, body.name]);
+        const now = clock.now();
+        const user = await insertUser(db, { email: body.email, name: body.name, passwordHash: await passwords.hash(body.password), now });
+        const account = await createAccount(db, { name: body.accountName ?? `${body.name}'s account`, ownerId: user.id, now });
+        ctx.status = 201;
+        ctx.body = { user: publicUser(user), account: { id: account.id, name: account.name } };
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/login', tag: 'auth', access: 'public', body: s.LoginRequest, response: s.LoginResponse,
+      summary: 'Password, then: authenticated, challenge or setup_required',
+      description: 'No session, cookie or token exists until the second factor passes. A valid `deviceToken` skips only the second factor, and never a requirement that began after the device was trusted.',
+      handler: async (ctx, body) => {
+        const outcome = await login(deps, body, requestInfo(ctx));
+        if (outcome.kind === 'signed-in') return answerSignedIn(ctx, outcome.signedIn);
+        ctx.body = outcome.response;
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/challenge/:challengeId/send', tag: 'auth', access: 'public', status: 202, body: s.SendCodeRequest, response: s.CodeSent,
+      summary: 'Send the SMS or email code of a challenge', description: '30 s cooldown per challenge, at most 5 sends an hour per user and per destination.',
+      handler: async (ctx, body) => {
+        ctx.status = 202;
+        ctx.body = await sendChallengeCode(deps, String(ctx.params.challengeId), body.method);
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/challenge/:challengeId/verify', tag: 'auth', access: 'public', body: s.VerifyChallengeRequest, response: s.LoginAuthenticated,
+      summary: 'Pass the challenge with a code',
+      description: '5 wrong codes spend the challenge (429); 10 wrong codes in a row lock code entry for 15 minutes. A setup_required challenge passes only with a recovery_code here; it otherwise authorises the enrolment calls.',
+      handler: async (ctx, body) => answerSignedIn(ctx, await verifyChallenge(deps, String(ctx.params.challengeId), body, requestInfo(ctx))),
+    }),
+    route({
+      method: 'post', path: '/auth/logout', tag: 'auth', access: 'signedIn', status: 204, summary: 'End the session, for the web app and the dialer at once',
+      handler: async (ctx) => {
+        await db('sessions').where({ id: ctx.state.session!.id }).delete();
+        ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/', expires: new Date(0) });
+        ctx.status = 204;
+      },
+    }),
+    route({
+      method: 'get', path: '/session', tag: 'auth', access: 'signedIn', response: s.SessionResponse, summary: 'Who is signed in',
+      description: '`twoFactorSetupRequired` is true when an account now requires 2FA the user has not set up: then only enrolment calls work.',
+      handler: async (ctx) => {
+        const { user, session } = ctx.state;
+        const [accounts, requirement] = await Promise.all([listAccountsOfUser(db, user!.id), loadRequirement(db, user!.id, ctx.state.ip)]);
+        ctx.body = {
+          user: publicUser(user!),
+          session: { expiresAt: iso(sessionExpiresAt(session!)), clients: sessionClients(session!) },
+          accounts,
+          twoFactorSetupRequired: requirement.required && !requirement.satisfied,
+        };
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/reauth', tag: 'auth', access: 'signedIn', body: s.ReauthRequest, response: z.object({ reauthUntil: z.string() }),
+      summary: 'Prove it is you again, for 10 minutes of sensitive calls', description: 'With `{password}` or `{method, code}`; codes count towards the lockout.',
+      handler: async (ctx, body) => {
+        await reauthenticate(deps, ctx.state.user!, ctx.state.session!, body, ctx.state.ip);
+        ctx.body = { reauthUntil: iso(await extendReauth(db, ctx.state.session!.id, clock.now())) };
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/reauth/send', tag: 'auth', access: 'signedIn', status: 202, body: s.SendCodeRequest, response: s.CodeSent,
+      summary: 'Send an SMS or email code for re-authentication',
+      handler: async (ctx, body) => {
+        ctx.status = 202;
+        ctx.body = await sendReauthCode(deps, ctx.state.user!, ctx.state.session!, body.method);
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/accept-invite', tag: 'auth', access: 'public', status: 201, body: s.AcceptInviteRequest, response: z.object({ user: s.User }),
+      summary: 'Accept an emailed invitation: creates the user and the membership',
+      handler: async (ctx, body) => {
+        assertStrongPassword(body.password, [body.name]);
+        const user = await acceptInvite(deps, { inviteToken: body.inviteToken, name: body.name, passwordHash: await passwords.hash(body.password) });
+        ctx.status = 201;
+        ctx.body = { user: publicUser(user) };
+      },
+    }),
+  ];
+}
+

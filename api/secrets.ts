@@ -1,0 +1,75 @@
+// Secrets at rest and tokens: AES-256-GCM sealing, keyed hashes, token hashes, constant-time compare,
+// random tokens and codes. The only module that touches node:crypto for these.
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+
+export interface Secrets {
+  /** Encrypts a UTF-8 string; `context` is bound as additional data so a sealed value cannot be moved. */
+  seal(plaintext: string, context: string): string;
+  open(sealed: string, context: string): string;
+  /** HMAC-SHA-256 under a key derived from SECRET_KEY: for low-entropy codes that must not be brute-forced offline. */
+  keyedHash(value: string): string;
+}
+
+const SEAL_VERSION = 'v1';
+
+export function createSecrets(secretKey: Buffer): Secrets {
+  const sealKey = Buffer.from(hkdfSync('sha256', secretKey, Buffer.alloc(0), 'twofold seal v1', 32));
+  const hmacKey = Buffer.from(hkdfSync('sha256', secretKey, Buffer.alloc(0), 'twofold hmac v1', 32));
+  return {
+    seal(plaintext, context) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', sealKey, iv);
+      cipher.setAAD(Buffer.from(context));
+      const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      return [SEAL_VERSION, iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+    },
+    open(sealed, context) {
+      const [version, iv, body, tag] = sealed.split('.');
+      if (version !== SEAL_VERSION || !iv || !body || !tag) throw new Error('sealed value has an unknown format');
+      const decipher = createDecipheriv('aes-256-gcm', sealKey, Buffer.from(iv, 'base64url'));
+      decipher.setAAD(Buffer.from(context));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+    },
+    keyedHash(value) {
+      return createHmac('sha256', hmacKey).update(value).digest('hex');
+    },
+  };
+}
+
+/** SHA-256 of a high-entropy token: enough for 256-bit random tokens, and fast on the hot path. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** A 256-bit random token, base64url. */
+export function randomToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function randomId(): string {
+  return randomUUID();
+}
+
+/** `length` decimal digits from the CSPRNG, zero-padded. */
+export function randomDigits(length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += String(randomInt(10));
+  return out;
+}
+
+/** A string of `length` characters drawn uniformly from `alphabet`. */
+export function randomFromAlphabet(alphabet: string, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)];
+  return out;
+}
+
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  // Compare equal-length digests so the length of the secret does not leak through timing either.
+  const l = createHash('sha256').update(left).digest();
+  const r = createHash('sha256').update(right).digest();
+  return timingSafeEqual(l, r) && left.length === right.length;
+}

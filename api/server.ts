@@ -1,0 +1,59 @@
+// The entry point, and the only reader of process.env: loadConfig() -> createDeps() -> createApp(deps).listen().
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { loadConfig, ConfigError, type Config } from './config.ts';
+import { createDeps } from './deps.ts';
+import { createApp } from './app.ts';
+import { migrateLatest } from './db.ts';
+import { ensureBuilt } from './build.ts';
+
+const SECRET_KEY_FILE = 'data/secret.key';
+
+/** SECRET_KEY, or the key generated once into data/secret.key (development and the embedded default only). */
+function resolveSecretKey(config: Config): Buffer {
+  if (config.secretKey) return config.secretKey;
+  if (!existsSync(SECRET_KEY_FILE)) {
+    mkdirSync(dirname(SECRET_KEY_FILE), { recursive: true });
+    writeFileSync(SECRET_KEY_FILE, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+    chmodSync(SECRET_KEY_FILE, 0o600);
+  }
+  const key = Buffer.from(readFileSync(SECRET_KEY_FILE, 'utf8').trim(), 'hex');
+  if (key.length !== 32) throw new ConfigError(`${SECRET_KEY_FILE}: must hold 64 hex characters; delete it to make a new one (stored secrets become unreadable)`);
+  return key;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const secretKey = resolveSecretKey(config);
+  if (!process.argv.includes('--no-build')) ensureBuilt();
+  const deps = createDeps(config, secretKey);
+  await migrateLatest(deps.db);
+  const app = createApp(deps, { version: process.env.npm_package_version });
+  const server = app.listen(config.port, config.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`;
+    console.log([
+      '',
+      `  Twofold is running on ${config.database.client === 'pg' ? 'PostgreSQL' : `SQLite (${config.database.filename})`}.`,
+      `  Web app:   ${url}`,
+      `  Extension: load ${resolve('dist/extension')} as an unpacked extension`,
+      '             (chrome://extensions → Developer mode → Load unpacked → pick that folder)',
+      `  Outbox:    ${config.sms.provider === 'outbox' || config.email.provider === 'outbox' ? resolve(config.outboxPath) : 'off'} (texts and emails land here)`,
+      '',
+    ].join('\n'));
+  });
+  const stop = () => server.close(() => void deps.db.destroy().then(() => process.exit(0)));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(`Twofold cannot start: ${err.message}`);
+  } else {
+    console.error(`Twofold cannot start: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  process.exit(1);
+});

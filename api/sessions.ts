@@ -1,0 +1,104 @@
+// Sessions: opaque 256-bit tokens kept as SHA-256 hashes, one per sign-in, shared by the web app and the
+// dialer. Idle expiry (30 min, refreshed on use) and absolute expiry (12 h) are enforced here, server-side.
+import type { Client, SessionListItem } from '../shared/schemas.ts';
+import { iso, type Db } from './db.ts';
+import { hashToken, randomId, randomToken } from './secrets.ts';
+import type { UserRow } from './users.ts';
+
+export const SESSION_IDLE_MS = 30 * 60_000;
+export const SESSION_ABSOLUTE_MS = 12 * 60 * 60_000;
+export const REAUTH_WINDOW_MS = 10 * 60_000;
+/** Refresh the idle deadline at most once a minute: a write per request would cost more than the check. */
+const IDLE_REFRESH_EVERY_MS = 60_000;
+
+export interface SessionRow {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  last_used_at: number;
+  idle_expires_at: number;
+  absolute_expires_at: number;
+  reauth_until: number;
+  clients: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export const sessionExpiresAt = (s: Pick<SessionRow, 'idle_expires_at' | 'absolute_expires_at'>): number =>
+  Math.min(s.idle_expires_at, s.absolute_expires_at);
+
+export const sessionClients = (s: Pick<SessionRow, 'clients'>): Client[] => JSON.parse(s.clients) as Client[];
+
+export async function createSession(db: Db, input: { userId: string; client: Client; ip: string; userAgent: string | null; now: number }):
+  Promise<{ token: string; session: SessionRow }> {
+  const token = randomToken();
+  const session: SessionRow = {
+    id: randomId(),
+    token_hash: hashToken(token),
+    user_id: input.userId,
+    created_at: input.now,
+    last_used_at: input.now,
+    idle_expires_at: input.now + SESSION_IDLE_MS,
+    absolute_expires_at: input.now + SESSION_ABSOLUTE_MS,
+    // A sign-in that just passed every factor counts as a fresh proof for sensitive calls.
+    reauth_until: input.now + REAUTH_WINDOW_MS,
+    clients: JSON.stringify([input.client]),
+    ip: input.ip,
+    user_agent: input.userAgent?.slice(0, 300) ?? null,
+  };
+  await db('sessions').insert(session);
+  return { token, session };
+}
+
+const sessionColumns = ['id', 'token_hash', 'user_id', 'created_at', 'last_used_at', 'idle_expires_at', 'absolute_expires_at', 'reauth_until', 'clients', 'ip', 'user_agent'];
+const userColumns = ['id', 'email', 'name', 'password_hash', 'created_at', 'preferred_method', 'previous_phone', 'backup_codes_sealed',
+  'failed_code_streak', 'failed_code_total', 'code_locked_until', 'totp_last_step'];
+
+/** The live session of a token and its user, in one indexed lookup; null when unknown or expired. */
+export async function findLiveSession(db: Db, token: string, now: number): Promise<{ session: SessionRow; user: UserRow } | null> {
+  const row = await db('sessions as s').join('users as u', 'u.id', 's.user_id')
+    .where('s.token_hash', hashToken(token))
+    .first([...sessionColumns.map((c) => `s.${c} as s_${c}`), ...userColumns.map((c) => `u.${c} as u_${c}`)]);
+  if (!row) return null;
+  const pick = (prefix: string, columns: string[]) => Object.fromEntries(columns.map((c) => [c, row[prefix + c]]));
+  const session = pick('s_', sessionColumns) as unknown as SessionRow;
+  if (sessionExpiresAt(session) <= now) return null;
+  return { session, user: pick('u_', userColumns) as unknown as UserRow };
+}
+
+/** Records use: slides the idle deadline (never past the absolute one) and remembers which client called. */
+export async function touchSession(db: Db, session: SessionRow, client: Client | null, now: number): Promise<void> {
+  const clients = sessionClients(session);
+  const newClient = client !== null && !clients.includes(client);
+  if (!newClient && now - session.last_used_at < IDLE_REFRESH_EVERY_MS) return;
+  const update: Partial<SessionRow> = { last_used_at: now, idle_expires_at: now + SESSION_IDLE_MS };
+  if (newClient) update.clients = JSON.stringify([...clients, client]);
+  await db('sessions').where({ id: session.id }).update(update);
+  Object.assign(session, update);
+}
+
+export async function extendReauth(db: Db, sessionId: string, now: number): Promise<number> {
+  const until = now + REAUTH_WINDOW_MS;
+  await db('sessions').where({ id: sessionId }).update({ reauth_until: until });
+  return until;
+}
+
+export async function endSession(db: Db, userId: string, sessionId: string): Promise<boolean> {
+  return (await db('sessions').where({ id: sessionId, user_id: userId }).delete()) > 0;
+}
+
+/** Ends every session of the user but `exceptId` (the one that asked, when it should live on). */
+export async function endSessionsOfUser(db: Db, userId: string, exceptId?: string): Promise<void> {
+  const q = db('sessions').where({ user_id: userId });
+  if (exceptId) q.whereNot({ id: exceptId });
+  await q.delete();
+}
+
+export async function listSessions(db: Db, userId: string, currentId: string | null, now: number): Promise<SessionListItem[]> {
+  const rows: SessionRow[] = await db('sessions').where({ user_id: userId }).orderBy('last_used_at', 'desc');
+  return rows.filter((s) => sessionExpiresAt(s) > now).map((s) => ({
+    id: s.id, clients: sessionClients(s), ip: s.ip, userAgent: s.user_agent,
+    createdAt: iso(s.created_at), lastUsedAt: iso(s.last_used_at), current: s.id === currentId,
+  }));
+}

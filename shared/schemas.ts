@@ -1,0 +1,154 @@
+// Request and response schemas of the HTTP contract (../shared/api.md). The API validates requests with
+// them and generates its OpenAPI document from them; the web app and the extension import the types.
+import { z } from 'zod';
+
+export const methods = ['totp', 'sms', 'email', 'backup_code', 'recovery_code'] as const;
+export const Method = z.enum(methods);
+export type Method = z.infer<typeof Method>;
+
+/** Methods a user enrols (the others are fallbacks that come with them). */
+export const enrollableMethods = ['totp', 'sms', 'email'] as const;
+export const EnrollableMethod = z.enum(enrollableMethods);
+export type EnrollableMethod = z.infer<typeof EnrollableMethod>;
+
+export const roles = ['owner', 'admin', 'member'] as const;
+export const Role = z.enum(roles);
+export type Role = z.infer<typeof Role>;
+
+export const Client = z.enum(['web', 'dialer']);
+export type Client = z.infer<typeof Client>;
+
+export const Email = z.string().trim().toLowerCase().pipe(z.email().max(254));
+/** Length is checked here; strength by the API's password module (it needs the user's other fields). */
+export const Password = z.string().min(8, 'Use at least 8 characters.').max(128, 'Use at most 128 characters.');
+export const Name = z.string().trim().min(1).max(100);
+/** A code as typed: digits, letters, spaces and dashes. Its exact shape is checked by the method. */
+export const Code = z.string().max(64);
+export const Cidr = z.string().max(64).describe('IPv4 or IPv6 CIDR range, e.g. 10.0.0.0/8 or 2001:db8::/32');
+
+// ---- sign-up, login and the challenge ----
+export const SignupRequest = z.object({ email: Email, password: Password, name: Name, accountName: Name.optional() });
+export const LoginRequest = z.object({
+  email: z.string().max(254),
+  password: z.string().max(1024),
+  deviceToken: z.string().max(200).optional(),
+  client: Client.optional(),
+});
+export const SendCodeRequest = z.object({ method: z.enum(['sms', 'email']) });
+export const VerifyChallengeRequest = z.object({ method: z.string().max(32), code: Code, rememberDevice: z.boolean().optional() });
+export const ReauthRequest = z.union([
+  z.object({ password: z.string().max(1024) }),
+  z.object({ method: z.string().max(32), code: Code }),
+]);
+export const AcceptInviteRequest = z.object({ inviteToken: z.string().max(200), name: Name, password: Password });
+
+export const User = z.object({ id: z.string(), email: z.string(), name: z.string() });
+export type User = z.infer<typeof User>;
+export const Account = z.object({ id: z.string(), name: z.string() });
+export const SessionInfo = z.object({ token: z.string(), expiresAt: z.string() });
+export const RequiredBy = z.object({ accountId: z.string(), accountName: z.string(), reason: z.string() });
+export type RequiredBy = z.infer<typeof RequiredBy>;
+
+export const LoginAuthenticated = z.object({
+  status: z.literal('authenticated'), session: SessionInfo, user: User, deviceToken: z.string().optional(),
+  backupCodesRemaining: z.number().int().optional(),
+});
+export const LoginChallenge = z.object({
+  status: z.literal('challenge'), challengeId: z.string(), methods: z.array(Method), preferredMethod: Method,
+  expiresAt: z.string(),
+});
+export const LoginSetupRequired = z.object({
+  status: z.literal('setup_required'), challengeId: z.string(), allowedMethods: z.array(EnrollableMethod),
+  requiredBy: z.array(RequiredBy), expiresAt: z.string(),
+});
+export const LoginResponse = z.discriminatedUnion('status', [LoginAuthenticated, LoginChallenge, LoginSetupRequired]);
+export type LoginResponse = z.infer<typeof LoginResponse>;
+export type LoginAuthenticated = z.infer<typeof LoginAuthenticated>;
+
+export const CodeSent = z.object({ sentTo: z.string(), resendAfterSeconds: z.number().int() });
+export type CodeSent = z.infer<typeof CodeSent>;
+
+export const SessionResponse = z.object({
+  user: User,
+  session: z.object({ expiresAt: z.string(), clients: z.array(Client) }),
+  accounts: z.array(z.object({ id: z.string(), name: z.string(), role: Role })),
+  twoFactorSetupRequired: z.boolean(),
+});
+export type SessionResponse = z.infer<typeof SessionResponse>;
+
+// ---- my own two-factor settings ----
+export const TwoFactorStatus = z.object({
+  enabled: z.boolean(),
+  preferredMethod: EnrollableMethod.nullable(),
+  methods: z.object({
+    totp: z.object({ enabled: z.boolean() }),
+    sms: z.object({ enabled: z.boolean(), phone: z.string().nullable(), previousPhone: z.string().nullable() }),
+    email: z.object({ enabled: z.boolean(), address: z.string().nullable() }),
+  }),
+  backupCodes: z.object({ remaining: z.number().int() }),
+  required: z.boolean(),
+  requiredBy: z.array(RequiredBy),
+  allowedMethods: z.array(EnrollableMethod),
+  canDisable: z.boolean(),
+});
+export type TwoFactorStatus = z.infer<typeof TwoFactorStatus>;
+
+export const TotpEnrollment = z.object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() });
+export type TotpEnrollment = z.infer<typeof TotpEnrollment>;
+export const VerifyCodeRequest = z.object({ code: Code });
+export const EnrollSmsRequest = z.object({ phone: z.string().max(32).optional() });
+export const MethodEnabled = z.object({
+  enabled: z.literal(true), backupCodes: z.array(z.string()).optional(),
+  status: z.literal('authenticated').optional(), session: SessionInfo.optional(), user: User.optional(),
+});
+export type MethodEnabled = z.infer<typeof MethodEnabled>;
+export const PreferredRequest = z.object({ method: EnrollableMethod });
+export const BackupCodes = z.object({ codes: z.array(z.string()), remaining: z.number().int() });
+
+export const Device = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), expiresAt: z.string(), lastUsedAt: z.string().nullable() });
+export type Device = z.infer<typeof Device>;
+export const SessionListItem = z.object({
+  id: z.string(), clients: z.array(Client), ip: z.string().nullable(), userAgent: z.string().nullable(),
+  createdAt: z.string(), lastUsedAt: z.string(), current: z.boolean(),
+});
+export type SessionListItem = z.infer<typeof SessionListItem>;
+
+// ---- account administration ----
+export const enforceLevels = ['off', 'admins', 'all'] as const;
+export const Enforce = z.enum(enforceLevels);
+export type Enforce = z.infer<typeof Enforce>;
+export const Policy = z.object({
+  enforce: Enforce,
+  allowedMethods: z.array(EnrollableMethod).min(1),
+  rememberDeviceDays: z.number().int().min(0).max(60),
+  enforceOutsideIpRanges: z.array(Cidr),
+  updatedAt: z.string(),
+});
+export type Policy = z.infer<typeof Policy>;
+export const PolicyUpdate = Policy.omit({ updatedAt: true }).partial();
+export type PolicyUpdate = z.infer<typeof PolicyUpdate>;
+export const PolicyConfirmRequest = z.object({ confirmationId: z.string().max(200), code: Code });
+
+export const MemberTwoFactor = z.object({
+  enabled: z.boolean(), methods: z.array(EnrollableMethod), required: z.boolean(), requiredReason: z.string().nullable(),
+  canReset: z.boolean(),
+});
+export const Member = z.object({ userId: z.string(), email: z.string(), name: z.string(), role: Role, require2fa: z.boolean(), twoFactor: MemberTwoFactor });
+export type Member = z.infer<typeof Member>;
+export const AddMemberRequest = z.object({ email: Email, role: Role });
+export const UpdateMemberRequest = z.object({ role: Role.optional(), require2fa: z.boolean().optional() });
+export const RecoveryCode = z.object({ code: z.string(), expiresAt: z.string() });
+export const IpRules = z.object({ apiAllowedRanges: z.array(Cidr) });
+export const CreateApiKeyRequest = z.object({ name: Name });
+export const ApiKey = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() });
+export const AuditEvent = z.object({
+  id: z.string(), at: z.string(), actorUserId: z.string().nullable(), subjectUserId: z.string().nullable(),
+  type: z.string(), ip: z.string().nullable(), detail: z.record(z.string(), z.unknown()),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;
+export const AuditPage = z.object({ events: z.array(AuditEvent), nextCursor: z.string().nullable() });
+
+// ---- the dialer ----
+export const PlaceCallRequest = z.object({ to: z.string().max(32) });
+export const Call = z.object({ id: z.string(), to: z.string(), status: z.literal('queued'), createdAt: z.string() });
+export type Call = z.infer<typeof Call>;
