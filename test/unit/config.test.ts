@@ -1,0 +1,36 @@
+// Configuration: parsed once, defaults from the contract, one clear line naming a bad variable.
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../api/config.ts';
+
+describe('loadConfig', () => {
+  it('has the contract defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 3000, database: { client: 'sqlite', filename: 'data/twofold.sqlite' }, sms: { provider: 'outbox' }, email: { provider: 'outbox' }, outboxPath: 'data/outbox.jsonl', trustProxy: false, secretKey: null });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('switches engines by DATABASE_URL alone', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db' }).database).toEqual({ client: 'pg', connectionString: 'postgres://u@h:5432/db' });
+    expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.sqlite' }).database).toEqual({ client: 'sqlite', filename: '/tmp/x.sqlite' });
+    expect(loadConfig({ DATABASE_URL: '/tmp/y.sqlite' }).database).toEqual({ client: 'sqlite', filename: '/tmp/y.sqlite' });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^PORT: /],
+    [{ PORT: '70000' }, /^PORT: /],
+    [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: /],
+    [{ SECRET_KEY: 'short' }, /^SECRET_KEY: /],
+    [{ SMS_PROVIDER: 'carrier-pigeon' }, /^SMS_PROVIDER: /],
+    [{ SMS_PROVIDER: 'twilio' }, /^TWILIO_ACCOUNT_SID is required/],
+    [{ EMAIL_PROVIDER: 'smtp', SMTP_URL: 'not a url' }, /^SMTP_URL: /],
+    [{ TRUST_PROXY: 'maybe' }, /^TRUST_PROXY: /],
+    [{ NODE_ENV: 'production' }, /^SECRET_KEY is required when NODE_ENV=production/],
+  ])('%j fails with one line naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('accepts a 32-byte key as hex or base64', () => {
+    expect(loadConfig({ SECRET_KEY: 'ab'.repeat(32) }).secretKey).toHaveLength(32);
+    expect(loadConfig({ SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), NODE_ENV: 'production' }).secretKey).toHaveLength(32);
+  });
+});
