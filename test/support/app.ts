@@ -26,13 +26,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(options: { env?: Record<string, string>; clock?: TestClock; webRoot?: string } = {}): Promise<TestApp> {
+export async function startTestApp(options: { env?: Record<string, string>; clock?: TestClock; webRoot?: string; log?: Deps['log'] } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'twofold-app-'));
   const outboxPath = join(dir, 'outbox.jsonl');
   const database = await createTestDatabase();
   const config = loadConfig({ OUTBOX_PATH: outboxPath, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...options.env });
   const clock = options.clock ?? new TestClock();
-  const deps = createDeps({ ...config, database: database.config }, randomBytes(32), { db: database.db, clock, log: createLogger(config.logLevel) });
+  const deps = createDeps({ ...config, database: database.config }, randomBytes(32), { db: database.db, clock, log: options.log ?? createLogger(config.logLevel) });
   const app = createApp(deps, { webRoot: options.webRoot });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
