@@ -1,5 +1,6 @@
 // The login state machine: password -> authenticated | challenge | setup_required, and the challenge's verify.
 // No session, cookie or token of any kind exists before the second factor passes.
+import { publicRequiredBy } from './policy.ts';
 import type { Client, LoginResponse, Method } from '../shared/schemas.ts';
 import type { Deps } from './deps.ts';
 import { iso } from './db.ts';
@@ -58,7 +59,7 @@ export async function login(deps: Deps, input: { email: string; password: string
       kind: 'pending',
       response: {
         status: 'setup_required', challengeId, allowedMethods: requirement.allowedMethods, expiresAt: iso(challenge.expires_at),
-        requiredBy: requirement.requiredBy.map(({ accountId, accountName, reason }) => ({ accountId, accountName, reason })),
+        requiredBy: publicRequiredBy(requirement),
       },
     };
   }

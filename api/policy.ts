@@ -55,6 +55,10 @@ export const multiAccountRule = [
   'requirement: a reset or a looser policy in account A never removes what account B requires.',
 ].join(' ');
 
+/** The requirement as the contract shows it: `{accountId, accountName, reason}` per requiring account. */
+export const publicRequiredBy = (r: Pick<Requirement, 'requiredBy'>): RequiredBy[] =>
+  r.requiredBy.map(({ accountId, accountName, reason }) => ({ accountId, accountName, reason }));
+
 function reasonFor(m: PolicyMembership, p: AccountPolicy, clientAddress: string): string | null {
   if (m.require2fa) return 'required_for_member';
   const exempt = p.enforceOutsideIpRanges.length > 0 && isInRanges(clientAddress, p.enforceOutsideIpRanges);

@@ -1,4 +1,5 @@
 // The user's own 2FA picture (GET /me/2fa), and turning methods off within what their accounts require.
+import { publicRequiredBy } from './policy.ts';
 import type { EnrollableMethod, TwoFactorStatus } from '../shared/schemas.ts';
 import type { Deps } from './deps.ts';
 import { ApiError } from './errors.ts';
@@ -27,7 +28,7 @@ export async function twoFactorStatus(deps: Deps, user: UserRow, ip: string): Pr
     },
     backupCodes: { remaining },
     required: requirement.required,
-    requiredBy: requirement.requiredBy.map(({ accountId, accountName, reason }) => ({ accountId, accountName, reason })),
+    requiredBy: publicRequiredBy(requirement),
     allowedMethods: requirement.allowedMethods,
     canDisable: enabled.length > 0 && !requirement.required,
   };
@@ -42,7 +43,7 @@ export async function removeMethod(deps: Deps, user: UserRow, method: Enrollable
   const requirement = await loadRequirement(deps.db, user.id, ip, enabled);
   if (requirement.required) {
     const after = evaluateWith(requirement, rest);
-    if (!after) throw new ApiError('2fa_required_by_account', 'An account you belong to requires two-factor authentication with one of its allowed methods.', { requiredBy: requirement.requiredBy.map(({ accountId, accountName, reason }) => ({ accountId, accountName, reason })) });
+    if (!after) throw new ApiError('2fa_required_by_account', 'An account you belong to requires two-factor authentication with one of its allowed methods.', { requiredBy: publicRequiredBy(requirement) });
   }
   if (rest.length === 0) return disableTwoFactor(deps, user, ip);
   if (method === 'sms') {
@@ -63,7 +64,7 @@ function evaluateWith(requirement: Awaited<ReturnType<typeof loadRequirement>>, 
 export async function disableTwoFactor(deps: Deps, user: UserRow, ip: string): Promise<void> {
   const requirement = await loadRequirement(deps.db, user.id, ip);
   if (requirement.required) {
-    throw new ApiError('2fa_required_by_account', undefined, { requiredBy: requirement.requiredBy.map(({ accountId, accountName, reason }) => ({ accountId, accountName, reason })) });
+    throw new ApiError('2fa_required_by_account', undefined, { requiredBy: publicRequiredBy(requirement) });
   }
   const sms = (await listFactors(deps.db, user.id)).find((f) => f.method === 'sms' && f.destination);
   await deps.db.transaction(async (trx) => {

@@ -13,6 +13,7 @@ import { findApiKey, isApiKey, touchApiKey } from '../api-keys.ts';
 import { isInRanges } from '../ip-ranges.ts';
 import { recordEvent } from '../audit.ts';
 import { loadRequirement } from '../requirement.ts';
+import { publicRequiredBy } from '../policy.ts';
 import type { AppState } from '../state.ts';
 
 export const SESSION_COOKIE = 'twofold_session';
@@ -52,7 +53,7 @@ export function createGuards(deps: Deps): Guards {
     if (!state.user) return;
     const requirement = await loadRequirement(db, state.user.id, state.ip);
     if (requirement.required && !requirement.satisfied) {
-      throw new ApiError('2fa_setup_required', undefined, { allowedMethods: requirement.allowedMethods, requiredBy: requirement.requiredBy });
+      throw new ApiError('2fa_setup_required', undefined, { allowedMethods: requirement.allowedMethods, requiredBy: publicRequiredBy(requirement) });
     }
   }
 
