@@ -13,7 +13,9 @@ export function isValidCidr(cidr: string): boolean {
 /** Canonical text of a range (`10.0.0.0/8`, `2001:db8::/32`); throws on a bad one. */
 export function normaliseCidr(cidr: string): string {
   const [address, bits] = ipaddr.parseCIDR(cidr.trim());
-  return `${address.toString()}/${bits}`;
+  // The network address, so `10.0.0.1/8` and `10.0.0.0/8` are one range.
+  const network = address.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(cidr.trim()) : ipaddr.IPv6.networkAddressFromCIDR(cidr.trim());
+  return `${network.toString()}/${bits}`;
 }
 
 export function isInRanges(address: string, ranges: readonly string[]): boolean {

@@ -22,13 +22,14 @@ import { sendCode } from './otp-codes.ts';
 
 export interface RequestInfo { ip: string; userAgent: string | null }
 
-export interface SignedIn { token: string; response: LoginResponse & { status: 'authenticated' } }
+export interface SignedIn { token: string; response: LoginResponse & { status: 'authenticated' }; device?: { token: string; days: number } }
 
 /** Creates the session that a passed login earns. */
-export async function signIn(deps: Deps, user: UserRow, client: Client, req: RequestInfo, extra: { deviceToken?: string; backupCodesRemaining?: number } = {}): Promise<SignedIn> {
+export async function signIn(deps: Deps, user: UserRow, client: Client, req: RequestInfo, extra: { deviceToken?: string; deviceDays?: number; backupCodesRemaining?: number } = {}): Promise<SignedIn> {
   const { token, session } = await createSession(deps.db, { userId: user.id, client, ip: req.ip, userAgent: req.userAgent, now: deps.clock.now() });
   return {
     token,
+    device: extra.deviceToken ? { token: extra.deviceToken, days: extra.deviceDays ?? 30 } : undefined,
     response: {
       status: 'authenticated', session: { token, expiresAt: iso(sessionExpiresAt(session)) }, user: publicUser(user),
       ...(extra.deviceToken ? { deviceToken: extra.deviceToken } : {}),
@@ -134,8 +135,10 @@ async function finishChallenge(deps: Deps, challenge: ChallengeRow, proof: Facto
   const now = deps.clock.now();
   const user = (await deps.db<UserRow>('users').where({ id: challenge.user_id }).first())!;
   let deviceToken: string | undefined;
+  let deviceDays: number | undefined;
   if (rememberDevice) {
     const { rememberDeviceDays } = await loadRequirement(deps.db, user.id, req.ip);
+    deviceDays = rememberDeviceDays;
     if (rememberDeviceDays > 0) {
       deviceToken = await trustDevice(deps.db, { userId: user.id, userAgent: req.userAgent, days: rememberDeviceDays, now });
       await recordEvent(deps.db, { type: 'device.trusted', at: now, actorUserId: user.id, subjectUserId: user.id, ip: req.ip, detail: { days: rememberDeviceDays } });
@@ -146,6 +149,6 @@ async function finishChallenge(deps: Deps, challenge: ChallengeRow, proof: Facto
   }
   if (proof.method === 'recovery_code') await notifyRecoveryCodeUsed(deps, user, proof, req.ip);
   return signIn(deps, user, challenge.client, req, {
-    deviceToken, backupCodesRemaining: proof.method === 'backup_code' ? proof.backupCodesRemaining : undefined,
+    deviceToken, deviceDays, backupCodesRemaining: proof.method === 'backup_code' ? proof.backupCodesRemaining : undefined,
   });
 }

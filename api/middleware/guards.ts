@@ -17,6 +17,7 @@ import { publicRequiredBy } from '../policy.ts';
 import type { AppState } from '../state.ts';
 
 export const SESSION_COOKIE = 'twofold_session';
+export const DEVICE_COOKIE = 'twofold_device';
 
 export function bearerToken(ctx: Context): string | null {
   const header = ctx.get('authorization');

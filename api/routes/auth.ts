@@ -10,7 +10,7 @@ import { login, sendChallengeCode, verifyChallenge, type SignedIn } from '../log
 import { extendReauth, SESSION_ABSOLUTE_MS, sessionClients, sessionExpiresAt } from '../sessions.ts';
 import { iso } from '../db.ts';
 import { acceptInvite } from '../members.ts';
-import { SESSION_COOKIE } from '../middleware/guards.ts';
+import { DEVICE_COOKIE, SESSION_COOKIE } from '../middleware/guards.ts';
 import { reauthenticate, sendReauthCode } from '../reauth.ts';
 import { loadRequirement } from '../requirement.ts';
 
@@ -21,9 +21,18 @@ export function answerSignedIn(ctx: AppContext, signedIn: SignedIn, status = 200
   ctx.cookies.set(SESSION_COOKIE, signedIn.token, {
     httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/', overwrite: true, maxAge: SESSION_ABSOLUTE_MS,
   });
+  // The trusted-device token also lives in an HttpOnly cookie, so page scripts never need to hold it.
+  if (signedIn.device) {
+    ctx.cookies.set(DEVICE_COOKIE, signedIn.device.token, {
+      httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/api/v1/auth', overwrite: true, maxAge: signedIn.device.days * 24 * 3600_000,
+    });
+  }
   ctx.status = status;
   ctx.body = signedIn.response;
 }
+
+/** The trusted-device token: the body's, or the HttpOnly cookie set when the device was remembered. */
+const deviceTokenOf = (ctx: AppContext, fromBody: string | undefined) => fromBody ?? ctx.cookies.get(DEVICE_COOKIE) ?? undefined;
 
 export function authRoutes(deps: Deps) {
   const { db, clock, passwords } = deps;
@@ -45,9 +54,9 @@ export function authRoutes(deps: Deps) {
     route({
       method: 'post', path: '/auth/login', tag: 'auth', access: 'public', body: s.LoginRequest, response: s.LoginResponse,
       summary: 'Password, then: authenticated, challenge or setup_required',
-      description: 'No session, cookie or token exists until the second factor passes. A valid `deviceToken` skips only the second factor, and never a requirement that began after the device was trusted.',
+      description: 'No session, cookie or token exists until the second factor passes. A valid `deviceToken` (in the body, or the HttpOnly `twofold_device` cookie set when the device was remembered) skips only the second factor, and never a requirement that began after the device was trusted.',
       handler: async (ctx, body) => {
-        const outcome = await login(deps, body, requestInfo(ctx));
+        const outcome = await login(deps, { ...body, deviceToken: deviceTokenOf(ctx, body.deviceToken) }, requestInfo(ctx));
         if (outcome.kind === 'signed-in') return answerSignedIn(ctx, outcome.signedIn);
         ctx.body = outcome.response;
       },

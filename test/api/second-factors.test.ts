@@ -323,3 +323,16 @@ describe('methods and sessions', () => {
     expect((await f.call('GET', '/api/v1/session', { token: b.token })).status).toBe(200);
   });
 });
+
+describe('trusted device cookie', () => {
+  it('remembering a device also sets an HttpOnly cookie that the login reads', async () => {
+    const user = await f.userWithTotp();
+    const { challengeId } = await f.startChallenge(user);
+    const r = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()), rememberDevice: true } });
+    const cookie = r.headers.getSetCookie().find((c) => c.startsWith('twofold_device='))!;
+    expect(cookie.toLowerCase()).toContain('httponly');
+    expect(cookie).toContain('path=/api/v1/auth');
+    const login = await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD }, headers: { cookie: cookie.split(';')[0]! } });
+    expect(login.body.status).toBe('authenticated');
+  });
+});

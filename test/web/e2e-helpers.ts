@@ -1,0 +1,122 @@
+// What the web app's browser suites share: the real API serving dist/web, Chromium, a page that fails the
+// test on CSP violations or requests to other origins, and users seeded through the API.
+import { expect } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { client, type Call } from '../support/http.ts';
+import { launchBrowser, screenshot } from '../support/browser.ts';
+import { generateTotp } from '../../shared/totp.ts';
+
+export const PASSWORD = 'correct horse battery staple 42';
+
+export interface WebHarness {
+  app: TestApp;
+  call: Call;
+  browser: Browser;
+  /** A fresh browser profile (cookies, storage) with a page that records problems. */
+  newPage(options?: { width?: number }): Promise<Page>;
+  /** CSP violations, page errors and requests to other origins seen so far. */
+  problems: string[];
+  shot(page: Page, name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startWeb(prefix: string): Promise<WebHarness> {
+  const app = await startTestApp({ webRoot: 'dist/web' });
+  const browser = await launchBrowser();
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+  return {
+    app, browser, problems, call: client(app.url),
+    async newPage(options = {}) {
+      const context = await browser.newContext({ viewport: { width: options.width ?? 1100, height: 800 }, acceptDownloads: true });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`); });
+      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+      page.on('request', (r) => { if (!r.url().startsWith(app.url) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) problems.push(`third-party request: ${r.url()}`); });
+      return page;
+    },
+    shot: (page, name) => screenshot(page, `web-${prefix}-${name}`),
+    async close() {
+      for (const c of contexts) await c.close().catch(() => {});
+      await browser.close();
+      await app.close();
+    },
+  };
+}
+
+export function expectNoProblems(web: WebHarness): void {
+  expect(web.problems).toEqual([]);
+}
+
+export interface Seeded { email: string; name: string; userId: string; accountId: string; token: string }
+
+/** Signs a user up (owner of a new account) and signs them in through the API. */
+export async function seedUser(call: Call, name: string, accountName?: string): Promise<Seeded> {
+  const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const signup = await call('POST', '/api/v1/auth/signup', { body: { email, password: PASSWORD, name, accountName: accountName ?? `${name}’s team` } });
+  expect(signup.status, JSON.stringify(signup.body)).toBe(201);
+  const login = await call('POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } });
+  expect(login.body.status, JSON.stringify(login.body)).toBe('authenticated');
+  return { email, name, userId: signup.body.user.id, accountId: signup.body.account.id, token: login.body.session.token };
+}
+
+/** Enrols an authenticator app through the API; returns its secret and the first backup codes. */
+export async function enrolTotp(web: WebHarness, user: Seeded): Promise<{ secret: string; backupCodes: string[] }> {
+  const start = await web.call('POST', '/api/v1/me/2fa/totp', { token: user.token, body: {} });
+  expect(start.status, JSON.stringify(start.body)).toBe(200);
+  const secret = start.body.secret as string;
+  const verify = await web.call('POST', '/api/v1/me/2fa/totp/verify', { token: user.token, body: { code: generateTotp(secret, web.app.clock.now()) } });
+  expect(verify.status, JSON.stringify(verify.body)).toBe(200);
+  // Turning 2FA on ends the user's other sessions: sign the seeding session in again.
+  web.app.clock.advance(30_000);
+  const login = await web.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD } });
+  if (login.body.status === 'challenge') {
+    const pass = await web.call('POST', `/api/v1/auth/challenge/${login.body.challengeId}/verify`, { body: { method: 'totp', code: generateTotp(secret, web.app.clock.now()) } });
+    user.token = pass.body.session.token;
+    web.app.clock.advance(30_000);
+  }
+  return { secret, backupCodes: verify.body.backupCodes ?? [] };
+}
+
+/** Signs a user with an authenticator app in through the API (for checks after the UI ended older sessions). */
+export async function apiSignIn(web: WebHarness, email: string, secret: string): Promise<string> {
+  const login = await web.call('POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } });
+  if (login.body.status === 'authenticated') return login.body.session.token as string;
+  const pass = await web.call('POST', `/api/v1/auth/challenge/${login.body.challengeId}/verify`, { body: { method: 'totp', code: nextTotp(web, secret) } });
+  expect(pass.status, JSON.stringify(pass.body)).toBe(200);
+  return pass.body.session.token as string;
+}
+
+/** The next TOTP code that the replay guard will accept (a step after any earlier one). */
+export function nextTotp(web: WebHarness, secret: string): string {
+  web.app.clock.advance(30_000);
+  return generateTotp(secret, web.app.clock.now());
+}
+
+export async function signInWithPassword(page: Page, url: string, email: string, password = PASSWORD): Promise<void> {
+  await page.goto(url + '/');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Adds an existing user to an account through the API (as its owner). */
+export async function addMember(call: Call, owner: Seeded, member: Seeded, role: 'member' | 'admin' = 'member'): Promise<void> {
+  const added = await call('POST', `/api/v1/accounts/${owner.accountId}/members`, { token: owner.token, body: { email: member.email, role } });
+  expect([200, 201], JSON.stringify(added.body)).toContain(added.status);
+}
+
+/** Skips admin suites only while the administration routes are not mounted yet (404 on members). */
+export async function adminRoutesMissing(): Promise<boolean> {
+  const app = await startTestApp();
+  try {
+    const call = client(app.url);
+    const owner = await seedUser(call, 'Probe');
+    const res = await call('GET', `/api/v1/accounts/${owner.accountId}/members`, { token: owner.token });
+    return res.status === 404;
+  } finally {
+    await app.close();
+  }
+}

@@ -1,0 +1,74 @@
+// The only place in the web app that calls fetch: JSON in and out, same-origin cookie, errors as ApiError.
+import { isErrorBody, type ErrorCode } from '../shared/errors.ts';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode | 'network_error',
+    message: string,
+    readonly detail: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+  get retryAfterSeconds(): number | null {
+    const value = this.detail.retryAfterSeconds;
+    return typeof value === 'number' ? value : null;
+  }
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Authorization: Bearer <token>; only the setup_required challenge id uses it (enrolment calls). */
+  bearer?: string;
+}
+
+type Listener = (error: ApiError) => void;
+const listeners = new Set<Listener>();
+/** Hear every failed call (the app uses it to send the user to forced setup or back to sign-in). */
+export function onApiError(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export async function api<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { 'X-Twofold-Client': 'web', Accept: 'application/json' };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.bearer) headers.Authorization = `Bearer ${options.bearer}`;
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method, headers, credentials: 'same-origin',
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  } catch {
+    throw new ApiError(0, 'network_error', 'We could not reach Twofold. Check your connection and try again.');
+  }
+  const text = await response.text();
+  let parsed: unknown = null;
+  try { parsed = text ? JSON.parse(text) : null; } catch { parsed = null; }
+  if (response.ok) return parsed as T;
+  const error = isErrorBody(parsed)
+    ? new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error)
+    : new ApiError(response.status, 'internal_error', 'Something went wrong on our side. Please try again.');
+  for (const listener of listeners) listener(error);
+  throw error;
+}
+
+/** A sentence for the person in front of the screen. */
+export function describeError(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.code === 'too_many_attempts' && error.retryAfterSeconds !== null) {
+      return `Too many attempts. Try again in ${formatWait(error.retryAfterSeconds)}.`;
+    }
+    return error.message;
+  }
+  return 'Something went wrong. Please try again.';
+}
+
+export function formatWait(seconds: number): string {
+  const s = Math.max(0, Math.ceil(seconds));
+  if (s < 60) return `${s} second${s === 1 ? '' : 's'}`;
+  const m = Math.floor(s / 60);
+  const rest = s % 60;
+  return rest ? `${m} min ${rest} s` : `${m} minute${m === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,43 @@
+// Seconds left until a moment, ticking once a second; <Countdown> shows them as "1:05".
+import { useEffect, useState } from 'preact/hooks';
+
+export function secondsUntil(untilMs: number, nowMs = Date.now()): number {
+  return Math.max(0, Math.ceil((untilMs - nowMs) / 1000));
+}
+
+export function formatClock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
+}
+
+export function useSecondsLeft(untilMs: number | null, onDone?: () => void): number {
+  const [left, setLeft] = useState(() => (untilMs === null ? 0 : secondsUntil(untilMs)));
+  useEffect(() => {
+    if (untilMs === null) { setLeft(0); return; }
+    setLeft(secondsUntil(untilMs));
+    if (secondsUntil(untilMs) === 0) return;
+    const timer = setInterval(() => {
+      const next = secondsUntil(untilMs);
+      setLeft(next);
+      if (next === 0) { clearInterval(timer); onDone?.(); }
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [untilMs]);
+  return left;
+}
+
+interface Props {
+  /** When it ends, in ms since the epoch. */
+  until: number;
+  onDone?(): void;
+  /** Shown once it reaches zero. */
+  doneText?: string;
+}
+
+export function Countdown({ until, onDone, doneText = '0:00' }: Props) {
+  const left = useSecondsLeft(until, onDone);
+  return <span class="countdown" data-testid="countdown">{left > 0 ? formatClock(left) : doneText}</span>;
+}

@@ -1,0 +1,92 @@
+// Set up text messages or email: (phone number), send a code, type it back.
+import { useState } from 'preact/hooks';
+import type { CodeSent, MethodEnabled } from '../../shared/schemas.ts';
+import { api, ApiError, describeError } from '../api-client.ts';
+import { CodeInput } from './code-input.tsx';
+import { ErrorMessage } from './alert.tsx';
+import { ResendButton } from './resend-button.tsx';
+import { useFocusOnMount } from './use-focus.ts';
+
+interface Props {
+  method: 'sms' | 'email';
+  bearer?: string;
+  /** Masked number used before; offered again. */
+  previousPhone?: string | null;
+  onEnabled(result: MethodEnabled): void;
+  onCancel?(): void;
+}
+
+export function EnrolByCode({ method, bearer, previousPhone, onEnabled, onCancel }: Props) {
+  const [phone, setPhone] = useState('');
+  const [sent, setSent] = useState<{ to: string; resendAt: number } | null>(null);
+  const [code, setCode] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const phoneFocus = useFocusOnMount<HTMLInputElement>(method === 'sms');
+  const codeFocus = useFocusOnMount<HTMLInputElement>(sent !== null);
+
+  async function send(event?: Event, reuse = false) {
+    event?.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      const body = method === 'sms' ? (reuse ? {} : { phone: phone.replace(/[\s()-]/g, '') }) : {};
+      const answer = await api<CodeSent>('POST', `/me/2fa/${method}`, { bearer, body });
+      setSent({ to: answer.sentTo, resendAt: Date.now() + answer.resendAfterSeconds * 1000 });
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'invalid_request' && method === 'sms') setError('Enter a mobile number with its country code, like +61 412 345 678.');
+      else setError(describeError(e));
+    }
+    setBusy(false);
+  }
+
+  async function verify(event: Event) {
+    event.preventDefault();
+    if (code.length !== 6) { setError('Enter the 6-digit code we sent.'); return; }
+    setBusy(true);
+    setError('');
+    try {
+      onEnabled(await api<MethodEnabled>('POST', `/me/2fa/${method}/verify`, { bearer, body: { code } }));
+    } catch (e) {
+      setError(e instanceof ApiError && e.code === 'invalid_code' ? 'That code is not right. Check the latest message and try again.' : describeError(e));
+      setCode('');
+      setBusy(false);
+    }
+  }
+
+  const noun = method === 'sms' ? 'text message' : 'email';
+  if (!sent) {
+    return (
+      <form class="stack" onSubmit={send} aria-label={`Set up ${noun}s`}>
+        {method === 'sms' ? (
+          <div class="field">
+            <label for="setup-phone">Mobile number</label>
+            <p class="hint" id="setup-phone-hint">Include the country code, for example +61 412 345 678.</p>
+            <input id="setup-phone" ref={phoneFocus} type="tel" autocomplete="tel" inputmode="tel" required value={phone}
+              aria-describedby="setup-phone-hint" onInput={(e) => setPhone((e.currentTarget as HTMLInputElement).value)} />
+          </div>
+        ) : <p>We’ll email a 6-digit code to the address you sign in with.</p>}
+        <ErrorMessage>{error}</ErrorMessage>
+        <div class="button-row">
+          <button type="submit" class="button" disabled={busy}>Send code</button>
+          {method === 'sms' && previousPhone && (
+            <button type="button" class="button button--secondary" disabled={busy} onClick={() => send(undefined, true)}>Use {previousPhone} again</button>
+          )}
+          {onCancel && <button type="button" class="button button--secondary" onClick={onCancel}>Cancel</button>}
+        </div>
+      </form>
+    );
+  }
+  return (
+    <form class="stack" onSubmit={verify} aria-label={`Confirm your ${noun} code`}>
+      <p role="status">We sent a code to <strong>{sent.to}</strong>.</p>
+      <CodeInput id={`${method}-setup-code`} label="Enter the 6-digit code" value={code} onChange={setCode} inputRef={codeFocus} invalid={!!error} />
+      <ResendButton availableAt={sent.resendAt} onSend={() => send()} busy={busy} />
+      <ErrorMessage>{error}</ErrorMessage>
+      <div class="button-row">
+        <button type="submit" class="button" disabled={busy}>Turn on</button>
+        {onCancel && <button type="button" class="button button--secondary" onClick={onCancel}>Cancel</button>}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,67 @@
+// Set up an authenticator app: scan the QR code (or type the key), then prove it with the first code.
+import { useEffect, useState } from 'preact/hooks';
+import type { MethodEnabled, TotpEnrollment } from '../../shared/schemas.ts';
+import { api, ApiError, describeError } from '../api-client.ts';
+import { CodeInput } from './code-input.tsx';
+import { ErrorMessage } from './alert.tsx';
+import { SecretKey } from './secret-key.tsx';
+import { useFocusOnMount } from './use-focus.ts';
+
+interface Props {
+  bearer?: string;
+  onEnabled(result: MethodEnabled): void;
+  onCancel?(): void;
+}
+
+export function EnrolTotp({ bearer, onEnabled, onCancel }: Props) {
+  const [enrolment, setEnrolment] = useState<TotpEnrollment | null>(null);
+  const [code, setCode] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const focus = useFocusOnMount<HTMLInputElement>(enrolment !== null);
+
+  useEffect(() => {
+    api<TotpEnrollment>('POST', '/me/2fa/totp', { bearer, body: {} }).then(setEnrolment, (e) => setError(describeError(e)));
+  }, []);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (code.length !== 6) { setError('Enter the 6-digit code from your app.'); return; }
+    setBusy(true);
+    setError('');
+    try {
+      onEnabled(await api<MethodEnabled>('POST', '/me/2fa/totp/verify', { bearer, body: { code } }));
+    } catch (e) {
+      setError(e instanceof ApiError && e.code === 'invalid_code'
+        ? 'That code did not match. Check the time on your phone is right, wait for a new code and try again.' : describeError(e));
+      setCode('');
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form class="stack" onSubmit={submit} aria-label="Set up an authenticator app">
+      <ol class="steps">
+        <li>
+          <p><strong>Scan this QR code</strong> with an authenticator app such as Google Authenticator, 1Password or Authy.</p>
+          <div class="qr">
+            {enrolment
+              ? <img src={`data:image/svg+xml;base64,${btoa(enrolment.qrSvg)}`} alt="QR code for your authenticator app" width={192} height={192} />
+              : <span class="qr__placeholder">Loading…</span>}
+          </div>
+          <p class="hint">Can’t scan it? Type this key into the app instead:</p>
+          <p>{enrolment ? <SecretKey secret={enrolment.secret} /> : '\u00a0'}</p>
+        </li>
+        <li>
+          <CodeInput id="totp-setup-code" label="Enter the 6-digit code the app shows" value={code} onChange={setCode}
+            inputRef={focus} disabled={!enrolment} invalid={!!error} />
+        </li>
+      </ol>
+      <ErrorMessage>{error}</ErrorMessage>
+      <div class="button-row">
+        <button type="submit" class="button" disabled={busy || !enrolment}>Turn on</button>
+        {onCancel && <button type="button" class="button button--secondary" onClick={onCancel}>Cancel</button>}
+      </div>
+    </form>
+  );
+}

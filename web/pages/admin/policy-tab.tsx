@@ -1,0 +1,168 @@
+// The 2FA policy form: enforcement, allowed methods, remember-device days, IP ranges; an impact preview
+// before saving, and the emailed confirmation code when the change loosens the policy.
+import { useEffect, useState } from 'preact/hooks';
+import type { EnrollableMethod, Enforce, Member, Policy, PolicyUpdate } from '../../../shared/schemas.ts';
+import { api, ApiError, describeError } from '../../api-client.ts';
+import { ErrorMessage, Notice } from '../../components/alert.tsx';
+import { CodeInput } from '../../components/code-input.tsx';
+import { useReauth } from '../../components/reauth.tsx';
+import { methodNames } from '../../labels.ts';
+import { policyImpact } from './policy-impact.ts';
+import { PolicyImpactView } from './policy-impact-view.tsx';
+
+interface Props { accountId: string; isOwner: boolean }
+
+const enforceOptions: { value: Enforce; title: string; text: string }[] = [
+  { value: 'off', title: 'Optional', text: 'Members choose for themselves.' },
+  { value: 'admins', title: 'Owners and admins', text: 'Everyone who can change settings must use it.' },
+  { value: 'all', title: 'Everyone', text: 'Every member must use two-factor authentication.' },
+];
+const allMethods: EnrollableMethod[] = ['totp', 'sms', 'email'];
+
+export function parseRanges(text: string): string[] {
+  return text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+}
+
+export function PolicyTab({ accountId, isOwner }: Props) {
+  const base = `/accounts/${encodeURIComponent(accountId)}`;
+  const [saved, setSaved] = useState<Policy | null>(null);
+  const [members, setMembers] = useState<Member[]>([]);
+  const [enforce, setEnforce] = useState<Enforce>('off');
+  const [methods, setMethods] = useState<EnrollableMethod[]>(allMethods);
+  const [days, setDays] = useState('30');
+  const [ranges, setRanges] = useState('');
+  const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
+  const [pending, setPending] = useState<{ confirmationId: string; sentTo: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const { withReauth, dialog } = useReauth();
+
+  function show(policy: Policy) {
+    setSaved(policy);
+    setEnforce(policy.enforce);
+    setMethods(policy.allowedMethods);
+    setDays(String(policy.rememberDeviceDays));
+    setRanges(policy.enforceOutsideIpRanges.join('\n'));
+  }
+  async function load() {
+    try {
+      const [policy, list] = await Promise.all([api<Policy>('GET', `${base}/security/2fa-policy`), api<Member[]>('GET', `${base}/members`)]);
+      show(policy);
+      setMembers(list);
+    } catch (e) { setError(describeError(e)); }
+  }
+  useEffect(() => { void load(); }, [accountId]);
+
+  const impact = policyImpact(members, enforce);
+  const blocked = enforce !== 'off' && impact.blockingOwners.length > 0;
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setError('');
+    setNotice('');
+    if (methods.length === 0) { setError('Allow at least one method.'); return; }
+    const update: PolicyUpdate = { enforce, allowedMethods: methods, rememberDeviceDays: Number(days), enforceOutsideIpRanges: parseRanges(ranges) };
+    setBusy(true);
+    try {
+      const answer = await withReauth(() => api<Policy | { confirmationId: string; sentTo: string }>('PUT', `${base}/security/2fa-policy`, { body: update }));
+      if ('confirmationId' in answer) setPending(answer);
+      else { show(answer); setNotice('Policy saved. It applies from now on.'); await load(); }
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'owners_without_2fa') setError('Every owner must set up two-factor authentication before you can require it.');
+      else setError(describeError(e));
+    }
+    setBusy(false);
+  }
+
+  if (!saved) return <section><ErrorMessage>{error}</ErrorMessage>{!error && <p class="muted">Loading…</p>}</section>;
+  if (pending) {
+    return <ConfirmLoosening base={base} pending={pending} onDone={async () => { setPending(null); setNotice('Policy change confirmed and saved.'); await load(); }}
+      onCancel={() => { setPending(null); show(saved); setNotice('Change cancelled. Nothing was changed.'); }} />;
+  }
+  const disabled = !isOwner;
+  return (
+    <section aria-labelledby="policy-title">
+      <h2 id="policy-title">Two-factor authentication policy</h2>
+      {!isOwner && <p class="notice notice--info">Only owners can change the policy. You can see it here.</p>}
+      <Notice tone="success">{notice}</Notice>
+      <form class="card stack" onSubmit={submit}>
+        <fieldset disabled={disabled}>
+          <legend>Who must use two-factor authentication</legend>
+          <div class="radio-list">
+            {enforceOptions.map((o) => (
+              <label class="radio" key={o.value}>
+                <input type="radio" name="enforce" value={o.value} checked={enforce === o.value} onChange={() => setEnforce(o.value)} />
+                <span>{o.title}<small>{o.text}</small></span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <PolicyImpactView enforce={enforce} impact={impact} changed={enforce !== saved.enforce} />
+        <fieldset disabled={disabled}>
+          <legend>Allowed methods</legend>
+          <div class="radio-list">
+            {allMethods.map((m) => (
+              <label class="radio" key={m}>
+                <input type="checkbox" name="methods" value={m} checked={methods.includes(m)}
+                  onChange={(e) => setMethods((list) => (e.currentTarget as HTMLInputElement).checked ? allMethods.filter((x) => x === m || list.includes(x)) : list.filter((x) => x !== m))} />
+                <span>{methodNames[m]}{m === 'sms' && <small>Text messages can be intercepted; the app is safer.</small>}</span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <div class="field">
+          <label for="remember-days">Remember a device for (days)</label>
+          <p class="hint" id="remember-days-hint">0 turns “remember this device” off. At most 60.</p>
+          <input id="remember-days" type="number" min={0} max={60} step={1} required value={days} disabled={disabled}
+            aria-describedby="remember-days-hint" onInput={(e) => setDays((e.currentTarget as HTMLInputElement).value)} />
+        </div>
+        <div class="field">
+          <label for="enforce-ranges">Trusted networks (one CIDR range a line)</label>
+          <p class="hint" id="enforce-ranges-hint">When set, two-factor is asked only of sign-ins from outside these ranges, e.g. 203.0.113.0/24.</p>
+          <textarea id="enforce-ranges" value={ranges} disabled={disabled} aria-describedby="enforce-ranges-hint"
+            onInput={(e) => setRanges((e.currentTarget as HTMLTextAreaElement).value)} />
+        </div>
+        <ErrorMessage>{error}</ErrorMessage>
+        {isOwner && (
+          <div class="button-row">
+            <button type="submit" class="button" disabled={busy || blocked}>Save policy</button>
+            <span class="hint">Loosening the policy needs a code we email to you.</span>
+          </div>
+        )}
+      </form>
+      {dialog}
+    </section>
+  );
+}
+
+function ConfirmLoosening({ base, pending, onDone, onCancel }: { base: string; pending: { confirmationId: string; sentTo: string }; onDone(): void; onCancel(): void }) {
+  const [code, setCode] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  async function submit(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      await api('POST', `${base}/security/2fa-policy/confirm`, { body: { confirmationId: pending.confirmationId, code } });
+      onDone();
+    } catch (e) {
+      setError(e instanceof ApiError && e.code === 'invalid_code' ? 'That code is not right. Check the latest email and try again.' : describeError(e));
+      setBusy(false);
+    }
+  }
+  return (
+    <section class="card stack" aria-labelledby="confirm-title">
+      <h2 id="confirm-title">Confirm this change</h2>
+      <p>This change makes the account less strict, so we need to be sure it’s you. We emailed a code to <strong>{pending.sentTo}</strong>. Nothing changes until you enter it.</p>
+      <form class="stack" onSubmit={submit}>
+        <CodeInput id="policy-confirm-code" label="Confirmation code" value={code} onChange={setCode} invalid={!!error} />
+        <ErrorMessage>{error}</ErrorMessage>
+        <div class="button-row">
+          <button type="submit" class="button" disabled={busy}>Confirm change</button>
+          <button type="button" class="button button--secondary" onClick={onCancel}>Cancel</button>
+        </div>
+      </form>
+    </section>
+  );
+}

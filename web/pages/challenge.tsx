@@ -1,0 +1,150 @@
+// The second step of signing in: one code field, the method switcher, send/resend for text and email,
+// the lockout with its wait, and the remaining-backup-codes notice.
+import { useEffect, useState } from 'preact/hooks';
+import type { CodeSent, LoginAuthenticated, Method } from '../../shared/schemas.ts';
+import { normaliseTypedCode } from '../../shared/totp.ts';
+import { api, ApiError, describeError } from '../api-client.ts';
+import { CodeInput } from '../components/code-input.tsx';
+import { Countdown } from '../components/countdown.tsx';
+import { MethodSwitcher } from '../components/method-switcher.tsx';
+import { ResendButton } from '../components/resend-button.tsx';
+import { ErrorMessage, Notice } from '../components/alert.tsx';
+import { useFocusOnMount } from '../components/use-focus.ts';
+import { saveDeviceToken } from '../device-token.ts';
+
+export interface ChallengeInfo { challengeId: string; methods: Method[]; preferredMethod: Method; expiresAt: string }
+
+interface Props {
+  challenge: ChallengeInfo;
+  email: string;
+  onSignedIn(): void;
+  onRestart(message: string): void;
+}
+
+const prompts: Record<Method, { title: string; label: string; hint: string }> = {
+  totp: { title: 'Enter the code from your app', label: '6-digit code', hint: 'Open your authenticator app and type the code shown for Twofold.' },
+  sms: { title: 'Check your phone', label: '6-digit code', hint: 'We text a code to your mobile.' },
+  email: { title: 'Check your email', label: '6-digit code', hint: 'We email a code to you.' },
+  backup_code: { title: 'Use a backup code', label: 'Backup code', hint: 'One of the codes you saved when you set up two-factor authentication. Each works once.' },
+  recovery_code: { title: 'Use a recovery code', label: 'Recovery code', hint: 'The one-time code an owner of your account gave you.' },
+};
+
+export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props) {
+  const [method, setMethod] = useState<Method>(challenge.preferredMethod);
+  const [code, setCode] = useState('');
+  const [remember, setRemember] = useState(false);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [sent, setSent] = useState<Partial<Record<Method, { to: string; resendAt: number }>>>({});
+  const [lockedUntil, setLockedUntil] = useState<number | null>(null);
+  const [remaining, setRemaining] = useState<number | null>(null);
+  const focus = useFocusOnMount<HTMLInputElement>(lockedUntil === null);
+  const byCode = method === 'sms' || method === 'email';
+  const digits = method === 'totp' || byCode;
+
+  useEffect(() => {
+    if (byCode && !sent[method]) void send(method);
+    focus.current?.focus();
+  }, [method]);
+
+  function fail(e: unknown) {
+    if (e instanceof ApiError && e.code === 'challenge_expired') { onRestart('That sign-in attempt expired. Please sign in again.'); return; }
+    if (e instanceof ApiError && e.code === 'too_many_attempts') {
+      setLockedUntil(Date.now() + (e.retryAfterSeconds ?? 60) * 1000);
+      setError('');
+      return;
+    }
+    setError(e instanceof ApiError && e.code === 'invalid_code' ? 'That code is not right. Check it and try again.' : describeError(e));
+  }
+
+  async function send(which: Method) {
+    setBusy(true);
+    setError('');
+    try {
+      const answer = await api<CodeSent>('POST', `/auth/challenge/${encodeURIComponent(challenge.challengeId)}/send`, { body: { method: which } });
+      setSent((s) => ({ ...s, [which]: { to: answer.sentTo, resendAt: Date.now() + answer.resendAfterSeconds * 1000 } }));
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'too_many_attempts' && e.retryAfterSeconds !== null) {
+        setError(`A code was sent moments ago. You can ask for another in ${e.retryAfterSeconds} seconds.`);
+      } else fail(e);
+    }
+    setBusy(false);
+  }
+
+  async function verify(event: Event) {
+    event.preventDefault();
+    const typed = normaliseTypedCode(code);
+    if (!typed) { setError('Enter your code first.'); return; }
+    setBusy(true);
+    setError('');
+    try {
+      const answer = await api<LoginAuthenticated>('POST', `/auth/challenge/${encodeURIComponent(challenge.challengeId)}/verify`,
+        { body: { method, code: typed, rememberDevice: remember } });
+      saveDeviceToken(answer.deviceToken);
+      if (typeof answer.backupCodesRemaining === 'number') { setRemaining(answer.backupCodesRemaining); return; }
+      onSignedIn();
+    } catch (e) {
+      fail(e);
+      setCode('');
+      setBusy(false);
+      focus.current?.focus();
+    }
+  }
+
+  function switchTo(next: Method) {
+    setMethod(next);
+    setCode('');
+    setError('');
+  }
+
+  if (remaining !== null) {
+    return (
+      <main class="auth-card" aria-labelledby="remaining-title">
+        <h1 id="remaining-title">You’re signed in</h1>
+        <Notice tone={remaining <= 3 ? 'warning' : 'info'}>
+          <span data-testid="backup-codes-remaining">
+            You used a backup code. You have <strong>{remaining}</strong> backup code{remaining === 1 ? '' : 's'} left.
+          </span>
+          {remaining <= 3 && ' Create a new set in Security settings soon, so you don’t get locked out.'}
+        </Notice>
+        <button type="button" class="button button--block" onClick={onSignedIn}>Continue</button>
+      </main>
+    );
+  }
+
+  const prompt = prompts[method];
+  const sentTo = sent[method];
+  return (
+    <main class="auth-card" aria-labelledby="challenge-title">
+      <h1 id="challenge-title">{prompt.title}</h1>
+      <p class="muted">Signing in as <strong>{email}</strong></p>
+      {lockedUntil !== null ? (
+        <div class="stack">
+          <div class="alert alert--error" role="alert" data-testid="lockout">
+            Too many wrong codes. For your security, code entry is paused. You can try again in <Countdown until={lockedUntil} onDone={() => onRestart('You can try signing in again now.')} doneText="a moment" />.
+          </div>
+          <button type="button" class="button button--secondary button--block" onClick={() => onRestart('')}>Back to sign in</button>
+        </div>
+      ) : (
+        <form class="stack" onSubmit={verify}>
+          <p class="hint code-status" role="status">
+            {byCode ? (sentTo ? <>We sent a code to <strong>{sentTo.to}</strong>.</> : 'Sending your code…') : prompt.hint}
+          </p>
+          <CodeInput id="challenge-code" label={prompt.label} value={code} onChange={setCode} kind={digits ? 'digits' : 'text'}
+            inputRef={focus} invalid={!!error} />
+          {byCode && (
+            <ResendButton availableAt={sentTo?.resendAt ?? null} busy={busy} onSend={() => void send(method)} />
+          )}
+          <div class="checkbox">
+            <input id="remember-device" type="checkbox" checked={remember} onChange={(e) => setRemember((e.currentTarget as HTMLInputElement).checked)} />
+            <label for="remember-device">Remember this device</label>
+            <p class="hint" id="remember-hint">Skip the code on this browser for a while. Only choose this on your own device.</p>
+          </div>
+          <ErrorMessage>{error}</ErrorMessage>
+          <button type="submit" class="button button--block" disabled={busy}>Verify</button>
+        </form>
+      )}
+      <MethodSwitcher methods={challenge.methods} current={method} onSwitch={switchTo} disabled={lockedUntil !== null} />
+    </main>
+  );
+}

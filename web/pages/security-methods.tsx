@@ -1,0 +1,71 @@
+// The list of 2FA methods on the Security page: status, set up, make preferred, remove.
+import { useState } from 'preact/hooks';
+import type { EnrollableMethod, MethodEnabled, TwoFactorStatus } from '../../shared/schemas.ts';
+import { api } from '../api-client.ts';
+import { EnrolTotp } from '../components/enrol-totp.tsx';
+import { EnrolByCode } from '../components/enrol-by-code.tsx';
+import { methodNames } from '../labels.ts';
+
+interface Props {
+  status: TwoFactorStatus;
+  act(action: () => Promise<unknown>, done?: string): Promise<boolean>;
+  onEnabled(result: MethodEnabled, method: EnrollableMethod): void;
+}
+
+const order: EnrollableMethod[] = ['totp', 'sms', 'email'];
+
+export function MethodsCard({ status, act, onEnabled }: Props) {
+  const [enrolling, setEnrolling] = useState<EnrollableMethod | null>(null);
+  const detail = (m: EnrollableMethod): string => {
+    if (m === 'sms') return status.methods.sms.phone ?? 'A code by text message';
+    if (m === 'email') return status.methods.email.address ?? 'A code by email';
+    return 'Codes from an app on your phone';
+  };
+  return (
+    <ul class="method-list">
+      {order.map((m) => {
+        const on = status.methods[m].enabled;
+        const preferred = status.preferredMethod === m;
+        const allowed = status.allowedMethods.length === 0 || status.allowedMethods.includes(m);
+        return (
+          <li key={m} class="method-row" data-testid={`method-${m}`}>
+            <div class="method-row__main">
+              <div>
+                <span class="method-row__name">{methodNames[m]}</span>
+                {preferred && <span class="badge">Preferred</span>}
+                <span class="method-row__detail">{detail(m)}</span>
+              </div>
+              <span class={on ? 'badge badge--on' : 'badge badge--off'}>{on ? 'On' : 'Off'}</span>
+            </div>
+            <div class="button-row button-row--tight">
+              {on && !preferred && (
+                <button type="button" class="button button--secondary button--small"
+                  onClick={() => act(() => api('PUT', '/me/2fa/preferred', { body: { method: m } }), `${methodNames[m]} is now your preferred method.`)}>
+                  Make preferred
+                </button>
+              )}
+              {on && (
+                <button type="button" class="button button--secondary button--small"
+                  onClick={() => act(() => api('DELETE', `/me/2fa/${m}`), `${methodNames[m]} removed.`)}>
+                  Remove
+                </button>
+              )}
+              {!on && allowed && enrolling !== m && (
+                <button type="button" class="button button--small" onClick={() => setEnrolling(m)}>Set up</button>
+              )}
+              {!on && !allowed && <span class="hint">Not allowed by your account’s policy</span>}
+            </div>
+            {enrolling === m && (
+              <div class="method-row__enrol">
+                {m === 'totp'
+                  ? <EnrolTotp onEnabled={(r) => { setEnrolling(null); onEnabled(r, m); }} onCancel={() => setEnrolling(null)} />
+                  : <EnrolByCode method={m} previousPhone={m === 'sms' ? status.methods.sms.previousPhone : null}
+                      onEnabled={(r) => { setEnrolling(null); onEnabled(r, m); }} onCancel={() => setEnrolling(null)} />}
+              </div>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,156 @@
+// My account > Security: methods, backup codes, trusted devices, sessions, and turning 2FA off.
+import { useEffect, useState } from 'preact/hooks';
+import type { Device, EnrollableMethod, MethodEnabled, SessionListItem, TwoFactorStatus } from '../../shared/schemas.ts';
+import { api, describeError } from '../api-client.ts';
+import { ErrorMessage, Notice } from '../components/alert.tsx';
+import { Dialog } from '../components/dialog.tsx';
+import { useReauth } from '../components/reauth.tsx';
+import { BackupCodesPanel } from '../components/backup-codes-panel.tsx';
+import { MethodsCard } from './security-methods.tsx';
+import { DevicesCard, SessionsCard } from './security-devices.tsx';
+import { listWords, reasonText } from '../labels.ts';
+import { forgetDeviceToken } from '../device-token.ts';
+
+interface Data { status: TwoFactorStatus; devices: Device[]; sessions: SessionListItem[] }
+
+export function SecurityPage({ onSignedOut }: { onSignedOut(): void }) {
+  const [data, setData] = useState<Data | null>(null);
+  const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
+  const [codes, setCodes] = useState<{ title: string; codes: string[]; fresh: boolean } | null>(null);
+  const [confirm, setConfirm] = useState<'regenerate' | 'disable' | null>(null);
+  const { withReauth, dialog } = useReauth();
+
+  async function load() {
+    try {
+      const [status, devices, sessions] = await Promise.all([
+        api<TwoFactorStatus>('GET', '/me/2fa'), api<Device[]>('GET', '/me/devices'), api<SessionListItem[]>('GET', '/me/sessions'),
+      ]);
+      setData({ status, devices, sessions });
+    } catch (e) {
+      setError(describeError(e));
+    }
+  }
+  useEffect(() => { void load(); }, []);
+
+  /** Runs an action (re-authenticating if asked), shows what happened, reloads. */
+  async function act(action: () => Promise<unknown>, done?: string) {
+    setError('');
+    setNotice('');
+    try {
+      await withReauth(action);
+      if (done) setNotice(done);
+      await load();
+      return true;
+    } catch (e) {
+      setError(describeError(e));
+      return false;
+    }
+  }
+
+  async function reveal() {
+    await act(async () => {
+      const answer = await api<{ codes: string[]; remaining: number }>('GET', '/me/2fa/backup-codes');
+      setCodes({ title: 'Your backup codes', codes: answer.codes, fresh: false });
+    });
+  }
+  async function regenerate() {
+    setConfirm(null);
+    await act(async () => {
+      const answer = await api<{ codes: string[] }>('POST', '/me/2fa/backup-codes');
+      setCodes({ title: 'Your new backup codes', codes: answer.codes, fresh: true });
+    }, 'New backup codes created. Your old codes no longer work.');
+  }
+  async function disable() {
+    setConfirm(null);
+    await act(() => api('DELETE', '/me/2fa'), 'Two-factor authentication is off.');
+    forgetDeviceToken();
+  }
+  function enabled(result: MethodEnabled, method: EnrollableMethod) {
+    if (result.backupCodes?.length) setCodes({ title: 'Save your backup codes', codes: result.backupCodes, fresh: true });
+    setNotice(`${method === 'totp' ? 'Authenticator app' : method === 'sms' ? 'Text messages' : 'Email codes'} turned on.`);
+    void load();
+  }
+
+  const status = data?.status;
+  return (
+    <main class="page" aria-labelledby="security-title">
+      <h1 id="security-title">Security</h1>
+      <p class="muted lead">How you prove it’s you when you sign in.</p>
+      <Notice tone="success">{notice}</Notice>
+      <ErrorMessage>{error}</ErrorMessage>
+      {!data || !status ? <p class="muted">Loading…</p> : (
+        <>
+          <section class="card" aria-labelledby="status-title">
+            <div class="card__head">
+              <h2 id="status-title">Two-factor authentication</h2>
+              <span class={status.enabled ? 'badge badge--on' : 'badge badge--off'} data-testid="2fa-status">{status.enabled ? 'On' : 'Off'}</span>
+            </div>
+            {status.required && (
+              <p class="hint">Required by {listWords(status.requiredBy.map((r) => r.accountName))}.</p>
+            )}
+            <MethodsCard status={status} act={act} onEnabled={enabled} />
+          </section>
+
+          {status.enabled && (
+            <section class="card" aria-labelledby="backup-title">
+              <h2 id="backup-title">Backup codes</h2>
+              <p>Use one if you can’t get a code any other way. <strong data-testid="backup-remaining">{status.backupCodes.remaining}</strong> of 10 left.</p>
+              <div class="button-row">
+                <button type="button" class="button button--secondary" onClick={reveal}>Show backup codes</button>
+                <button type="button" class="button button--secondary" onClick={() => setConfirm('regenerate')}>Create new codes</button>
+              </div>
+            </section>
+          )}
+
+          <DevicesCard devices={data.devices} act={act} />
+          <SessionsCard sessions={data.sessions} act={act} onSignedOut={onSignedOut} />
+
+          {status.enabled && (
+            <section class="card card--danger" aria-labelledby="disable-title">
+              <h2 id="disable-title">Turn off two-factor authentication</h2>
+              {status.canDisable ? (
+                <p>Your account will be protected by your password only.</p>
+              ) : (
+                <p id="disable-reason" data-testid="disable-reason">
+                  You can’t turn it off: {status.requiredBy.map((r) => `${r.accountName} requires it because ${reasonText(r.reason)}`).join('; ')}.
+                </p>
+              )}
+              <button type="button" class="button button--danger" disabled={!status.canDisable}
+                aria-describedby={status.canDisable ? undefined : 'disable-reason'} onClick={() => setConfirm('disable')}>
+                Turn off two-factor authentication
+              </button>
+            </section>
+          )}
+        </>
+      )}
+
+      {confirm === 'regenerate' && (
+        <Dialog title="Create new backup codes?" onClose={() => setConfirm(null)}>
+          <p>Your current backup codes will <strong>stop working</strong> as soon as the new ones are created.</p>
+          <div class="button-row">
+            <button type="button" class="button" onClick={regenerate}>Create new codes</button>
+            <button type="button" class="button button--secondary" onClick={() => setConfirm(null)}>Cancel</button>
+          </div>
+        </Dialog>
+      )}
+      {confirm === 'disable' && (
+        <Dialog title="Turn off two-factor authentication?" onClose={() => setConfirm(null)}>
+          <p>Your methods, backup codes and trusted devices will be removed. Anyone with your password could sign in.</p>
+          <div class="button-row">
+            <button type="button" class="button button--danger" onClick={disable}>Turn off</button>
+            <button type="button" class="button button--secondary" onClick={() => setConfirm(null)}>Keep it on</button>
+          </div>
+        </Dialog>
+      )}
+      {codes && (
+        <Dialog title={codes.title} onClose={() => setCodes(null)} testId="backup-codes-dialog">
+          <p>{codes.fresh ? 'Each code works once. Any older codes no longer work.' : 'Each code works once. Used codes are not shown.'}</p>
+          <BackupCodesPanel codes={codes.codes} />
+          <button type="button" class="button" onClick={() => setCodes(null)}>Done</button>
+        </Dialog>
+      )}
+      {dialog}
+    </main>
+  );
+}

@@ -1,0 +1,84 @@
+// Forced setup: an account requires two-factor authentication. Says which and why, offers only the
+// allowed methods, walks through the chosen one, then shows the backup codes until they are kept.
+import { useState } from 'preact/hooks';
+import type { EnrollableMethod, MethodEnabled, RequiredBy } from '../../shared/schemas.ts';
+import { EnrolTotp } from '../components/enrol-totp.tsx';
+import { EnrolByCode } from '../components/enrol-by-code.tsx';
+import { BackupCodesPanel } from '../components/backup-codes-panel.tsx';
+import { methodDescriptions, methodNames, reasonText } from '../labels.ts';
+import { useFocusOnMount } from '../components/use-focus.ts';
+import { RecoveryCodeForm } from '../components/recovery-code-form.tsx';
+
+export interface SetupInfo { challengeId?: string; allowedMethods: EnrollableMethod[]; requiredBy: RequiredBy[] }
+
+interface Props {
+  setup: SetupInfo;
+  onDone(): void;
+  onSignOut(): void;
+}
+
+const order: EnrollableMethod[] = ['totp', 'sms', 'email'];
+
+export function SetupPage({ setup, onDone, onSignOut }: Props) {
+  const allowed = order.filter((m) => setup.allowedMethods.includes(m));
+  const [method, setMethod] = useState<EnrollableMethod | null>(allowed.length === 1 ? allowed[0]! : null);
+  const [codes, setCodes] = useState<string[] | null>(null);
+  const [saved, setSaved] = useState(false);
+  const heading = useFocusOnMount<HTMLHeadingElement>();
+
+  function enabled(result: MethodEnabled) {
+    if (result.backupCodes?.length) setCodes(result.backupCodes);
+    else onDone();
+  }
+
+  if (codes) {
+    return (
+      <main class="auth-card auth-card--wide" aria-labelledby="codes-title">
+        <h1 id="codes-title" tabIndex={-1}>Save your backup codes</h1>
+        <p>Two-factor authentication is on. If you lose your phone, each of these codes lets you sign in once.
+          Keep them somewhere safe, like a password manager.</p>
+        <BackupCodesPanel codes={codes} onSaved={() => setSaved(true)} />
+        <button type="button" class="button button--block" disabled={!saved} onClick={onDone} aria-describedby="codes-gate">Continue</button>
+        <p class="hint" id="codes-gate">{saved ? 'Thanks — you can continue now.' : 'Copy, download or print your codes to continue.'}</p>
+      </main>
+    );
+  }
+
+  return (
+    <main class="auth-card auth-card--wide" aria-labelledby="setup-title">
+      <h1 id="setup-title" ref={heading} tabIndex={-1}>Set up two-factor authentication</h1>
+      <div class="notice notice--info" data-testid="required-by">
+        {setup.requiredBy.length > 0 ? (
+          <ul class="plain-list">
+            {setup.requiredBy.map((r) => (
+              <li key={r.accountId}><strong>{r.accountName}</strong> requires this because {reasonText(r.reason)}.</li>
+            ))}
+          </ul>
+        ) : 'An account you belong to requires two-factor authentication.'}
+        <p class="hint">You’ll use a second step, besides your password, each time you sign in.</p>
+      </div>
+      {method === null ? (
+        <fieldset class="choice-list">
+          <legend>Choose how you’ll get your codes</legend>
+          {allowed.map((m) => (
+            <button type="button" key={m} class="choice" onClick={() => setMethod(m)} data-method={m}>
+              <span class="choice__title">{methodNames[m]}{m === 'totp' && allowed.length > 1 && <span class="badge">Recommended</span>}</span>
+              <span class="choice__text">{methodDescriptions[m]}</span>
+            </button>
+          ))}
+        </fieldset>
+      ) : (
+        <section class="stack" aria-labelledby="method-title">
+          <h2 id="method-title">{methodNames[method]}</h2>
+          {method === 'totp'
+            ? <EnrolTotp bearer={setup.challengeId} onEnabled={enabled} onCancel={allowed.length > 1 ? () => setMethod(null) : undefined} />
+            : <EnrolByCode method={method} bearer={setup.challengeId} onEnabled={enabled} onCancel={allowed.length > 1 ? () => setMethod(null) : undefined} />}
+        </section>
+      )}
+      <div class="setup-foot">
+        {setup.challengeId && <RecoveryCodeForm challengeId={setup.challengeId} onSignedIn={onDone} />}
+        <button type="button" class="link-button" onClick={onSignOut}>Not now — sign out</button>
+      </div>
+    </main>
+  );
+}
