@@ -39,7 +39,8 @@ function readStampOrigins(stamp: string): string {
 export function build(target: Target, env: NodeJS.ProcessEnv = process.env): void {
   const result = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--mode', target, '--logLevel', 'warn'], {
     stdio: 'inherit',
-    env,
+    // Always a production build, even when a test runner set NODE_ENV=test (else Vite embeds source paths).
+    env: { ...env, NODE_ENV: 'production' },
   });
   if (result.status !== 0) throw new Error(`building ${target} failed (vite exited with ${result.status})`);
   writeFileSync(join(targets[target].outDir, STAMP), JSON.stringify({ builtAt: new Date().toISOString(), origins: env.TWOFOLD_ORIGINS ?? '' }));

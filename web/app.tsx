@@ -59,6 +59,25 @@ export function App() {
     });
   }, []);
 
+  // One session for the web app and the dialer: the extension announces sign-ins and sign-outs it sees
+  // ("twofold:session-changed"), and coming back to the tab re-checks. Only the settled phases re-check, so a
+  // challenge or setup in progress is never interrupted, and a check that agrees changes nothing (no loop).
+  useEffect(() => {
+    const recheck = () => {
+      const kind = phaseRef.current.kind;
+      if (kind === 'signed-in' || kind === 'login') void refresh();
+    };
+    const onVisible = () => { if (document.visibilityState === 'visible') recheck(); };
+    window.addEventListener('twofold:session-changed', recheck);
+    window.addEventListener('focus', recheck);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      window.removeEventListener('twofold:session-changed', recheck);
+      window.removeEventListener('focus', recheck);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, []);
+
   function onLoginAnswer(answer: LoginResponse, email: string) {
     if (answer.status === 'authenticated') void refresh();
     else if (answer.status === 'challenge') setPhase({ kind: 'challenge', email, challenge: answer });

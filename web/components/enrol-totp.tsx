@@ -40,7 +40,8 @@ export function EnrolTotp({ bearer, onEnabled, onCancel }: Props) {
   }
 
   return (
-    <form class="stack" onSubmit={submit} aria-label="Set up an authenticator app">
+    <form class="stack" onSubmit={submit} aria-label="Set up an authenticator app"
+      data-otpauth-uri={enrolment?.otpauthUri} data-twofold-user={enrolment ? accountOf(enrolment.otpauthUri) : undefined}>
       <ol class="steps">
         <li>
           <p><strong>Scan this QR code</strong> with an authenticator app such as Google Authenticator, 1Password or Authy.</p>
@@ -64,4 +65,10 @@ export function EnrolTotp({ bearer, onEnabled, onCancel }: Props) {
       </div>
     </form>
   );
+}
+
+/** The account name of an otpauth:// URI (`Issuer:account`): the user the Twofold extension keeps the authenticator for. */
+function accountOf(uri: string): string {
+  const label = decodeURIComponent(uri.slice('otpauth://totp/'.length).split('?')[0] ?? '');
+  return label.slice(label.indexOf(':') + 1).toLowerCase();
 }

@@ -126,7 +126,7 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
           <button type="button" class="button button--secondary button--block" onClick={() => onRestart('')}>Back to sign in</button>
         </div>
       ) : (
-        <form class="stack" onSubmit={verify}>
+        <form class="stack" onSubmit={verify} data-twofold-user={email.toLowerCase()} data-twofold-method={method}>
           <p class="hint code-status" role="status">
             {byCode ? (sentTo ? <>We sent a code to <strong>{sentTo.to}</strong>.</> : 'Sending your code…') : prompt.hint}
           </p>

@@ -1,0 +1,56 @@
+// The pages' side of chrome.* (MV3 APIs return promises): the popup, the options page and the content script
+// go through it, never chrome.* directly. The worker has its own, browser-api-worker.ts, so the popup's bundle
+// shares no chunk with the worker.
+import type { Broadcast, Envelope, MessageError, MessageType, Reply, RequestOf, ResponseOf } from './messages.ts';
+
+export interface KeyValueStore {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+  remove(key: string): Promise<void>;
+}
+
+export function storageArea(name: 'local' | 'session'): KeyValueStore {
+  const area = chrome.storage[name];
+  return {
+    async get<T>(key: string) { return (await area.get(key))[key] as T | undefined; },
+    set: (key, value) => area.set({ [key]: value }),
+    remove: (key) => area.remove(key),
+  };
+}
+
+export class MessageFailure extends Error {
+  constructor(readonly error: MessageError) {
+    super(error.message);
+  }
+}
+
+/** Asks the worker; resolves with its answer or throws MessageFailure. */
+export async function send<K extends MessageType>(type: K, request: RequestOf<K>): Promise<ResponseOf<K>> {
+  const envelope: Envelope<K> = { type, request };
+  let reply: Reply<ResponseOf<K>> | undefined;
+  try {
+    reply = await chrome.runtime.sendMessage(envelope);
+  } catch {
+    throw new MessageFailure({ reason: 'failed', message: 'The extension is restarting. Please try again.' });
+  }
+  if (!reply) throw new MessageFailure({ reason: 'failed', message: 'The extension did not answer. Please try again.' });
+  if (!reply.ok) throw new MessageFailure(reply.error);
+  return reply.value;
+}
+
+export function isBroadcast(message: unknown): message is Broadcast {
+  return typeof message === 'object' && message !== null && typeof (message as { broadcast?: unknown }).broadcast === 'string';
+}
+
+/** Hears what the worker tells every part unasked. */
+export function onBroadcast(listener: (message: Broadcast) => void): () => void {
+  const handle = (message: unknown) => {
+    if (isBroadcast(message)) listener(message);
+  };
+  chrome.runtime.onMessage.addListener(handle);
+  return () => chrome.runtime.onMessage.removeListener(handle);
+}
+
+export function openOptionsPage(): Promise<void> {
+  return chrome.runtime.openOptionsPage();
+}

@@ -1,0 +1,113 @@
+// Step two: the code, by any method the API offered. A kept authenticator fills the app code by itself.
+import { useEffect, useState } from 'preact/hooks';
+import type { Method } from '../../shared/schemas.ts';
+import { send } from '../browser-api.ts';
+import type { DialerView, PendingChallenge } from '../messages.ts';
+import { apiCodeOf, describeFailure } from '../ui/errors.tsx';
+
+const labels: Record<Method, { name: string; label: string; hint: string }> = {
+  totp: { name: 'App', label: '6-digit code from your app', hint: 'Open your authenticator app and type the code shown for Twofold.' },
+  sms: { name: 'Text', label: '6-digit code we texted you', hint: 'We text a code to your mobile.' },
+  email: { name: 'Email', label: '6-digit code we emailed you', hint: 'We email a code to you.' },
+  backup_code: { name: 'Backup code', label: 'Backup code', hint: 'One of the codes you saved. Each works once.' },
+  recovery_code: { name: 'Recovery code', label: 'Recovery code', hint: 'The one-time code an owner of your account gave you.' },
+};
+
+interface Props { view: DialerView; pending: PendingChallenge; onView(view: DialerView): void }
+
+export function Challenge({ pending, onView }: Props) {
+  const [method, setMethod] = useState<Method>(pending.preferredMethod);
+  const [code, setCode] = useState('');
+  const [remember, setRemember] = useState(false);
+  const [sentTo, setSentTo] = useState<Partial<Record<Method, { to: string; resendAt: number }>>>({});
+  const [notice, setNotice] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [, tick] = useState(0);
+  const byMessage = method === 'sms' || method === 'email';
+  const digits = method === 'totp' || byMessage;
+
+  useEffect(() => {
+    setCode('');
+    setError('');
+    if (method === 'totp' && pending.canFill) {
+      void send('auth:dialer-code', {}).then(({ code: filled }) => {
+        if (filled) { setCode(filled); setNotice('Filled from the authenticator kept in this browser.'); }
+      }, () => undefined);
+    } else setNotice('');
+  }, [method]);
+
+  useEffect(() => {
+    const timer = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(timer);
+  }, []);
+
+  async function sendCode(which: 'sms' | 'email') {
+    setBusy(true);
+    setError('');
+    try {
+      const answer = await send('auth:send-code', { method: which });
+      setSentTo((s) => ({ ...s, [which]: { to: answer.sentTo, resendAt: Date.now() + answer.resendAfterSeconds * 1000 } }));
+    } catch (e) {
+      setError(describeFailure(e));
+    }
+    setBusy(false);
+  }
+
+  async function verify(event: Event) {
+    event.preventDefault();
+    const typed = code.normalize('NFKC').replace(/[\s\-–—]/g, '');
+    if (!typed) { setError('Enter your code first.'); return; }
+    setBusy(true);
+    setError('');
+    try {
+      onView(await send('auth:verify', { method, code: typed, rememberDevice: remember }));
+    } catch (e) {
+      if (apiCodeOf(e) === 'challenge_expired') onView(await send('auth:cancel', {}));
+      setError(describeFailure(e));
+      setCode('');
+      setBusy(false);
+    }
+  }
+
+  async function cancel() {
+    onView(await send('auth:cancel', {}));
+  }
+
+  const sent = byMessage ? sentTo[method] : undefined;
+  const wait = sent ? Math.max(0, Math.ceil((sent.resendAt - Date.now()) / 1000)) : 0;
+  return (
+    <form class="stack" onSubmit={verify} aria-labelledby="challenge-title" data-twofold-method={method}>
+      <h1 id="challenge-title">Confirm it’s you</h1>
+      <p class="hint">Signing in as <strong>{pending.email}</strong></p>
+      {pending.methods.length > 1 && (
+        <div class="methods" role="group" aria-label="Choose how to confirm">
+          {pending.methods.map((m) => (
+            <button type="button" key={m} aria-pressed={m === method} onClick={() => setMethod(m)}>{labels[m].name}</button>
+          ))}
+        </div>
+      )}
+      <div>
+        <label for="code">{labels[method].label}</label>
+        <input id="code" name="code" type="text" autocomplete="one-time-code" inputMode={digits ? 'numeric' : 'text'}
+          value={code} onInput={(e) => { setCode(e.currentTarget.value); setNotice(''); }} maxLength={digits ? 14 : 48}
+          spellcheck={false} autocapitalize="off" required aria-describedby="code-hint" data-testid="dialer-code" />
+        <p class="hint" id="code-hint">{notice || (sent ? `We sent a code to ${sent.to}.` : labels[method].hint)}</p>
+      </div>
+      {byMessage && (
+        <button type="button" class="button button--secondary" disabled={busy || wait > 0} onClick={() => void sendCode(method)}>
+          {sent ? (wait > 0 ? `Resend in ${wait} s` : 'Resend code') : 'Send code'}
+        </button>
+      )}
+      <div class="checkbox">
+        <input id="remember" type="checkbox" checked={remember} onChange={(e) => setRemember(e.currentTarget.checked)} />
+        <label for="remember">Remember this browser</label>
+      </div>
+      {error && <p class="alert alert--error" role="alert">{error}</p>}
+      <div class="row">
+        <button type="submit" class="button grow" disabled={busy}>Verify</button>
+        <button type="button" class="button button--secondary" onClick={() => void cancel()}>Cancel</button>
+      </div>
+    </form>
+  );
+}

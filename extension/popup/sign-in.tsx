@@ -1,0 +1,55 @@
+// Step one: the server (when it needs changing), email and password.
+import { useState } from 'preact/hooks';
+import { send } from '../browser-api.ts';
+import type { DialerView } from '../messages.ts';
+import { describeFailure } from '../ui/errors.tsx';
+
+export function SignIn({ view, onView }: { view: DialerView; onView(view: DialerView): void }) {
+  const [server, setServer] = useState(view.server);
+  const [editServer, setEditServer] = useState(!view.server);
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      if (server.trim() && server.trim() !== view.server) await send('dialer:set-server', { server: server.trim() });
+      const outcome = await send('auth:login', { email: email.trim(), password });
+      if (outcome.status === 'setup_required') setError(outcome.message);
+      else onView(outcome.view);
+    } catch (e) {
+      setError(describeFailure(e));
+      setPassword('');
+    }
+    setBusy(false);
+  }
+
+  return (
+    <form class="stack" onSubmit={submit} aria-labelledby="sign-in-title">
+      <h1 id="sign-in-title">Sign in to Twofold</h1>
+      {editServer ? (
+        <div>
+          <label for="server">Twofold server</label>
+          <input id="server" name="server" type="url" value={server} onInput={(e) => setServer(e.currentTarget.value)} placeholder="https://twofold.example.com" required />
+        </div>
+      ) : (
+        <p class="hint">Server: <strong>{view.server}</strong> <button type="button" class="link" onClick={() => setEditServer(true)}>Change</button></p>
+      )}
+      <div>
+        <label for="email">Email</label>
+        <input id="email" name="email" type="email" autocomplete="username" value={email} onInput={(e) => setEmail(e.currentTarget.value)} required autofocus />
+      </div>
+      <div>
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required />
+      </div>
+      {error && <p class="alert alert--error" role="alert">{error}</p>}
+      <button type="submit" class="button button--block" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
+      <p class="hint">Signing in here also signs you in to the Twofold web app in this browser.</p>
+    </form>
+  );
+}

@@ -1,0 +1,155 @@
+// The shared session as the worker sees it: the cookie is the truth, changes are announced, a 401 ends it,
+// the dialer's sign-in writes it; and the Date header feeds the clock-skew warning.
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import type { Broadcast } from '../../extension/messages.ts';
+import type { Broadcaster, CookieJar, KeyValueStore } from '../../extension/browser-api-worker.ts';
+import { createSessionSync, SESSION_COOKIE } from '../../extension/session-sync.ts';
+import { createApiClient } from '../../extension/twofold-api.ts';
+import { createDialer } from '../../extension/dialer.ts';
+import { createVault, openVaultDb } from '../../extension/vault.ts';
+
+const SERVER = 'http://127.0.0.1:4000';
+const HOSTS = ['http://127.0.0.1/*', 'http://localhost/*'];
+
+function memoryStore(): KeyValueStore & { map: Map<string, unknown> } {
+  const map = new Map<string, unknown>();
+  return { map, get: async <T>(k: string) => map.get(k) as T | undefined, set: async (k, v) => void map.set(k, v), remove: async (k) => void map.delete(k) };
+}
+
+interface Answer { status: number; body?: unknown; date?: string }
+let n = 0;
+
+function harness(answers: Record<string, Answer | ((init: RequestInit) => Answer)>) {
+  const jar = new Map<string, { value: string; expiresAtMs: number | null }>();
+  const cookies: CookieJar = {
+    get: async (server, name) => jar.get(`${new URL(server).hostname}|${name}`)?.value ?? null,
+    set: async (server, name, value, expiresAtMs) => void jar.set(`${new URL(server).hostname}|${name}`, { value, expiresAtMs }),
+    remove: async (server, name) => void jar.delete(`${new URL(server).hostname}|${name}`),
+  };
+  const told: Array<['pages' | 'extension', Broadcast]> = [];
+  const broadcaster: Broadcaster = { toPages: async (m) => void told.push(['pages', m]), toExtension: async (m) => void told.push(['extension', m]) };
+  const requests: Array<{ url: string; init: RequestInit }> = [];
+  const fetchFake = (async (url: string, init: RequestInit) => {
+    requests.push({ url, init });
+    const key = `${init.method} ${url.replace(`${SERVER}/api/v1`, '')}`;
+    const found = answers[key];
+    const answer = typeof found === 'function' ? found(init) : found ?? { status: 404, body: { error: { code: 'not_found', message: 'Not found.' } } };
+    return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
+      status: answer.status, headers: { 'content-type': 'application/json', date: answer.date ?? new Date().toUTCString() },
+    });
+  }) as unknown as typeof fetch;
+  const local = memoryStore();
+  const memory = memoryStore();
+  const vault = createVault(openVaultDb(`sync-test-${++n}`));
+  let sync: ReturnType<typeof createSessionSync>;
+  const api = createApiClient({ fetch: fetchFake, now: () => Date.now(), recordSkew: (ms) => void sync.recordSkew(ms) });
+  sync = createSessionSync({ cookies, local, memory, broadcaster, api, hostPatterns: HOSTS, now: () => Date.now(), hasAuthenticator: (s, u) => vault.has(s, u) });
+  const dialer = createDialer({ api, sync, vault, now: () => Date.now() });
+  return { jar, told, requests, local, memory, vault, sync, dialer, cookies };
+}
+
+const session = { user: { id: 'u1', email: 'dana@example.com', name: 'Dana' }, session: { expiresAt: '2030-01-01T00:00:00Z', clients: ['web'] }, accounts: [{ id: 'a1', name: 'Team', role: 'owner' }], twoFactorSetupRequired: false };
+
+describe('session sync', () => {
+  it('the web app\'s session cookie signs the dialer in, sent as a bearer token without ambient cookies', async () => {
+    const h = harness({ 'GET /session': { status: 200, body: session } });
+    await h.sync.setServer(SERVER);
+    expect((await h.sync.view(true)).signedIn).toBeNull();
+    await h.cookies.set(SERVER, SESSION_COOKIE, 'web-token', null);
+    const view = await h.sync.view(true);
+    expect(view.signedIn).toMatchObject({ user: { email: 'dana@example.com' }, selectedAccountId: 'a1' });
+    const sent = h.requests.at(-1)!.init;
+    expect((sent.headers as Record<string, string>).Authorization).toBe('Bearer web-token');
+    expect((sent.headers as Record<string, string>)['X-Twofold-Client']).toBe('dialer');
+    expect(sent.credentials).toBe('omit');
+    expect(JSON.stringify([...h.memory.map.values()])).not.toContain('web-token');
+  });
+
+  it('a session that ended on the server (401) is removed, so it ends in the web app too', async () => {
+    const h = harness({ 'GET /session': { status: 401, body: { error: { code: 'unauthenticated', message: 'Please sign in.' } } } });
+    await h.sync.setServer(SERVER);
+    await h.cookies.set(SERVER, SESSION_COOKIE, 'stale', null);
+    expect((await h.sync.view(true)).signedIn).toBeNull();
+    expect(h.jar.size).toBe(0);
+  });
+
+  it('cookie changes are announced to the Twofold tabs and the popup; overwrites and other cookies are not', async () => {
+    const h = harness({});
+    const change = (removed: boolean, cause: string, name: string, host: string, value = 'v1') => h.sync.handleCookieChange({ removed, cause, name, host, value });
+    await change(true, 'overwrite', SESSION_COOKIE, '127.0.0.1');
+    await change(true, 'explicit', 'other', '127.0.0.1');
+    await change(true, 'explicit', SESSION_COOKIE, 'evil.example');
+    expect(h.told).toEqual([]);
+    await change(true, 'expired_overwrite', SESSION_COOKIE, '127.0.0.1');
+    await change(false, 'explicit', SESSION_COOKIE, 'localhost');
+    expect(h.told).toEqual([
+      ['pages', { broadcast: 'session-changed', state: 'ended' }], ['extension', { broadcast: 'session-changed', state: 'ended' }],
+      ['pages', { broadcast: 'session-changed', state: 'started' }], ['extension', { broadcast: 'session-changed', state: 'started' }],
+    ]);
+  });
+
+  it('reload loop: a cookie re-set with the same token (a refreshed expiry) is not announced again', async () => {
+    const h = harness({});
+    const set = (value: string) => Promise.all([
+      h.sync.handleCookieChange({ removed: true, cause: 'overwrite', name: SESSION_COOKIE, host: '127.0.0.1', value }),
+      h.sync.handleCookieChange({ removed: false, cause: 'explicit', name: SESSION_COOKIE, host: '127.0.0.1', value }),
+    ]);
+    await set('token-1');
+    await set('token-1');
+    await set('token-1');
+    expect(h.told.filter(([to]) => to === 'pages')).toEqual([['pages', { broadcast: 'session-changed', state: 'started' }]]);
+    await set('token-2');
+    expect(h.told.filter(([to]) => to === 'pages')).toHaveLength(2);
+  });
+
+  it('a dialer sign-in through the challenge writes the shared cookie and seals the device token', async () => {
+    const h = harness({
+      'POST /auth/login': { status: 200, body: { status: 'challenge', challengeId: 'ch-secret-id', methods: ['totp', 'sms'], preferredMethod: 'totp', expiresAt: new Date(Date.now() + 600_000).toISOString() } },
+      'POST /auth/challenge/ch-secret-id/verify': { status: 200, body: { status: 'authenticated', session: { token: 'dialer-token', expiresAt: '2030-01-01T00:00:00Z' }, user: session.user, deviceToken: 'device-123' } },
+      'GET /session': { status: 200, body: session },
+    });
+    await h.sync.setServer(SERVER);
+    const outcome = await h.dialer.login('Dana@Example.com', 'pw');
+    expect(outcome.status).toBe('challenge');
+    if (outcome.status !== 'challenge') return;
+    expect(outcome.view.pending).toMatchObject({ email: 'dana@example.com', methods: ['totp', 'sms'], canFill: false });
+    expect(JSON.stringify(outcome.view)).not.toContain('ch-secret-id');
+    const login = JSON.parse(String(h.requests[0]!.init.body));
+    expect(login).toEqual({ email: 'Dana@Example.com', password: 'pw', client: 'dialer' });
+    const view = await h.dialer.verify('totp', '123456', true);
+    expect(view.signedIn?.user.email).toBe('dana@example.com');
+    expect(h.jar.get(`127.0.0.1|${SESSION_COOKIE}`)).toEqual({ value: 'dialer-token', expiresAtMs: Date.parse('2030-01-01T00:00:00Z') });
+    expect(await h.vault.readDeviceToken(SERVER)).toBe('device-123');
+    expect(await h.sync.pending()).toBeNull();
+  });
+
+  it('logout ends the session at the API and removes the cookie', async () => {
+    const h = harness({ 'POST /auth/logout': { status: 204 }, 'GET /session': { status: 200, body: session } });
+    await h.sync.setServer(SERVER);
+    await h.cookies.set(SERVER, SESSION_COOKIE, 'tok', null);
+    const view = await h.dialer.logout();
+    expect(view.signedIn).toBeNull();
+    expect(h.requests.some((r) => r.url.endsWith('/auth/logout') && (r.init.headers as Record<string, string>).Authorization === 'Bearer tok')).toBe(true);
+    expect(h.jar.size).toBe(0);
+  });
+
+  it('clock skew: more than 30 s off the server\'s Date header is reported', async () => {
+    const h = harness({ 'GET /health': { status: 200, body: { status: 'ok' }, date: new Date(Date.now() + 95_000).toUTCString() } });
+    await h.sync.setServer('http://localhost:1');
+    await h.sync.learnServer(SERVER);
+    expect(await h.sync.server()).toBe(SERVER);
+    const skew = (await h.sync.view(false)).clockSkewSeconds!;
+    expect(skew).toBeGreaterThan(90);
+    expect(skew).toBeLessThan(100);
+    expect(await h.sync.isClockOff()).toBe(true);
+  });
+
+  it('calls: the number must be E.164 before anything is sent', async () => {
+    const h = harness({});
+    await h.sync.setServer(SERVER);
+    await h.cookies.set(SERVER, SESSION_COOKIE, 'tok', null);
+    await expect(h.dialer.placeCall('a1', '0412 345 678')).rejects.toThrow(/international format/);
+    expect(h.requests).toEqual([]);
+  });
+});

@@ -1,0 +1,50 @@
+// Chromium (Debian's) with the built extension (dist/extension) loaded unpacked, in a fresh profile.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser.ts';
+
+export const EXTENSION_DIR = resolve('dist/extension');
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  worker: Worker;
+  extensionId: string;
+  userDataDir: string;
+  popupUrl: string;
+  optionsUrl: string;
+  /** The dialer, opened as a page (what the toolbar button shows). */
+  openPopup(): Promise<Page>;
+  close(options?: { keepProfile?: boolean }): Promise<void>;
+}
+
+export async function launchWithExtension(options: { dir?: string } = {}): Promise<ExtensionBrowser> {
+  const dir = options.dir ?? EXTENSION_DIR;
+  const userDataDir = mkdtempSync(join(tmpdir(), 'twofold-profile-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_ARGS, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
+    viewport: { width: 1000, height: 760 },
+  });
+  const worker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker', { timeout: 15_000 });
+  const extensionId = new URL(worker.url()).host;
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { action: { default_popup: string }; options_ui?: { page: string } };
+  const base = `chrome-extension://${extensionId}/`;
+  return {
+    context, worker, extensionId, userDataDir,
+    popupUrl: base + manifest.action.default_popup,
+    optionsUrl: base + (manifest.options_ui?.page ?? ''),
+    async openPopup() {
+      const page = await context.newPage();
+      await page.setViewportSize({ width: 360, height: 600 });
+      await page.goto(base + manifest.action.default_popup);
+      return page;
+    },
+    async close({ keepProfile = false } = {}) {
+      await context.close();
+      if (!keepProfile) rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
