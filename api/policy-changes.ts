@@ -70,8 +70,6 @@ export async function requestPolicyChange(deps: Deps, accountId: string, update:
   const now = deps.clock.now();
   const id = randomId();
   const changes: PolicyUpdate = Object.fromEntries(change.changed.map((f) => [f, after[f]]));
-  // A newer request replaces any pending one of this account.
-  await deps.db('policy_confirmations').where({ account_id: accountId }).whereNull('consumed_at').update({ consumed_at: now });
   // The code itself lives in one_time_codes under the purpose policy:<id>; this row holds what it confirms.
   await deps.db('policy_confirmations').insert({ id, account_id: accountId, requested_by: actor.user.id, changes: JSON.stringify(changes), code_hash: '-', attempts: 0, created_at: now, expires_at: now + CONFIRMATION_TTL_MS });
   try {
@@ -85,6 +83,8 @@ export async function requestPolicyChange(deps: Deps, accountId: string, update:
     await deps.db('policy_confirmations').where({ id }).delete();
     throw err;
   }
+  // A newer request replaces any pending one of this account.
+  await deps.db('policy_confirmations').where({ account_id: accountId }).whereNot({ id }).whereNull('consumed_at').update({ consumed_at: now });
   await recordEvent(deps.db, { type: 'policy.change_requested', at: now, accountId, actorUserId: actor.user.id, ip: actor.ip, detail: { confirmationId: id, ...auditValues(change, after) } });
   return { status: 202, confirmationId: id, sentTo: maskEmail(actor.user.email) };
 }
@@ -100,7 +100,8 @@ export async function confirmPolicyChange(deps: Deps, accountId: string, input: 
   const reserved = await deps.db('policy_confirmations').where({ id: row.id }).whereNull('consumed_at').where('attempts', '<', CONFIRMATION_MAX_ATTEMPTS)
     .update({ attempts: deps.db.raw('attempts + 1') });
   if (affected(reserved) === 0) throw tooManyAttempts(CONFIRMATION_TTL_MS / 1000, 'Too many wrong codes for this change. Make the change again.');
-  const attempt = Number(row.attempts) + 1;
+  // Read back after the reservation: under a race this errs towards the cap, never past it.
+  const attempt = Number((await deps.db('policy_confirmations').where({ id: row.id }).first('attempts')).attempts);
   await reserveCodeAttempt(deps, actor.user.id);
   const ok = await consumeCode(deps, actor.user.id, `policy:${row.id}`, input.code);
   if (!ok) {
