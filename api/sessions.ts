@@ -55,16 +55,43 @@ const sessionColumns = ['id', 'token_hash', 'user_id', 'created_at', 'last_used_
 const userColumns = ['id', 'email', 'name', 'password_hash', 'created_at', 'preferred_method', 'previous_phone', 'backup_codes_sealed',
   'failed_code_streak', 'failed_code_total', 'code_locked_until', 'totp_last_step'];
 
+const sessionPairs = sessionColumns.map((c) => [c, `s_${c}`] as const);
+const userPairs = userColumns.map((c) => [c, `u_${c}`] as const);
+const TOKEN_HASH_SLOT = '\u0000token_hash';
+
+/** The lookup's SQL, built once per Knex instance (the quoting differs by engine): building it per request cost
+ * more than running it (bench/README.md). */
+const lookupQueries = new WeakMap<Db, { sql: string; bindings: readonly unknown[] }>();
+function lookupQuery(db: Db): { sql: string; bindings: readonly unknown[] } {
+  let query = lookupQueries.get(db);
+  if (!query) {
+    const { sql, bindings } = db('sessions as s').join('users as u', 'u.id', 's.user_id')
+      .where('s.token_hash', TOKEN_HASH_SLOT)
+      .first([...sessionColumns.map((c) => `s.${c} as s_${c}`), ...userColumns.map((c) => `u.${c} as u_${c}`)])
+      .toSQL();
+    query = { sql, bindings };
+    lookupQueries.set(db, query);
+  }
+  return query;
+}
+
+function pick(row: Record<string, unknown>, pairs: readonly (readonly [string, string])[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [column, alias] of pairs) out[column] = row[alias];
+  return out;
+}
+
 /** The live session of a token and its user, in one indexed lookup; null when unknown or expired. */
 export async function findLiveSession(db: Db, token: string, now: number): Promise<{ session: SessionRow; user: UserRow } | null> {
-  const row = await db('sessions as s').join('users as u', 'u.id', 's.user_id')
-    .where('s.token_hash', hashToken(token))
-    .first([...sessionColumns.map((c) => `s.${c} as s_${c}`), ...userColumns.map((c) => `u.${c} as u_${c}`)]);
+  const { sql, bindings } = lookupQuery(db);
+  const tokenHash = hashToken(token);
+  const result = await db.raw(sql, bindings.map((b) => (b === TOKEN_HASH_SLOT ? tokenHash : b)) as readonly string[]);
+  // better-sqlite3 answers the rows; pg a result whose rows they are.
+  const row = (Array.isArray(result) ? result[0] : (result as { rows: unknown[] }).rows[0]) as Record<string, unknown> | undefined;
   if (!row) return null;
-  const pick = (prefix: string, columns: string[]) => Object.fromEntries(columns.map((c) => [c, row[prefix + c]]));
-  const session = pick('s_', sessionColumns) as unknown as SessionRow;
+  const session = pick(row, sessionPairs) as unknown as SessionRow;
   if (sessionExpiresAt(session) <= now) return null;
-  return { session, user: pick('u_', userColumns) as unknown as UserRow };
+  return { session, user: pick(row, userPairs) as unknown as UserRow };
 }
 
 /** Records use: slides the idle deadline (never past the absolute one) and remembers which client called. */

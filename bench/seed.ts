@@ -1,0 +1,78 @@
+// Seeds a running Twofold's database from the benchmark's process, in bulk, before a timed window: users with an
+// enabled TOTP factor (sealed as api/totp.ts seals it) and an account each, sessions and login challenges shaped as
+// api/sessions.ts and api/challenges.ts make them. The password hash is one real argon2id hash, shared by all
+// users (verification costs the same), so seeding thousands of users takes seconds instead of minutes.
+import { randomBytes } from 'node:crypto';
+import { generateTotpSecret } from '../shared/totp.ts';
+import { createDb, type Db } from '../api/db.ts';
+import { createSecrets, hashToken, randomId, randomToken } from '../api/secrets.ts';
+import { CHALLENGE_TTL_MS } from '../api/challenges.ts';
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../api/sessions.ts';
+
+export interface SeededUser { id: string; email: string; secret: string }
+
+const CHUNK = 100;
+
+async function insertChunked(db: Db, table: string, rows: object[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) await db(table).insert(rows.slice(i, i + CHUNK));
+}
+
+export function openSeeder(databaseUrl: string, secretKeyHex: string) {
+  const database = /^postgres(ql)?:\/\//.test(databaseUrl) ? { client: 'pg' as const, connectionString: databaseUrl } : { client: 'sqlite' as const, filename: databaseUrl };
+  const db = createDb(database, { poolMax: 2 });
+  const secrets = createSecrets(Buffer.from(secretKeyHex, 'hex'));
+  return {
+    db,
+    async users(count: number, passwordHash: string): Promise<SeededUser[]> {
+      const now = Date.now();
+      const users: SeededUser[] = [];
+      const userRows: object[] = []; const accountRows: object[] = []; const memberRows: object[] = []; const factorRows: object[] = [];
+      for (let i = 0; i < count; i++) {
+        const id = randomId();
+        const email = `b${randomBytes(6).toString('hex')}@bench.test`;
+        const secret = generateTotpSecret();
+        const accountId = randomId();
+        users.push({ id, email, secret });
+        userRows.push({ id, email, name: 'Bench User', password_hash: passwordHash, created_at: now });
+        accountRows.push({ id: accountId, name: 'Bench account', created_at: now, policy_updated_at: now });
+        memberRows.push({ account_id: accountId, user_id: id, role: 'owner', created_at: now });
+        factorRows.push({ user_id: id, method: 'totp', enabled_at: now, secret_sealed: secrets.seal(secret, `totp:${id}`), updated_at: now });
+      }
+      await insertChunked(db, 'users', userRows);
+      await insertChunked(db, 'accounts', accountRows);
+      await insertChunked(db, 'memberships', memberRows);
+      await insertChunked(db, 'factors', factorRows);
+      return users;
+    },
+    async sessions(userIds: string[]): Promise<string[]> {
+      const now = Date.now();
+      const tokens: string[] = [];
+      const rows = userIds.map((userId) => {
+        const token = randomToken();
+        tokens.push(token);
+        return {
+          id: randomId(), token_hash: hashToken(token), user_id: userId, created_at: now, last_used_at: now,
+          idle_expires_at: now + SESSION_IDLE_MS, absolute_expires_at: now + SESSION_ABSOLUTE_MS, reauth_until: now,
+          clients: JSON.stringify(['web']), ip: '127.0.0.1', user_agent: 'bench',
+        };
+      });
+      await insertChunked(db, 'sessions', rows);
+      return tokens;
+    },
+    async challenges(userIds: string[]): Promise<string[]> {
+      const now = Date.now();
+      const ids: string[] = [];
+      const rows = userIds.map((userId) => {
+        const challengeId = randomToken();
+        ids.push(challengeId);
+        return {
+          id: randomId(), token_hash: hashToken(challengeId), user_id: userId, kind: 'login', methods: JSON.stringify(['totp', 'recovery_code']),
+          client: 'web', ip: '127.0.0.1', user_agent: 'bench', attempts: 0, created_at: now, expires_at: now + CHALLENGE_TTL_MS, completed_at: null,
+        };
+      });
+      await insertChunked(db, 'challenges', rows);
+      return ids;
+    },
+    close: () => db.destroy(),
+  };
+}
