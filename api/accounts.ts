@@ -45,15 +45,9 @@ export async function findMembership(db: Db, accountId: string, userId: string):
   return db<MembershipRow>('memberships').where({ account_id: accountId, user_id: userId }).first();
 }
 
-/** The user's accounts with their role, oldest membership first. */
-export async function listAccountsOfUser(db: Db, userId: string): Promise<{ id: string; name: string; role: Role }[]> {
-  return db('memberships as m').join('accounts as a', 'a.id', 'm.account_id')
-    .where('m.user_id', userId).orderBy('m.created_at').select('a.id', 'a.name', 'm.role');
-}
-
-/** Memberships of a user with their account rows: the input of the 2FA policy. */
+/** Memberships of a user with their account rows, oldest first: the input of the 2FA policy. */
 export async function listMembershipsWithAccounts(db: Db, userId: string): Promise<{ membership: MembershipRow; account: AccountRow }[]> {
-  const rows = await db('memberships as m').join('accounts as a', 'a.id', 'm.account_id').where('m.user_id', userId)
+  const rows = await db('memberships as m').join('accounts as a', 'a.id', 'm.account_id').where('m.user_id', userId).orderBy('m.created_at')
     .select('m.account_id', 'm.user_id', 'm.role', 'm.require_2fa', 'm.require_2fa_at', 'm.created_at as m_created_at', 'a.*');
   return rows.map((r: Record<string, unknown>) => ({
     membership: { account_id: r.account_id as string, user_id: r.user_id as string, role: r.role as Role, require_2fa: r.require_2fa as boolean,

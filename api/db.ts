@@ -47,10 +47,31 @@ export function createDb(database: DatabaseConfig, options: DbOptions = {}): Db 
         conn.pragma('synchronous = NORMAL');
         conn.pragma('foreign_keys = ON');
         conn.pragma('busy_timeout = 5000');
+        cachePreparedStatements(conn as unknown as PreparingConnection);
         done(null, conn);
       },
     },
   });
+}
+
+interface PreparingConnection { prepare(sql: string): unknown }
+const STATEMENT_CACHE_SIZE = 500;
+
+/** Knex prepares every query anew, and compiling SQL was a sixth of a session check's CPU (bench/README.md).
+ * Keep compiled statements by their SQL text: better-sqlite3 runs a statement synchronously to completion, and
+ * Knex never iterates one lazily, so a cached statement is never in use when it is handed out again. */
+function cachePreparedStatements(conn: PreparingConnection): void {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      statement = prepare(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
 }
 
 export async function migrateLatest(db: Db): Promise<void> {

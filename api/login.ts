@@ -110,7 +110,8 @@ export async function sendChallengeCode(deps: Deps, challengeId: string, method:
 /** Checks a code against a challenge. Every answer but success spends one of the challenge's and the user's attempts. */
 export async function verifyChallenge(deps: Deps, challengeId: string, input: { method: string; code: string; rememberDevice?: boolean }, req: RequestInfo): Promise<SignedIn> {
   const challenge = await liveChallenge(deps, challengeId);
-  const attempt = await reserveAttempt(deps.db, challenge, deps.clock.now());
+  // A spent challenge is answered from the row already read: a flood against it writes nothing.
+  const attempt = challenge.attempts >= CHALLENGE_MAX_ATTEMPTS ? null : await reserveAttempt(deps.db, challenge, deps.clock.now());
   if (attempt === null) throw tooManyAttempts(60, 'Too many wrong codes for this sign-in. Please sign in again.');
   await reserveCodeAttempt(deps, challenge.user_id);
 

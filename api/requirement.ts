@@ -1,5 +1,5 @@
 // Loads what policy.ts needs for one user and evaluates it.
-import type { EnrollableMethod } from '../shared/schemas.ts';
+import type { EnrollableMethod, Role } from '../shared/schemas.ts';
 import { listMembershipsWithAccounts, type AccountRow } from './accounts.ts';
 import type { Db } from './db.ts';
 import { toBool } from './db.ts';
@@ -16,11 +16,18 @@ export function accountPolicy(account: AccountRow): AccountPolicy {
   };
 }
 
-export async function loadRequirement(db: Db, userId: string, clientAddress: string, enabled?: EnrollableMethod[]): Promise<Requirement & { enabledMethods: EnrollableMethod[] }> {
+export interface LoadedRequirement extends Requirement {
+  enabledMethods: EnrollableMethod[];
+  /** The user's accounts and roles, oldest membership first (read anyway; GET /session shows them). */
+  accounts: { id: string; name: string; role: Role }[];
+}
+
+export async function loadRequirement(db: Db, userId: string, clientAddress: string, enabled?: EnrollableMethod[]): Promise<LoadedRequirement> {
   const [rows, methods] = await Promise.all([listMembershipsWithAccounts(db, userId), enabled ?? listEnabledMethods(db, userId)]);
   const memberships = rows.map(({ membership: m, account: a }) => ({
     accountId: a.id, accountName: a.name, role: m.role, require2fa: toBool(m.require_2fa), require2faAt: m.require_2fa_at, joinedAt: m.created_at,
   }));
   const policies = new Map(rows.map(({ account }) => [account.id, accountPolicy(account)]));
-  return { ...evaluatePolicy(memberships, policies, methods, clientAddress), enabledMethods: methods };
+  const accounts = rows.map(({ membership, account }) => ({ id: account.id, name: account.name, role: membership.role }));
+  return { ...evaluatePolicy(memberships, policies, methods, clientAddress), enabledMethods: methods, accounts };
 }

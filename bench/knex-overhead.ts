@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createDb, migrateLatest, type Db } from '../api/db.ts';
 import { findLiveSession } from '../api/sessions.ts';
-import { listAccountsOfUser } from '../api/accounts.ts';
+import { listMembershipsWithAccounts } from '../api/accounts.ts';
 import { loadRequirement } from '../api/requirement.ts';
 import { hashToken } from '../api/secrets.ts';
 import { openSeeder } from './seed.ts';
@@ -58,7 +58,7 @@ async function main() {
       await time('session lookup, SQL built once + db.raw (findLiveSession now)', (i) => findLiveSession(db, tok(i), now));
     }
     await time('knex: db.raw(\'select 1\') (the per-query floor of Knex)', () => db.raw('select 1'));
-    await time('listAccountsOfUser (join)', (i) => listAccountsOfUser(db, users[i % users.length]!.id));
+    await time('listMembershipsWithAccounts (join)', (i) => listMembershipsWithAccounts(db, users[i % users.length]!.id));
     await time('loadRequirement (2 queries)', (i) => loadRequirement(db, users[i % users.length]!.id, '127.0.0.1'));
 
     // Statement cache: patch prepare() on the pooled connection of a second Knex instance.

@@ -5,7 +5,7 @@ import type { Deps } from '../deps.ts';
 import { route, type AppContext } from '../http.ts';
 import { assertStrongPassword } from '../passwords.ts';
 import { insertUser, publicUser } from '../users.ts';
-import { createAccount, listAccountsOfUser } from '../accounts.ts';
+import { createAccount } from '../accounts.ts';
 import { login, sendChallengeCode, verifyChallenge, type SignedIn } from '../login.ts';
 import { extendReauth, SESSION_ABSOLUTE_MS, sessionClients, sessionExpiresAt } from '../sessions.ts';
 import { iso } from '../db.ts';
@@ -88,11 +88,11 @@ export function authRoutes(deps: Deps) {
       description: '`twoFactorSetupRequired` is true when an account now requires 2FA the user has not set up: then only enrolment calls work.',
       handler: async (ctx) => {
         const { user, session } = ctx.state;
-        const [accounts, requirement] = await Promise.all([listAccountsOfUser(db, user!.id), loadRequirement(db, user!.id, ctx.state.ip)]);
+        const requirement = await loadRequirement(db, user!.id, ctx.state.ip);
         ctx.body = {
           user: publicUser(user!),
           session: { expiresAt: iso(sessionExpiresAt(session!)), clients: sessionClients(session!) },
-          accounts,
+          accounts: requirement.accounts,
           twoFactorSetupRequired: requirement.required && !requirement.satisfied,
         };
       },

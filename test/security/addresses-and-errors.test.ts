@@ -28,10 +28,11 @@ describe('client address', () => {
     expect(sessions.body[0].ip).toBe('127.0.0.1');
   });
 
-  it('with TRUST_PROXY the first X-Forwarded-For hop is the client', async () => {
+  it('with TRUST_PROXY the address our proxy appended (the last X-Forwarded-For entry) is the client; forged earlier entries are ignored', async () => {
+    // Attack: prepend a trusted office address to X-Forwarded-For and let the proxy append the real one.
     const f = factories(proxied);
     const user = await f.signup();
-    const r = await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD }, headers: { 'x-forwarded-for': '203.0.113.9, 10.0.0.1' } });
+    const r = await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD }, headers: { 'x-forwarded-for': '10.0.0.1, 203.0.113.9' } });
     const sessions = await f.call('GET', '/api/v1/me/sessions', { token: r.body.session.token });
     expect(sessions.body[0].ip).toBe('203.0.113.9');
   });
