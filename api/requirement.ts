@@ -22,6 +22,11 @@ export interface LoadedRequirement extends Requirement {
   accounts: { id: string; name: string; role: Role }[];
 }
 
+/** The user's accounts and roles, oldest membership first. */
+export async function loadAccounts(db: Db, userId: string): Promise<LoadedRequirement['accounts']> {
+  return (await listMembershipsWithAccounts(db, userId)).map(({ membership, account }) => ({ id: account.id, name: account.name, role: membership.role }));
+}
+
 export async function loadRequirement(db: Db, userId: string, clientAddress: string, enabled?: EnrollableMethod[]): Promise<LoadedRequirement> {
   const [rows, methods] = await Promise.all([listMembershipsWithAccounts(db, userId), enabled ?? listEnabledMethods(db, userId)]);
   const memberships = rows.map(({ membership: m, account: a }) => ({

@@ -1,7 +1,7 @@
 // Sessions: opaque 256-bit tokens kept as SHA-256 hashes, one per sign-in, shared by the web app and the
 // dialer. Idle expiry (30 min, refreshed on use) and absolute expiry (12 h) are enforced here, server-side.
 import type { Client, SessionListItem } from '../shared/schemas.ts';
-import { iso, type Db } from './db.ts';
+import { iso, toBool, type Db } from './db.ts';
 import { hashToken, randomId, randomToken } from './secrets.ts';
 import type { UserRow } from './users.ts';
 
@@ -59,6 +59,11 @@ const sessionPairs = sessionColumns.map((c) => [c, `s_${c}`] as const);
 const userPairs = userColumns.map((c) => [c, `u_${c}`] as const);
 const TOKEN_HASH_SLOT = '\u0000token_hash';
 
+/** Could any of the user's accounts require 2FA of them? A superset of policy.ts's answer (IP exemptions only ever
+ * remove a requirement), so when it is false the full evaluation can be skipped on the hot path. */
+const MAY_REQUIRE_2FA = `exists (select 1 from memberships m join accounts a on a.id = m.account_id where m.user_id = s.user_id
+  and (m.require_2fa = true or a.enforce = 'all' or (a.enforce = 'admins' and m.role in ('owner', 'admin'))))`;
+
 /** The lookup's SQL, built once per Knex instance (the quoting differs by engine): building it per request cost
  * more than running it (bench/README.md). */
 const lookupQueries = new WeakMap<Db, { sql: string; bindings: readonly unknown[] }>();
@@ -67,7 +72,7 @@ function lookupQuery(db: Db): { sql: string; bindings: readonly unknown[] } {
   if (!query) {
     const { sql, bindings } = db('sessions as s').join('users as u', 'u.id', 's.user_id')
       .where('s.token_hash', TOKEN_HASH_SLOT)
-      .first([...sessionColumns.map((c) => `s.${c} as s_${c}`), ...userColumns.map((c) => `u.${c} as u_${c}`)])
+      .first([...sessionColumns.map((c) => `s.${c} as s_${c}`), ...userColumns.map((c) => `u.${c} as u_${c}`), db.raw(`${MAY_REQUIRE_2FA} as may_require_2fa`)])
       .toSQL();
     query = { sql, bindings };
     lookupQueries.set(db, query);
@@ -82,7 +87,7 @@ function pick(row: Record<string, unknown>, pairs: readonly (readonly [string, s
 }
 
 /** The live session of a token and its user, in one indexed lookup; null when unknown or expired. */
-export async function findLiveSession(db: Db, token: string, now: number): Promise<{ session: SessionRow; user: UserRow } | null> {
+export async function findLiveSession(db: Db, token: string, now: number): Promise<{ session: SessionRow; user: UserRow; mayRequire2fa: boolean } | null> {
   const { sql, bindings } = lookupQuery(db);
   const tokenHash = hashToken(token);
   const result = await db.raw(sql, bindings.map((b) => (b === TOKEN_HASH_SLOT ? tokenHash : b)) as readonly string[]);
@@ -91,7 +96,7 @@ export async function findLiveSession(db: Db, token: string, now: number): Promi
   if (!row) return null;
   const session = pick(row, sessionPairs) as unknown as SessionRow;
   if (sessionExpiresAt(session) <= now) return null;
-  return { session, user: pick(row, userPairs) as unknown as UserRow };
+  return { session, user: pick(row, userPairs) as unknown as UserRow, mayRequire2fa: toBool(row.may_require_2fa) };
 }
 
 /** Records use: slides the idle deadline (never past the absolute one) and remembers which client called. */

@@ -6,11 +6,13 @@ import type { ChallengeRow } from './challenges.ts';
 
 export interface AppState {
   requestId: string;
-  /** The client address: the socket's, or X-Forwarded-For's first hop when TRUST_PROXY is on. */
+  /** The client address: the socket's, or the X-Forwarded-For entry our proxy appended when TRUST_PROXY is on. */
   ip: string;
   body: unknown;
   user?: UserRow;
   session?: SessionRow;
+  /** False when none of the user's accounts could require 2FA of them (read with the session, in one query). */
+  mayRequire2fa?: boolean;
   /** Set when a setup_required challenge id is used as the bearer of an enrolment call. */
   setupChallenge?: ChallengeRow;
   /** The caller's membership in the account of the path. */

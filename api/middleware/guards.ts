@@ -45,13 +45,14 @@ export function createGuards(deps: Deps): Guards {
     const state = ctx.state as AppState;
     state.session = found.session;
     state.user = found.user;
+    state.mayRequire2fa = found.mayRequire2fa;
     return true;
   }
 
   /** A signed-in user whose accounts now require 2FA they do not have may only enrol (403 2fa_setup_required). */
   async function assertNoSetupPending(ctx: Context): Promise<void> {
     const state = ctx.state as AppState;
-    if (!state.user) return;
+    if (!state.user || state.mayRequire2fa === false) return;
     const requirement = await loadRequirement(db, state.user.id, state.ip);
     if (requirement.required && !requirement.satisfied) {
       throw new ApiError('2fa_setup_required', undefined, { allowedMethods: requirement.allowedMethods, requiredBy: publicRequiredBy(requirement) });

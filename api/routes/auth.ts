@@ -12,7 +12,7 @@ import { iso } from '../db.ts';
 import { acceptInvite } from '../members.ts';
 import { DEVICE_COOKIE, SESSION_COOKIE } from '../middleware/guards.ts';
 import { reauthenticate, sendReauthCode } from '../reauth.ts';
-import { loadRequirement } from '../requirement.ts';
+import { loadAccounts, loadRequirement } from '../requirement.ts';
 
 export const requestInfo = (ctx: AppContext) => ({ ip: ctx.state.ip, userAgent: ctx.get('user-agent') || null });
 
@@ -88,12 +88,13 @@ export function authRoutes(deps: Deps) {
       description: '`twoFactorSetupRequired` is true when an account now requires 2FA the user has not set up: then only enrolment calls work.',
       handler: async (ctx) => {
         const { user, session } = ctx.state;
-        const requirement = await loadRequirement(db, user!.id, ctx.state.ip);
+        // Most users are in no account that could require 2FA of them: then the accounts are all there is to read.
+        const requirement = ctx.state.mayRequire2fa ? await loadRequirement(db, user!.id, ctx.state.ip) : null;
         ctx.body = {
           user: publicUser(user!),
           session: { expiresAt: iso(sessionExpiresAt(session!)), clients: sessionClients(session!) },
-          accounts: requirement.accounts,
-          twoFactorSetupRequired: requirement.required && !requirement.satisfied,
+          accounts: requirement?.accounts ?? await loadAccounts(db, user!.id),
+          twoFactorSetupRequired: requirement !== null && requirement.required && !requirement.satisfied,
         };
       },
     }),

@@ -61,6 +61,28 @@ describe('setup_required', () => {
     expect((await f.call('GET', '/api/v1/me/sessions', { token })).status).toBe(200);
   });
 
+  it.each([
+    ['a per-member requirement', { require_2fa: true }, {}],
+    ['enforce admins, for an owner', {}, { enforce: 'admins' }],
+  ])('%s reaches a signed-in user on the next request (the hot path does not skip it)', async (_name, membership, account) => {
+    const user = await f.signup();
+    const token = await f.login(user);
+    if (Object.keys(membership).length) await app.deps.db('memberships').where({ user_id: user.id }).update(membership);
+    if (Object.keys(account).length) await app.deps.db('accounts').where({ id: user.accountId }).update(account);
+    expect((await f.call('GET', '/api/v1/me/devices', { token })).body.error.code).toBe('2fa_setup_required');
+    expect((await f.call('GET', '/api/v1/session', { token })).body.twoFactorSetupRequired).toBe(true);
+  });
+
+  it('enforce admins leaves a plain member alone', async () => {
+    const owner = await f.signup();
+    const member = await f.signup();
+    await app.deps.db('memberships').insert({ account_id: owner.accountId, user_id: member.id, role: 'member', created_at: app.clock.now() });
+    await app.deps.db('accounts').where({ id: owner.accountId }).update({ enforce: 'admins' });
+    const token = await f.login(member);
+    expect((await f.call('GET', '/api/v1/me/devices', { token })).status).toBe(200);
+    expect((await f.call('GET', '/api/v1/session', { token })).body.twoFactorSetupRequired).toBe(false);
+  });
+
   it('a method outside the policy is 422 method_not_allowed_by_policy', async () => {
     const user = await f.signup();
     await app.deps.db('accounts').where({ id: user.accountId }).update({ enforce: 'all', allowed_methods: '["totp"]' });
