@@ -187,3 +187,35 @@ describe('headers and the API reference', () => {
     expect(r.body.paths['/api/v1/auth/signup'].post.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['email', 'password', 'name']));
   });
 });
+
+describe('invitations', () => {
+  it('an emailed invitation creates the user and the membership once', async () => {
+    const owner = await f.signup({ accountName: 'Invite Co' });
+    const token = await f.login(owner);
+    const email = uniqueEmail('invitee');
+    const invited = await f.call('POST', `/api/v1/accounts/${owner.accountId}/members`, { token, body: { email, role: 'admin' } });
+    expect(invited.status).toBe(201);
+    expect(invited.body.status).toBe('invited');
+    const inviteToken = app.outbox().filter((m) => m.to === email).at(-1)!.code!;
+    const weak = await f.call('POST', '/api/v1/auth/accept-invite', { body: { inviteToken, name: 'Ivy', password: 'password1' } });
+    expect(weak.status).toBe(400);
+    const accepted = await f.call('POST', '/api/v1/auth/accept-invite', { body: { inviteToken, name: 'Ivy', password: PASSWORD } });
+    expect(accepted.status).toBe(201);
+    expect(accepted.body.user).toMatchObject({ email, name: 'Ivy' });
+    const session = await f.call('GET', '/api/v1/session', { token: await f.login({ email }) });
+    expect(session.body.accounts).toEqual([{ id: owner.accountId, name: 'Invite Co', role: 'admin' }]);
+    // Single use, and a forged token is refused.
+    expect((await f.call('POST', '/api/v1/auth/accept-invite', { body: { inviteToken, name: 'Ivy 2', password: PASSWORD } })).status).toBe(404);
+    expect((await f.call('POST', '/api/v1/auth/accept-invite', { body: { inviteToken: 'forged', name: 'X', password: PASSWORD } })).status).toBe(404);
+  });
+
+  it('expires after 7 days', async () => {
+    const owner = await f.signup();
+    const token = await f.login(owner);
+    const email = uniqueEmail('late');
+    await f.call('POST', `/api/v1/accounts/${owner.accountId}/members`, { token, body: { email, role: 'member' } });
+    const inviteToken = app.outbox().filter((m) => m.to === email).at(-1)!.code!;
+    app.clock.advance(7 * 24 * 3600_000 + 1000);
+    expect((await f.call('POST', '/api/v1/auth/accept-invite', { body: { inviteToken, name: 'Late', password: PASSWORD } })).status).toBe(404);
+  });
+});
