@@ -31,8 +31,8 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
     setNotice('');
     try {
       await withReauth(action);
+      await load(); // the notice comes with the list that shows it, never before
       setNotice(done);
-      await load();
     } catch (e) {
       setError(describeError(e));
     }

@@ -66,7 +66,7 @@ export function PolicyTab({ accountId, isOwner }: Props) {
     try {
       const answer = await withReauth(() => api<Policy | { confirmationId: string; sentTo: string }>('PUT', `${base}/security/2fa-policy`, { body: update }));
       if ('confirmationId' in answer) setPending(answer);
-      else { show(answer); setNotice('Policy saved. It applies from now on.'); await load(); }
+      else { show(answer); await load(); setNotice('Policy saved. It applies from now on.'); }
     } catch (e) {
       if (e instanceof ApiError && e.code === 'owners_without_2fa') setError('Every owner must set up two-factor authentication before you can require it.');
       else setError(describeError(e));
@@ -76,7 +76,7 @@ export function PolicyTab({ accountId, isOwner }: Props) {
 
   if (!saved) return <section><ErrorMessage>{error}</ErrorMessage>{!error && <p class="muted">Loading…</p>}</section>;
   if (pending) {
-    return <ConfirmLoosening base={base} pending={pending} onDone={async () => { setPending(null); setNotice('Policy change confirmed and saved.'); await load(); }}
+    return <ConfirmLoosening base={base} pending={pending} onDone={async () => { setPending(null); await load(); setNotice('Policy change confirmed and saved.'); }}
       onCancel={() => { setPending(null); show(saved); setNotice('Change cancelled. Nothing was changed.'); }} />;
   }
   const disabled = !isOwner;
