@@ -11,6 +11,7 @@ import { forgetAllDevices } from './devices.ts';
 import { endSessionsOfUser } from './sessions.ts';
 import { deleteCodesOfUser } from './otp-codes.ts';
 import { resetCodeCounters } from './lockout.ts';
+import { endChallengesOfUser } from './challenges.ts';
 import { recordEvent } from './audit.ts';
 import { sendNotice } from './email.ts';
 import { accountReason, readPolicy, type MemberFacts } from './account-policy.ts';
@@ -103,7 +104,7 @@ export async function resetMemberTwoFactor(deps: Deps, input: { accountId: strin
     await removeAllFactors(trx, input.userId);
     counts = { backupCodes: await deleteBackupCodes(trx, input.userId), devices: await forgetAllDevices(trx, input.userId) };
     await endSessionsOfUser(trx, input.userId);
-    await trx('challenges').where({ user_id: input.userId }).whereNull('completed_at').update({ completed_at: now });
+    await endChallengesOfUser(trx, input.userId, now);
     await trx('users').where({ id: input.userId }).update({ preferred_method: null, totp_last_step: null });
   });
   await deleteCodesOfUser(deps, input.userId);

@@ -117,9 +117,12 @@ export type SessionListItem = z.infer<typeof SessionListItem>;
 export const enforceLevels = ['off', 'admins', 'all'] as const;
 export const Enforce = z.enum(enforceLevels);
 export type Enforce = z.infer<typeof Enforce>;
+/** SMS is a restricted authenticator (NIST SP 800-63B): a policy that allows it allows the app alongside it. */
+export const AllowedMethods = z.array(EnrollableMethod).min(1)
+  .refine((m) => !m.includes('sms') || m.includes('totp'), 'Text messages are a restricted method: allow the authenticator app alongside them.');
 export const Policy = z.object({
   enforce: Enforce,
-  allowedMethods: z.array(EnrollableMethod).min(1),
+  allowedMethods: AllowedMethods,
   rememberDeviceDays: z.number().int().min(0).max(60),
   enforceOutsideIpRanges: z.array(Cidr),
   updatedAt: z.string(),

@@ -256,7 +256,8 @@ describe('validation and preview', () => {
     const bad = await f.setPolicy(owner.token, owner.accountId, { enforceOutsideIpRanges: ['10.0.0.0/33'] });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: 'invalid_request', field: 'enforceOutsideIpRanges' });
-    for (const body of [{ allowedMethods: [] }, { allowedMethods: ['carrier_pigeon'] }, { enforce: 'sometimes' }, { rememberDeviceDays: 61 }, { rememberDeviceDays: -1 }]) {
+    // SMS alone is refused: it is a restricted authenticator, so the app must be allowed alongside it.
+    for (const body of [{ allowedMethods: [] }, { allowedMethods: ['carrier_pigeon'] }, { allowedMethods: ['sms'] }, { allowedMethods: ['sms', 'email'] }, { enforce: 'sometimes' }, { rememberDeviceDays: 61 }, { rememberDeviceDays: -1 }]) {
       expect((await f.setPolicy(owner.token, owner.accountId, body)).status).toBe(400);
     }
     const ip = await f.call('PUT', `${f.base(owner.accountId)}/security/ip-rules`, { token: owner.token, body: { apiAllowedRanges: ['not-a-range'] } });
