@@ -71,7 +71,7 @@ export const setupInstructions = (accountName: string, origin: string) =>
   '(recommended), a text message or an email code, as the account allows. It takes about a minute.';
 
 /** Turns the per-member requirement on or off; emails setup instructions when it is turned on. */
-export async function setRequire2fa(deps: Deps, input: { accountId: string; userId: string; on: boolean; actor: UserRow; ip: string; origin: string }): Promise<void> {
+export async function setRequire2fa(deps: Deps, input: { accountId: string; userId: string; on: boolean; actor: UserRow; ip: string }): Promise<void> {
   const now = deps.clock.now();
   const membership = await findMembership(deps.db, input.accountId, input.userId);
   if (!membership) throw new ApiError('not_found', 'No such member.');
@@ -82,7 +82,7 @@ export async function setRequire2fa(deps: Deps, input: { accountId: string; user
   if (input.on) {
     const account = (await findAccount(deps.db, input.accountId))!;
     const user = await deps.db<UserRow>('users').where({ id: input.userId }).first();
-    if (user) await sendNotice(deps, user.email, `${account.name} requires two-factor authentication`, setupInstructions(account.name, input.origin));
+    if (user) await sendNotice(deps, user.email, `${account.name} requires two-factor authentication`, setupInstructions(account.name, deps.config.publicUrl));
   }
 }
 

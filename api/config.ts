@@ -14,6 +14,9 @@ export interface Config {
   readonly email: { provider: 'outbox'; from: string } | { provider: 'smtp'; url: string; from: string };
   readonly outboxPath: string;
   readonly trustProxy: boolean;
+  /** The web app's public origin (`https://app.example.com`, no trailing slash): the only source of links in emails,
+   * of the allowed `Origin` of browser requests and of WebAuthn's relying party. Never taken from a request. */
+  readonly publicUrl: string;
   readonly logLevel: string;
   readonly dbPoolMax: number;
   readonly argon2Concurrency: number;
@@ -50,6 +53,17 @@ function parseDatabase(url: string | undefined): DatabaseConfig {
   return { client: 'sqlite', filename: url.replace(/^sqlite:(\/\/)?/, '') || 'data/twofold.sqlite' };
 }
 
+/** PUBLIC_URL must be a bare http(s) origin: links are built by appending paths to it. */
+function parsePublicUrl(value: string): string {
+  let url: URL;
+  try { url = new URL(value); } catch { throw new ConfigError(`PUBLIC_URL: not a URL (got ${JSON.stringify(value)})`); }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('PUBLIC_URL: must start with http:// or https://');
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError('PUBLIC_URL: must be an origin only, like https://twofold.example.com (no path, query or credentials)');
+  }
+  return url.origin;
+}
+
 function parseSecretKey(value: string | undefined): Buffer | null {
   if (value === undefined || value === '') return null;
   // Accept 64 hex characters or base64 of 32 bytes; anything else is a passphrase too weak to trust.
@@ -63,12 +77,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const secretKey = parseSecretKey(env.SECRET_KEY);
   if (production && !secretKey) throw new ConfigError('SECRET_KEY is required when NODE_ENV=production');
 
+  if (production && !env.PUBLIC_URL) throw new ConfigError('PUBLIC_URL is required when NODE_ENV=production (the origin people open, e.g. https://twofold.example.com)');
+  const listenPort = read(env, 'PORT', port, '3000');
+
   const smsProvider = read(env, 'SMS_PROVIDER', z.enum(['outbox', 'twilio']), 'outbox');
   const emailProvider = read(env, 'EMAIL_PROVIDER', z.enum(['outbox', 'smtp']), 'outbox');
   const emailFrom = read(env, 'EMAIL_FROM', z.string().min(3), 'Twofold <no-reply@twofold.local>');
   const config: Config = {
     host: read(env, 'HOST', z.string().min(1), '127.0.0.1'),
-    port: read(env, 'PORT', port, '3000'),
+    port: listenPort,
     production,
     database: parseDatabase(env.DATABASE_URL),
     secretKey,
@@ -83,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       : { provider: 'smtp', url: read(env, 'SMTP_URL', z.url(), ''), from: emailFrom },
     outboxPath: read(env, 'OUTBOX_PATH', z.string().min(1), 'data/outbox.jsonl'),
     trustProxy: read(env, 'TRUST_PROXY', bool, ''),
+    publicUrl: parsePublicUrl(env.PUBLIC_URL || `http://localhost:${listenPort}`),
     logLevel: read(env, 'LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
     dbPoolMax: read(env, 'DB_POOL_MAX', positiveInt, '10'),
     argon2Concurrency: read(env, 'ARGON2_CONCURRENCY', positiveInt, '2'),

@@ -11,7 +11,7 @@ import { findAccount } from './accounts.ts';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60_000;
 
-export async function addMember(deps: Deps, input: { accountId: string; email: string; role: Role; invitedBy: UserRow; webOrigin: string }):
+export async function addMember(deps: Deps, input: { accountId: string; email: string; role: Role; invitedBy: UserRow }):
   Promise<{ status: 'added'; userId: string } | { status: 'invited'; invitationId: string }> {
   const now = deps.clock.now();
   const account = (await findAccount(deps.db, input.accountId))!;
@@ -24,7 +24,7 @@ export async function addMember(deps: Deps, input: { accountId: string; email: s
       throw err;
     }
     await sendNotice(deps, existing.email, `You were added to ${account.name} on Twofold`,
-      `${input.invitedBy.name} added you to ${account.name} as ${input.role}. Sign in at ${input.webOrigin}/ to see it.`);
+      `${input.invitedBy.name} added you to ${account.name} as ${input.role}. Sign in at ${deps.config.publicUrl}/ to see it.`);
     return { status: 'added', userId: existing.id };
   }
   const token = randomToken();
@@ -32,7 +32,7 @@ export async function addMember(deps: Deps, input: { accountId: string; email: s
   await deps.db('invitations').insert({ id: invitationId, account_id: input.accountId, email: input.email, role: input.role, token_hash: hashToken(token), invited_by: input.invitedBy.id, created_at: now, expires_at: now + INVITATION_TTL_MS });
   await deps.senders.email.send({
     to: input.email, subject: `${input.invitedBy.name} invited you to ${account.name} on Twofold`, code: token,
-    body: `${input.invitedBy.name} invited you to join ${account.name} on Twofold as ${input.role}.\n\nAccept: ${input.webOrigin}/#/accept-invite?token=${token}\n\nThis invitation expires in 7 days.`,
+    body: `${input.invitedBy.name} invited you to join ${account.name} on Twofold as ${input.role}.\n\nAccept: ${deps.config.publicUrl}/#/accept-invite?token=${token}\n\nThis invitation expires in 7 days.`,
   }).catch(() => { throw new ApiError('email_delivery_failed'); });
   return { status: 'invited', invitationId };
 }

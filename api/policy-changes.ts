@@ -23,7 +23,7 @@ export const CONFIRMATION_TTL_MS = 10 * 60_000;
 export const CONFIRMATION_MAX_ATTEMPTS = 5;
 const DAY_MS = 24 * 60 * 60_000;
 
-export interface Actor { user: UserRow; ip: string; origin: string }
+export interface Actor { user: UserRow; ip: string }
 
 const fieldsOf = (p: Policy): PolicyFields => ({ enforce: p.enforce, allowedMethods: p.allowedMethods, rememberDeviceDays: p.rememberDeviceDays, enforceOutsideIpRanges: p.enforceOutsideIpRanges });
 const ownersBody = (owners: MemberFacts[]) => ({ owners: owners.map((o) => ({ userId: o.userId, email: o.email, name: o.name })) });
@@ -165,6 +165,6 @@ async function applyPolicy(deps: Deps, accountId: string, after: PolicyFields, a
   await recordEvent(deps.db, { type: 'policy.changed', at: now, accountId, actorUserId: actor.user.id, ip: actor.ip, detail: auditValues(change, after) });
   const asked = new Set(membersToSetUp(membersBefore, before, accountId).map((m) => m.userId));
   const newlyAffected = membersToSetUp(membersBefore, after, accountId).filter((m) => !asked.has(m.userId));
-  await Promise.all(newlyAffected.map((m) => sendNotice(deps, m.email, `${account.name} requires two-factor authentication`, setupInstructions(account.name, actor.origin))));
+  await Promise.all(newlyAffected.map((m) => sendNotice(deps, m.email, `${account.name} requires two-factor authentication`, setupInstructions(account.name, deps.config.publicUrl))));
   return readPolicy((await findAccount(deps.db, accountId))!);
 }

@@ -33,11 +33,11 @@ async function main(): Promise<void> {
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`;
+    const listening = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     console.log([
       '',
       `  Twofold is running on ${config.database.client === 'pg' ? 'PostgreSQL' : `SQLite (${config.database.filename})`}.`,
-      `  Web app:   ${url}`,
+      `  Web app:   ${config.publicUrl}/${config.publicUrl === listening ? '' : `  (listening on ${listening})`}`,
       `  Extension: load ${resolve('dist/extension')} as an unpacked extension`,
       '             (chrome://extensions → Developer mode → Load unpacked → pick that folder)',
       `  Outbox:    ${config.sms.provider === 'outbox' || config.email.provider === 'outbox' ? resolve(config.outboxPath) : 'off'} (texts and emails land here)`,

@@ -34,7 +34,7 @@ const AddMemberResponse = z.union([
 export function accountRoutes(deps: Deps) {
   const { db, clock } = deps;
   const accountId = (ctx: AppContext) => ctx.state.accountId!;
-  const actor = (ctx: AppContext) => ({ user: ctx.state.user!, ip: ctx.state.ip, origin: ctx.origin });
+  const actor = (ctx: AppContext) => ({ user: ctx.state.user!, ip: ctx.state.ip });
   const audit = (ctx: AppContext, type: AuditInput['type'], subjectUserId: string | null, detail?: AuditInput['detail']) =>
     recordEvent(db, { type, at: clock.now(), accountId: accountId(ctx), actorUserId: ctx.state.user?.id ?? null, subjectUserId, ip: ctx.state.ip, detail });
   async function targetMembership(ctx: AppContext) {
@@ -57,7 +57,7 @@ export function accountRoutes(deps: Deps) {
       description: 'Owners and admins add members and admins; only owners add owners (`403 forbidden`). `409 conflict` if already a member.',
       handler: async (ctx, body) => {
         if (body.role === 'owner' && !hasRole(ctx.state.role!, 'owner')) throw new ApiError('forbidden', 'Only owners can add owners.');
-        const result = await addMember(deps, { accountId: accountId(ctx), email: body.email, role: body.role, invitedBy: ctx.state.user!, webOrigin: ctx.origin });
+        const result = await addMember(deps, { accountId: accountId(ctx), email: body.email, role: body.role, invitedBy: ctx.state.user! });
         if (result.status === 'added') await audit(ctx, 'member.added', result.userId, { role: body.role });
         else await audit(ctx, 'member.invited', null, { email: body.email, role: body.role, invitationId: result.invitationId });
         ctx.status = 201;
@@ -78,7 +78,7 @@ export function accountRoutes(deps: Deps) {
           await audit(ctx, 'member.role_changed', userId, { from: target.role, to: body.role });
         }
         if (body.require2fa !== undefined) {
-          await setRequire2fa(deps, { accountId: accountId(ctx), userId, on: body.require2fa, actor: ctx.state.user!, ip: ctx.state.ip, origin: ctx.origin });
+          await setRequire2fa(deps, { accountId: accountId(ctx), userId, on: body.require2fa, actor: ctx.state.user!, ip: ctx.state.ip });
         }
         const members = await listMembers(deps, accountId(ctx), { userId: ctx.state.user!.id, role: ctx.state.role! });
         ctx.body = members.find((m) => m.userId === userId);

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '../support/process.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
@@ -20,7 +21,8 @@ function run(env: Record<string, string>, cwd: string) {
 describe('the server entry point', () => {
   it('starts on an empty data/ folder and answers health', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'twofold-start-'));
-    const server = run({ PORT: '0', LOG_LEVEL: 'silent' }, cwd);
+    const port = await freePort();
+    const server = run({ PORT: String(port), LOG_LEVEL: 'silent' }, cwd);
     try {
       const deadline = Date.now() + 30_000;
       let url: string | undefined;
@@ -28,8 +30,9 @@ describe('the server entry point', () => {
         url = /Web app:\s+(\S+)/.exec(server.output())?.[1];
         await new Promise((r) => setTimeout(r, 100));
       }
-      expect(url, server.output()).toBeDefined();
-      const health = await fetch(new URL('/api/v1/health', url));
+      // The address to open is PUBLIC_URL, by default localhost on the listening port.
+      expect(url, server.output()).toBe(`http://localhost:${port}/`);
+      const health = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
       expect(await health.json()).toEqual({ status: 'ok' });
       expect(server.output()).toContain('as an unpacked extension');
       expect(existsSync(join(cwd, 'data/twofold.sqlite'))).toBe(true);
@@ -44,6 +47,7 @@ describe('the server entry point', () => {
   it.each([
     [{ PORT: 'eighty' }, /^Twofold cannot start: PORT: /],
     [{ NODE_ENV: 'production' }, /^Twofold cannot start: SECRET_KEY is required when NODE_ENV=production/],
+    [{ NODE_ENV: 'production', SECRET_KEY: 'ab'.repeat(32) }, /^Twofold cannot start: PUBLIC_URL is required when NODE_ENV=production/],
   ])('refuses %j with one clear line', async (env, line) => {
     const cwd = mkdtempSync(join(tmpdir(), 'twofold-start-'));
     const server = run(env, cwd);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { loadConfig } from '../../api/config.ts';
 import { createDeps, createLogger, type Deps } from '../../api/deps.ts';
 import { createApp } from '../../api/app.ts';
@@ -26,22 +26,24 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(options: { env?: Record<string, string>; clock?: TestClock; webRoot?: string; log?: Deps['log'] } = {}): Promise<TestApp> {
+export async function startTestApp(options: { env?: Record<string, string>; clock?: TestClock; webRoot?: string; log?: Deps['log']; hostname?: string } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'twofold-app-'));
   const outboxPath = join(dir, 'outbox.jsonl');
   const database = await createTestDatabase();
-  const config = loadConfig({ OUTBOX_PATH: outboxPath, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...options.env });
+  // Listen first, so PUBLIC_URL (links in emails, the allowed Origin) can name the real port.
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
+  const config = loadConfig({ OUTBOX_PATH: outboxPath, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PUBLIC_URL: url, ...options.env });
   const clock = options.clock ?? new TestClock();
   const deps = createDeps({ ...config, database: database.config }, randomBytes(32), { db: database.db, clock, log: options.log ?? createLogger(config.logLevel) });
   const app = createApp(deps, { webRoot: options.webRoot });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
+  server.on('request', app.callback());
   const outbox = (): OutboxMessage[] => existsSync(outboxPath)
     ? readFileSync(outboxPath, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as OutboxMessage) : [];
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     deps, clock, database, outboxPath, outbox,
     lastCode(to, channel) {
       const found = outbox().filter((m) => m.to === to && (!channel || m.channel === channel) && m.code).pop();

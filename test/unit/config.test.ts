@@ -5,7 +5,7 @@ import { loadConfig } from '../../api/config.ts';
 describe('loadConfig', () => {
   it('has the contract defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ host: '127.0.0.1', port: 3000, database: { client: 'sqlite', filename: 'data/twofold.sqlite' }, sms: { provider: 'outbox' }, email: { provider: 'outbox' }, outboxPath: 'data/outbox.jsonl', trustProxy: false, secretKey: null });
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 3000, database: { client: 'sqlite', filename: 'data/twofold.sqlite' }, sms: { provider: 'outbox' }, email: { provider: 'outbox' }, outboxPath: 'data/outbox.jsonl', trustProxy: false, secretKey: null, publicUrl: 'http://localhost:3000' });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -25,12 +25,23 @@ describe('loadConfig', () => {
     [{ EMAIL_PROVIDER: 'smtp', SMTP_URL: 'not a url' }, /^SMTP_URL: /],
     [{ TRUST_PROXY: 'maybe' }, /^TRUST_PROXY: /],
     [{ NODE_ENV: 'production' }, /^SECRET_KEY is required when NODE_ENV=production/],
+    [{ NODE_ENV: 'production', SECRET_KEY: 'ab'.repeat(32) }, /^PUBLIC_URL is required when NODE_ENV=production/],
+    [{ PUBLIC_URL: 'localhost:3000' }, /^PUBLIC_URL: /],
+    [{ PUBLIC_URL: 'ftp://example.com' }, /^PUBLIC_URL: /],
+    [{ PUBLIC_URL: 'https://example.com/app' }, /^PUBLIC_URL: /],
+    [{ PUBLIC_URL: 'https://example.com/?next=x' }, /^PUBLIC_URL: /],
   ])('%j fails with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
   it('accepts a 32-byte key as hex or base64', () => {
     expect(loadConfig({ SECRET_KEY: 'ab'.repeat(32) }).secretKey).toHaveLength(32);
-    expect(loadConfig({ SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), NODE_ENV: 'production' }).secretKey).toHaveLength(32);
+    expect(loadConfig({ SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), NODE_ENV: 'production', PUBLIC_URL: 'https://twofold.example.com' }).secretKey).toHaveLength(32);
+  });
+
+  it('PUBLIC_URL is an origin, defaulting to localhost on the listening port', () => {
+    expect(loadConfig({ PORT: '4100' }).publicUrl).toBe('http://localhost:4100');
+    expect(loadConfig({ PUBLIC_URL: 'https://Twofold.Example.com/' }).publicUrl).toBe('https://twofold.example.com');
+    expect(loadConfig({ PUBLIC_URL: 'http://127.0.0.1:8080' }).publicUrl).toBe('http://127.0.0.1:8080');
   });
 });
