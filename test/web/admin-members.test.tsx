@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import type { Member } from '../../shared/schemas.ts';
+import type { ManagedMember } from '../../web/consent-types.ts';
 import { MembersTab } from '../../web/pages/admin/members-tab.tsx';
 import { buttonNamed, fakeApi, settle } from './fake-api.ts';
 
@@ -64,5 +65,55 @@ describe('member directory', () => {
     expect(dialog.querySelector('[data-testid=countdown]')!.textContent).toBe('1:00:00');
     act(() => { vi.advanceTimersByTime(61_000); });
     expect(dialog.querySelector('[data-testid=countdown]')!.textContent).toBe('58:59');
+  });
+
+  it('lists pending invitations with resend and withdraw (after a confirmation), and says "Invitation sent to …" after inviting', async () => {
+    const pending = [{ id: 'inv-1', email: 'newbie@example.com', role: 'member', invitedBy: 'Olga', createdAt: '2026-11-22T09:00:00Z', expiresAt: '2026-11-29T09:00:00Z' }];
+    const calls = fakeApi({
+      [`GET ${base}/members`]: () => ({ body: members }),
+      [`GET ${base}/invitations`]: () => ({ body: pending }),
+      [`POST ${base}/members`]: (body) => ({ status: 201, body: { invitation: { id: 'inv-2', email: (body as { email: string }).email, role: 'admin', expiresAt: '2026-11-30T10:00:00Z' } } }),
+      [`POST ${base}/invitations/inv-1/resend`]: () => ({ body: { invitation: { id: 'inv-1', email: 'newbie@example.com', role: 'member', expiresAt: '2026-11-30T10:00:00Z' } } }),
+      [`DELETE ${base}/invitations/inv-1`]: () => ({ status: 204 }),
+    });
+    act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" />, root));
+    await settle();
+    const invitation = root.querySelector('[data-testid="invitation-newbie@example.com"]')!;
+    expect(invitation.textContent).toContain('Pending');
+    expect(invitation.textContent).toContain('invited by Olga');
+
+    act(() => buttonNamed(invitation, 'Resend').click());
+    await settle();
+    expect(calls.some((c) => c.method === 'POST' && c.path === `${base}/invitations/inv-1/resend`)).toBe(true);
+    expect(root.querySelector('[data-testid=toast]')!.textContent).toContain('A new invitation link was sent to newbie@example.com');
+
+    act(() => buttonNamed(root.querySelector('[data-testid="invitation-newbie@example.com"]')!, 'Withdraw').click());
+    expect(calls.some((c) => c.method === 'DELETE')).toBe(false);
+    expect(document.querySelector('dialog')!.textContent).toContain('The link we emailed to newbie@example.com will stop working');
+    act(() => buttonNamed(document.querySelector('dialog')!, 'Withdraw invitation').click());
+    await settle();
+    expect(calls.some((c) => c.method === 'DELETE' && c.path === `${base}/invitations/inv-1`)).toBe(true);
+
+    const email = root.querySelector('#add-email') as HTMLInputElement;
+    act(() => { email.value = 'grace@example.com'; email.dispatchEvent(new Event('input', { bubbles: true })); });
+    await act(async () => { root.querySelector('form[aria-labelledby=invite-title]')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true })); });
+    await settle();
+    expect(calls.find((c) => c.method === 'POST' && c.path === `${base}/members`)!.body).toEqual({ email: 'grace@example.com', role: 'member' });
+    expect(root.querySelector('[data-testid=invite-sent]')!.textContent).toContain('Invitation sent to grace@example.com');
+    expect(root.textContent).not.toContain('grace@example.com added');
+  });
+
+  it('explains, instead of offering, reset and recovery codes for a member the account does not manage', async () => {
+    const unmanaged: ManagedMember = { ...members[2]!, managed: false, twoFactor: { ...members[2]!.twoFactor, canReset: false, canIssueRecoveryCode: false } };
+    const managedOne: ManagedMember = { ...members[1]!, managed: true, twoFactor: { ...members[1]!.twoFactor, canIssueRecoveryCode: true } };
+    fakeApi({ [`GET ${base}/members`]: () => ({ body: [members[0], managedOne, unmanaged] }), [`GET ${base}/invitations`]: () => ({ body: [] }) });
+    act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" />, root));
+    await settle();
+    const ann = row('ann@example.com');
+    expect(ann.textContent).toContain('Joined with their own Twofold sign-in');
+    expect([...ann.querySelectorAll('button')].map((b) => b.textContent)).not.toContain('Reset 2FA');
+    expect(ann.textContent).not.toContain('Generate recovery code');
+    expect(ann.querySelector('[data-testid=unmanaged-reason]')!.textContent).toContain('only the account they signed up with can reset their 2FA or give them a recovery code');
+    expect(row('mo@example.com').textContent).toContain('Generate recovery code');
   });
 });

@@ -1,14 +1,16 @@
-// The per-member actions: require 2FA, reset 2FA (greyed out with the reason), recovery code (owners).
+// The per-member actions: require 2FA, reset 2FA (greyed out with the reason), recovery code (owners). For a
+// member this account does not manage (they joined with their own Twofold sign-in), reset and recovery are
+// replaced by a sentence saying who can.
 import { useRef } from 'preact/hooks';
-import type { Member } from '../../../shared/schemas.ts';
+import type { ManagedMember } from '../../consent-types.ts';
 
 export type MemberAction = 'require' | 'unrequire' | 'reset' | 'recovery';
 
 interface Props {
-  member: Member;
+  member: ManagedMember;
   isOwner: boolean;
   isSelf: boolean;
-  onAction(action: MemberAction, member: Member): void;
+  onAction(action: MemberAction, member: ManagedMember): void;
 }
 
 export function MemberMenu({ member, isOwner, isSelf, onAction }: Props) {
@@ -18,7 +20,9 @@ export function MemberMenu({ member, isOwner, isSelf, onAction }: Props) {
     details.current?.removeAttribute('open');
     onAction(action, member);
   }
+  const managed = member.managed !== false;
   const resetReason = !member.twoFactor.canReset ? 'Nothing to reset: no method, backup code or trusted device.' : null;
+  const canRecover = member.twoFactor.canIssueRecoveryCode ?? (isOwner && !isSelf);
   return (
     <details class="member-menu" ref={details} onKeyDown={(e) => { if (e.key === 'Escape') details.current?.removeAttribute('open'); }}>
       <summary class="button button--secondary button--small" aria-label={`Actions for ${member.name}`}>Actions ▾</summary>
@@ -28,12 +32,20 @@ export function MemberMenu({ member, isOwner, isSelf, onAction }: Props) {
             ? <button type="button" onClick={() => choose('unrequire')}>Stop requiring 2FA</button>
             : <button type="button" onClick={() => choose('require')}>Require 2FA</button>}
         </li>
-        <li>
-          <button type="button" disabled={!!resetReason} aria-describedby={resetReason ? `${id}-reset` : undefined} onClick={() => choose('reset')}>Reset 2FA</button>
-          {resetReason && <p class="hint" id={`${id}-reset`}>{resetReason}</p>}
-        </li>
-        {isOwner && !isSelf && (
-          <li><button type="button" onClick={() => choose('recovery')}>Generate recovery code</button></li>
+        {managed ? (
+          <>
+            <li>
+              <button type="button" disabled={!!resetReason} aria-describedby={resetReason ? `${id}-reset` : undefined} onClick={() => choose('reset')}>Reset 2FA</button>
+              {resetReason && <p class="hint" id={`${id}-reset`}>{resetReason}</p>}
+            </li>
+            {canRecover && <li><button type="button" onClick={() => choose('recovery')}>Generate recovery code</button></li>}
+          </>
+        ) : (
+          <li>
+            <p class="hint" data-testid="unmanaged-reason">
+              {member.name} joined with their own Twofold sign-in, so only the account they signed up with can reset their 2FA or give them a recovery code.
+            </p>
+          </li>
         )}
       </ul>
     </details>

@@ -1,10 +1,15 @@
-// The member directory: 2FA status of everyone, a "without 2FA" filter, adding members, and the per-member menu.
+// The member directory: 2FA status of everyone, a "without 2FA" filter, the per-member menu, inviting people
+// ("Invitation sent to …"), and the invitations still waiting for an answer, with resend and revoke.
 import { useEffect, useState } from 'preact/hooks';
-import type { Member, Role } from '../../../shared/schemas.ts';
+import type { Role } from '../../../shared/schemas.ts';
 import { api, describeError } from '../../api-client.ts';
-import { ErrorMessage, Notice } from '../../components/alert.tsx';
+import { ErrorMessage } from '../../components/alert.tsx';
 import { useReauth } from '../../components/reauth.tsx';
-import { methodNames, roleNames } from '../../labels.ts';
+import { Skeleton } from '../../components/skeleton.tsx';
+import { useToast } from '../../components/toast.tsx';
+import { useReconnect } from '../../connection.ts';
+import type { ManagedMember, PendingInvitation } from '../../consent-types.ts';
+import { formatDate, methodNames, roleNames } from '../../labels.ts';
 import { MemberMenu, type MemberAction } from './member-menu.tsx';
 import { RecoveryCodeDialog } from './recovery-code-dialog.tsx';
 import { Dialog } from '../../components/dialog.tsx';
@@ -12,33 +17,44 @@ import { Dialog } from '../../components/dialog.tsx';
 interface Props { accountId: string; isOwner: boolean; selfId: string }
 
 export function MembersTab({ accountId, isOwner, selfId }: Props) {
-  const [members, setMembers] = useState<Member[] | null>(null);
+  const [members, setMembers] = useState<ManagedMember[] | null>(null);
+  const [invitations, setInvitations] = useState<PendingInvitation[] | null>(null);
   const [withoutOnly, setWithoutOnly] = useState(false);
   const [error, setError] = useState('');
-  const [notice, setNotice] = useState('');
-  const [recovery, setRecovery] = useState<{ member: Member; code: string; expiresAt: string } | null>(null);
-  const [confirmReset, setConfirmReset] = useState<Member | null>(null);
+  const [recovery, setRecovery] = useState<{ member: ManagedMember; code: string; expiresAt: string } | null>(null);
+  const [confirmReset, setConfirmReset] = useState<ManagedMember | null>(null);
+  const [confirmRevoke, setConfirmRevoke] = useState<PendingInvitation | null>(null);
   const { withReauth, dialog } = useReauth();
+  const { show: notify, clear: clearNotice, toast } = useToast();
   const base = `/accounts/${encodeURIComponent(accountId)}`;
 
   async function load() {
-    try { setMembers(await api<Member[]>('GET', `${base}/members`)); } catch (e) { setError(describeError(e)); }
+    try {
+      const [list, pending] = await Promise.all([
+        api<ManagedMember[]>('GET', `${base}/members`),
+        api<PendingInvitation[]>('GET', `${base}/invitations`).catch(() => [] as PendingInvitation[]),
+      ]);
+      setMembers(list);
+      setInvitations(pending);
+      setError('');
+    } catch (e) { setError(describeError(e)); }
   }
   useEffect(() => { void load(); }, [accountId]);
+  useReconnect(() => { if (!members) void load(); });
 
   async function run(action: () => Promise<unknown>, done: string) {
     setError('');
-    setNotice('');
+    clearNotice();
     try {
       await withReauth(action);
       await load(); // the notice comes with the list that shows it, never before
-      setNotice(done);
+      notify(done);
     } catch (e) {
       setError(describeError(e));
     }
   }
 
-  function onAction(action: MemberAction, member: Member) {
+  function onAction(action: MemberAction, member: ManagedMember) {
     const url = `${base}/members/${encodeURIComponent(member.userId)}`;
     if (action === 'require') void run(() => api('PUT', url, { body: { require2fa: true } }), `${member.name} must now use two-factor authentication.`);
     if (action === 'unrequire') void run(() => api('PUT', url, { body: { require2fa: false } }), `Two-factor authentication is no longer required of ${member.name} individually.`);
@@ -51,10 +67,15 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
     }
   }
 
-  async function reset(member: Member) {
+  async function reset(member: ManagedMember) {
     setConfirmReset(null);
     await run(() => api('POST', `${base}/members/${encodeURIComponent(member.userId)}/2fa/reset`),
       `Two-factor authentication reset for ${member.name}. They are signed out everywhere.`);
+  }
+
+  async function revoke(invitation: PendingInvitation) {
+    setConfirmRevoke(null);
+    await run(() => api('DELETE', `${base}/invitations/${encodeURIComponent(invitation.id)}`), `Invitation to ${invitation.email} withdrawn.`);
   }
 
   const shown = (members ?? []).filter((m) => !withoutOnly || !m.twoFactor.enabled);
@@ -65,7 +86,6 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
         <h2 id="members-title">Members</h2>
         {members && <span class="muted">{members.length} member{members.length === 1 ? '' : 's'} · {missing} without 2FA</span>}
       </div>
-      <Notice tone="success">{notice}</Notice>
       <ErrorMessage>{error}</ErrorMessage>
       <div class="filters">
         <div class="checkbox">
@@ -73,14 +93,15 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
           <label for="filter-without">Only members without 2FA</label>
         </div>
       </div>
-      {!members ? <p class="muted">Loading…</p> : (
+      {!members ? (error ? null : <div class="card"><Skeleton label="Loading the members" shape="table" rows={4} /></div>) : (
         <div class="card table-wrap">
           <table class="stack-table" data-testid="members-table">
             <thead><tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col">Two-factor</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>
               {shown.map((m) => (
                 <tr key={m.userId} data-testid={`member-${m.email}`}>
-                  <td><strong>{m.name}</strong><span class="item__meta">{m.email}</span></td>
+                  <td><strong>{m.name}</strong><span class="item__meta">{m.email}</span>
+                    {m.managed === false && <span class="item__meta" data-testid="not-managed">Joined with their own Twofold sign-in</span>}</td>
                   <td>{roleNames[m.role]}</td>
                   <td>
                     {m.twoFactor.enabled
@@ -96,7 +117,12 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
           </table>
         </div>
       )}
-      <AddMember base={base} isOwner={isOwner} onAdded={(email) => { setNotice(`${email} added.`); void load(); }} />
+      {invitations && invitations.length > 0 && (
+        <PendingInvitations invitations={invitations} onRevoke={setConfirmRevoke}
+          onResend={(inv) => run(() => api('POST', `${base}/invitations/${encodeURIComponent(inv.id)}/resend`, { body: {} }),
+            `A new invitation link was sent to ${inv.email}. The earlier link no longer works.`)} />
+      )}
+      <InviteMember base={base} isOwner={isOwner} onInvited={() => load()} />
       {confirmReset && (
         <Dialog title={`Reset two-factor authentication for ${confirmReset.name}?`} onClose={() => setConfirmReset(null)}>
           <p>Every method, backup code, trusted device and session of {confirmReset.name} ends now. At their next sign-in they set up two-factor authentication again if a requirement applies to them.</p>
@@ -106,28 +132,67 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
           </div>
         </Dialog>
       )}
+      {confirmRevoke && (
+        <Dialog title={`Withdraw the invitation to ${confirmRevoke.email}?`} onClose={() => setConfirmRevoke(null)}>
+          <p>The link we emailed to {confirmRevoke.email} will stop working. You can invite them again later.</p>
+          <div class="button-row">
+            <button type="button" class="button button--danger" onClick={() => revoke(confirmRevoke)}>Withdraw invitation</button>
+            <button type="button" class="button button--secondary" onClick={() => setConfirmRevoke(null)}>Keep it</button>
+          </div>
+        </Dialog>
+      )}
       {recovery && <RecoveryCodeDialog name={recovery.member.name} code={recovery.code} expiresAt={recovery.expiresAt} onClose={() => setRecovery(null)} />}
       {dialog}
+      {toast}
     </section>
   );
 }
 
-function AddMember({ base, isOwner, onAdded }: { base: string; isOwner: boolean; onAdded(email: string): void }) {
+function PendingInvitations({ invitations, onResend, onRevoke }: { invitations: PendingInvitation[]; onResend(i: PendingInvitation): void; onRevoke(i: PendingInvitation): void }) {
+  return (
+    <section class="card" aria-labelledby="pending-title">
+      <h3 id="pending-title">Invited, not joined yet</h3>
+      <ul class="item-list" data-testid="pending-invitations">
+        {invitations.map((inv) => (
+          <li key={inv.id} class="item" data-testid={`invitation-${inv.email}`}>
+            <div>
+              <span class="item__title">{inv.email}<span class="badge badge--warn">Pending</span></span>
+              <span class="item__meta">{roleNames[inv.role]} · invited by {inv.invitedBy} {formatDate(inv.createdAt)} · link valid until {formatDate(inv.expiresAt)}</span>
+            </div>
+            <div class="button-row button-row--tight">
+              <button type="button" class="button button--secondary button--small" aria-label={`Resend the invitation to ${inv.email}`} onClick={() => onResend(inv)}>Resend</button>
+              <button type="button" class="button button--secondary button--small" aria-label={`Withdraw the invitation to ${inv.email}`} onClick={() => onRevoke(inv)}>Withdraw</button>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function InviteMember({ base, isOwner, onInvited }: { base: string; isOwner: boolean; onInvited(): Promise<void> }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
   const [error, setError] = useState('');
+  const [sent, setSent] = useState('');
+  const [busy, setBusy] = useState(false);
   async function submit(event: Event) {
     event.preventDefault();
     setError('');
+    setSent('');
+    setBusy(true);
     try {
-      await api('POST', `${base}/members`, { body: { email, role } });
+      const answer = await api<{ invitation?: { email: string } }>('POST', `${base}/members`, { body: { email, role } });
       setEmail('');
-      onAdded(email);
+      await onInvited();
+      setSent(`Invitation sent to ${answer.invitation?.email ?? email}. They join once they accept it from their email; the link works for 7 days.`);
     } catch (e) { setError(describeError(e)); }
+    setBusy(false);
   }
   return (
-    <form class="card stack" onSubmit={submit} aria-labelledby="add-member-title">
-      <h3 id="add-member-title">Add a member</h3>
+    <form class="card stack" onSubmit={submit} aria-labelledby="invite-title">
+      <h3 id="invite-title">Invite someone</h3>
+      <p class="hint">We email them a link. Nobody joins without accepting it.</p>
       <div class="inline-form">
         <div class="field">
           <label for="add-email">Email</label>
@@ -141,8 +206,9 @@ function AddMember({ base, isOwner, onAdded }: { base: string; isOwner: boolean;
             {isOwner && <option value="owner">Owner</option>}
           </select>
         </div>
-        <button type="submit" class="button">Add or invite</button>
+        <button type="submit" class="button" disabled={busy}>Send invitation</button>
       </div>
+      <div class={sent ? 'notice notice--success' : 'notice notice--empty'} role="status" data-testid="invite-sent">{sent}</div>
       <ErrorMessage>{error}</ErrorMessage>
     </form>
   );
