@@ -41,3 +41,17 @@ export function Countdown({ until, onDone, doneText = '0:00' }: Props) {
   const left = useSecondsLeft(until, onDone);
   return <span class="countdown" data-testid="countdown">{left > 0 ? formatClock(left) : doneText}</span>;
 }
+
+/** A moment as the person's clock shows it: "10:42 am" or "10:42". */
+export function clockTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
+}
+
+/** "until 10:42 (14:59 left)": the clock time for everyone, the ticking seconds kept out of screen readers' way. */
+export function WaitUntil({ until, onDone }: { until: number; onDone?(): void }) {
+  return (
+    <span data-testid="wait-until">
+      until <strong>{clockTime(until)}</strong> <span aria-hidden="true">(<Countdown until={until} onDone={onDone} doneText="0:00" /> left)</span>
+    </span>
+  );
+}

@@ -38,7 +38,7 @@ export function AdminPage({ session, accountId, tab }: Props) {
         ))}
       </nav>
       {current === 'members' && <MembersTab key={accountId} accountId={accountId} isOwner={isOwner} selfId={session.user.id} />}
-      {current === 'policy' && <PolicyTab key={accountId} accountId={accountId} isOwner={isOwner} />}
+      {current === 'policy' && <PolicyTab key={accountId} accountId={accountId} isOwner={isOwner} selfId={session.user.id} />}
       {current === 'ip-rules' && <IpRulesTab key={accountId} accountId={accountId} isOwner={isOwner} />}
       {current === 'api-keys' && <ApiKeysTab key={accountId} accountId={accountId} isOwner={isOwner} />}
       {current === 'audit' && <AuditTab key={accountId} accountId={accountId} />}
