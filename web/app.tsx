@@ -20,7 +20,7 @@ import { Skeleton } from './components/skeleton.tsx';
 import { onReconnect, watchConnection } from './connection.ts';
 import { takeReturnToInvite } from './link-token.ts';
 import { signedOutText } from './labels.ts';
-import type { Session } from './consent-types.ts';
+import type { SessionResponse as Session } from '../shared/schemas.ts';
 
 type Phase =
   | { kind: 'loading' }

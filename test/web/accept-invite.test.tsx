@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { AcceptInvitePage } from '../../web/pages/accept-invite.tsx';
-import type { InvitationPreview, VerifiedUser } from '../../web/consent-types.ts';
+import type { InvitationPreview, User } from '../../shared/schemas.ts';
 import { buttonNamed, fakeApi, settle } from './fake-api.ts';
 
 const TOKEN = 'inv_0123456789abcdef';
@@ -13,7 +13,7 @@ const preview: InvitationPreview = {
   accountName: 'Harbour Freight', invitedBy: 'Grace Hopper', invitedByEmail: 'grace@harbour.test', role: 'admin', email: 'alan@example.com',
   expiresAt: '2026-11-30T10:00:00Z', existingUser: false, managed: true, accountMay: ['require_2fa', 'change_role', 'remove', 'reset_2fa', 'issue_recovery_code'],
 };
-const alan: VerifiedUser = { id: 'u-alan', email: 'alan@example.com', name: 'Alan', emailVerified: true };
+const alan: User = { id: 'u-alan', email: 'alan@example.com', name: 'Alan', emailVerified: true };
 
 let root: HTMLElement;
 const handlers = () => ({ onJoined: vi.fn(), onAccepted: vi.fn(), onSignIn: vi.fn(), onSignOut: vi.fn(), onContinue: vi.fn(), onCheckEmail: vi.fn() });
@@ -25,7 +25,7 @@ beforeEach(() => {
 });
 afterEach(() => { act(() => render(null, root)); root.remove(); vi.unstubAllGlobals(); });
 
-async function open(user: VerifiedUser | null, answer: Partial<InvitationPreview> = {}, extra: Parameters<typeof fakeApi>[0] = {}) {
+async function open(user: User | null, answer: Partial<InvitationPreview> = {}, extra: Parameters<typeof fakeApi>[0] = {}) {
   const calls = fakeApi({ 'POST /auth/invitation': () => ({ body: { ...preview, ...answer } }), ...extra });
   const props = handlers();
   act(() => render(<AcceptInvitePage user={user} {...props} />, root));

@@ -3,7 +3,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import type { Member } from '../../shared/schemas.ts';
-import type { ManagedMember } from '../../web/consent-types.ts';
 import { MembersTab } from '../../web/pages/admin/members-tab.tsx';
 import { buttonNamed, fakeApi, settle } from './fake-api.ts';
 
@@ -26,7 +25,7 @@ const row = (email: string) => root.querySelector(`[data-testid="member-${email}
 
 describe('member directory', () => {
   it('filters to members without 2FA and greys out "Reset 2FA" with the reason when there is nothing to reset', async () => {
-    fakeApi({ [`GET ${base}/members`]: () => ({ body: members }) });
+    fakeApi({ [`GET ${base}/members`]: () => ({ body: members }), [`GET ${base}/invitations`]: () => ({ body: [] }) });
     act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" />, root));
     await settle();
     expect(root.querySelectorAll('tbody tr[data-testid]')).toHaveLength(3);
@@ -43,7 +42,7 @@ describe('member directory', () => {
   });
 
   it('hides the recovery code from admins', async () => {
-    fakeApi({ [`GET ${base}/members`]: () => ({ body: members }) });
+    fakeApi({ [`GET ${base}/members`]: () => ({ body: members }), [`GET ${base}/invitations`]: () => ({ body: [] }) });
     act(() => render(<MembersTab accountId="acc-1" isOwner={false} selfId="u9" />, root));
     await settle();
     expect(root.textContent).not.toContain('Generate recovery code');
@@ -53,6 +52,7 @@ describe('member directory', () => {
   it('shows a recovery code once, with a live countdown to its expiry', async () => {
     const calls = fakeApi({
       [`GET ${base}/members`]: () => ({ body: members }),
+      [`GET ${base}/invitations`]: () => ({ body: [] }),
       [`POST ${base}/members/u3/recovery-code`]: () => ({ status: 201, body: { code: 'RCV-7788-XYZ', expiresAt: '2026-11-23T11:00:00Z' } }),
     });
     act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" />, root));
@@ -104,8 +104,8 @@ describe('member directory', () => {
   });
 
   it('explains, instead of offering, reset and recovery codes for a member the account does not manage', async () => {
-    const unmanaged: ManagedMember = { ...members[2]!, managed: false, twoFactor: { ...members[2]!.twoFactor, canReset: false, canIssueRecoveryCode: false } };
-    const managedOne: ManagedMember = { ...members[1]!, managed: true, twoFactor: { ...members[1]!.twoFactor, canIssueRecoveryCode: true } };
+    const unmanaged: Member = { ...members[2]!, managed: false, twoFactor: { ...members[2]!.twoFactor, canReset: false, canIssueRecoveryCode: false } };
+    const managedOne: Member = { ...members[1]!, managed: true, twoFactor: { ...members[1]!.twoFactor, canIssueRecoveryCode: true } };
     fakeApi({ [`GET ${base}/members`]: () => ({ body: [members[0], managedOne, unmanaged] }), [`GET ${base}/invitations`]: () => ({ body: [] }) });
     act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" />, root));
     await settle();

@@ -10,10 +10,10 @@ import { describeEvent, eventKinds } from '../../web/pages/admin/audit-words.ts'
 import { buttonNamed, fakeApi, settle } from './fake-api.ts';
 
 const base = '/accounts/acc-1';
-const twoFactor = { enabled: true, methods: ['totp' as const], required: false, requiredReason: null, canReset: true };
+const twoFactor = { enabled: true, methods: ['totp' as const], required: false, requiredReason: null, canReset: true, canIssueRecoveryCode: true };
 const members: Member[] = [
-  { userId: 'grace', email: 'grace@example.com', name: 'Grace Hopper', role: 'owner', require2fa: false, twoFactor },
-  { userId: 'alan', email: 'alan@example.com', name: 'Alan Turing', role: 'member', require2fa: true, twoFactor },
+  { userId: 'grace', email: 'grace@example.com', name: 'Grace Hopper', role: 'owner', require2fa: false, managed: true, twoFactor },
+  { userId: 'alan', email: 'alan@example.com', name: 'Alan Turing', role: 'member', require2fa: true, managed: true, twoFactor },
 ];
 const event = (id: string, type: string, detail: Record<string, unknown> = {}, actor: string | null = 'grace', subject: string | null = 'alan'): AuditEvent =>
   ({ id, at: '2026-11-23T10:00:00Z', actorUserId: actor, subjectUserId: subject, type, ip: '203.0.113.9', detail });

@@ -8,15 +8,15 @@ import type { LoginResponse } from '../../shared/schemas.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { ErrorMessage } from '../components/alert.tsx';
 import { Skeleton } from '../components/skeleton.tsx';
-import type { InvitationPreview, VerifiedUser } from '../consent-types.ts';
+import type { InvitationPreview, User } from '../../shared/schemas.ts';
 import { accountMayWords, formatDate, roleNames, withArticle } from '../labels.ts';
 import { forgetInviteToken, keepInviteToken, readInviteToken, returnToInviteAfterSignIn, takeHashToken } from '../link-token.ts';
 
-export type JoinAnswer = LoginResponse & { user?: VerifiedUser };
+export type JoinAnswer = LoginResponse & { user?: User };
 
 interface Props {
   /** Who is signed in here, if anyone. */
-  user: VerifiedUser | null;
+  user: User | null;
   /** A new person's account exists and joined: the answer is a login answer (signed in, or 2FA setup first). */
   onJoined(answer: JoinAnswer, preview: InvitationPreview): void;
   /** The signed-in user joined: re-read the session (its accounts changed). */

@@ -5,11 +5,11 @@ import type { CodeSent } from '../../shared/schemas.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { ErrorMessage, Notice } from '../components/alert.tsx';
 import { ResendButton } from '../components/resend-button.tsx';
-import type { VerifiedUser } from '../consent-types.ts';
+import type { User } from '../../shared/schemas.ts';
 
 interface Props {
   /** The signed-in user, or null (then resending needs a sign-in first). */
-  user: VerifiedUser | null;
+  user: User | null;
   /** The address signed up with, when nobody is signed in. */
   email?: string;
   onContinue(): void;

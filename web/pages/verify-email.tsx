@@ -5,12 +5,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { ErrorMessage } from '../components/alert.tsx';
 import { Skeleton } from '../components/skeleton.tsx';
-import type { VerifiedUser } from '../consent-types.ts';
+import type { User } from '../../shared/schemas.ts';
 import { takeHashToken } from '../link-token.ts';
 
 interface Props {
   /** Who is signed in here, if anyone. */
-  user: VerifiedUser | null;
+  user: User | null;
   /** The email is verified: re-read the session so the app knows. */
   onVerified(): void;
   onContinue(): void;
@@ -18,14 +18,14 @@ interface Props {
   onCheckEmail(): void;
 }
 
-type State = { kind: 'verifying' } | { kind: 'verified'; user: VerifiedUser } | { kind: 'expired' } | { kind: 'missing' } | { kind: 'failed'; message: string };
+type State = { kind: 'verifying' } | { kind: 'verified'; user: User } | { kind: 'expired' } | { kind: 'missing' } | { kind: 'failed'; message: string };
 
 export function VerifyEmailPage({ user, onVerified, onContinue, onSignIn, onCheckEmail }: Props) {
   const [state, setState] = useState<State>({ kind: 'verifying' });
   useEffect(() => {
     const token = takeHashToken();
     if (!token) { setState({ kind: 'missing' }); return; }
-    api<{ user: VerifiedUser }>('POST', '/auth/verify-email', { body: { token } }).then(
+    api<{ user: User }>('POST', '/auth/verify-email', { body: { token } }).then(
       (answer) => { setState({ kind: 'verified', user: answer.user }); onVerified(); },
       (e) => setState(e instanceof ApiError && e.code === 'challenge_expired' ? { kind: 'expired' } : { kind: 'failed', message: describeError(e) }),
     );

@@ -2,15 +2,15 @@
 // member this account does not manage (they joined with their own Twofold sign-in), reset and recovery are
 // replaced by a sentence saying who can.
 import { useRef } from 'preact/hooks';
-import type { ManagedMember } from '../../consent-types.ts';
+import type { Member } from '../../../shared/schemas.ts';
 
 export type MemberAction = 'require' | 'unrequire' | 'reset' | 'recovery';
 
 interface Props {
-  member: ManagedMember;
+  member: Member;
   isOwner: boolean;
   isSelf: boolean;
-  onAction(action: MemberAction, member: ManagedMember): void;
+  onAction(action: MemberAction, member: Member): void;
 }
 
 export function MemberMenu({ member, isOwner, isSelf, onAction }: Props) {
@@ -20,9 +20,9 @@ export function MemberMenu({ member, isOwner, isSelf, onAction }: Props) {
     details.current?.removeAttribute('open');
     onAction(action, member);
   }
-  const managed = member.managed !== false;
+  // The API decides (owner, managed, not yourself); the same rule here keeps a stale answer from offering it.
+  const canRecover = isOwner && !isSelf && member.twoFactor.canIssueRecoveryCode;
   const resetReason = !member.twoFactor.canReset ? 'Nothing to reset: no method, backup code or trusted device.' : null;
-  const canRecover = member.twoFactor.canIssueRecoveryCode ?? (isOwner && !isSelf);
   return (
     <details class="member-menu" ref={details} onKeyDown={(e) => { if (e.key === 'Escape') details.current?.removeAttribute('open'); }}>
       <summary class="button button--secondary button--small" aria-label={`Actions for ${member.name}`}>Actions ▾</summary>
@@ -32,7 +32,7 @@ export function MemberMenu({ member, isOwner, isSelf, onAction }: Props) {
             ? <button type="button" onClick={() => choose('unrequire')}>Stop requiring 2FA</button>
             : <button type="button" onClick={() => choose('require')}>Require 2FA</button>}
         </li>
-        {managed ? (
+        {member.managed ? (
           <>
             <li>
               <button type="button" disabled={!!resetReason} aria-describedby={resetReason ? `${id}-reset` : undefined} onClick={() => choose('reset')}>Reset 2FA</button>

@@ -8,7 +8,7 @@ import { useReauth } from '../../components/reauth.tsx';
 import { Skeleton } from '../../components/skeleton.tsx';
 import { useToast } from '../../components/toast.tsx';
 import { useReconnect } from '../../connection.ts';
-import type { ManagedMember, PendingInvitation } from '../../consent-types.ts';
+import type { Member, PendingInvitation } from '../../../shared/schemas.ts';
 import { formatDate, methodNames, roleNames } from '../../labels.ts';
 import { MemberMenu, type MemberAction } from './member-menu.tsx';
 import { RecoveryCodeDialog } from './recovery-code-dialog.tsx';
@@ -17,12 +17,12 @@ import { Dialog } from '../../components/dialog.tsx';
 interface Props { accountId: string; isOwner: boolean; selfId: string }
 
 export function MembersTab({ accountId, isOwner, selfId }: Props) {
-  const [members, setMembers] = useState<ManagedMember[] | null>(null);
+  const [members, setMembers] = useState<Member[] | null>(null);
   const [invitations, setInvitations] = useState<PendingInvitation[] | null>(null);
   const [withoutOnly, setWithoutOnly] = useState(false);
   const [error, setError] = useState('');
-  const [recovery, setRecovery] = useState<{ member: ManagedMember; code: string; expiresAt: string } | null>(null);
-  const [confirmReset, setConfirmReset] = useState<ManagedMember | null>(null);
+  const [recovery, setRecovery] = useState<{ member: Member; code: string; expiresAt: string } | null>(null);
+  const [confirmReset, setConfirmReset] = useState<Member | null>(null);
   const [confirmRevoke, setConfirmRevoke] = useState<PendingInvitation | null>(null);
   const { withReauth, dialog } = useReauth();
   const { show: notify, clear: clearNotice, toast } = useToast();
@@ -31,8 +31,8 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
   async function load() {
     try {
       const [list, pending] = await Promise.all([
-        api<ManagedMember[]>('GET', `${base}/members`),
-        api<PendingInvitation[]>('GET', `${base}/invitations`).catch(() => [] as PendingInvitation[]),
+        api<Member[]>('GET', `${base}/members`),
+        api<PendingInvitation[]>('GET', `${base}/invitations`),
       ]);
       setMembers(list);
       setInvitations(pending);
@@ -54,7 +54,7 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
     }
   }
 
-  function onAction(action: MemberAction, member: ManagedMember) {
+  function onAction(action: MemberAction, member: Member) {
     const url = `${base}/members/${encodeURIComponent(member.userId)}`;
     if (action === 'require') void run(() => api('PUT', url, { body: { require2fa: true } }), `${member.name} must now use two-factor authentication.`);
     if (action === 'unrequire') void run(() => api('PUT', url, { body: { require2fa: false } }), `Two-factor authentication is no longer required of ${member.name} individually.`);
@@ -67,7 +67,7 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
     }
   }
 
-  async function reset(member: ManagedMember) {
+  async function reset(member: Member) {
     setConfirmReset(null);
     await run(() => api('POST', `${base}/members/${encodeURIComponent(member.userId)}/2fa/reset`),
       `Two-factor authentication reset for ${member.name}. They are signed out everywhere.`);
@@ -101,7 +101,7 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
               {shown.map((m) => (
                 <tr key={m.userId} data-testid={`member-${m.email}`}>
                   <td><strong>{m.name}</strong><span class="item__meta">{m.email}</span>
-                    {m.managed === false && <span class="item__meta" data-testid="not-managed">Joined with their own Twofold sign-in</span>}</td>
+                    {!m.managed && <span class="item__meta" data-testid="not-managed">Joined with their own Twofold sign-in</span>}</td>
                   <td>{roleNames[m.role]}</td>
                   <td>
                     {m.twoFactor.enabled
@@ -157,7 +157,7 @@ function PendingInvitations({ invitations, onResend, onRevoke }: { invitations: 
           <li key={inv.id} class="item" data-testid={`invitation-${inv.email}`}>
             <div>
               <span class="item__title">{inv.email}<span class="badge badge--warn">Pending</span></span>
-              <span class="item__meta">{roleNames[inv.role]} · invited by {inv.invitedBy} {formatDate(inv.createdAt)} · link valid until {formatDate(inv.expiresAt)}</span>
+              <span class="item__meta">{roleNames[inv.role]} · invited{inv.invitedBy ? ` by ${inv.invitedBy}` : ''} {formatDate(inv.createdAt)} · link valid until {formatDate(inv.expiresAt)}</span>
             </div>
             <div class="button-row button-row--tight">
               <button type="button" class="button button--secondary button--small" aria-label={`Resend the invitation to ${inv.email}`} onClick={() => onResend(inv)}>Resend</button>
