@@ -26,7 +26,7 @@ const row = (email: string) => root.querySelector(`[data-testid="member-${email}
 describe('member directory', () => {
   it('filters to members without 2FA and greys out "Reset 2FA" with the reason when there is nothing to reset', async () => {
     fakeApi({ [`GET ${base}/members`]: () => ({ body: members }), [`GET ${base}/invitations`]: () => ({ body: [] }) });
-    act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" />, root));
+    act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" selfVerified />, root));
     await settle();
     expect(root.querySelectorAll('tbody tr[data-testid]')).toHaveLength(3);
     const filter = root.querySelector('#filter-without') as HTMLInputElement;
@@ -43,7 +43,7 @@ describe('member directory', () => {
 
   it('hides the recovery code from admins', async () => {
     fakeApi({ [`GET ${base}/members`]: () => ({ body: members }), [`GET ${base}/invitations`]: () => ({ body: [] }) });
-    act(() => render(<MembersTab accountId="acc-1" isOwner={false} selfId="u9" />, root));
+    act(() => render(<MembersTab accountId="acc-1" isOwner={false} selfId="u9" selfVerified />, root));
     await settle();
     expect(root.textContent).not.toContain('Generate recovery code');
     expect(buttonNamed(row('ann@example.com'), 'Reset 2FA').disabled).toBe(false);
@@ -55,7 +55,7 @@ describe('member directory', () => {
       [`GET ${base}/invitations`]: () => ({ body: [] }),
       [`POST ${base}/members/u3/recovery-code`]: () => ({ status: 201, body: { code: 'RCV-7788-XYZ', expiresAt: '2026-11-23T11:00:00Z' } }),
     });
-    act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" />, root));
+    act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" selfVerified />, root));
     await settle();
     act(() => buttonNamed(row('ann@example.com'), 'Generate recovery code').click());
     await settle();
@@ -76,7 +76,7 @@ describe('member directory', () => {
       [`POST ${base}/invitations/inv-1/resend`]: () => ({ body: { invitation: { id: 'inv-1', email: 'newbie@example.com', role: 'member', expiresAt: '2026-11-30T10:00:00Z' } } }),
       [`DELETE ${base}/invitations/inv-1`]: () => ({ status: 204 }),
     });
-    act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" />, root));
+    act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" selfVerified />, root));
     await settle();
     const invitation = root.querySelector('[data-testid="invitation-newbie@example.com"]')!;
     expect(invitation.textContent).toContain('Pending');
@@ -107,7 +107,7 @@ describe('member directory', () => {
     const unmanaged: Member = { ...members[2]!, managed: false, twoFactor: { ...members[2]!.twoFactor, canReset: false, canIssueRecoveryCode: false } };
     const managedOne: Member = { ...members[1]!, managed: true, twoFactor: { ...members[1]!.twoFactor, canIssueRecoveryCode: true } };
     fakeApi({ [`GET ${base}/members`]: () => ({ body: [members[0], managedOne, unmanaged] }), [`GET ${base}/invitations`]: () => ({ body: [] }) });
-    act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" />, root));
+    act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" selfVerified />, root));
     await settle();
     const ann = row('ann@example.com');
     expect(ann.textContent).toContain('Joined with their own Twofold sign-in');
@@ -115,5 +115,14 @@ describe('member directory', () => {
     expect(ann.textContent).not.toContain('Generate recovery code');
     expect(ann.querySelector('[data-testid=unmanaged-reason]')!.textContent).toContain('only the account they signed up with can reset their 2FA or give them a recovery code');
     expect(row('mo@example.com').textContent).toContain('Generate recovery code');
+  });
+
+  it('asks an inviter with an unverified email to verify first, and holds the form back', async () => {
+    fakeApi({ [`GET ${base}/members`]: () => ({ body: members }), [`GET ${base}/invitations`]: () => ({ body: [] }) });
+    act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" selfVerified={false} />, root));
+    await settle();
+    expect(root.querySelector('[data-testid=verify-to-invite]')!.textContent).toContain('Verify your own email address before you invite people');
+    expect(root.querySelector('[data-testid=verify-to-invite] a')!.getAttribute('href')).toBe('/check-email');
+    expect((root.querySelector('form[aria-labelledby=invite-title] fieldset') as HTMLFieldSetElement).disabled).toBe(true);
   });
 });

@@ -74,7 +74,7 @@ export function CheckEmailPage({ user, email, onContinue, onSignIn, onVerified }
       {user && (
         <div class="stack">
           <button type="button" class="button button--secondary button--block" onClick={onContinue}>Continue to Twofold</button>
-          <p class="hint">You can use Twofold meanwhile. You’ll need a verified email to accept invitations to other accounts.</p>
+          <p class="hint">You can use Twofold meanwhile. You’ll need a verified email to invite people and to accept invitations.</p>
         </div>
       )}
     </main>

@@ -10,13 +10,14 @@ import { useToast } from '../../components/toast.tsx';
 import { useReconnect } from '../../connection.ts';
 import type { Member, PendingInvitation } from '../../../shared/schemas.ts';
 import { formatDate, methodNames, roleNames } from '../../labels.ts';
+import { followLink } from '../../router.ts';
 import { MemberMenu, type MemberAction } from './member-menu.tsx';
 import { RecoveryCodeDialog } from './recovery-code-dialog.tsx';
 import { Dialog } from '../../components/dialog.tsx';
 
-interface Props { accountId: string; isOwner: boolean; selfId: string }
+interface Props { accountId: string; isOwner: boolean; selfId: string; selfVerified: boolean }
 
-export function MembersTab({ accountId, isOwner, selfId }: Props) {
+export function MembersTab({ accountId, isOwner, selfId, selfVerified }: Props) {
   const [members, setMembers] = useState<Member[] | null>(null);
   const [invitations, setInvitations] = useState<PendingInvitation[] | null>(null);
   const [withoutOnly, setWithoutOnly] = useState(false);
@@ -122,7 +123,7 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
           onResend={(inv) => run(() => api('POST', `${base}/invitations/${encodeURIComponent(inv.id)}/resend`, { body: {} }),
             `A new invitation link was sent to ${inv.email}. The earlier link no longer works.`)} />
       )}
-      <InviteMember base={base} isOwner={isOwner} onInvited={() => load()} />
+      <InviteMember base={base} isOwner={isOwner} verified={selfVerified} onInvited={() => load()} />
       {confirmReset && (
         <Dialog title={`Reset two-factor authentication for ${confirmReset.name}?`} onClose={() => setConfirmReset(null)}>
           <p>Every method, backup code, trusted device and session of {confirmReset.name} ends now. At their next sign-in they set up two-factor authentication again if a requirement applies to them.</p>
@@ -170,7 +171,7 @@ function PendingInvitations({ invitations, onResend, onRevoke }: { invitations: 
   );
 }
 
-function InviteMember({ base, isOwner, onInvited }: { base: string; isOwner: boolean; onInvited(): Promise<void> }) {
+function InviteMember({ base, isOwner, verified, onInvited }: { base: string; isOwner: boolean; verified: boolean; onInvited(): Promise<void> }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
   const [error, setError] = useState('');
@@ -193,7 +194,14 @@ function InviteMember({ base, isOwner, onInvited }: { base: string; isOwner: boo
     <form class="card stack" onSubmit={submit} aria-labelledby="invite-title">
       <h3 id="invite-title">Invite someone</h3>
       <p class="hint">We email them a link. Nobody joins without accepting it.</p>
-      <div class="inline-form">
+      {!verified && (
+        <p class="notice notice--warning" data-testid="verify-to-invite">
+          Verify your own email address before you invite people, so they know the invitation is really from you.{' '}
+          <a href="/check-email" onClick={followLink}>Verify my email</a>
+        </p>
+      )}
+      <fieldset class="inline-form" disabled={!verified}>
+        <legend class="visually-hidden">Who to invite</legend>
         <div class="field">
           <label for="add-email">Email</label>
           <input id="add-email" type="email" required value={email} onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)} />
@@ -207,7 +215,7 @@ function InviteMember({ base, isOwner, onInvited }: { base: string; isOwner: boo
           </select>
         </div>
         <button type="submit" class="button" disabled={busy}>Send invitation</button>
-      </div>
+      </fieldset>
       <div class={sent ? 'notice notice--success' : 'notice notice--empty'} role="status" data-testid="invite-sent">{sent}</div>
       <ErrorMessage>{error}</ErrorMessage>
     </form>
