@@ -45,6 +45,7 @@ export function App() {
   const phaseRef = useRef(phase);
   phaseRef.current = phase;
   const path = usePath();
+  const linkKey = useLinkKey();
 
   /** Reads the session and settles the phase. `setupNotice` is shown if the session turns out to need setup. */
   async function refresh(setupNotice?: string) {
@@ -148,7 +149,7 @@ export function App() {
   const settled = phase.kind === 'login' || phase.kind === 'signed-in';
   if (settled && publicPaths.has(path) && !(path === '/signup' && user)) {
     return (
-      <Centered>
+      <Centered key={linkKey}>
         {path === '/signup' && <SignupPage onSignIn={signIn} onCreated={(email, answer) => {
           setPhase({ kind: 'login', email });
           navigate('/check-email');
@@ -184,6 +185,17 @@ export function App() {
       );
     case 'signed-in': return <SignedIn session={phase.session} path={path} onLogout={() => void logout()} />;
   }
+}
+
+/** Changes when another emailed link is opened in this tab (only its `#token=…` differs): its page starts over. */
+function useLinkKey(): number {
+  const [key, setKey] = useState(0);
+  useEffect(() => {
+    const onHash = () => { if (/token=/.test(location.hash)) setKey((k) => k + 1); };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  return key;
 }
 
 function emailOf(phase: Phase): string | undefined {

@@ -66,14 +66,15 @@ export function MethodsCard({ status, act, onEnabled }: Props) {
                 <span class={on ? 'badge badge--on' : 'badge badge--off'}>{on ? 'On' : 'Off'}</span>
               </div>
               <div class="button-row button-row--tight">
-                {on && !preferred && (
-                  <button type="button" class="button button--secondary button--small" onClick={() => makePreferred(m)}>
-                    Make preferred
-                  </button>
-                )}
+                {/* Remove comes first: when "Make preferred" goes away, nothing slides under the pointer. */}
                 {on && (
                   <button type="button" class="button button--secondary button--small" onClick={() => setRemoving(m)}>
                     Remove
+                  </button>
+                )}
+                {on && !preferred && (
+                  <button type="button" class="button button--secondary button--small" onClick={() => makePreferred(m)}>
+                    Make preferred
                   </button>
                 )}
                 {!on && allowed && enrolling !== m && (

@@ -8,7 +8,7 @@ import { ErrorMessage } from '../../components/alert.tsx';
 import { Skeleton } from '../../components/skeleton.tsx';
 import { useReconnect } from '../../connection.ts';
 import { formatDate } from '../../labels.ts';
-import { describeEvent, detailLines, eventGroups, eventKinds, eventLabel } from './audit-words.ts';
+import { describeEvent, detailLines, eventGroups, eventKinds, eventLabel, withKeyNames } from './audit-words.ts';
 
 interface Page { events: AuditEvent[]; nextCursor: string | null }
 
@@ -53,7 +53,7 @@ export function AuditTab({ accountId }: { accountId: string }) {
   const names = new Map(members.map((m) => [m.userId, m.name]));
   const nameOf = (id: string | null) => (id ? names.get(id) ?? null : null);
   // The API may ignore the filters; apply them here too so the list always matches what is chosen.
-  const shown = (events ?? []).filter((e) => (!type || e.type.startsWith(type)) && (!userId || e.actorUserId === userId || e.subjectUserId === userId));
+  const shown = withKeyNames(events ?? []).filter((e) => (!type || e.type.startsWith(type)) && (!userId || e.actorUserId === userId || e.subjectUserId === userId));
   const unknownType = type && !eventKinds[type];
 
   async function exportCsv() {
@@ -67,7 +67,7 @@ export function AuditTab({ accountId }: { accountId: string }) {
         all.push(...page.events);
         after = page.nextCursor;
       } while (after && all.length < CSV_LIMIT);
-      downloadText(`twofold-audit-log-${new Date().toISOString().slice(0, 10)}.csv`, auditCsv(all.slice(0, CSV_LIMIT), nameOf), 'text/csv');
+      downloadText(`twofold-audit-log-${new Date().toISOString().slice(0, 10)}.csv`, auditCsv(withKeyNames(all.slice(0, CSV_LIMIT)), nameOf), 'text/csv');
     } catch (e) { setError(describeError(e)); }
     setExporting(false);
   }

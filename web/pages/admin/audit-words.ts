@@ -96,3 +96,11 @@ export function eventGroups(): { group: string; types: { type: string; label: st
   for (const [type, kind] of Object.entries(eventKinds)) groups.set(kind.group, [...(groups.get(kind.group) ?? []), { type, label: kind.label }]);
   return [...groups].map(([group, types]) => ({ group, types }));
 }
+
+/** A revoked key's event names only its id: take the name from its creation, when that is among `events`. */
+export function withKeyNames(events: AuditEvent[]): AuditEvent[] {
+  const names = new Map(events.filter((e) => e.type === 'api_key.created' && typeof e.detail.name === 'string')
+    .map((e) => [e.detail.apiKeyId, e.detail.name as string]));
+  return events.map((e) => (e.type === 'api_key.deleted' && e.detail.name === undefined && names.has(e.detail.apiKeyId)
+    ? { ...e, detail: { ...e.detail, name: names.get(e.detail.apiKeyId) } } : e));
+}
