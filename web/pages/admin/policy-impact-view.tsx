@@ -2,7 +2,7 @@
 import type { Enforce } from '../../../shared/schemas.ts';
 import type { PolicyImpact } from './policy-impact.ts';
 
-export function PolicyImpactView({ enforce, impact, changed }: { enforce: Enforce; impact: PolicyImpact; changed: boolean }) {
+export function PolicyImpactView({ enforce, impact, changed, keysOnly = false }: { enforce: Enforce; impact: PolicyImpact; changed: boolean; keysOnly?: boolean }) {
   if (enforce === 'off') {
     return <div class="impact" data-testid="impact-preview" aria-live="polite"><strong>Impact:</strong> nobody is required to set up two-factor authentication{changed ? ' (members already using it keep it)' : ''}.</div>;
   }
@@ -11,15 +11,17 @@ export function PolicyImpactView({ enforce, impact, changed }: { enforce: Enforc
       <strong>Impact{changed ? ' if you save' : ''}:</strong>
       {impact.blockingOwners.length > 0 && (
         <div class="alert alert--error" role="alert" data-testid="blocking-owners">
-          These owners must set up two-factor authentication first:
+          {keysOnly ? 'These owners must add a security key first:' : 'These owners must set up two-factor authentication first:'}
           <ul>{impact.blockingOwners.map((m) => <li key={m.userId}>{m.name} ({m.email})</li>)}</ul>
         </div>
       )}
       {impact.toSetUp.length === 0
-        ? <p>Everyone it covers already uses two-factor authentication.</p>
+        ? <p>{keysOnly ? 'Everyone it covers already has a security key.' : 'Everyone it covers already uses two-factor authentication.'}</p>
         : (
           <>
-            <p>{impact.toSetUp.length} member{impact.toSetUp.length === 1 ? '' : 's'} will be asked to set it up at their next sign-in (we email them instructions):</p>
+            <p>{keysOnly
+              ? `Security keys only: ${impact.toSetUp.length} member${impact.toSetUp.length === 1 ? ' has' : 's have'} no security key yet and will be asked to add one at their next sign-in:`
+              : `${impact.toSetUp.length} member${impact.toSetUp.length === 1 ? '' : 's'} will be asked to set it up at their next sign-in (we email them instructions):`}</p>
             <ul data-testid="impact-members">{impact.toSetUp.map((m) => <li key={m.userId}>{m.name} ({m.email})</li>)}</ul>
           </>
         )}
