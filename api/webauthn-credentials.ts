@@ -2,6 +2,7 @@
 // challenges waiting for a key's answer (`webauthn_challenges`). The only writer of both tables.
 import type { SecurityKey } from '../shared/webauthn.ts';
 import { affected, isoOrNull, iso, toBool, type Db } from './db.ts';
+import { isUniqueViolation } from './users.ts';
 
 export interface CredentialRow {
   id: string;
@@ -36,18 +37,24 @@ export interface NewCredential { id: string; publicKey: string; signCount: numbe
 /** Saves a verified credential, turning the method on (the user's `webauthn` factors row) if it was off.
  * Returns whether the method was newly turned on, or null when the credential ID is already registered. */
 export async function insertCredential(db: Db, userId: string, c: NewCredential, now: number): Promise<{ methodTurnedOn: boolean } | null> {
-  return db.transaction(async (trx) => {
-    if (await trx('webauthn_credentials').where({ id: c.id }).first('id')) return null;
-    const factor = await trx('factors').where({ user_id: userId, method: 'webauthn' }).forUpdate().first('enabled_at');
-    const methodTurnedOn = !factor?.enabled_at;
-    if (!factor) await trx('factors').insert({ user_id: userId, method: 'webauthn', enabled_at: now, updated_at: now });
-    else if (methodTurnedOn) await trx('factors').where({ user_id: userId, method: 'webauthn' }).update({ enabled_at: now, updated_at: now });
-    await trx('webauthn_credentials').insert({
-      id: c.id, user_id: userId, method: 'webauthn', public_key: c.publicKey, sign_count: c.signCount,
-      transports: JSON.stringify(c.transports), name: c.name, aaguid: c.aaguid, backed_up: c.backedUp, created_at: now, last_used_at: null,
+  if (await db('webauthn_credentials').where({ id: c.id }).first('id')) return null;
+  try {
+    return await db.transaction(async (trx) => {
+      // Two first keys added at once: one creates the row, the other waits for its lock and sees the method on.
+      await trx('factors').insert({ user_id: userId, method: 'webauthn', enabled_at: null, updated_at: now }).onConflict(['user_id', 'method']).ignore();
+      const factor = await trx('factors').where({ user_id: userId, method: 'webauthn' }).forUpdate().first('enabled_at');
+      const methodTurnedOn = factor?.enabled_at == null;
+      if (methodTurnedOn) await trx('factors').where({ user_id: userId, method: 'webauthn' }).update({ enabled_at: now, updated_at: now });
+      await trx('webauthn_credentials').insert({
+        id: c.id, user_id: userId, method: 'webauthn', public_key: c.publicKey, sign_count: c.signCount,
+        transports: JSON.stringify(c.transports), name: c.name, aaguid: c.aaguid, backed_up: c.backedUp, created_at: now, last_used_at: null,
+      });
+      return { methodTurnedOn };
     });
-    return { methodTurnedOn };
-  });
+  } catch (err) {
+    if (isUniqueViolation(err)) return null; // the same credential ID, registered by a racing request
+    throw err;
+  }
 }
 
 /** Records a verified use: the new signature counter and the time. Conditional on the counter read before the
@@ -81,6 +88,8 @@ export async function deleteCredentialUnlessLast(db: Db, userId: string, credent
 /** Keeps the challenge of a new ceremony; it replaces any earlier one for the same purpose. */
 export async function saveCeremonyChallenge(db: Db, input: { userId: string; purpose: string; challenge: string; now: number; expiresAt: number }): Promise<void> {
   const values = { challenge: input.challenge, created_at: input.now, expires_at: input.expiresAt };
+  // Ceremonies nobody answered are dropped as the user starts new ones.
+  await db('webauthn_challenges').where({ user_id: input.userId }).where('expires_at', '<=', input.now).delete();
   await db('webauthn_challenges').insert({ user_id: input.userId, purpose: input.purpose, ...values }).onConflict(['user_id', 'purpose']).merge(values);
 }
 

@@ -112,6 +112,18 @@ describe('forged assertions count as wrong codes', () => {
     expect(Number((await app.deps.db('webauthn_credentials').where({ id: attacker.key.id }).first()).last_used_at ?? 0)).toBe(0);
   });
 
+  it('cloned key used at the same time: two sign-ins with one counter value, only one passes', async () => {
+    // Attack: a copy of the key answers a second sign-in in parallel with the real one, with the same counter.
+    const user = await k.userWithKey();
+    const a = await ceremony(user);
+    const b = await ceremony(user);
+    const answers = await Promise.all([
+      verify(a.challengeId, { method: 'webauthn', response: user.authenticator.assert(a.options, undefined, { signCount: 7 }) }),
+      verify(b.challengeId, { method: 'webauthn', response: user.authenticator.assert(b.options, undefined, { signCount: 7 }) }),
+    ]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 401]);
+  });
+
   it('fifty answers to one ceremony at once: exactly one signs in', async () => {
     // Attack: race copies of one answer past the single-use check.
     const user = await k.userWithKey();
@@ -259,6 +271,19 @@ describe('registration attacks', () => {
     const taken = await k.call('POST', '/api/v1/me/2fa/webauthn', { token: otherToken, body: { name: 'Mine', response: again.response } });
     expect(taken.status).toBe(409);
     expect((await app.deps.db('webauthn_credentials').where({ id: key.id }).first()).user_id).toBe(user.id);
+  });
+
+  it('two first keys added at once: the method turns on once, with one set of backup codes', async () => {
+    // Race: two sessions finish adding a first key together; neither may turn 2FA on a second time.
+    const user = await k.signup();
+    const [one, two] = [await k.login(user), await k.login(user)];
+    const auth = new SoftAuthenticator(app.url);
+    const bodies = [auth.register(await k.registrationOptions(one)).response, auth.register(await k.registrationOptions(two)).response];
+    const answers = await Promise.all([one, two].map((token, i) => k.call('POST', '/api/v1/me/2fa/webauthn', { token, body: { name: `Key ${i}`, response: bodies[i] } })));
+    expect(answers.map((r) => r.status)).toEqual([201, 201]);
+    expect(answers.filter((r) => r.body.backupCodes)).toHaveLength(1);
+    expect(await app.deps.db('audit_events').where({ subject_user_id: user.id, type: '2fa.enabled' })).toHaveLength(1);
+    expect(await app.deps.db('webauthn_credentials').where({ user_id: user.id })).toHaveLength(2);
   });
 
   it('the ceremony is bound to the session that started it', async () => {
