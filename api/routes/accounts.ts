@@ -132,7 +132,8 @@ export function accountRoutes(deps: Deps) {
       summary: 'Change the 2FA policy (tighten at once; loosen after an emailed code)',
       description: [
         'Omitted fields keep their values; ranges are validated (`400 invalid_request` with `field`) and normalised.',
-        'A tightening applies at once: `200` with the policy. A change that loosens any field (lower `enforce`, more `allowedMethods`, longer `rememberDeviceDays`, an exempt range added or widened — every new range must lie inside an old one — or exempt ranges where there were none) waits as a whole: `202 {confirmationId, sentTo}` and a 6-digit code is emailed to the requesting owner; nothing changes until `POST …/security/2fa-policy/confirm`. A newer request replaces a pending one.',
+        'A tightening applies at once: `200` with the policy. A change that loosens any field (lower `enforce`, more `allowedMethods` other than `webauthn`, longer `rememberDeviceDays`, an exempt range added or widened — every new range must lie inside an old one — or exempt ranges where there were none) waits as a whole: `202 {confirmationId, sentTo}` and a 6-digit code is emailed to the requesting owner; nothing changes until `POST …/security/2fa-policy/confirm`. A newer request replaces a pending one.',
+        'Allowing `webauthn` (security keys and passkeys) is not a loosening: phishing cannot relay it, so nobody ends up with a weaker method; `allowedMethods: ["webauthn"]` is "security keys only" and applies at once.',
         '`enforce` admins/all (or fewer methods) while an owner has none of the allowed methods: `409 owners_without_2fa` with `owners:[{userId,email,name}]`.',
         'When the requirement grows (enforce rises, exempt ranges shrink) devices trusted earlier no longer skip it, and members newly asked to set up 2FA are emailed instructions. A shorter `rememberDeviceDays` shortens the members\' trusted devices at once.',
       ].join(' '),

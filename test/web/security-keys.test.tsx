@@ -9,6 +9,7 @@ import { parseHandoff } from '../../web/handoff.ts';
 import { policyImpact } from '../../web/pages/admin/policy-impact.ts';
 import { PolicyTab } from '../../web/pages/admin/policy-tab.tsx';
 import { SecurityKeysCard } from '../../web/components/security-keys-card.tsx';
+import { firstMethod } from '../../web/components/security-key-sign-in.tsx';
 import { buttonNamed, fakeApi, settle } from './fake-api.ts';
 
 function member(name: string, role: Member['role'], methods: Member['twoFactor']['methods']): Member {
@@ -33,6 +34,15 @@ describe('dialer hand-off link', () => {
       hash.replace('methods=webauthn,backup_code', 'methods=carrier_pigeon'), hash.replace('preferred=webauthn', 'preferred=totp'), hash.replace('&email=dana%40example.com', '')]) {
       expect(parseHandoff(bad), bad).toBeNull();
     }
+  });
+});
+
+describe('the challenge page\'s first method', () => {
+  it('is the security key when the user has one and the browser can use it; else the preferred method or the next one', () => {
+    expect(firstMethod({ methods: ['totp', 'webauthn', 'backup_code'], preferredMethod: 'totp' }, true)).toBe('webauthn');
+    expect(firstMethod({ methods: ['totp', 'webauthn', 'backup_code'], preferredMethod: 'totp' }, false)).toBe('totp');
+    expect(firstMethod({ methods: ['webauthn', 'backup_code', 'recovery_code'], preferredMethod: 'webauthn' }, false)).toBe('backup_code');
+    expect(firstMethod({ methods: ['totp', 'backup_code'], preferredMethod: 'totp' }, true)).toBe('totp');
   });
 });
 

@@ -7,7 +7,16 @@ import { api, ApiError } from '../api-client.ts';
 import { saveDeviceToken } from '../device-token.ts';
 import { ErrorMessage } from './alert.tsx';
 import { useFocusOnMount } from './use-focus.ts';
-import { describeCeremonyFailure, isCeremonyFailure, signWithKey, type CeremonyOptions } from '../security-key-ceremony.ts';
+import { describeCeremonyFailure, isCeremonyFailure, keysSupported, signWithKey, type CeremonyOptions } from '../security-key-ceremony.ts';
+import type { Method } from '../../shared/schemas.ts';
+
+/** The method a challenge page starts with: the security key when the user has one (a fake sign-in page cannot
+ * relay it) and this browser can use it; otherwise the preferred method, or the first other one offered. */
+export function firstMethod(challenge: { methods: readonly Method[]; preferredMethod: Method }, supported = keysSupported()): Method {
+  if (challenge.methods.includes('webauthn') && supported) return 'webauthn';
+  if (challenge.preferredMethod !== 'webauthn') return challenge.preferredMethod;
+  return challenge.methods.find((m) => m !== 'webauthn') ?? challenge.preferredMethod;
+}
 
 interface Props {
   challengeId: string;

@@ -11,8 +11,7 @@ import { ResendButton } from '../components/resend-button.tsx';
 import { ErrorMessage, Notice } from '../components/alert.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
 import { saveDeviceToken } from '../device-token.ts';
-import { SecurityKeySignIn } from '../components/security-key-sign-in.tsx';
-import { keysSupported } from '../security-key-ceremony.ts';
+import { firstMethod, SecurityKeySignIn } from '../components/security-key-sign-in.tsx';
 
 export interface ChallengeInfo { challengeId: string; methods: Method[]; preferredMethod: Method; expiresAt: string }
 
@@ -33,8 +32,7 @@ const prompts: Record<Method, { title: string; label: string; hint: string }> = 
 };
 
 export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props) {
-  // A user with a security key is offered it first: it is the method a fake sign-in page cannot relay.
-  const [method, setMethod] = useState<Method>(challenge.methods.includes('webauthn') && keysSupported() ? 'webauthn' : challenge.preferredMethod);
+  const [method, setMethod] = useState<Method>(() => firstMethod(challenge));
   const [code, setCode] = useState('');
   const [remember, setRemember] = useState(false);
   const [error, setError] = useState('');
