@@ -4,7 +4,7 @@
 // owner sets in the admin dashboard, sending a member who has only the app to add a key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { enrolTotp, expectNoProblems, nextTotp, PASSWORD, seedUser, signInWithPassword, startWeb, type WebHarness } from './e2e-helpers.ts';
+import { enrolTotp, expectNoProblems, nextTotp, PASSWORD, seedMember, seedUser, signInWithPassword, startWeb, type WebHarness } from './e2e-helpers.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
 
 let web: WebHarness;
@@ -30,7 +30,7 @@ async function reauthIfAsked(page: Page) {
 
 describe('security keys in the web app', () => {
   it('adds a key, signs out, signs in with it, and removes it', async () => {
-    const user = await seedUser(web.call, 'Kai Keyholder');
+    const user = await seedUser(web, 'Kai Keyholder');
     const page = await web.newPage();
     const authenticator = await addVirtualAuthenticator(page);
     await signInWithPassword(page, web.app.url, user.email);
@@ -76,15 +76,13 @@ describe('security keys in the web app', () => {
 
   it('an owner requires security keys only; a member with only the app is sent to add a key', async () => {
     // The owner has the app and a key (made through the API with a software authenticator for this origin).
-    const owner = await seedUser(web.call, 'Opal Owner', 'Keyed Co');
+    const owner = await seedUser(web, 'Opal Owner', 'Keyed Co');
     const { secret: ownerSecret } = await enrolTotp(web, owner);
     const soft = new SoftAuthenticator(web.app.url);
     const options = await web.call('POST', '/api/v1/me/2fa/webauthn/options', { token: owner.token });
     const added = await web.call('POST', '/api/v1/me/2fa/webauthn', { token: owner.token, body: { name: 'Owner key', response: soft.register(options.body.options).response } });
     expect(added.status, JSON.stringify(added.body)).toBe(201);
-    const member = await seedUser(web.call, 'Tess Totp');
-    const invited = await web.call('POST', `/api/v1/accounts/${owner.accountId}/members`, { token: owner.token, body: { email: member.email, role: 'member' } });
-    expect(invited.status, JSON.stringify(invited.body)).toBe(201);
+    const member = await seedMember(web, owner, 'Tess Totp');
     const { secret: memberSecret } = await enrolTotp(web, member);
 
     // The owner's browser has no key: their challenge offers the key first and falls back to the app.
