@@ -268,11 +268,11 @@ describe('the "security keys only" policy', () => {
   it('multi-account: a key satisfies a keys-only account and an app-or-key account at once', async () => {
     const keysOnly = await k.userWithKey({ accountName: 'Keys only' });
     const either = await k.userWithKey({ accountName: 'App or key' });
-    expect((await a.setPolicy(keysOnly.token, keysOnly.accountId, { enforce: 'all', allowedMethods: ['webauthn'] })).status).toBe(200);
-    expect((await a.setPolicy(either.token, either.accountId, { enforce: 'all', allowedMethods: ['totp', 'webauthn'] })).status).toBe(200);
     const member = await k.signup();
     const memberToken = await k.login(member);
     for (const owner of [keysOnly, either]) await a.joinAsExistingUser(owner.token, owner.accountId, { email: member.email, token: memberToken });
+    expect((await a.setPolicy(keysOnly.token, keysOnly.accountId, { enforce: 'all', allowedMethods: ['webauthn'] })).status).toBe(200);
+    expect((await a.setPolicy(either.token, either.accountId, { enforce: 'all', allowedMethods: ['totp', 'webauthn'] })).status).toBe(200);
     const login = await k.call('POST', '/api/v1/auth/login', { body: { email: member.email, password: PASSWORD } });
     expect(login.body).toMatchObject({ status: 'setup_required', allowedMethods: ['webauthn'] });
     expect(login.body.requiredBy.map((r: { accountName: string }) => r.accountName).sort()).toEqual(['App or key', 'Keys only']);

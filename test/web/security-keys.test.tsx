@@ -13,8 +13,8 @@ import { firstMethod } from '../../web/components/security-key-sign-in.tsx';
 import { buttonNamed, fakeApi, settle } from './fake-api.ts';
 
 function member(name: string, role: Member['role'], methods: Member['twoFactor']['methods']): Member {
-  return { userId: name, email: `${name}@example.com`, name, role, require2fa: false,
-    twoFactor: { enabled: methods.length > 0, methods, required: false, requiredReason: null, canReset: methods.length > 0 } };
+  return { userId: name, email: `${name}@example.com`, name, role, require2fa: false, managed: true,
+    twoFactor: { enabled: methods.length > 0, methods, required: false, requiredReason: null, canReset: methods.length > 0, canIssueRecoveryCode: true } };
 }
 
 let root: HTMLElement;
