@@ -78,7 +78,7 @@ describe('the dialer hands a security-key sign-in to the web app', () => {
     await tab.getByRole('heading', { name: 'Use your security key' }).waitFor();
     expect(tab.url()).toBe(`${app.url}/`); // the challenge id left the address bar
     await tab.getByRole('button', { name: 'Use your security key' }).click();
-    await tab.getByRole('heading', { name: 'Security' }).waitFor();
+    await tab.getByRole('heading', { name: 'Security', exact: true }).waitFor();
 
     // No second prompt: the popup follows the shared session by itself.
     await popup.locator('main.popup[data-state="signed-in"]').waitFor();

@@ -34,7 +34,7 @@ describe('security keys in the web app', () => {
     const page = await web.newPage();
     const authenticator = await addVirtualAuthenticator(page);
     await signInWithPassword(page, web.app.url, user.email);
-    await page.getByRole('heading', { name: 'Security' }).waitFor();
+    await page.getByRole('heading', { name: 'Security', exact: true }).waitFor();
     const card = page.getByTestId('security-keys');
     await card.getByRole('button', { name: 'Add a security key' }).click();
     await card.getByLabel('Name this key').fill('Laptop passkey');
@@ -57,7 +57,7 @@ describe('security keys in the web app', () => {
     await page.getByRole('heading', { name: 'Use your security key' }).waitFor();
     await web.shot(page, '03-challenge');
     await page.getByRole('button', { name: 'Use your security key' }).click();
-    await page.getByRole('heading', { name: 'Security' }).waitFor();
+    await page.getByRole('heading', { name: 'Security', exact: true }).waitFor();
     await card.getByTestId('key-list').getByText('last used').waitFor();
 
     // The sign-in proof goes stale; removing asks to confirm, then for the password.
@@ -92,7 +92,7 @@ describe('security keys in the web app', () => {
     await ownerPage.getByRole('button', { name: 'Use your authenticator app instead' }).click();
     await ownerPage.getByLabel('6-digit code').fill(nextTotp(web, ownerSecret));
     await ownerPage.getByRole('button', { name: 'Verify' }).click();
-    await ownerPage.getByRole('heading', { name: 'Security' }).waitFor();
+    await ownerPage.getByRole('heading', { name: 'Security', exact: true }).waitFor();
     await ownerPage.getByRole('link', { name: 'Admin' }).click();
     await ownerPage.getByRole('link', { name: '2FA policy' }).click();
     await ownerPage.getByRole('heading', { name: 'Two-factor authentication policy' }).waitFor();
@@ -120,7 +120,7 @@ describe('security keys in the web app', () => {
     await web.shot(page, '06-setup-key');
     await page.getByLabel('Name this key').fill('Tess laptop');
     await page.getByRole('button', { name: 'Add key' }).click();
-    await page.getByRole('heading', { name: 'Security' }).waitFor();
+    await page.getByRole('heading', { name: 'Security', exact: true }).waitFor();
     await page.getByTestId('key-list').getByText('Tess laptop').waitFor();
     expectNoProblems(web);
   });

@@ -32,10 +32,11 @@ export function SecurityKeysCard({ status, act, run, onAdded }: Props) {
   return (
     <section class="card" aria-labelledby="keys-title" data-testid="security-keys">
       <div class="card__head">
-        <h2 id="keys-title">Security keys and passkeys</h2>
+        {/* Named without "Security", so the page's own heading stays the one "Security" heading. */}
+        <h2 id="keys-title">Passkeys and hardware keys</h2>
         <span class={enabled ? 'badge badge--on' : 'badge badge--off'}>{enabled ? 'On' : 'Off'}</span>
       </div>
-      <p class="muted">The strongest second step: a key you touch, or a passkey on your device. A fake sign-in page can’t use it.
+      <p class="muted">The strongest second step: a security key you touch (USB or NFC), or a passkey on your device. A fake sign-in page can’t use it.
         {preferred && <span class="badge">Preferred</span>}</p>
       {credentials.length > 0 && (
         <ul class="item-list" data-testid="key-list">
