@@ -105,6 +105,20 @@ describe('the Security page\'s keys', () => {
     expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(['DELETE /me/2fa/webauthn/cred-1']);
   });
 
+  it('renames a key through a dialog', async () => {
+    const calls = fakeApi({ 'PUT /me/2fa/webauthn/cred-1': (body) => ({ body: { id: 'cred-1', ...(body as object), createdAt: '2026-11-20T10:00:00Z', lastUsedAt: null } }) });
+    const act2 = vi.fn(async (action: () => Promise<unknown>) => { await action(); return true; });
+    act(() => render(<SecurityKeysCard status={status([{ id: 'cred-1', name: 'Blue YubiKey', createdAt: '2026-11-20T10:00:00Z', lastUsedAt: null }])}
+      act={act2} run={(c) => c()} onAdded={() => undefined} />, root));
+    act(() => root.querySelector<HTMLButtonElement>('button[aria-label="Rename Blue YubiKey"]')!.click());
+    const field = document.querySelector<HTMLInputElement>('#rename-key')!;
+    expect(field.value).toBe('Blue YubiKey');
+    act(() => { field.value = '  Work key '; field.dispatchEvent(new Event('input', { bubbles: true })); });
+    await act(async () => { document.querySelector('[data-testid=rename-key-dialog] form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true })); });
+    await settle();
+    expect(calls.map((c) => [c.method, c.path, c.body])).toEqual([['PUT', '/me/2fa/webauthn/cred-1', { name: 'Work key' }]]);
+  });
+
   it('offers to add a key only when the policy allows it', () => {
     act(() => render(<SecurityKeysCard status={status([], ['totp'])} act={noop} run={(c) => c()} onAdded={() => undefined} />, root));
     expect(root.textContent).toContain('Not allowed by your account’s policy');
