@@ -11,7 +11,8 @@ export type AuditType =
   | 'policy.changed' | 'policy.change_requested' | 'policy.confirmed'
   | 'member.added' | 'member.invited' | 'member.role_changed' | 'member.removed' | 'member.require_2fa_changed' | 'member.2fa_reset'
   | 'recovery_code.issued' | 'recovery_code.used'
-  | 'ip_rules.changed' | 'api_key.created' | 'api_key.deleted' | 'api_key.refused_address';
+  | 'ip_rules.changed' | 'api_key.created' | 'api_key.deleted' | 'api_key.refused_address'
+  | '2fa.grace_granted' | '2fa.grace_expired' | 'backup_codes.low';
 
 export interface AuditInput {
   type: AuditType;

@@ -8,6 +8,7 @@ import { findUserByEmail, insertUser, isUniqueViolation, type UserRow } from './
 import { hashToken, randomId, randomToken } from './secrets.ts';
 import { sendNotice } from './email.ts';
 import { findAccount } from './accounts.ts';
+import { recordGraceOnJoin } from './grace.ts';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60_000;
 
@@ -23,6 +24,7 @@ export async function addMember(deps: Deps, input: { accountId: string; email: s
       if (isUniqueViolation(err)) throw new ApiError('conflict', 'This person is already a member.');
       throw err;
     }
+    await recordGraceOnJoin(deps, { accountId: input.accountId, userId: existing.id, actorUserId: input.invitedBy.id, ip: null });
     await sendNotice(deps, existing.email, `You were added to ${account.name} on Twofold`,
       `${input.invitedBy.name} added you to ${account.name} as ${input.role}. Sign in at ${deps.config.publicUrl}/ to see it.`);
     return { status: 'added', userId: existing.id };
@@ -40,15 +42,19 @@ export async function addMember(deps: Deps, input: { accountId: string; email: s
 /** Accepts an invitation once: creates the user and the membership together. */
 export async function acceptInvite(deps: Deps, input: { inviteToken: string; name: string; passwordHash: string }): Promise<UserRow> {
   const now = deps.clock.now();
-  return deps.db.transaction(async (trx) => {
+  let accountId = '';
+  const user = await deps.db.transaction(async (trx) => {
     const invitation = await trx('invitations').where({ token_hash: hashToken(input.inviteToken) }).whereNull('accepted_at').where('expires_at', '>', now).first();
     if (!invitation) throw new ApiError('not_found', 'This invitation is not valid any more. Ask for a new one.');
     const claimed = await trx('invitations').where({ id: invitation.id }).whereNull('accepted_at').update({ accepted_at: now });
     if (affected(claimed) === 0) throw new ApiError('not_found', 'This invitation is not valid any more. Ask for a new one.');
     const user = await insertUser(trx, { email: invitation.email, name: input.name, passwordHash: input.passwordHash, now });
     await trx('memberships').insert({ account_id: invitation.account_id, user_id: user.id, role: invitation.role, created_at: now });
+    accountId = invitation.account_id;
     return user;
   });
+  await recordGraceOnJoin(deps, { accountId, userId: user.id, actorUserId: user.id, ip: null });
+  return user;
 }
 
 /** Changes a role; demoting the last owner is refused. */

@@ -5,7 +5,7 @@ import { groupInFours } from '../../web/components/secret-key.tsx';
 
 function member(name: string, role: Member['role'], enabled: boolean): Member {
   return { userId: name, email: `${name}@example.com`, name, role, require2fa: false,
-    twoFactor: { enabled, methods: enabled ? ['totp'] : [], required: false, requiredReason: null, canReset: enabled } };
+    twoFactor: { enabled, methods: enabled ? ['totp'] : [], required: false, requiredReason: null, canReset: enabled, setupDueBy: null, overdue: false } };
 }
 
 describe('policy impact preview', () => {
