@@ -196,7 +196,7 @@ describe('requirements that begin later', () => {
     const a = await f.ownerWithTotp('Ann A');
     const b = await f.ownerWithTotp('Ben B');
     const member = await f.addMember(a.token, a.accountId, 'member');
-    expect((await f.call('POST', `${f.base(b.accountId)}/members`, { token: b.token, body: { email: member.email, role: 'member' } })).status).toBe(201);
+    await f.joinAsExistingUser(b.token, b.accountId, member);
     const { appliedAt: aStart } = await changePolicy(a, { enforce: 'all', gracePeriodDays: 7 });
     app.clock.advance(DAY);
     await signInOwner(b);

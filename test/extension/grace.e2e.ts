@@ -23,21 +23,27 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function signup(name: string) {
+const linkToken = (to: string, subject: RegExp) => app.outbox().filter((m) => m.to === to && subject.test(m.subject ?? '')).pop()!.code!;
+
+/** An owner of a new account, email verified (so they may invite), signed in. */
+async function signupOwner(name: string) {
   const email = `${name.toLowerCase()}.${unique()}@example.com`;
   const r = await call('POST', '/api/v1/auth/signup', { body: { email, password: PASSWORD, name } });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
+  expect((await call('POST', '/api/v1/auth/verify-email', { body: { token: linkToken(email, /^Verify your email/) } })).status).toBe(200);
   const login = await call('POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } });
   return { email, accountId: r.body.account.id as string, token: login.body.session.token as string };
 }
 
 describe('the dialer in a grace period', () => {
   it('shows the due date in one line and opens the web app\'s setup', async () => {
-    const owner = await signup('Owen');
+    const owner = await signupOwner('Owen');
     const start = await call('POST', '/api/v1/me/2fa/totp', { token: owner.token });
     expect((await call('POST', '/api/v1/me/2fa/totp/verify', { token: owner.token, body: { code: generateTotp(start.body.secret, app.clock.now()) } })).status).toBe(200);
-    const member = await signup('Gwen');
+    const member = { email: `gwen.${unique()}@example.com` };
     expect((await call('POST', `/api/v1/accounts/${owner.accountId}/members`, { token: owner.token, body: { email: member.email, role: 'member' } })).status).toBe(201);
+    const accepted = await call('POST', '/api/v1/auth/accept-invite', { body: { inviteToken: linkToken(member.email, /invited you to/), name: 'Gwen', password: PASSWORD } });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(201);
     const put = await call('PUT', `/api/v1/accounts/${owner.accountId}/security/2fa-policy`, { token: owner.token, body: { enforce: 'all', gracePeriodDays: 5 } });
     expect(put.status, JSON.stringify(put.body)).toBe(202);
     expect((await call('POST', `/api/v1/accounts/${owner.accountId}/security/2fa-policy/confirm`, { token: owner.token,

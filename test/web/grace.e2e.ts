@@ -4,7 +4,7 @@
 // turns into setup; a person down to few backup codes is told so after the challenge and on the Security page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { addMember, enrolTotp, expectNoProblems, nextTotp, PASSWORD, seedUser, signInWithPassword, startWeb, type Seeded, type WebHarness } from './e2e-helpers.ts';
+import { enrolTotp, expectNoProblems, nextTotp, PASSWORD, seedMember, seedUser, signInWithPassword, startWeb, type Seeded, type WebHarness } from './e2e-helpers.ts';
 
 const DAY = 24 * 60 * 60_000;
 let web: WebHarness;
@@ -49,10 +49,9 @@ async function signInOwnerWithTotp(page: Page, email: string, secret: string) {
 
 describe('grace periods', () => {
   it('a member in grace: offered setup, "set up later", the banner on every page with the days left, setup from the banner', async () => {
-    const owner = await seedUser(web.call, 'Greta Grace', 'Lighthouse Co');
+    const owner = await seedUser(web, 'Greta Grace', 'Lighthouse Co');
     await enrolTotp(web, owner);
-    const member = await seedUser(web.call, 'Milo Later');
-    await addMember(web.call, owner, member);
+    const member = await seedMember(web, owner, 'Milo Later');
     const due = (await enforceWithGrace(owner, 5)) + 5 * DAY;
 
     const page = await pageAtServerTime();
@@ -94,10 +93,9 @@ describe('grace periods', () => {
   });
 
   it('when the due date passes, the open page turns into setup, and sign-in asks for it too', async () => {
-    const owner = await seedUser(web.call, 'Otto Owner', 'Deadline Ltd');
+    const owner = await seedUser(web, 'Otto Owner', 'Deadline Ltd');
     await enrolTotp(web, owner);
-    const member = await seedUser(web.call, 'Pia Past');
-    await addMember(web.call, owner, member);
+    const member = await seedMember(web, owner, 'Pia Past');
     const due = (await enforceWithGrace(owner, 1)) + DAY;
 
     // Signed in ten minutes before the date, having chosen "later".
@@ -120,10 +118,10 @@ describe('grace periods', () => {
   });
 
   it('the admin sets a grace period with the impact preview, confirms it, and sees who is due and then who is overdue', async () => {
-    const owner = await seedUser(web.call, 'Ada Admin', 'Preview Partners');
+    const owner = await seedUser(web, 'Ada Admin', 'Preview Partners');
     const { secret } = await enrolTotp(web, owner);
     const names = ['Ben Due', 'Cleo Due', 'Dev Due'];
-    for (const name of names) await addMember(web.call, owner, await seedUser(web.call, name));
+    for (const name of names) await seedMember(web, owner, name);
 
     const page = await pageAtServerTime();
     await signInOwnerWithTotp(page, owner.email, secret);
@@ -166,7 +164,7 @@ describe('grace periods', () => {
 
 describe('low backup codes', () => {
   it('after a backup code leaves 2, the challenge says so and the Security page offers new codes', async () => {
-    const user = await seedUser(web.call, 'Lou Lowcodes');
+    const user = await seedUser(web, 'Lou Lowcodes');
     const { backupCodes } = await enrolTotp(web, user);
     // Seven codes were used earlier (through the API), leaving three.
     for (const code of backupCodes.slice(0, 7)) {
