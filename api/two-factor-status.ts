@@ -11,6 +11,7 @@ import { maskedPhone } from './sms.ts';
 import { forgetAllDevices } from './devices.ts';
 import { recordEvent } from './audit.ts';
 import { listCredentials, publicKey } from './webauthn-credentials.ts';
+import { isLowOnBackupCodes } from './backup-code-notices.ts';
 
 export async function twoFactorStatus(deps: Deps, user: UserRow, ip: string): Promise<TwoFactorStatus> {
   const factors = await listFactors(deps.db, user.id);
@@ -30,7 +31,7 @@ export async function twoFactorStatus(deps: Deps, user: UserRow, ip: string): Pr
       email: { enabled: !!email, address: email?.destination ?? null },
       webauthn: { enabled: !!factor('webauthn'), credentials: keys.map(publicKey) },
     },
-    backupCodes: { remaining },
+    backupCodes: { remaining, low: isLowOnBackupCodes(remaining, enabled.length > 0) },
     required: requirement.required,
     requiredBy: publicRequiredBy(requirement),
     allowedMethods: requirement.allowedMethods,

@@ -39,7 +39,7 @@ describe('"security keys only"', () => {
     expect(AllowedMethods.safeParse(['sms', 'webauthn']).success).toBe(false);
   });
 
-  const base: PolicyFields = { enforce: 'all', allowedMethods: ['totp', 'sms', 'email'], rememberDeviceDays: 30, enforceOutsideIpRanges: [] };
+  const base: PolicyFields = { enforce: 'all', allowedMethods: ['totp', 'sms', 'email'], rememberDeviceDays: 30, enforceOutsideIpRanges: [], gracePeriodDays: 0 };
   it('allowing security keys loosens nothing; allowing any other method still does', () => {
     expect(classifyChange(base, { ...base, allowedMethods: ['webauthn'] })).toEqual({ changed: ['allowedMethods'], loosened: [], requirementGrew: false });
     expect(classifyChange(base, { ...base, allowedMethods: ['totp', 'sms', 'email', 'webauthn'] }).loosened).toEqual([]);

@@ -14,7 +14,7 @@ import { buttonNamed, fakeApi, settle } from './fake-api.ts';
 
 function member(name: string, role: Member['role'], methods: Member['twoFactor']['methods']): Member {
   return { userId: name, email: `${name}@example.com`, name, role, require2fa: false, managed: true,
-    twoFactor: { enabled: methods.length > 0, methods, required: false, requiredReason: null, canReset: methods.length > 0, canIssueRecoveryCode: true } };
+    twoFactor: { enabled: methods.length > 0, methods, required: false, requiredReason: null, canReset: methods.length > 0, canIssueRecoveryCode: true, setupDueBy: null, overdue: false } };
 }
 
 let root: HTMLElement;
@@ -56,7 +56,7 @@ describe('"security keys only" in the admin dashboard', () => {
   });
 
   it('says "security keys only" and lists the members who have no key yet', async () => {
-    const policy: Policy = { enforce: 'all', allowedMethods: ['totp', 'sms', 'email'], rememberDeviceDays: 30, enforceOutsideIpRanges: [], updatedAt: '2026-11-23T10:00:00Z' };
+    const policy: Policy = { enforce: 'all', allowedMethods: ['totp', 'sms', 'email'], rememberDeviceDays: 30, enforceOutsideIpRanges: [], gracePeriodDays: 0, updatedAt: '2026-11-23T10:00:00Z' };
     const calls = fakeApi({
       'GET /accounts/acc-1/security/2fa-policy': () => ({ body: policy }),
       'GET /accounts/acc-1/members': () => ({ body: members }),
@@ -82,7 +82,7 @@ describe('the Security page\'s keys', () => {
   const status = (credentials: TwoFactorStatus['methods']['webauthn']['credentials'], allowed: TwoFactorStatus['allowedMethods'] = ['totp', 'sms', 'email', 'webauthn']): TwoFactorStatus => ({
     enabled: credentials.length > 0, preferredMethod: credentials.length ? 'webauthn' : null,
     methods: { totp: { enabled: false }, sms: { enabled: false, phone: null, previousPhone: null }, email: { enabled: false, address: null }, webauthn: { enabled: credentials.length > 0, credentials } },
-    backupCodes: { remaining: 10 }, required: false, requiredBy: [], allowedMethods: allowed, canDisable: true,
+    backupCodes: { remaining: 10, low: false }, required: false, requiredBy: [], allowedMethods: allowed, canDisable: true,
   });
   const noop = async () => true;
 
