@@ -19,6 +19,9 @@ import { ConnectionBanner, Unreachable } from './components/connection-banner.ts
 import { Skeleton } from './components/skeleton.tsx';
 import { onReconnect, watchConnection } from './connection.ts';
 import { takeReturnToInvite } from './link-token.ts';
+import { takeHandoff } from './handoff.ts';
+import { GraceBanner } from './components/grace-banner.tsx';
+import { chooseSetupLater, choseSetupLater } from './setup-later.ts';
 import { signedOutText } from './labels.ts';
 import type { SessionResponse as Session } from '../shared/schemas.ts';
 
@@ -27,8 +30,11 @@ type Phase =
   | { kind: 'unreachable' }
   | { kind: 'login'; notice?: LoginNotice; email?: string }
   | { kind: 'challenge'; challenge: ChallengeInfo; email: string }
-  | { kind: 'setup'; setup: SetupInfo }
+  | { kind: 'setup'; setup: SetupInfo; grace?: Grace }
   | { kind: 'signed-in'; session: Session };
+
+/** A requirement with a due date not reached yet: setup is offered, with "set up later". */
+interface Grace { dueBy: string; session: Session }
 
 /** Pages of emailed links and sign-up: shown whether or not someone is signed in. */
 const publicPaths = new Set(['/signup', '/check-email', '/verify-email', '/accept-invite']);
@@ -41,7 +47,10 @@ function setupFromError(error: ApiError): SetupInfo {
 }
 
 export function App() {
-  const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
+  const [phase, setPhase] = useState<Phase>(() => {
+    const handoff = takeHandoff();
+    return handoff ? { kind: 'challenge', ...handoff } : { kind: 'loading' };
+  });
   const phaseRef = useRef(phase);
   phaseRef.current = phase;
   const path = usePath();
@@ -60,6 +69,13 @@ export function App() {
           if (e instanceof ApiError && e.code === '2fa_setup_required') setPhase({ kind: 'setup', setup: { ...setupFromError(e), ...base } });
           else throw e;
         }
+        return;
+      }
+      // In a grace period: offer setup once (and whenever /setup is asked for), with a way to go on until the date.
+      const dueBy = session.twoFactorSetupDueBy;
+      if (dueBy && (location.pathname === '/setup' || !choseSetupLater(dueBy))) {
+        const status = await api<TwoFactorStatus>('GET', '/me/2fa');
+        setPhase({ kind: 'setup', setup: { allowedMethods: status.allowedMethods, requiredBy: status.requiredBy, email: session.user.email, notice: setupNotice }, grace: { dueBy, session } });
         return;
       }
       setPhase({ kind: 'signed-in', session });
@@ -81,7 +97,7 @@ export function App() {
 
   useEffect(() => {
     const stopWatching = watchConnection();
-    void refresh();
+    if (phaseRef.current.kind !== 'challenge') void refresh();
     const stopListening = onApiError((error) => {
       if (error.code === '2fa_setup_required') setPhase({ kind: 'setup', setup: setupFromError(error) });
       else if (error.code === 'unauthenticated' && phaseRef.current.kind === 'signed-in') {
@@ -118,6 +134,22 @@ export function App() {
     if (answer.status === 'authenticated') void refresh();
     else if (answer.status === 'challenge') setPhase({ kind: 'challenge', email, challenge: answer });
     else setPhase({ kind: 'setup', setup: { challengeId: answer.challengeId, allowedMethods: answer.allowedMethods, requiredBy: answer.requiredBy, email } });
+  }
+
+  /** "Set it up now" from the banner: the setup page, at /setup, with the way back. */
+  async function startSetup(session: Session) {
+    if (!session.twoFactorSetupDueBy) return;
+    try {
+      const status = await api<TwoFactorStatus>('GET', '/me/2fa');
+      setPhase({ kind: 'setup', setup: { allowedMethods: status.allowedMethods, requiredBy: status.requiredBy, email: session.user.email }, grace: { dueBy: session.twoFactorSetupDueBy, session } });
+      navigate('/setup');
+    } catch { /* the API error listener has moved the app on (signed out, or setup now required) */ }
+  }
+
+  function setUpLater(grace: Grace) {
+    chooseSetupLater(grace.dueBy);
+    if (location.pathname === '/setup') navigate('/security', { replace: true });
+    setPhase({ kind: 'signed-in', session: grace.session });
   }
 
   /** Signs out; `stay` keeps the page (an invitation for someone else), otherwise back to the start. */
@@ -177,13 +209,17 @@ export function App() {
             onRestart={(notice) => setPhase({ kind: 'login', notice: notice ? { text: notice, tone: 'warning' } : undefined, email: phase.email })} />
         </Centered>
       );
-    case 'setup':
+    case 'setup': {
+      const { grace } = phase;
       return (
         <Centered>
-          <SetupPage setup={phase.setup} onDone={() => void refresh()} onRecovered={() => void refresh(RECOVERED_NOTICE)} onSignOut={() => void logout()} />
+          <SetupPage setup={phase.setup} onDone={() => void refresh()} onRecovered={() => void refresh(RECOVERED_NOTICE)} onSignOut={() => void logout()}
+            dueBy={grace?.dueBy} onLater={grace ? () => setUpLater(grace) : undefined} />
         </Centered>
       );
-    case 'signed-in': return <SignedIn session={phase.session} path={path} onLogout={() => void logout()} />;
+    }
+    case 'signed-in':
+      return <SignedIn session={phase.session} path={path} onLogout={() => void logout()} onSetUp={() => void startSetup(phase.session)} onDue={() => void refresh()} />;
   }
 }
 
@@ -216,7 +252,7 @@ function Centered({ children }: { children: preact.ComponentChildren }) {
   );
 }
 
-function SignedIn({ session, path, onLogout }: { session: Session; path: string; onLogout(): void }) {
+function SignedIn({ session, path, onLogout, onSetUp, onDue }: { session: Session; path: string; onLogout(): void; onSetUp(): void; onDue(): void }) {
   const adminMatch = /^\/admin(?:\/([^/]+))?(?:\/([^/]+))?/.exec(path);
   const [accountId, setAccountId] = useState<string | null>(session.accounts[0]?.id ?? null);
   const routeAccount = adminMatch?.[1] ? decodeURIComponent(adminMatch[1]) : null;
@@ -225,7 +261,7 @@ function SignedIn({ session, path, onLogout }: { session: Session; path: string;
   useEffect(() => {
     // Signed in on the way to an invitation: back to it.
     if (takeReturnToInvite()) { navigate('/accept-invite', { replace: true }); return; }
-    if (path === '/' || path === '/signup') navigate('/security', { replace: true });
+    if (path === '/' || path === '/signup' || path === '/setup') navigate('/security', { replace: true });
     if (adminMatch && !adminMatch[1]) {
       const first = session.accounts.find((a) => isManager(a.role));
       navigate(first ? `/admin/${encodeURIComponent(first.id)}` : '/security', { replace: true });
@@ -236,6 +272,7 @@ function SignedIn({ session, path, onLogout }: { session: Session; path: string;
     <>
       <a class="skip-link" href="#content">Skip to content</a>
       <Header session={session} path={path} accountId={current} onAccountChange={setAccountId} onLogout={onLogout} />
+      {session.twoFactorSetupDueBy && <GraceBanner dueBy={session.twoFactorSetupDueBy} onSetUp={onSetUp} onDue={onDue} />}
       <ConnectionBanner signedIn />
       <div id="content" class="content">
         {routeAccount

@@ -10,8 +10,8 @@ import { fakeApi, settle } from './fake-api.ts';
 const user = { id: 'u1', email: 'mina@example.com', name: 'Mina', emailVerified: true };
 const session = { user, session: { expiresAt: '2026-11-24T10:00:00Z', clients: ['web'] }, accounts: [{ id: 'acc', name: 'Quay', role: 'member' }], twoFactorSetupRequired: false };
 const status = {
-  enabled: false, preferredMethod: null, methods: { totp: { enabled: false }, sms: { enabled: false, phone: null, previousPhone: null }, email: { enabled: false, address: null } },
-  backupCodes: { remaining: 0 }, required: false, requiredBy: [], allowedMethods: ['totp', 'sms', 'email'], canDisable: true,
+  enabled: false, preferredMethod: null, methods: { totp: { enabled: false }, sms: { enabled: false, phone: null, previousPhone: null }, email: { enabled: false, address: null }, webauthn: { enabled: false, credentials: [] } },
+  backupCodes: { remaining: 0, low: false }, required: false, requiredBy: [], allowedMethods: ['totp', 'sms', 'email'], canDisable: true,
 };
 const unauthenticated = (reason?: string) => ({ status: 401, body: { error: { code: 'unauthenticated', message: 'Please sign in.', ...(reason ? { reason } : {}) } } });
 

@@ -10,7 +10,7 @@ import { describeEvent, eventKinds } from '../../web/pages/admin/audit-words.ts'
 import { buttonNamed, fakeApi, settle } from './fake-api.ts';
 
 const base = '/accounts/acc-1';
-const twoFactor = { enabled: true, methods: ['totp' as const], required: false, requiredReason: null, canReset: true, canIssueRecoveryCode: true };
+const twoFactor = { enabled: true, methods: ['totp' as const], required: false, requiredReason: null, canReset: true, canIssueRecoveryCode: true, setupDueBy: null, overdue: false };
 const members: Member[] = [
   { userId: 'grace', email: 'grace@example.com', name: 'Grace Hopper', role: 'owner', require2fa: false, managed: true, twoFactor },
   { userId: 'alan', email: 'alan@example.com', name: 'Alan Turing', role: 'member', require2fa: true, managed: true, twoFactor },

@@ -9,14 +9,16 @@ import { SecurityPage } from '../../web/pages/security.tsx';
 import { buttonNamed, fakeApi, settle } from './fake-api.ts';
 
 const codes = Array.from({ length: 10 }, (_, i) => `ABCD-EFGH-${String(i).padStart(2, '0')}`);
+const noKeys = { enabled: false, credentials: [] };
 const off = {
-  enabled: false, preferredMethod: null, methods: { totp: { enabled: false }, sms: { enabled: false, phone: null, previousPhone: null }, email: { enabled: false, address: null } },
-  backupCodes: { remaining: 0 }, required: false, requiredBy: [], allowedMethods: ['totp', 'sms', 'email'], canDisable: true,
+  enabled: false, preferredMethod: null,
+  methods: { totp: { enabled: false }, sms: { enabled: false, phone: null, previousPhone: null }, email: { enabled: false, address: null }, webauthn: noKeys },
+  backupCodes: { remaining: 0, low: false }, required: false, requiredBy: [], allowedMethods: ['totp', 'sms', 'email', 'webauthn'], canDisable: true,
 };
 const on = {
   ...off, enabled: true, preferredMethod: 'totp',
-  methods: { totp: { enabled: true }, sms: { enabled: false, phone: null, previousPhone: null }, email: { enabled: true, address: 'm•••@example.com' } },
-  backupCodes: { remaining: 10 },
+  methods: { totp: { enabled: true }, sms: { enabled: false, phone: null, previousPhone: null }, email: { enabled: true, address: 'm•••@example.com' }, webauthn: noKeys },
+  backupCodes: { remaining: 10, low: false },
 };
 
 let root: HTMLElement;

@@ -68,8 +68,8 @@ describe('forced setup page', () => {
     history.replaceState(null, '', '/');
     let signedIn = false;
     const status = {
-      enabled: false, preferredMethod: null, methods: { totp: { enabled: false }, sms: { enabled: false, phone: null, previousPhone: null }, email: { enabled: false, address: null } },
-      backupCodes: { remaining: 0 }, required: true, requiredBy: [{ accountId: 'a', accountName: 'Acme Logistics', reason: 'enforced_for_all' }], allowedMethods: ['totp'], canDisable: false,
+      enabled: false, preferredMethod: null, methods: { totp: { enabled: false }, sms: { enabled: false, phone: null, previousPhone: null }, email: { enabled: false, address: null }, webauthn: { enabled: false, credentials: [] } },
+      backupCodes: { remaining: 0, low: false }, required: true, requiredBy: [{ accountId: 'a', accountName: 'Acme Logistics', reason: 'enforced_for_all' }], allowedMethods: ['totp'], canDisable: false,
     };
     fakeApi({
       'GET /session': () => (signedIn

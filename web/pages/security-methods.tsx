@@ -14,11 +14,13 @@ interface Props {
   onEnabled(result: MethodEnabled, method: EnrollableMethod): void;
 }
 
-const order: EnrollableMethod[] = ['totp', 'sms', 'email'];
+/** The code methods; security keys have their own card (security-keys-card.tsx). */
+const order = ['totp', 'sms', 'email'] as const;
+type CodeMethod = (typeof order)[number];
 
 /** What stops working when a method goes: the last one takes 2FA, backup codes and trusted devices with it. */
-export function removalConsequence(method: EnrollableMethod, status: TwoFactorStatus): string {
-  const others = order.filter((m) => m !== method && status.methods[m].enabled);
+export function removalConsequence(method: CodeMethod, status: TwoFactorStatus): string {
+  const others: EnrollableMethod[] = [...order.filter((m) => m !== method && status.methods[m].enabled), ...(status.methods.webauthn.enabled ? ['webauthn' as const] : [])];
   const what = method === 'totp' ? 'Codes from your authenticator app'
     : method === 'sms' ? `Codes texted to ${status.methods.sms.phone ?? 'your phone'}`
       : `Codes emailed to ${status.methods.email.address ?? 'you'}`;
@@ -29,20 +31,20 @@ export function removalConsequence(method: EnrollableMethod, status: TwoFactorSt
 }
 
 export function MethodsCard({ status, act, onEnabled }: Props) {
-  const [enrolling, setEnrolling] = useState<EnrollableMethod | null>(null);
-  const [removing, setRemoving] = useState<EnrollableMethod | null>(null);
-  const rows = useRef<Partial<Record<EnrollableMethod, HTMLLIElement | null>>>({});
-  const focusRow = (m: EnrollableMethod) => rows.current[m]?.focus();
+  const [enrolling, setEnrolling] = useState<CodeMethod | null>(null);
+  const [removing, setRemoving] = useState<CodeMethod | null>(null);
+  const rows = useRef<Partial<Record<CodeMethod, HTMLLIElement | null>>>({});
+  const focusRow = (m: CodeMethod) => rows.current[m]?.focus();
   const detail = (m: EnrollableMethod): string => {
     if (m === 'sms') return status.methods.sms.phone ?? 'A code by text message';
     if (m === 'email') return status.methods.email.address ?? 'A code by email';
     return 'Codes from an app on your phone';
   };
-  async function makePreferred(m: EnrollableMethod) {
+  async function makePreferred(m: CodeMethod) {
     await act(() => api('PUT', '/me/2fa/preferred', { body: { method: m } }), `${methodNames[m]} is now your preferred method.`);
     focusRow(m);
   }
-  async function remove(m: EnrollableMethod) {
+  async function remove(m: CodeMethod) {
     setRemoving(null);
     await act(() => api('DELETE', `/me/2fa/${m}`), `${methodNames[m]} removed.`);
     focusRow(m);

@@ -11,8 +11,10 @@ import { useReauth } from '../components/reauth.tsx';
 import { BackupCodesPanel } from '../components/backup-codes-panel.tsx';
 import { MethodsCard } from './security-methods.tsx';
 import { DevicesCard, SessionsCard } from './security-devices.tsx';
+import { SecurityKeysCard } from '../components/security-keys-card.tsx';
 import { listWords, reasonText } from '../labels.ts';
 import { forgetDeviceToken } from '../device-token.ts';
+import { LowBackupCodesBanner } from '../components/low-backup-codes.tsx';
 
 interface Data { status: TwoFactorStatus; devices: Device[]; sessions: SessionListItem[] }
 
@@ -76,7 +78,7 @@ export function SecurityPage({ email, onSignedOut }: { email: string; onSignedOu
   }
   function enabled(result: MethodEnabled, method: EnrollableMethod) {
     if (result.backupCodes?.length) setCodes({ title: 'Save your backup codes', codes: result.backupCodes, kind: 'first' });
-    notify(`${method === 'totp' ? 'Authenticator app' : method === 'sms' ? 'Text messages' : 'Email codes'} turned on.`);
+    notify(method === 'webauthn' ? 'Security key added.' : `${method === 'totp' ? 'Authenticator app' : method === 'sms' ? 'Text messages' : 'Email codes'} turned on.`);
     void load();
   }
 
@@ -86,6 +88,7 @@ export function SecurityPage({ email, onSignedOut }: { email: string; onSignedOu
       <h1 id="security-title">Security</h1>
       <p class="muted lead">How you prove it’s you when you sign in.</p>
       <ErrorMessage>{error}</ErrorMessage>
+      {status?.backupCodes.low && <LowBackupCodesBanner remaining={status.backupCodes.remaining} onMakeNew={() => setConfirm('regenerate')} />}
       {!data || !status ? (error ? null : <Skeleton label="Loading your security settings" shape="card" rows={5} />) : (
         <>
           <section class="card" aria-labelledby="status-title">
@@ -98,6 +101,9 @@ export function SecurityPage({ email, onSignedOut }: { email: string; onSignedOu
             )}
             <MethodsCard status={status} act={act} onEnabled={enabled} />
           </section>
+
+          <SecurityKeysCard status={status} act={act} run={withReauth}
+            onAdded={(r) => enabled({ enabled: true, backupCodes: r.backupCodes }, 'webauthn')} />
 
           {status.enabled && (
             <section class="card" aria-labelledby="backup-title">
@@ -158,7 +164,7 @@ export function SecurityPage({ email, onSignedOut }: { email: string; onSignedOu
 }
 
 const captions: Record<ShownCodes['kind'], string> = {
-  first: 'If you lose your phone, each of these codes lets you sign in once. Keep them somewhere safe, like a password manager.',
+  first: 'If you lose your phone or key, each of these codes lets you sign in once. Keep them somewhere safe, like a password manager.',
   new: 'Each code works once. Your older codes no longer work.',
   shown: 'Each code works once. Used codes are not shown.',
 };
