@@ -114,7 +114,7 @@ describe('backup codes', () => {
     await dialog.getByLabel('I have saved them somewhere safe').check();
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    expect(await page.locator('.print-sheet').count()).toBe(0);
+    await expect.poll(() => page.locator('.print-sheet').count()).toBe(0);
     expectNoProblems(web);
   });
 });

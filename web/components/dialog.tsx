@@ -17,13 +17,20 @@ export function Dialog({ title, onClose, children, testId, canClose = true, onBl
   const ref = useRef<HTMLDialogElement>(null);
   const closable = useRef(canClose);
   closable.current = canClose;
+  const close = useRef(onClose);
+  close.current = onClose;
   useEffect(() => {
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal?.();
-    // Browsers may close a modal on a repeated Escape even when its cancel event is refused: open it again.
-    const reopen = () => { if (!closable.current && dialog?.isConnected && !dialog.open) dialog.showModal?.(); };
-    dialog?.addEventListener('close', reopen);
-    return () => { dialog?.removeEventListener('close', reopen); dialog?.close?.(); };
+    // Browsers may close a modal on Escape even when its cancel event is refused (Chromium's close watchers skip
+    // a second refusal): open it again while it must stay, and otherwise let the page know it closed.
+    const closed = () => {
+      if (!dialog?.isConnected || dialog.open) return;
+      if (closable.current) close.current();
+      else dialog.showModal?.();
+    };
+    dialog?.addEventListener('close', closed);
+    return () => { dialog?.removeEventListener('close', closed); dialog?.close?.(); };
   }, []);
   function requestClose() {
     if (closable.current) onClose();
