@@ -23,7 +23,6 @@ import { takeHandoff } from './handoff.ts';
 import { GraceBanner } from './components/grace-banner.tsx';
 import { chooseSetupLater, choseSetupLater } from './setup-later.ts';
 import { signedOutText } from './labels.ts';
-import type { SessionResponse as Session } from '../shared/schemas.ts';
 
 type Phase =
   | { kind: 'loading' }
@@ -31,10 +30,10 @@ type Phase =
   | { kind: 'login'; notice?: LoginNotice; email?: string }
   | { kind: 'challenge'; challenge: ChallengeInfo; email: string }
   | { kind: 'setup'; setup: SetupInfo; grace?: Grace }
-  | { kind: 'signed-in'; session: Session };
+  | { kind: 'signed-in'; session: SessionResponse };
 
 /** A requirement with a due date not reached yet: setup is offered, with "set up later". */
-interface Grace { dueBy: string; session: Session }
+interface Grace { dueBy: string; session: SessionResponse }
 
 /** Pages of emailed links and sign-up: shown whether or not someone is signed in. */
 const publicPaths = new Set(['/signup', '/check-email', '/verify-email', '/accept-invite']);
@@ -59,7 +58,7 @@ export function App() {
   /** Reads the session and settles the phase. `setupNotice` is shown if the session turns out to need setup. */
   async function refresh(setupNotice?: string) {
     try {
-      const session = await api<Session>('GET', '/session');
+      const session = await api<SessionResponse>('GET', '/session');
       if (session.twoFactorSetupRequired) {
         const base = { email: session.user.email, notice: setupNotice };
         try {
@@ -137,7 +136,7 @@ export function App() {
   }
 
   /** "Set it up now" from the banner: the setup page, at /setup, with the way back. */
-  async function startSetup(session: Session) {
+  async function startSetup(session: SessionResponse) {
     if (!session.twoFactorSetupDueBy) return;
     try {
       const status = await api<TwoFactorStatus>('GET', '/me/2fa');
@@ -252,7 +251,7 @@ function Centered({ children }: { children: preact.ComponentChildren }) {
   );
 }
 
-function SignedIn({ session, path, onLogout, onSetUp, onDue }: { session: Session; path: string; onLogout(): void; onSetUp(): void; onDue(): void }) {
+function SignedIn({ session, path, onLogout, onSetUp, onDue }: { session: SessionResponse; path: string; onLogout(): void; onSetUp(): void; onDue(): void }) {
   const adminMatch = /^\/admin(?:\/([^/]+))?(?:\/([^/]+))?/.exec(path);
   const [accountId, setAccountId] = useState<string | null>(session.accounts[0]?.id ?? null);
   const routeAccount = adminMatch?.[1] ? decodeURIComponent(adminMatch[1]) : null;
