@@ -19,6 +19,7 @@ import { findFactor } from './factors.ts';
 import { maskedPhone } from './sms.ts';
 import { maskEmail } from '../shared/masks.ts';
 import { sendCode } from './otp-codes.ts';
+import { reservePasswordAttempt } from './password-throttle.ts';
 
 export interface RequestInfo { ip: string; userAgent: string | null }
 
@@ -43,8 +44,11 @@ export type LoginOutcome = { kind: 'signed-in'; signedIn: SignedIn } | { kind: '
 export async function login(deps: Deps, input: { email: string; password: string; deviceToken?: string; client?: Client }, req: RequestInfo): Promise<LoginOutcome> {
   const now = deps.clock.now();
   const user = await findUserByEmail(deps.db, input.email);
+  // Throttled before the password is looked at, known email or not (password-throttle.ts).
+  const attempt = await reservePasswordAttempt(deps, { email: input.email, ip: req.ip, userId: user?.id });
   // Unknown email and wrong password: the same answer after the same argon2 work.
   const ok = await deps.passwords.verify(user?.password_hash ?? null, input.password);
+  await (user && ok ? attempt.succeeded() : attempt.failed());
   if (!user || !ok) throw new ApiError('invalid_credentials');
   const locked = lockRemainingSeconds(user, now);
   if (locked > 0) throw lockedError(locked);

@@ -11,10 +11,15 @@ import { sendCode } from './otp-codes.ts';
 import { maskedPhone } from './sms.ts';
 import { maskEmail } from '../shared/masks.ts';
 import type { Method } from '../shared/schemas.ts';
+import { reservePasswordAttempt } from './password-throttle.ts';
 
 export async function reauthenticate(deps: Deps, user: UserRow, session: SessionRow, proof: { password: string } | { method: string; code: string }, ip: string): Promise<void> {
   if ('password' in proof) {
-    if (!(await deps.passwords.verify(user.password_hash, proof.password))) throw new ApiError('invalid_credentials', 'That password is not right.');
+    // The same throttle as the login's: a stolen session must not become a password oracle.
+    const attempt = await reservePasswordAttempt(deps, { email: user.email, ip, userId: user.id });
+    const ok = await deps.passwords.verify(user.password_hash, proof.password);
+    await (ok ? attempt.succeeded() : attempt.failed());
+    if (!ok) throw new ApiError('invalid_credentials', 'That password is not right.');
     return;
   }
   const usable: string[] = [...(await listEnabledMethods(deps.db, user.id))];
