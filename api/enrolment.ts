@@ -6,7 +6,7 @@ import type { Deps } from './deps.ts';
 import { ApiError, tooManyAttempts } from './errors.ts';
 import type { UserRow } from './users.ts';
 import type { ChallengeRow } from './challenges.ts';
-import { challengeMethods, completeChallenge, reserveAttempt } from './challenges.ts';
+import { challengeMethods, completeChallenge, endSetupChallengesOfUser, reserveAttempt } from './challenges.ts';
 import { listEnabledMethods, promotePending, savePending, findFactor } from './factors.ts';
 import { loadRequirement } from './requirement.ts';
 import { startTotpEnrolment, verifyTotp, acceptTotpStep } from './totp.ts';
@@ -78,6 +78,7 @@ async function finishEnrolment(deps: Deps, who: Enroller, method: EnrollableMeth
   const { db, clock } = deps;
   const { user } = who;
   const now = clock.now();
+  await endSetupChallengesOfUser(db, user.id, now, who.setupChallenge?.id);
   if (!user.preferred_method || first) await db('users').where({ id: user.id }).update({ preferred_method: method });
   const body: MethodEnabled = { enabled: true };
   if (first) {

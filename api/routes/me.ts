@@ -21,7 +21,7 @@ export function meRoutes(deps: Deps) {
     recordEvent(db, { type, at: clock.now(), actorUserId: ctx.state.user!.id, subjectUserId: ctx.state.user!.id, ip: ctx.state.ip, detail });
 
   const verifyRoute = (method: s.EnrollableMethod) => route({
-    method: 'post', path: `/me/2fa/${method}/verify`, tag: 'me', access: 'enrolment', body: s.VerifyCodeRequest, response: s.MethodEnabled,
+    method: 'post', path: `/me/2fa/${method}/verify`, tag: 'me', access: 'enrolment', reauth: 'if2faOn', body: s.VerifyCodeRequest, response: s.MethodEnabled,
     summary: `Confirm ${method === 'totp' ? 'the authenticator app' : method === 'sms' ? 'the phone' : 'the email address'} with its code`,
     description: 'The first method turns 2FA on: it returns the 10 backup codes and ends the user\'s other sessions. During setup_required (bearer = challengeId) it also signs the user in.',
     handler: async (ctx, body) => {
@@ -39,13 +39,13 @@ export function meRoutes(deps: Deps) {
       handler: async (ctx) => { ctx.body = await twoFactorStatus(deps, ctx.state.user!, ctx.state.ip); },
     }),
     route({
-      method: 'post', path: '/me/2fa/totp', tag: 'me', access: 'enrolment', response: s.TotpEnrollment,
+      method: 'post', path: '/me/2fa/totp', tag: 'me', access: 'enrolment', reauth: 'if2faOn', response: s.TotpEnrollment,
       summary: 'Start setting up an authenticator app (pending until verified; re-enrolling replaces the old seed once verified)',
       handler: async (ctx) => { ctx.body = await startEnrolment(deps, enroller(ctx), 'totp', {}, ctx.state.ip); },
     }),
     verifyRoute('totp'),
     route({
-      method: 'post', path: '/me/2fa/sms', tag: 'me', access: 'enrolment', status: 202, body: s.EnrollSmsRequest, response: s.CodeSent,
+      method: 'post', path: '/me/2fa/sms', tag: 'me', access: 'enrolment', reauth: 'if2faOn', status: 202, body: s.EnrollSmsRequest, response: s.CodeSent,
       summary: 'Send a code to a phone to set up SMS (omit `phone` to reuse `previousPhone`)',
       handler: async (ctx, body) => {
         ctx.body = await startEnrolment(deps, enroller(ctx), 'sms', body, ctx.state.ip);
@@ -54,7 +54,7 @@ export function meRoutes(deps: Deps) {
     }),
     verifyRoute('sms'),
     route({
-      method: 'post', path: '/me/2fa/email', tag: 'me', access: 'enrolment', status: 202, response: s.CodeSent, summary: 'Send a code to my email to set up email codes',
+      method: 'post', path: '/me/2fa/email', tag: 'me', access: 'enrolment', reauth: 'if2faOn', status: 202, response: s.CodeSent, summary: 'Send a code to my email to set up email codes',
       handler: async (ctx) => {
         ctx.body = await startEnrolment(deps, enroller(ctx), 'email', {}, ctx.state.ip);
         ctx.status = 202;

@@ -89,7 +89,7 @@ export function SecurityPage({ onSignedOut }: { onSignedOut(): void }) {
             {status.required && (
               <p class="hint">Required by {listWords(status.requiredBy.map((r) => r.accountName))}.</p>
             )}
-            <MethodsCard status={status} act={act} onEnabled={enabled} />
+            <MethodsCard status={status} act={act} onEnabled={enabled} withReauth={withReauth} />
           </section>
 
           {status.enabled && (
