@@ -1,4 +1,5 @@
-// createApp(deps): error rendering first, then headers, logging, body parsing and the routers. Never listens.
+// createApp(deps): error rendering first, then headers, logging, the client address, the browser-origin check,
+// body parsing and the routers. Never listens.
 import Koa from 'koa';
 import Router from '@koa/router';
 import { send } from '@koa/send';
@@ -11,6 +12,8 @@ import { clientIp } from './middleware/client-ip.ts';
 import { jsonBody } from './middleware/body.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
+import { readProtocolFromLastForwarded } from './middleware/forwarded.ts';
+import { refuseCrossOriginWrites } from './middleware/browser-origin.ts';
 import { createGuards } from './middleware/guards.ts';
 import { authRoutes } from './routes/auth.ts';
 import { meRoutes } from './routes/me.ts';
@@ -30,6 +33,7 @@ export function allRoutes(deps: Deps): Route[] {
 
 export function createApp(deps: Deps, options: AppOptions = {}): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy });
+  readProtocolFromLastForwarded(app);
   const routes = allRoutes(deps);
   const document = openApiDocument(routes, { version: options.version ?? '1', description: multiAccountRule });
 
@@ -41,6 +45,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Koa {
   app.use(securityHeaders());
   app.use(requestLog(deps.log));
   app.use(clientIp(deps.config.trustProxy));
+  app.use(refuseCrossOriginWrites(deps.config.publicUrl));
   app.use(jsonBody());
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
