@@ -1,5 +1,6 @@
-// createApp(deps): error rendering first, then headers, logging, the client address, the browser-origin check,
-// body parsing and the routers. Never listens.
+// createApp(deps): the request log first (so it records the status the error renderer gives), then error
+// rendering, headers, the client address, the browser-origin check, body parsing and the routers.
+// Never listens.
 import Koa from 'koa';
 import Router from '@koa/router';
 import { send } from '@koa/send';
@@ -41,9 +42,9 @@ export function createApp(deps: Deps, options: AppOptions = {}): Koa {
   api.get('/openapi.json', (ctx) => { ctx.body = document; });
   mountRoutes(api, routes, createGuards(deps));
 
+  app.use(requestLog(deps.log));
   app.use(errorMiddleware(deps.log));
   app.use(securityHeaders());
-  app.use(requestLog(deps.log));
   app.use(clientIp(deps.config.trustProxy));
   app.use(refuseCrossOriginWrites(deps.config.publicUrl));
   app.use(jsonBody());
