@@ -1,5 +1,5 @@
 // createApp(deps): the request log first (so it records the status the error renderer gives), then error
-// rendering, headers, the client address, the browser-origin check, body parsing and the routers.
+// rendering, headers, the client address, the browser-origin check, body parsing, the NUL check and the routers.
 // Never listens.
 import Koa from 'koa';
 import Router from '@koa/router';
@@ -15,6 +15,7 @@ import { requestLog } from './middleware/request-log.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { readProtocolFromLastForwarded } from './middleware/forwarded.ts';
 import { refuseCrossOriginWrites } from './middleware/browser-origin.ts';
+import { refuseNul } from './middleware/refuse-nul.ts';
 import { createGuards } from './middleware/guards.ts';
 import { authRoutes } from './routes/auth.ts';
 import { meRoutes } from './routes/me.ts';
@@ -48,6 +49,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Koa {
   app.use(clientIp(deps.config.trustProxy));
   app.use(refuseCrossOriginWrites(deps.config.publicUrl));
   app.use(jsonBody());
+  app.use(refuseNul());
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
 
