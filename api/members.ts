@@ -7,7 +7,8 @@ import { ApiError } from './errors.ts';
 import { findUserByEmail, insertUser, isUniqueViolation, type UserRow } from './users.ts';
 import { hashToken, randomId, randomToken } from './secrets.ts';
 import { sendNotice } from './email.ts';
-import { findAccount } from './accounts.ts';
+import { findAccount, lockAccount } from './accounts.ts';
+import { inRetriedTransaction } from './transaction-retry.ts';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60_000;
 
@@ -53,7 +54,8 @@ export async function acceptInvite(deps: Deps, input: { inviteToken: string; nam
 
 /** Changes a role; demoting the last owner is refused. */
 export async function changeRole(deps: Deps, accountId: string, userId: string, role: Role): Promise<void> {
-  await deps.db.transaction(async (trx) => {
+  await inRetriedTransaction(deps.db, async (trx) => {
+    await lockAccount(trx, accountId);
     const current = await trx('memberships').where({ account_id: accountId, user_id: userId }).forUpdate().first();
     if (!current) throw new ApiError('not_found', 'No such member.');
     if (current.role === 'owner' && role !== 'owner') await assertAnotherOwner(trx, accountId, userId);
@@ -62,7 +64,8 @@ export async function changeRole(deps: Deps, accountId: string, userId: string, 
 }
 
 export async function removeMember(deps: Deps, accountId: string, userId: string): Promise<void> {
-  await deps.db.transaction(async (trx) => {
+  await inRetriedTransaction(deps.db, async (trx) => {
+    await lockAccount(trx, accountId);
     const current = await trx('memberships').where({ account_id: accountId, user_id: userId }).forUpdate().first();
     if (!current) throw new ApiError('not_found', 'No such member.');
     if (current.role === 'owner') await assertAnotherOwner(trx, accountId, userId);
