@@ -35,7 +35,9 @@ export async function startEnrolment(deps: Deps, who: Enroller, method: Enrollab
   const destination = method === 'email' ? user.email
     : parseE164(input.phone ?? user.previous_phone ?? (() => { throw new ApiError('invalid_request', 'Enter a phone number.', { field: 'phone' }); })());
   const sent = await sendCode(deps, {
-    userId: user.id, purpose: `enroll:${method}`, channel: method, destination,
+    userId: user.id, purpose: `enroll:${method}`, channel: method, destination, ip,
+    // Re-confirming the destination of the user's own enabled factor is not a send to an unverified one.
+    verified: (await findFactor(deps.db, user.id, method))?.destination === destination,
     subject: 'Confirm your email for Twofold',
     template: method === 'sms' ? 'Your Twofold code to confirm this phone is {code}.' : 'Your Twofold code to confirm this address is {code}. It expires in 10 minutes.',
   });

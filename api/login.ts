@@ -95,7 +95,7 @@ async function liveChallenge(deps: Deps, challengeId: string): Promise<Challenge
 }
 
 /** Sends the SMS or email code of a login challenge. */
-export async function sendChallengeCode(deps: Deps, challengeId: string, method: 'sms' | 'email') {
+export async function sendChallengeCode(deps: Deps, challengeId: string, method: 'sms' | 'email', ip: string) {
   const challenge = await liveChallenge(deps, challengeId);
   if (challenge.kind !== 'login' || !challengeMethods(challenge).includes(method)) {
     throw new ApiError('invalid_request', `This sign-in does not offer ${method === 'sms' ? 'text messages' : 'email codes'}.`);
@@ -103,7 +103,7 @@ export async function sendChallengeCode(deps: Deps, challengeId: string, method:
   const factor = await findFactor(deps.db, challenge.user_id, method);
   if (!factor?.enabled_at || !factor.destination) throw new ApiError('invalid_request', 'That method is not set up.');
   const sent = await sendCode(deps, {
-    userId: challenge.user_id, purpose: `challenge:${challenge.id}:${method}`, channel: method, destination: factor.destination,
+    userId: challenge.user_id, purpose: `challenge:${challenge.id}:${method}`, channel: method, destination: factor.destination, ip, verified: true,
     subject: 'Your Twofold sign-in code',
     template: method === 'sms' ? 'Your Twofold sign-in code is {code}. It expires in 10 minutes.'
       : 'Your Twofold sign-in code is {code}.\n\nIt expires in 10 minutes. If you did not try to sign in, change your password.',

@@ -34,11 +34,11 @@ export async function reauthenticate(deps: Deps, user: UserRow, session: Session
   await recordCodeSuccess(deps, user.id);
 }
 
-export async function sendReauthCode(deps: Deps, user: UserRow, session: SessionRow, method: 'sms' | 'email') {
+export async function sendReauthCode(deps: Deps, user: UserRow, session: SessionRow, method: 'sms' | 'email', ip: string) {
   const factor = await findFactor(deps.db, user.id, method);
   if (!factor?.enabled_at || !factor.destination) throw new ApiError('invalid_request', 'That method is not set up.');
   const sent = await sendCode(deps, {
-    userId: user.id, purpose: `reauth:${session.id}:${method}`, channel: method, destination: factor.destination,
+    userId: user.id, purpose: `reauth:${session.id}:${method}`, channel: method, destination: factor.destination, ip, verified: true,
     subject: 'Your Twofold confirmation code', template: 'Your Twofold confirmation code is {code}. It expires in 10 minutes.',
   });
   return { sentTo: method === 'sms' ? maskedPhone(factor.destination) : maskEmail(factor.destination), ...sent };

@@ -63,10 +63,10 @@ export function authRoutes(deps: Deps) {
     }),
     route({
       method: 'post', path: '/auth/challenge/:challengeId/send', tag: 'auth', access: 'public', status: 202, body: s.SendCodeRequest, response: s.CodeSent,
-      summary: 'Send the SMS or email code of a challenge', description: '30 s cooldown per challenge, at most 5 sends an hour per user and per destination.',
+      summary: 'Send the SMS or email code of a challenge', description: '30 s cooldown per challenge; at most 5 sends an hour per user (login codes go to the user\'s own verified destination, so nobody else\'s sends count against them), and an hourly ceiling of texts per country calling code (`SMS_HOURLY_LIMIT_PER_COUNTRY`). Over a cap: `429 too_many_attempts` with `Retry-After`.',
       handler: async (ctx, body) => {
         ctx.status = 202;
-        ctx.body = await sendChallengeCode(deps, String(ctx.params.challengeId), body.method);
+        ctx.body = await sendChallengeCode(deps, String(ctx.params.challengeId), body.method, ctx.state.ip);
       },
     }),
     route({
@@ -111,7 +111,7 @@ export function authRoutes(deps: Deps) {
       summary: 'Send an SMS or email code for re-authentication',
       handler: async (ctx, body) => {
         ctx.status = 202;
-        ctx.body = await sendReauthCode(deps, ctx.state.user!, ctx.state.session!, body.method);
+        ctx.body = await sendReauthCode(deps, ctx.state.user!, ctx.state.session!, body.method, ctx.state.ip);
       },
     }),
     route({

@@ -47,6 +47,7 @@ export function meRoutes(deps: Deps) {
     route({
       method: 'post', path: '/me/2fa/sms', tag: 'me', access: 'enrolment', reauth: 'if2faOn', status: 202, body: s.EnrollSmsRequest, response: s.CodeSent,
       summary: 'Send a code to a phone to set up SMS (omit `phone` to reuse `previousPhone`)',
+      description: 'Caps per hour (`429 too_many_attempts` with `Retry-After`, audited as `code_send.refused`): 5 codes per user; to a number not yet verified by this user, 5 per number and 20 per client address (so throw-away users cannot use up a victim\'s number, whose own login codes are not counted against it); and `SMS_HOURLY_LIMIT_PER_COUNTRY` texts per country calling code for everyone together, against SMS pumping.',
       handler: async (ctx, body) => {
         ctx.body = await startEnrolment(deps, enroller(ctx), 'sms', body, ctx.state.ip);
         ctx.status = 202;
