@@ -72,7 +72,7 @@ export function authRoutes(deps: Deps) {
     route({
       method: 'post', path: '/auth/challenge/:challengeId/verify', tag: 'auth', access: 'public', body: s.VerifyChallengeRequest, response: s.LoginAuthenticated,
       summary: 'Pass the challenge with a code',
-      description: '5 wrong codes spend the challenge (429); 10 wrong codes in a row lock code entry for 15 minutes. A setup_required challenge passes only with a recovery_code here; it otherwise authorises the enrolment calls.',
+      description: '5 wrong codes spend the challenge (429); 10 wrong codes in a row lock code entry for 15 minutes. A setup_required challenge passes only with a recovery_code here; it otherwise authorises the enrolment calls. With `rememberDevice: true` the answer carries `deviceToken` (for clients without cookies, such as the extension\'s worker) and sets the HttpOnly `twofold_device` cookie (path `/api/v1/auth`); the web app keeps the token only in that cookie, never in page storage.',
       handler: async (ctx, body) => answerSignedIn(ctx, await verifyChallenge(deps, String(ctx.params.challengeId), body, requestInfo(ctx))),
     }),
     route({

@@ -12,6 +12,13 @@ import { forgetAllDevices, forgetDevice, listDevices } from '../devices.ts';
 import { endSession, listSessions } from '../sessions.ts';
 import { recordEvent } from '../audit.ts';
 import { answerSignedIn, requestInfo } from './auth.ts';
+import { DEVICE_COOKIE } from '../middleware/guards.ts';
+
+/** The trusted-device token lives only in this HttpOnly cookie (path /api/v1/auth, where login reads it): page
+ * scripts never hold it. When the devices are forgotten, the browser forgets its copy too. */
+function forgetDeviceCookie(ctx: AppContext): void {
+  ctx.cookies.set(DEVICE_COOKIE, '', { httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/api/v1/auth', expires: new Date(0) });
+}
 
 const enroller = (ctx: AppContext): Enroller => ({ user: ctx.state.user!, sessionId: ctx.state.session?.id, setupChallenge: ctx.state.setupChallenge });
 
@@ -77,6 +84,7 @@ export function meRoutes(deps: Deps) {
       summary: 'Turn two-factor authentication off', description: '`409 2fa_required_by_account` while any account requires it.',
       handler: async (ctx) => {
         await disableTwoFactor(deps, ctx.state.user!, ctx.state.ip);
+        forgetDeviceCookie(ctx);
         ctx.status = 204;
       },
     }),
@@ -121,9 +129,11 @@ export function meRoutes(deps: Deps) {
     }),
     route({
       method: 'delete', path: '/me/devices', tag: 'me', access: 'session', reauth: true, status: 204, summary: 'Forget every trusted device',
+      description: 'Also expires this browser\'s `twofold_device` cookie (as does turning 2FA off).',
       handler: async (ctx) => {
         const n = await forgetAllDevices(db, ctx.state.user!.id);
         await audit(ctx, 'devices.forgotten_all', { count: n });
+        forgetDeviceCookie(ctx);
         ctx.status = 204;
       },
     }),

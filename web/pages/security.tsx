@@ -9,7 +9,6 @@ import { BackupCodesPanel } from '../components/backup-codes-panel.tsx';
 import { MethodsCard } from './security-methods.tsx';
 import { DevicesCard, SessionsCard } from './security-devices.tsx';
 import { listWords, reasonText } from '../labels.ts';
-import { forgetDeviceToken } from '../device-token.ts';
 
 interface Data { status: TwoFactorStatus; devices: Device[]; sessions: SessionListItem[] }
 
@@ -64,7 +63,6 @@ export function SecurityPage({ onSignedOut }: { onSignedOut(): void }) {
   async function disable() {
     setConfirm(null);
     await act(() => api('DELETE', '/me/2fa'), 'Two-factor authentication is off.');
-    forgetDeviceToken();
   }
   function enabled(result: MethodEnabled, method: EnrollableMethod) {
     if (result.backupCodes?.length) setCodes({ title: 'Save your backup codes', codes: result.backupCodes, fresh: true });
