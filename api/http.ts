@@ -110,7 +110,10 @@ export function openApiDocument(routes: Route[], info: { version: string; descri
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A session token, an account API key, or (enrolment calls only) a setup_required challengeId' },
-        cookie: { type: 'apiKey', in: 'cookie', name: 'twofold_session' },
+        cookie: {
+          type: 'apiKey', in: 'cookie', name: 'twofold_session',
+          description: 'The web app\'s HttpOnly session cookie. A POST, PUT, PATCH or DELETE authenticated by it is refused with `403 forbidden` unless its `Origin` is PUBLIC_URL\'s origin or `Sec-Fetch-Site` is `same-origin` (cross-site request forgery); every non-empty body must be `application/json`. Bearer calls are not affected: the extension\'s dialer sends the shared session as a bearer token, so no extension origin is allowed for cookies.',
+        },
       },
     },
     paths,

@@ -54,7 +54,7 @@ export function authRoutes(deps: Deps) {
     route({
       method: 'post', path: '/auth/login', tag: 'auth', access: 'public', body: s.LoginRequest, response: s.LoginResponse,
       summary: 'Password, then: authenticated, challenge or setup_required',
-      description: 'No session, cookie or token exists until the second factor passes. A valid `deviceToken` (in the body, or the HttpOnly `twofold_device` cookie set when the device was remembered) skips only the second factor, and never a requirement that began after the device was trusted.',
+      description: 'Password attempts are throttled per email (known or not: the same answers and work) and per client address: after 5 wrong passwords in a row for an email (30 from one address), each further try waits 30 s, doubling to 1 hour: `429 too_many_attempts` with `retryAfterSeconds` and `Retry-After`, checked before the password, so the right password waits too. Failures are forgotten after 24 hours without one. No session, cookie or token exists until the second factor passes. A valid `deviceToken` (in the body, or the HttpOnly `twofold_device` cookie set when the device was remembered) skips only the second factor, and never a requirement that began after the device was trusted.',
       handler: async (ctx, body) => {
         const outcome = await login(deps, { ...body, deviceToken: deviceTokenOf(ctx, body.deviceToken) }, requestInfo(ctx));
         if (outcome.kind === 'signed-in') return answerSignedIn(ctx, outcome.signedIn);
@@ -100,7 +100,7 @@ export function authRoutes(deps: Deps) {
     }),
     route({
       method: 'post', path: '/auth/reauth', tag: 'auth', access: 'signedIn', body: s.ReauthRequest, response: z.object({ reauthUntil: z.string() }),
-      summary: 'Prove it is you again, for 10 minutes of sensitive calls', description: 'With `{password}` or `{method, code}`; codes count towards the lockout.',
+      summary: 'Prove it is you again, for 10 minutes of sensitive calls', description: 'With `{password}` or `{method, code}`; codes count towards the lockout, passwords towards the login\'s password throttle (the same count for the user\'s email and the client address): `429 too_many_attempts` with `Retry-After`.',
       handler: async (ctx, body) => {
         await reauthenticate(deps, ctx.state.user!, ctx.state.session!, body, ctx.state.ip);
         ctx.body = { reauthUntil: iso(await extendReauth(db, ctx.state.session!.id, clock.now())) };
