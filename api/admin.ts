@@ -15,18 +15,19 @@ import { endChallengesOfUser } from './challenges.ts';
 import { recordEvent } from './audit.ts';
 import { sendNotice } from './email.ts';
 import { accountReason, readPolicy, type MemberFacts } from './account-policy.ts';
-import type { UserRow } from './users.ts';
+import { findUserById, type UserRow } from './users.ts';
 
-/** Every member of the account with what the policy needs to know about them. */
-export async function loadMemberFacts(db: Db, accountId: string): Promise<MemberFacts[]> {
+/** Every member of the account with what the policy needs to know about them, and whether the account manages them. */
+export async function loadMemberFacts(db: Db, accountId: string): Promise<(MemberFacts & { managed: boolean })[]> {
   const rows = await db('memberships as m').join('users as u', 'u.id', 'm.user_id').where('m.account_id', accountId)
-    .orderBy('m.created_at').select('u.id', 'u.email', 'u.name', 'm.role', 'm.require_2fa', 'm.require_2fa_at', 'm.created_at');
+    .orderBy('m.created_at').select('u.id', 'u.email', 'u.name', 'u.managed_by_account_id', 'm.role', 'm.require_2fa', 'm.require_2fa_at', 'm.created_at');
   const ids = rows.map((r: { id: string }) => r.id);
   const factors: FactorRow[] = ids.length ? await db('factors').whereIn('user_id', ids).whereNotNull('enabled_at') : [];
   return rows.map((r: Record<string, unknown>) => ({
     userId: r.id as string, email: r.email as string, name: r.name as string, role: r.role as Role,
     require2fa: toBool(r.require_2fa), require2faAt: (r.require_2fa_at as number | null) ?? null, joinedAt: Number(r.created_at),
     enabledMethods: enabledMethods(factors.filter((f) => f.user_id === r.id)),
+    managed: r.managed_by_account_id === accountId,
   }));
 }
 
@@ -41,11 +42,19 @@ async function resettable(db: Db, userIds: string[], now: number): Promise<Set<s
   return new Set([...f, ...b, ...d].map((r: { user_id: string }) => r.user_id));
 }
 
-/** May `actor` (with `actorRole`) reset the 2FA of `target`? Not their own (that is DELETE /me/2fa, with reauth),
- * and an admin never an owner's. */
-export function mayReset(actor: { userId: string; role: Role }, target: { userId: string; role: Role }): boolean {
-  if (actor.userId === target.userId) return false;
+/** May `actor` (with `actorRole`) reset the 2FA of `target`? Only of a member the account manages (contract v1.1),
+ * not their own (that is DELETE /me/2fa, with reauth), and an admin never an owner's. */
+export function mayReset(actor: { userId: string; role: Role }, target: { userId: string; role: Role; managed: boolean }): boolean {
+  if (actor.userId === target.userId || !target.managed) return false;
   return hasRole(actor.role, 'owner') || target.role !== 'owner';
+}
+
+/** Only the account a user came into being through may reset or rescue their 2FA: any other account that can
+ * require it of them could otherwise invite them and then take over their sign-in. */
+export function assertManaged(accountId: string, target: Pick<UserRow, 'managed_by_account_id'>): void {
+  if (target.managed_by_account_id !== accountId) {
+    throw new ApiError('forbidden', 'This member joined with their own Twofold sign-in, so only the account that manages it can reset or recover their two-factor authentication. Ask them to use their backup codes, or to contact that account.');
+  }
 }
 
 export async function listMembers(deps: Deps, accountId: string, actor: { userId: string; role: Role }): Promise<Member[]> {
@@ -56,10 +65,11 @@ export async function listMembers(deps: Deps, accountId: string, actor: { userId
   return members.map((m) => {
     const { reason } = accountReason(m, policy, accountId);
     return {
-      userId: m.userId, email: m.email, name: m.name, role: m.role, require2fa: m.require2fa,
+      userId: m.userId, email: m.email, name: m.name, role: m.role, require2fa: m.require2fa, managed: m.managed,
       twoFactor: {
         enabled: m.enabledMethods.length > 0, methods: m.enabledMethods, required: reason !== null, requiredReason: reason,
         canReset: withSomething.has(m.userId) && mayReset(actor, m),
+        canIssueRecoveryCode: m.managed && actor.role === 'owner' && actor.userId !== m.userId,
       },
     };
   });
@@ -94,7 +104,9 @@ export async function resetMemberTwoFactor(deps: Deps, input: { accountId: strin
   const membership = await findMembership(deps.db, input.accountId, input.userId);
   if (!membership) throw new ApiError('not_found', 'No such member.');
   if (input.userId === input.actor.id) throw new ApiError('forbidden', 'Use your own security settings to change your two-factor authentication.');
-  if (!mayReset({ userId: input.actor.id, role: input.actorRole }, { userId: input.userId, role: membership.role })) {
+  const target = (await findUserById(deps.db, input.userId))!;
+  assertManaged(input.accountId, target);
+  if (!mayReset({ userId: input.actor.id, role: input.actorRole }, { userId: input.userId, role: membership.role, managed: true })) {
     throw new ApiError('forbidden', 'Only an owner can reset the two-factor authentication of an owner.');
   }
   const methods = enabledMethods(await deps.db<FactorRow>('factors').where({ user_id: input.userId }).whereNotNull('enabled_at'));
@@ -103,7 +115,7 @@ export async function resetMemberTwoFactor(deps: Deps, input: { accountId: strin
   await deps.db.transaction(async (trx) => {
     await removeAllFactors(trx, input.userId);
     counts = { backupCodes: await deleteBackupCodes(trx, input.userId), devices: await forgetAllDevices(trx, input.userId) };
-    await endSessionsOfUser(trx, input.userId);
+    await endSessionsOfUser(trx, input.userId, '2fa_reset', now);
     await endChallengesOfUser(trx, input.userId, now);
     await trx('users').where({ id: input.userId }).update({ preferred_method: null, totp_last_step: null });
   });

@@ -86,7 +86,7 @@ async function finishEnrolment(deps: Deps, who: Enroller, method: EnrollableMeth
   if (first) {
     body.backupCodes = await generateBackupCodes(deps, user.id);
     // Turning 2FA on ends every other session: whoever had the password alone is out.
-    await endSessionsOfUser(db, user.id, who.sessionId);
+    await endSessionsOfUser(db, user.id, '2fa_enabled', now, who.sessionId);
   }
   await recordEvent(db, { type: first ? '2fa.enabled' : '2fa.method_added', at: now, actorUserId: user.id, subjectUserId: user.id, ip: req.ip, detail: { method } });
   if (!who.setupChallenge) return { body };

@@ -52,8 +52,14 @@ export async function login(deps: Deps, input: { email: string; password: string
   if (!user || !ok) throw new ApiError('invalid_credentials');
   const locked = lockRemainingSeconds(user, now);
   if (locked > 0) throw lockedError(locked);
+  return continueLogin(deps, user, { deviceToken: input.deviceToken, client: input.client ?? 'web' }, req);
+}
 
-  const client = input.client ?? 'web';
+/** What a proven password earns: a session, a challenge, or setup_required. Also the end of accepting an invitation
+ * as a new person (the link proved the mailbox, the new password was just chosen). */
+export async function continueLogin(deps: Deps, user: UserRow, input: { deviceToken?: string; client: Client }, req: RequestInfo): Promise<LoginOutcome> {
+  const now = deps.clock.now();
+  const { client } = input;
   const requirement = await loadRequirement(deps.db, user.id, req.ip);
   const enabled = requirement.enabledMethods;
 

@@ -40,11 +40,16 @@ export const ReauthRequest = z.union([
   z.object({ password: z.string().max(1024) }),
   z.object({ method: z.string().max(32), code: Code }),
 ]);
-export const AcceptInviteRequest = z.object({ inviteToken: z.string().max(200), name: Name, password: Password });
+/** A new person sends name and password; an existing user, signed in, sends the token alone. */
+export const AcceptInviteRequest = z.object({ inviteToken: z.string().max(200), name: Name.optional(), password: Password.optional() });
+export const InvitePreviewRequest = z.object({ inviteToken: z.string().max(200) });
+/** A token from an emailed link (email verification). */
+export const TokenRequest = z.object({ token: z.string().max(200) });
 
-export const User = z.object({ id: z.string(), email: z.string(), name: z.string() });
+export const User = z.object({ id: z.string(), email: z.string(), name: z.string(), emailVerified: z.boolean() });
 export type User = z.infer<typeof User>;
 export const Account = z.object({ id: z.string(), name: z.string() });
+export const AccountWithRole = Account.extend({ role: Role });
 export const SessionInfo = z.object({ token: z.string(), expiresAt: z.string() });
 export const RequiredBy = z.object({ accountId: z.string(), accountName: z.string(), reason: z.string() });
 export type RequiredBy = z.infer<typeof RequiredBy>;
@@ -64,6 +69,22 @@ export const LoginSetupRequired = z.object({
 export const LoginResponse = z.discriminatedUnion('status', [LoginAuthenticated, LoginChallenge, LoginSetupRequired]);
 export type LoginResponse = z.infer<typeof LoginResponse>;
 export type LoginAuthenticated = z.infer<typeof LoginAuthenticated>;
+
+/** What an account may do to a member it invites (contract v1.1, "Trust between users and accounts"). */
+export const accountPowers = ['require_2fa', 'change_role', 'remove', 'reset_2fa', 'issue_recovery_code'] as const;
+export const InvitationPreview = z.object({
+  accountName: z.string(), invitedBy: z.string(), invitedByEmail: z.string().nullable(), role: Role, email: z.string(), expiresAt: z.string(),
+  existingUser: z.boolean(), managed: z.boolean(), accountMay: z.array(z.enum(accountPowers)),
+});
+export type InvitationPreview = z.infer<typeof InvitationPreview>;
+export const AcceptedAsNewPerson = z.union([
+  LoginAuthenticated.extend({ user: User }),
+  LoginSetupRequired.extend({ user: User }),
+]);
+export const Invitation = z.object({ id: z.string(), email: z.string(), role: Role, expiresAt: z.string() });
+export type Invitation = z.infer<typeof Invitation>;
+export const PendingInvitation = Invitation.extend({ invitedBy: z.string().nullable(), createdAt: z.string() });
+export type PendingInvitation = z.infer<typeof PendingInvitation>;
 
 export const CodeSent = z.object({ sentTo: z.string(), resendAfterSeconds: z.number().int() });
 export type CodeSent = z.infer<typeof CodeSent>;
@@ -134,9 +155,10 @@ export const PolicyConfirmRequest = z.object({ confirmationId: z.string().max(20
 
 export const MemberTwoFactor = z.object({
   enabled: z.boolean(), methods: z.array(EnrollableMethod), required: z.boolean(), requiredReason: z.string().nullable(),
-  canReset: z.boolean(),
+  canReset: z.boolean(), canIssueRecoveryCode: z.boolean(),
 });
-export const Member = z.object({ userId: z.string(), email: z.string(), name: z.string(), role: Role, require2fa: z.boolean(), twoFactor: MemberTwoFactor });
+/** `managed`: the account manages this user (they came into being through it), so it may reset and rescue their 2FA. */
+export const Member = z.object({ userId: z.string(), email: z.string(), name: z.string(), role: Role, require2fa: z.boolean(), managed: z.boolean(), twoFactor: MemberTwoFactor });
 export type Member = z.infer<typeof Member>;
 export const AddMemberRequest = z.object({ email: Email, role: Role });
 export const UpdateMemberRequest = z.object({ role: Role.optional(), require2fa: z.boolean().optional() });

@@ -5,7 +5,7 @@ import type { Client } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import type { Guards } from '../http.ts';
-import { findLiveSession, touchSession } from '../sessions.ts';
+import { lookupSession, touchSession, type SessionEndReason } from '../sessions.ts';
 import { findChallenge, isLive } from '../challenges.ts';
 import { findUserById } from '../users.ts';
 import { listEnabledMethods } from '../factors.ts';
@@ -27,10 +27,25 @@ export function bearerToken(ctx: Context): string | null {
   return ctx.cookies.get(SESSION_COOKIE) ?? null;
 }
 
-function clientOf(ctx: Context): Client | null {
+export function clientOf(ctx: Context): Client | null {
   const value = ctx.get('x-twofold-client');
   return value === 'web' || value === 'dialer' ? value : null;
 }
+
+const endedMessages: Record<SessionEndReason | 'expired', string> = {
+  signed_out: 'You signed out (in the web app or the dialer). Sign in again.',
+  '2fa_reset': 'An administrator reset your two-factor authentication, which signed you out everywhere. Sign in again.',
+  '2fa_enabled': 'Two-factor authentication was turned on in another session, which signed out every other session. Sign in again.',
+  ended: 'This session was ended. Sign in again.',
+  expired: 'Your session expired. Sign in again.',
+};
+
+/** 401, saying why when the token belonged to a session that ended. */
+export function unauthenticatedFor(ctx: Context, message?: string): ApiError {
+  const reason = (ctx.state as AppState).sessionEnded;
+  return reason ? new ApiError('unauthenticated', endedMessages[reason], { reason }) : new ApiError('unauthenticated', message);
+}
+const unauthenticated = (ctx: Context) => unauthenticatedFor(ctx);
 
 export function createGuards(deps: Deps): Guards {
   const { db, clock } = deps;
@@ -40,8 +55,9 @@ export function createGuards(deps: Deps): Guards {
     const token = bearerToken(ctx);
     if (!token || isApiKey(token)) return false;
     const now = clock.now();
-    const found = await findLiveSession(db, token, now);
-    if (!found) return false;
+    const found = await lookupSession(db, token, now);
+    if (found.status === 'ended') (ctx.state as AppState).sessionEnded = found.reason;
+    if (found.status !== 'live') return false;
     await touchSession(db, found.session, clientOf(ctx), now);
     const state = ctx.state as AppState;
     state.session = found.session;
@@ -61,13 +77,18 @@ export function createGuards(deps: Deps): Guards {
   }
 
   const session: Middleware = async (ctx: Context, next: Next) => {
-    if (!(await useSession(ctx))) throw new ApiError('unauthenticated');
+    if (!(await useSession(ctx))) throw unauthenticated(ctx);
     await assertNoSetupPending(ctx);
     return next();
   };
 
+  const optionalSession: Middleware = async (ctx: Context, next: Next) => {
+    if (await useSession(ctx)) await assertNoSetupPending(ctx);
+    return next();
+  };
+
   const signedIn: Middleware = async (ctx: Context, next: Next) => {
-    if (!(await useSession(ctx))) throw new ApiError('unauthenticated');
+    if (!(await useSession(ctx))) throw unauthenticated(ctx);
     return next();
   };
 
@@ -97,7 +118,7 @@ export function createGuards(deps: Deps): Guards {
   }
 
   const account: Middleware = async (ctx: Context, next: Next) => {
-    if (!(await useSession(ctx))) throw new ApiError('unauthenticated');
+    if (!(await useSession(ctx))) throw unauthenticated(ctx);
     await assertNoSetupPending(ctx);
     await useAccountMembership(ctx);
     return next();
@@ -126,7 +147,7 @@ export function createGuards(deps: Deps): Guards {
   };
 
   return {
-    access: { public: (_ctx, next) => next(), session, signedIn, enrolment, account },
+    access: { public: (_ctx, next) => next(), session, signedIn, optionalSession, enrolment, account },
     apiKey,
     role: (needed) => async (ctx: Context, next: Next) => {
       const role = (ctx.state as AppState).role;

@@ -4,6 +4,7 @@ import * as usersAccounts from './20261123000100_users_accounts.ts';
 import * as sessions from './20261123000200_sessions.ts';
 import * as secondFactors from './20261123000300_second_factors.ts';
 import * as administration from './20261123000400_administration.ts';
+import * as consent from './20261203000100_consent.ts';
 import * as hardening from './20261203000200_hardening.ts';
 
 const migrations: Record<string, Knex.Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261123000200_sessions': sessions,
   '20261123000300_second_factors': secondFactors,
   '20261123000400_administration': administration,
+  '20261203000100_consent': consent,
   '20261203000200_hardening': hardening,
 };
 

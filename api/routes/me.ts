@@ -144,7 +144,7 @@ export function meRoutes(deps: Deps) {
     route({
       method: 'delete', path: '/me/sessions/:id', tag: 'me', access: 'session', status: 204, summary: 'Sign one session out (web app and dialer alike)',
       handler: async (ctx) => {
-        if (!(await endSession(db, ctx.state.user!.id, String(ctx.params.id)))) throw new ApiError('not_found');
+        if (!(await endSession(db, ctx.state.user!.id, String(ctx.params.id), 'ended', clock.now()))) throw new ApiError('not_found');
         ctx.status = 204;
       },
     }),

@@ -21,7 +21,7 @@ describe('the trusted-device token', () => {
   it('device token stolen by a page script: it lives only in the HttpOnly cookie, never in page storage, and still skips the code', async () => {
     // Attack: any script running in the page (an injected one, a compromised dependency) reads localStorage,
     // sessionStorage and document.cookie and carries the "remember this device" token away.
-    const user = await seedUser(web.call, 'Dev Token');
+    const user = await seedUser(web, 'Dev Token');
     const { secret } = await enrolTotp(web, user);
     const page = await web.newPage();
     await signInWithPassword(page, web.app.url, user.email);
@@ -50,7 +50,7 @@ describe('the trusted-device token', () => {
 
 describe('adding a method while 2FA is on', () => {
   it('past the reauth window, setting up another method asks for the password first, then goes on', async () => {
-    const user = await seedUser(web.call, 'Add Later');
+    const user = await seedUser(web, 'Add Later');
     const { secret } = await enrolTotp(web, user);
     const page = await web.newPage();
     await signInWithPassword(page, web.app.url, user.email);
