@@ -4,11 +4,21 @@ import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('password_throttles', (t) => {
-    /** A keyed hash (HMAC) of `email:<address>` or `ip:<address>`: the table never holds an email in clear. */
+    /** A keyed hash (HMAC) of the email: the table never holds an email in clear. */
     t.string('key', 64).primary();
-    /** Failed passwords in a row (including attempts in flight: an attempt is counted before it is checked). */
+    /** Wrong passwords in a row (an attempt is counted before it is checked; a right one deletes the row). */
     t.integer('failures').notNullable().defaultTo(0);
     t.bigInteger('last_failure_at').notNullable();
+    /** No attempt before this time (0: none running). */
+    t.bigInteger('blocked_until').notNullable().defaultTo(0);
+    t.index(['last_failure_at']);
+  });
+  await knex.schema.createTable('address_throttles', (t) => {
+    /** A keyed hash (HMAC) of the client address. */
+    t.string('key', 64).primary();
+    /** The leaky bucket's theoretical arrival time (GCRA): full when it runs more than a burst ahead of now. */
+    t.bigInteger('tat').notNullable();
+    t.index(['tat']);
   });
   await knex.schema.alterTable('code_sends', (t) => {
     t.string('ip', 64).nullable();
@@ -29,5 +39,6 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('code_sends', (t) => {
     t.dropColumns('ip', 'verified', 'country_code');
   });
+  await knex.schema.dropTable('address_throttles');
   await knex.schema.dropTable('password_throttles');
 }

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { factories, PASSWORD, uniqueEmail } from '../support/factories.ts';
-import { waitAfterMs } from '../../api/password-throttle.ts';
+import { emailWaitMs } from '../../api/password-throttle.ts';
 
 let app: TestApp;
 let f: ReturnType<typeof factories>;
@@ -57,7 +57,7 @@ describe('password guessing at login', () => {
     }
     expect(waits).toEqual([30, 60, 120, 240]);
     let total = 0;
-    for (let n = 1; n < 100; n++) total += waitAfterMs('email', n);
+    for (let n = 1; n < 100; n++) total += emailWaitMs(n);
     expect(total).toBeGreaterThan(3 * 24 * 3600_000);
   });
 
@@ -106,9 +106,13 @@ describe('password guessing at login', () => {
     for (let i = 0; i < 30; i++) expect((await login(uniqueEmail('sprayed'), PASSWORD, ip)).status).toBe(401);
     const refused = await login(victim.email, PASSWORD, ip);
     expect(refused.status).toBe(429);
-    expect(refused.body.error.retryAfterSeconds).toBe(30);
+    expect(refused.body.error.retryAfterSeconds).toBe(60);
     // The victim from their own address is not held back by the sprayer.
     expect((await login(victim.email, PASSWORD, newAddress())).body.status).toBe('authenticated');
+    // The address's bucket drains one failure a minute: one more guess a minute, no burst.
+    app.clock.advance(60_000);
+    expect((await login(uniqueEmail('sprayed'), PASSWORD, ip)).status).toBe(401);
+    expect((await login(uniqueEmail('sprayed'), PASSWORD, ip)).status).toBe(429);
   });
 
   it('password spraying with an account of one\'s own: signing in between guesses does not reset the address\'s count', async () => {
@@ -121,6 +125,19 @@ describe('password guessing at login', () => {
       if (i % 4 === 0) expect((await login(own.email, PASSWORD, ip)).status).toBe(200);
     }
     expect((await login(victim.email, PASSWORD, ip)).status).toBe(429);
+  });
+
+  it('an office behind one address: 20 people signing in at once are not held back, and their typos drain away', async () => {
+    const people = [];
+    for (let i = 0; i < 20; i++) people.push(await f.signup());
+    const ip = newAddress();
+    for (let i = 0; i < 20; i++) expect((await login(people[i]!.email, 'a typo of mine', ip)).status).toBe(401);
+    // Twenty minutes later the twenty typos have drained: twenty people at once all get in.
+    app.clock.advance(20 * 60_000);
+    const answers = await Promise.all(people.map((p) => login(p.email, PASSWORD, ip)));
+    expect(answers.map((a) => a.status)).toEqual(people.map(() => 200));
+    // Their right passwords took nothing from the bucket: a burst of typos is still free.
+    for (let i = 0; i < 29; i++) expect((await login(people[i % 20]!.email, 'another typo', ip)).status).toBe(401);
   });
 
   it('a wait that begins is audited for the user and logged, without the email', async () => {
