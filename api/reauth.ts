@@ -12,8 +12,10 @@ import { maskedPhone } from './sms.ts';
 import { maskEmail } from '../shared/masks.ts';
 import type { Method } from '../shared/schemas.ts';
 import { reservePasswordAttempt } from './password-throttle.ts';
+import type { AuthenticationResponse } from '../shared/webauthn.ts';
+import { noticeBackupCodeUsed } from './backup-code-notices.ts';
 
-export async function reauthenticate(deps: Deps, user: UserRow, session: SessionRow, proof: { password: string } | { method: string; code: string }, ip: string): Promise<void> {
+export async function reauthenticate(deps: Deps, user: UserRow, session: SessionRow, proof: { password: string } | { method: string; code?: string; response?: AuthenticationResponse }, ip: string): Promise<void> {
   if ('password' in proof) {
     // The same throttle as the login's: a stolen session must not become a password oracle.
     const attempt = await reservePasswordAttempt(deps, { email: user.email, ip, userId: user.id });
@@ -25,13 +27,14 @@ export async function reauthenticate(deps: Deps, user: UserRow, session: Session
   const usable: string[] = [...(await listEnabledMethods(deps.db, user.id))];
   if ((await countBackupCodes(deps.db, user.id)) > 0) usable.push('backup_code');
   await reserveCodeAttempt(deps, user.id);
-  const ok = usable.includes(proof.method) && (await checkFactorCode(deps, user.id, proof.method as Method, proof.code, `reauth:${session.id}`));
+  const ok = usable.includes(proof.method) ? await checkFactorCode(deps, user.id, proof.method as Method, proof.code ?? '', `reauth:${session.id}`, proof.response) : null;
   if (!ok) {
     const { lockedSeconds } = await recordCodeFailure(deps, user.id, ip);
     if (lockedSeconds > 0) throw lockedError(lockedSeconds);
     throw new ApiError('invalid_code');
   }
   await recordCodeSuccess(deps, user.id);
+  if (ok.method === 'backup_code') await noticeBackupCodeUsed(deps, user, ok.backupCodesRemaining, ip);
 }
 
 export async function sendReauthCode(deps: Deps, user: UserRow, session: SessionRow, method: 'sms' | 'email', ip: string) {

@@ -10,7 +10,8 @@ export interface AccountSummary { id: string; name: string; role: string }
 /** What the dialer shows; the popup keeps the last one (no tokens in it) to draw its first frame at once. */
 export interface DialerView {
   server: string;
-  signedIn: { user: User; accounts: AccountSummary[]; selectedAccountId: string | null } | null;
+  /** `setupDueBy`: in a grace period, when 2FA must be set up (GET /session's twoFactorSetupDueBy). */
+  signedIn: { user: User; accounts: AccountSummary[]; selectedAccountId: string | null; setupDueBy?: string | null } | null;
   pending: PendingChallenge | null;
   clockSkewSeconds: number | null;
 }
@@ -46,6 +47,8 @@ export interface MessageMap {
   'auth:send-code': { from: 'extension'; request: { method: 'sms' | 'email' }; response: { sentTo: string; resendAfterSeconds: number } };
   'auth:verify': { from: 'extension'; request: { method: Method; code: string; rememberDevice: boolean }; response: DialerView };
   'auth:cancel': { from: 'extension'; request: Record<string, never>; response: DialerView };
+  /** Opens the pending challenge in the web app (a security key works only there); the shared session follows. */
+  'auth:continue-in-web': { from: 'extension'; request: Record<string, never>; response: { opened: true } };
   'auth:logout': { from: 'extension'; request: Record<string, never>; response: DialerView };
   'auth:dialer-code': { from: 'extension'; request: Record<string, never>; response: { code: string | null } };
   'account:select': { from: 'extension'; request: { accountId: string }; response: DialerView };

@@ -6,6 +6,8 @@ import * as secondFactors from './20261123000300_second_factors.ts';
 import * as administration from './20261123000400_administration.ts';
 import * as consent from './20261203000100_consent.ts';
 import * as hardening from './20261203000200_hardening.ts';
+import * as webauthn from './20261203000300_webauthn.ts';
+import * as gracePeriod from './20261203000400_grace_period.ts';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261123000100_users_accounts': usersAccounts,
@@ -14,6 +16,8 @@ const migrations: Record<string, Knex.Migration> = {
   '20261123000400_administration': administration,
   '20261203000100_consent': consent,
   '20261203000200_hardening': hardening,
+  '20261203000300_webauthn': webauthn,
+  '20261203000400_grace_period': gracePeriod,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

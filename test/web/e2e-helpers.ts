@@ -14,22 +14,23 @@ export interface WebHarness {
   call: Call;
   browser: Browser;
   /** A fresh browser profile (cookies, storage) with a page that records problems. */
-  newPage(options?: { width?: number }): Promise<Page>;
+  newPage(options?: { width?: number; locale?: string; timezoneId?: string }): Promise<Page>;
   /** CSP violations, page errors and requests to other origins seen so far. */
   problems: string[];
   shot(page: Page, name: string): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function startWeb(prefix: string): Promise<WebHarness> {
-  const app = await startTestApp({ webRoot: 'dist/web' });
+/** `hostname: 'localhost'` serves the app at http://localhost:PORT (WebAuthn refuses an IP address as relying party). */
+export async function startWeb(prefix: string, options: { hostname?: string } = {}): Promise<WebHarness> {
+  const app = await startTestApp({ webRoot: 'dist/web', hostname: options.hostname });
   const browser = await launchBrowser();
   const contexts: BrowserContext[] = [];
   const problems: string[] = [];
   return {
     app, browser, problems, call: client(app.url),
     async newPage(options = {}) {
-      const context = await browser.newContext({ viewport: { width: options.width ?? 1100, height: 800 }, acceptDownloads: true });
+      const context = await browser.newContext({ viewport: { width: options.width ?? 1100, height: 800 }, acceptDownloads: true, locale: options.locale, timezoneId: options.timezoneId });
       contexts.push(context);
       const page = await context.newPage();
       page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`); });
