@@ -7,7 +7,6 @@ import { api, ApiError, describeError } from '../api-client.ts';
 import { ErrorMessage, Notice } from '../components/alert.tsx';
 import { WaitUntil } from '../components/countdown.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
-import { readDeviceToken } from '../device-token.ts';
 import { followLink } from '../router.ts';
 
 export interface LoginNotice { text: string; tone?: 'info' | 'warning' | 'success' }
@@ -33,7 +32,9 @@ export function LoginPage({ onAnswer, notice, email: initialEmail = '' }: Props)
     setError('');
     setLocked(null);
     try {
-      const answer = await api<LoginResponse>('POST', '/auth/login', { body: { email, password, deviceToken: readDeviceToken(), client: 'web' } });
+      // A remembered device is the HttpOnly twofold_device cookie, which the browser sends itself: no page script
+      // ever holds the token (one injected script could otherwise carry it away).
+      const answer = await api<LoginResponse>('POST', '/auth/login', { body: { email, password, client: 'web' } });
       onAnswer(answer, email);
     } catch (e) {
       if (e instanceof ApiError && e.code === 'too_many_attempts' && e.retryAfterSeconds !== null) {

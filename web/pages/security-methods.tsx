@@ -12,6 +12,8 @@ interface Props {
   status: TwoFactorStatus;
   act(action: () => Promise<unknown>, done?: string): Promise<boolean>;
   onEnabled(result: MethodEnabled, method: EnrollableMethod): void;
+  /** Adding a method while 2FA is on needs a fresh proof: the page's reauth dialog. */
+  withReauth<T>(call: () => Promise<T>): Promise<T>;
 }
 
 /** The code methods; security keys have their own card (security-keys-card.tsx). */
@@ -30,7 +32,7 @@ export function removalConsequence(method: CodeMethod, status: TwoFactorStatus):
   return `${what} will stop working for signing in to Twofold. You will sign in with ${others.map((m) => methodNames[m].toLowerCase()).join(' or ')} instead.`;
 }
 
-export function MethodsCard({ status, act, onEnabled }: Props) {
+export function MethodsCard({ status, act, onEnabled, withReauth }: Props) {
   const [enrolling, setEnrolling] = useState<CodeMethod | null>(null);
   const [removing, setRemoving] = useState<CodeMethod | null>(null);
   const rows = useRef<Partial<Record<CodeMethod, HTMLLIElement | null>>>({});
@@ -87,8 +89,8 @@ export function MethodsCard({ status, act, onEnabled }: Props) {
               {enrolling === m && (
                 <div class="method-row__enrol">
                   {m === 'totp'
-                    ? <EnrolTotp onEnabled={(r) => { setEnrolling(null); onEnabled(r, m); }} onCancel={() => setEnrolling(null)} />
-                    : <EnrolByCode method={m} previousPhone={m === 'sms' ? status.methods.sms.previousPhone : null}
+                    ? <EnrolTotp withReauth={withReauth} onEnabled={(r) => { setEnrolling(null); onEnabled(r, m); }} onCancel={() => setEnrolling(null)} />
+                    : <EnrolByCode method={m} withReauth={withReauth} previousPhone={m === 'sms' ? status.methods.sms.previousPhone : null}
                         onEnabled={(r) => { setEnrolling(null); onEnabled(r, m); }} onCancel={() => setEnrolling(null)} />}
                 </div>
               )}
