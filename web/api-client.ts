@@ -75,6 +75,7 @@ function notify(error: ApiError): ApiError {
 /** A sentence for the person in front of the screen. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
+    if (error.detail.cancelled === true) return ''; // the person cancelled (the password prompt): not an error
     if (error.code === 'too_many_attempts' && error.retryAfterSeconds !== null) {
       return `Too many attempts. Try again in ${formatWait(error.retryAfterSeconds)}.`;
     }

@@ -54,4 +54,8 @@ describe('api client', () => {
     answer(401, { error: { code: 'unauthenticated', message: 'Please sign in.' } });
     expect((await api('GET', '/session').catch((e: unknown) => e) as ApiError).reason).toBeNull();
   });
+
+  it('says nothing about an action the person cancelled', () => {
+    expect(describeError(new ApiError(403, 'reauth_required', 'Cancelled.', { cancelled: true }))).toBe('');
+  });
 });
