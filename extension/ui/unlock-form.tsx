@@ -1,0 +1,44 @@
+// "Unlock with your passphrase": in the popup (before the dialer's code is filled) and on the options page.
+// The passphrase is typed only here, in the extension's own pages, never in a web page.
+import { useState } from 'preact/hooks';
+import { send } from '../browser-api.ts';
+import type { VaultStatus } from '../messages.ts';
+import { describeFailure } from './errors.tsx';
+
+interface Props { why: string; onUnlocked(status: VaultStatus): void }
+
+export function UnlockForm({ why, onUnlocked }: Props) {
+  const [passphrase, setPassphrase] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function unlock(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      const status = await send('vault:unlock', { passphrase });
+      setPassphrase('');
+      onUnlocked(status);
+    } catch (e) {
+      setError(describeFailure(e)); // the typed passphrase stays, to correct it
+    }
+    setBusy(false);
+  }
+
+  return (
+    <form class="stack unlock" onSubmit={unlock} aria-labelledby="unlock-title" data-testid="unlock-form">
+      <h2 id="unlock-title">Unlock kept authenticators</h2>
+      <p class="hint" id="unlock-why">{why}</p>
+      <div>
+        <label for="vault-passphrase">Passphrase</label>
+        <div class="row">
+          <input id="vault-passphrase" class="grow" type="password" autocomplete="off" value={passphrase} required
+            aria-describedby="unlock-why" onInput={(e) => setPassphrase(e.currentTarget.value)} />
+          <button type="submit" class="button" disabled={busy}>{busy ? 'Unlocking…' : 'Unlock'}</button>
+        </div>
+      </div>
+      {error && <p class="alert alert--error" role="alert">{error}</p>}
+    </form>
+  );
+}
