@@ -210,6 +210,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       from: 'content',
       parse: parse((r) => (r.what === 'unlock' || r.what === 'passphrase' ? { what: r.what } : null)),
       async run({ what }) {
+        if (what === 'unlock') await vault.askToUnlock(deps.now());
         await deps.show(what);
         return {};
       },

@@ -42,6 +42,8 @@ export interface VaultStatus {
   /** unset: nothing kept yet and no choice made; none: this computer's account only; passphrase: wrapped at rest. */
   protection: 'unset' | 'none' | 'passphrase';
   locked: boolean;
+  /** A page asked for the passphrase a moment ago: the popup asks for it first. */
+  unlockAsked: boolean;
   /** Minutes without a use before the vault locks; null: when the browser closes. */
   idleMinutes: number | null;
   count: number;

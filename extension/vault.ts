@@ -24,6 +24,9 @@ export const VAULT_DB = 'twofold-vault';
 /** How long an authenticator offered for keeping waits for the person to choose a passphrase or unlock. */
 const PENDING_KEEP_MS = 10 * 60_000;
 const PENDING_KEEP = 'pending-keep';
+/** A page asked the person to unlock (its card's "Unlock…"): the popup then shows the passphrase field first. */
+const UNLOCK_ASKED = 'unlock-asked';
+const UNLOCK_ASKED_MS = 2 * 60_000;
 
 interface KeepInput { origin: string; user: string; uri: string; now: number }
 interface PendingKeep extends Omit<KeepInput, 'now'> { at: number }
@@ -48,6 +51,8 @@ export interface Vault {
   codeFor(origin: string, user: string, now: number, stepsAhead?: number): Promise<string | null>;
   status(now: number): Promise<VaultStatus>;
   unlock(passphrase: string, now: number): Promise<void>;
+  /** A page asked to unlock: the popup shows the passphrase field first, for a short while. */
+  askToUnlock(now: number): Promise<void>;
   lock(): Promise<void>;
   lockIfIdle(now: number): Promise<void>;
   setIdleMinutes(minutes: number | null, now: number): Promise<void>;
@@ -213,15 +218,22 @@ export function createVault(dbPromise: Promise<IDBPDatabase<VaultSchema>>, deps:
           pendingName = issuer ? `${issuer} (${normaliseUser(pending.user)})` : normaliseUser(pending.user);
         } catch { /* refused when it was offered: never held */ }
       }
+      const locked = await keyring.isLocked(now);
+      const asked = await deps.session.get<number>(UNLOCK_ASKED);
       return {
         protection: await keyring.protection(),
-        locked: await keyring.isLocked(now),
+        locked,
+        unlockAsked: locked && asked !== undefined && now - asked < UNLOCK_ASKED_MS,
         idleMinutes: await keyring.idleMinutes(),
         count: (await (await dbPromise).count('authenticators')),
         pendingKeep: pendingName,
       };
     },
-    unlock: (passphrase, now) => keyring.unlock(passphrase, now),
+    async unlock(passphrase, now) {
+      await keyring.unlock(passphrase, now);
+      await deps.session.remove(UNLOCK_ASKED);
+    },
+    askToUnlock: (now) => deps.session.set(UNLOCK_ASKED, now),
     lock: () => keyring.lock(),
     lockIfIdle: (now) => keyring.lockIfIdle(now),
     setIdleMinutes: (minutes, now) => keyring.setIdleMinutes(minutes, now),

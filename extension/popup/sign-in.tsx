@@ -1,6 +1,6 @@
 // Step one: the server (shown plainly; changed only when the person says so), email and password. An error never
 // clears what was typed.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { send } from '../browser-api.ts';
 import type { DialerView } from '../messages.ts';
 import { describeFailure } from '../ui/errors.tsx';
@@ -13,12 +13,16 @@ export function SignIn({ view, onView }: { view: DialerView; onView(view: Dialer
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
+  // The first frame may come from the last view kept by the popup: follow the worker's answer until the person
+  // edits the field, so a stale address is never sent back as their choice.
+  useEffect(() => { if (!editServer) setServer(view.server); }, [view.server]);
+
   async function submit(event: Event) {
     event.preventDefault();
     setBusy(true);
     setError('');
     try {
-      if (server.trim() && server.trim() !== view.server) await send('dialer:set-server', { server: server.trim() });
+      if (editServer && server.trim() && server.trim() !== view.server) await send('dialer:set-server', { server: server.trim() });
       const outcome = await send('auth:login', { email: email.trim(), password });
       if (outcome.status === 'setup_required') setError(outcome.message);
       else onView(outcome.view);

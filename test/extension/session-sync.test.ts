@@ -82,6 +82,14 @@ describe('session sync', () => {
     expect(h.jar.size).toBe(0);
   });
 
+  it('a server that does not answer is no dead end: the view is signed out and says so, and the cookie stays', async () => {
+    const h = harness({ 'GET /session': { status: 502, body: 'bad gateway' } });
+    await h.sync.setServer(SERVER);
+    await h.cookies.set(SERVER, SESSION_COOKIE, 'maybe-valid', null);
+    expect(await h.sync.view(true)).toMatchObject({ signedIn: null, unreachable: true });
+    expect(h.jar.size).toBe(1);
+  });
+
   it('cookie changes are announced to the Twofold tabs and the popup; overwrites and other cookies are not', async () => {
     const h = harness({});
     const change = (removed: boolean, cause: string, name: string, host: string, value = 'v1') => h.sync.handleCookieChange({ removed, cause, name, host, path: '/', value });

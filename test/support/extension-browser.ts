@@ -21,9 +21,10 @@ export interface ExtensionBrowser {
   close(options?: { keepProfile?: boolean }): Promise<void>;
 }
 
-export async function launchWithExtension(options: { dir?: string } = {}): Promise<ExtensionBrowser> {
+/** `userDataDir`: open an existing profile (a copy of a closed one, say) instead of a fresh one. */
+export async function launchWithExtension(options: { dir?: string; userDataDir?: string } = {}): Promise<ExtensionBrowser> {
   const dir = options.dir ?? EXTENSION_DIR;
-  const userDataDir = mkdtempSync(join(tmpdir(), 'twofold-profile-'));
+  const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), 'twofold-profile-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
