@@ -100,12 +100,12 @@ export function Challenge({ pending, onView }: Props) {
   const hint = filled && code === filled.code ? (filled.next ? FILLED_NEXT : FILLED) : sent ? `We sent a code to ${sent.to}.` : labels[method].hint;
   return (
     <>
+    <h1 id="challenge-title">Confirm it’s you</h1>
+    <p class="hint">Signing in as <strong>{pending.email}</strong></p>
     {locked && method === 'totp' && (
       <UnlockForm why="Your kept authenticator is locked. Type your passphrase to fill the code." onUnlocked={() => { setLocked(false); void fill(false); }} />
     )}
     <form class="stack" onSubmit={verify} aria-labelledby="challenge-title" data-twofold-method={method}>
-      <h1 id="challenge-title">Confirm it’s you</h1>
-      <p class="hint">Signing in as <strong>{pending.email}</strong></p>
       {pending.methods.length > 1 && (
         <div class="methods" role="group" aria-label="Choose how to confirm">
           {pending.methods.map((m) => (

@@ -2,15 +2,13 @@
 // (1280 px) and a phone width (390 px): axe finds no serious or critical violation. Screenshots of each go to
 // test-results/extension-axe-*.png.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import { screenshot } from '../support/browser.ts';
+import { expectAccessible as checkAccessible } from '../support/axe.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client, type Call } from '../support/http.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
 
 const PASSWORD = 'correct horse battery staple 42';
-const WIDTHS = [1280, 390] as const;
 const suffix = Math.random().toString(36).slice(2, 8);
 const plain = `axel.${suffix}@example.com`;
 const guarded = `ada.${suffix}@example.com`;
@@ -19,18 +17,7 @@ let app: TestApp;
 let call: Call;
 let ext: ExtensionBrowser;
 
-/** Runs axe on the page as it is, at each width; fails listing every serious or critical violation. */
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  for (const width of WIDTHS) {
-    await page.setViewportSize({ width, height: 800 });
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    await screenshot(page, `extension-axe-${name}-${width}`);
-    const lesser = results.violations.filter((v) => !serious.includes(v)).map((v) => `${v.impact} ${v.id}`);
-    console.log(`[axe] ${name} at ${width} px: ${results.passes.length} rules pass; minor or moderate: ${lesser.join(', ') || 'none'}`);
-    expect(serious.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), `${name} at ${width} px`).toEqual([]);
-  }
-}
+const expectAccessible = (page: Page, name: string) => checkAccessible(page, `extension-axe-${name}`);
 
 async function popupIn(state: string): Promise<Page> {
   const page = await ext.openPopup();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { generateTotp, totpStep } from '../../shared/totp.ts';
 import { screenshot } from '../support/browser.ts';
+import { expectAccessible } from '../support/axe.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
 
@@ -14,6 +15,7 @@ const email = `pat.${Math.random().toString(36).slice(2, 8)}@example.com`;
 let app: TestApp;
 let ext: ExtensionBrowser;
 let realTime: ReturnType<typeof setInterval>;
+let secretForLater = '';
 
 const popupState = (page: Page) => page.locator('main.popup').getAttribute('data-state');
 const waitForState = (page: Page, state: string) => page.locator(`main.popup[data-state="${state}"]`).waitFor({ timeout: 10_000 });
@@ -133,5 +135,38 @@ describe('the dialer popup', () => {
     expect(await popupState(popup)).toBe('signed-in');
     await popup.close();
     await web.close();
+    secretForLater = secret;
   }, 120_000);
+
+  it('a locked vault asks for the passphrase in the popup before the dialer\'s code is filled', async () => {
+    const options = await ext.context.newPage();
+    await options.goto(ext.optionsUrl);
+    await options.getByLabel('Passphrase', { exact: true }).fill('quiet harbour paper lamp');
+    await options.getByLabel('Type it again').fill('quiet harbour paper lamp');
+    await options.getByRole('button', { name: 'Set passphrase' }).click();
+    await options.getByRole('button', { name: 'Lock now' }).click();
+    await expect.poll(() => options.getByTestId('protection').getAttribute('data-locked')).toBe('true');
+    await options.close();
+
+    const popup = await ext.openPopup();
+    await waitForState(popup, 'signed-in');
+    await popup.getByRole('button', { name: 'Log out' }).click();
+    await waitForState(popup, 'signed-out');
+    await popup.getByLabel('Email').fill(email);
+    await popup.getByLabel('Password').fill(PASSWORD);
+    await popup.getByRole('button', { name: 'Sign in' }).click();
+    await waitForState(popup, 'challenge');
+    const unlock = popup.getByTestId('unlock-form');
+    await unlock.waitFor();
+    expect(await popup.getByTestId('dialer-code').inputValue()).toBe('');
+    await expectAccessible(popup, 'extension-axe-popup-unlock-to-fill');
+    await popup.setViewportSize({ width: 360, height: 600 });
+    await unlock.getByLabel('Passphrase').fill('quiet harbour paper lamp');
+    await unlock.getByRole('button', { name: 'Unlock' }).click();
+    await expect.poll(() => popup.getByTestId('dialer-code').inputValue()).toMatch(/^\d{6}$/);
+    expect([generateTotp(secretForLater, Date.now()), generateTotp(secretForLater, Date.now() - 30_000)]).toContain(await popup.getByTestId('dialer-code').inputValue());
+    expect(await unlock.count()).toBe(0);
+    await popup.getByRole('button', { name: 'Cancel' }).click();
+    await popup.close();
+  });
 });
