@@ -15,18 +15,21 @@ import { endChallengesOfUser } from './challenges.ts';
 import { recordEvent } from './audit.ts';
 import { sendNotice } from './email.ts';
 import { accountReason, readPolicy, type MemberFacts } from './account-policy.ts';
-import type { UserRow } from './users.ts';
+import { findUserById, type UserRow } from './users.ts';
+import { accountSetupDue, formatDueDate, memberSetupDue, recordGraceGranted } from './grace.ts';
+import { accountPolicy } from './requirement.ts';
 
-/** Every member of the account with what the policy needs to know about them. */
-export async function loadMemberFacts(db: Db, accountId: string): Promise<MemberFacts[]> {
+/** Every member of the account with what the policy needs to know about them, and whether the account manages them. */
+export async function loadMemberFacts(db: Db, accountId: string): Promise<(MemberFacts & { managed: boolean })[]> {
   const rows = await db('memberships as m').join('users as u', 'u.id', 'm.user_id').where('m.account_id', accountId)
-    .orderBy('m.created_at').select('u.id', 'u.email', 'u.name', 'm.role', 'm.require_2fa', 'm.require_2fa_at', 'm.created_at');
+    .orderBy('m.created_at').select('u.id', 'u.email', 'u.name', 'u.managed_by_account_id', 'm.role', 'm.require_2fa', 'm.require_2fa_at', 'm.created_at');
   const ids = rows.map((r: { id: string }) => r.id);
   const factors: FactorRow[] = ids.length ? await db('factors').whereIn('user_id', ids).whereNotNull('enabled_at') : [];
   return rows.map((r: Record<string, unknown>) => ({
     userId: r.id as string, email: r.email as string, name: r.name as string, role: r.role as Role,
     require2fa: toBool(r.require_2fa), require2faAt: (r.require_2fa_at as number | null) ?? null, joinedAt: Number(r.created_at),
     enabledMethods: enabledMethods(factors.filter((f) => f.user_id === r.id)),
+    managed: r.managed_by_account_id === accountId,
   }));
 }
 
@@ -41,33 +44,46 @@ async function resettable(db: Db, userIds: string[], now: number): Promise<Set<s
   return new Set([...f, ...b, ...d].map((r: { user_id: string }) => r.user_id));
 }
 
-/** May `actor` (with `actorRole`) reset the 2FA of `target`? Not their own (that is DELETE /me/2fa, with reauth),
- * and an admin never an owner's. */
-export function mayReset(actor: { userId: string; role: Role }, target: { userId: string; role: Role }): boolean {
-  if (actor.userId === target.userId) return false;
+/** May `actor` (with `actorRole`) reset the 2FA of `target`? Only of a member the account manages (contract v1.1),
+ * not their own (that is DELETE /me/2fa, with reauth), and an admin never an owner's. */
+export function mayReset(actor: { userId: string; role: Role }, target: { userId: string; role: Role; managed: boolean }): boolean {
+  if (actor.userId === target.userId || !target.managed) return false;
   return hasRole(actor.role, 'owner') || target.role !== 'owner';
+}
+
+/** Only the account a user came into being through may reset or rescue their 2FA: any other account that can
+ * require it of them could otherwise invite them and then take over their sign-in. */
+export function assertManaged(accountId: string, target: Pick<UserRow, 'managed_by_account_id'>): void {
+  if (target.managed_by_account_id !== accountId) {
+    throw new ApiError('forbidden', 'This member joined with their own Twofold sign-in, so only the account that manages it can reset or recover their two-factor authentication. Ask them to use their backup codes, or to contact that account.');
+  }
 }
 
 export async function listMembers(deps: Deps, accountId: string, actor: { userId: string; role: Role }): Promise<Member[]> {
   const account = (await findAccount(deps.db, accountId))!;
   const policy = readPolicy(account);
   const members = await loadMemberFacts(deps.db, accountId);
-  const withSomething = await resettable(deps.db, members.map((m) => m.userId), deps.clock.now());
+  const now = deps.clock.now();
+  const withSomething = await resettable(deps.db, members.map((m) => m.userId), now);
   return members.map((m) => {
     const { reason } = accountReason(m, policy, accountId);
     return {
-      userId: m.userId, email: m.email, name: m.name, role: m.role, require2fa: m.require2fa,
+      userId: m.userId, email: m.email, name: m.name, role: m.role, require2fa: m.require2fa, managed: m.managed,
       twoFactor: {
         enabled: m.enabledMethods.length > 0, methods: m.enabledMethods, required: reason !== null, requiredReason: reason,
         canReset: withSomething.has(m.userId) && mayReset(actor, m),
+        canIssueRecoveryCode: m.managed && actor.role === 'owner' && actor.userId !== m.userId, ...memberSetupDue(m, account, now),
       },
     };
   });
 }
 
-export const setupInstructions = (accountName: string, origin: string) =>
+/** `dueAt`: the end of the member's grace period, named in the email (null: at their next sign-in). */
+export const setupInstructions = (accountName: string, origin: string, dueAt: number | null = null) =>
   `${accountName} now requires two-factor authentication for your Twofold sign-in.\n\n` +
-  `Next time you sign in at ${origin}/ you will be asked to set up a second step: an authenticator app ` +
+  (dueAt === null ? `Next time you sign in at ${origin}/ you will be asked to set up a second step: an authenticator app `
+    : `Please set it up by ${formatDueDate(dueAt)} at ${origin}/setup. Until then you can sign in as before; after that you ` +
+      'will be asked to set it up before anything else. The second step is an authenticator app ') +
   '(recommended), a text message or an email code, as the account allows. It takes about a minute.';
 
 /** Turns the per-member requirement on or off; emails setup instructions when it is turned on. */
@@ -82,7 +98,12 @@ export async function setRequire2fa(deps: Deps, input: { accountId: string; user
   if (input.on) {
     const account = (await findAccount(deps.db, input.accountId))!;
     const user = await deps.db<UserRow>('users').where({ id: input.userId }).first();
-    if (user) await sendNotice(deps, user.email, `${account.name} requires two-factor authentication`, setupInstructions(account.name, deps.config.publicUrl));
+    const facts = (await loadMemberFacts(deps.db, input.accountId)).find((m) => m.userId === input.userId);
+    // A member already overdue under `enforce` is not given a new grace by a per-member requirement (setup-due.ts).
+    const due = facts ? accountSetupDue(facts, accountPolicy(account), account.id) : null;
+    const dueAt = due !== null && due > now ? due : null;
+    if (dueAt !== null) await recordGraceGranted(deps, { accountId: account.id, userId: input.userId, dueAt, graceDays: account.grace_period_days, actorUserId: input.actor.id, ip: input.ip });
+    if (user) await sendNotice(deps, user.email, `${account.name} requires two-factor authentication`, setupInstructions(account.name, deps.config.publicUrl, dueAt));
   }
 }
 
@@ -94,7 +115,9 @@ export async function resetMemberTwoFactor(deps: Deps, input: { accountId: strin
   const membership = await findMembership(deps.db, input.accountId, input.userId);
   if (!membership) throw new ApiError('not_found', 'No such member.');
   if (input.userId === input.actor.id) throw new ApiError('forbidden', 'Use your own security settings to change your two-factor authentication.');
-  if (!mayReset({ userId: input.actor.id, role: input.actorRole }, { userId: input.userId, role: membership.role })) {
+  const target = (await findUserById(deps.db, input.userId))!;
+  assertManaged(input.accountId, target);
+  if (!mayReset({ userId: input.actor.id, role: input.actorRole }, { userId: input.userId, role: membership.role, managed: true })) {
     throw new ApiError('forbidden', 'Only an owner can reset the two-factor authentication of an owner.');
   }
   const methods = enabledMethods(await deps.db<FactorRow>('factors').where({ user_id: input.userId }).whereNotNull('enabled_at'));
@@ -103,7 +126,7 @@ export async function resetMemberTwoFactor(deps: Deps, input: { accountId: strin
   await deps.db.transaction(async (trx) => {
     await removeAllFactors(trx, input.userId);
     counts = { backupCodes: await deleteBackupCodes(trx, input.userId), devices: await forgetAllDevices(trx, input.userId) };
-    await endSessionsOfUser(trx, input.userId);
+    await endSessionsOfUser(trx, input.userId, '2fa_reset', now);
     await endChallengesOfUser(trx, input.userId, now);
     await trx('users').where({ id: input.userId }).update({ preferred_method: null, totp_last_step: null });
   });

@@ -8,9 +8,10 @@ import { ApiError } from './errors.ts';
 import type { AppState } from './state.ts';
 
 /** Who may call a route: nobody in particular; a signed-in user with 2FA in order (`session`) or even one who must
- * set it up first (`signedIn`); an enrolling user (session or setup_required challenge id); or a member of the
+ * set it up first (`signedIn`); anyone, with the session read when there is one (`optionalSession`, same rules as
+ * `session` when signed in); an enrolling user (session or setup_required challenge id); or a member of the
  * account in the path (session, or an API key where `apiKey` is set). */
-export type Access = 'public' | 'session' | 'signedIn' | 'enrolment' | 'account';
+export type Access = 'public' | 'session' | 'signedIn' | 'optionalSession' | 'enrolment' | 'account';
 
 export interface Route<B extends z.ZodType = z.ZodType> {
   method: 'get' | 'post' | 'put' | 'delete';
@@ -89,7 +90,7 @@ export function openApiDocument(routes: Route[], info: { version: string; descri
       tags: [r.tag],
       summary: r.summary,
       description: [r.description, notes].filter(Boolean).join('\n\n') || undefined,
-      security: r.access === 'public' ? [] : [{ bearer: [] }, { cookie: [] }],
+      security: r.access === 'public' ? [] : [...(r.access === 'optionalSession' ? [{}] : []), { bearer: [] }, { cookie: [] }],
       parameters: parameters.length ? parameters : undefined,
       requestBody: r.body ? { required: true, content: { 'application/json': { schema: z.toJSONSchema(r.body, { io: 'input', unrepresentable: 'any' }) } } } : undefined,
       responses: {

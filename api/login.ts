@@ -19,13 +19,18 @@ import { findFactor } from './factors.ts';
 import { maskedPhone } from './sms.ts';
 import { maskEmail } from '../shared/masks.ts';
 import { sendCode } from './otp-codes.ts';
+import type { AuthenticationResponse } from '../shared/webauthn.ts';
+import { graceEndsAt } from './setup-due.ts';
+import { recordGraceExpired } from './grace.ts';
+import { noticeBackupCodeUsed } from './backup-code-notices.ts';
 
 export interface RequestInfo { ip: string; userAgent: string | null }
 
 export interface SignedIn { token: string; response: LoginResponse & { status: 'authenticated' }; device?: { token: string; days: number } }
 
 /** Creates the session that a passed login earns. */
-export async function signIn(deps: Deps, user: UserRow, client: Client, req: RequestInfo, extra: { deviceToken?: string; deviceDays?: number; backupCodesRemaining?: number } = {}): Promise<SignedIn> {
+export async function signIn(deps: Deps, user: UserRow, client: Client, req: RequestInfo,
+  extra: { deviceToken?: string; deviceDays?: number; backupCodesRemaining?: number; twoFactorSetupDueBy?: number } = {}): Promise<SignedIn> {
   const { token, session } = await createSession(deps.db, { userId: user.id, client, ip: req.ip, userAgent: req.userAgent, now: deps.clock.now() });
   return {
     token,
@@ -34,6 +39,7 @@ export async function signIn(deps: Deps, user: UserRow, client: Client, req: Req
       status: 'authenticated', session: { token, expiresAt: iso(sessionExpiresAt(session)) }, user: publicUser(user),
       ...(extra.deviceToken ? { deviceToken: extra.deviceToken } : {}),
       ...(extra.backupCodesRemaining !== undefined ? { backupCodesRemaining: extra.backupCodesRemaining } : {}),
+      ...(extra.twoFactorSetupDueBy !== undefined ? { twoFactorSetupDueBy: iso(extra.twoFactorSetupDueBy) } : {}),
     },
   };
 }
@@ -48,13 +54,24 @@ export async function login(deps: Deps, input: { email: string; password: string
   if (!user || !ok) throw new ApiError('invalid_credentials');
   const locked = lockRemainingSeconds(user, now);
   if (locked > 0) throw lockedError(locked);
+  return continueLogin(deps, user, { deviceToken: input.deviceToken, client: input.client ?? 'web' }, req);
+}
 
-  const client = input.client ?? 'web';
+/** What a proven password earns: a session, a challenge, or setup_required. Also the end of accepting an invitation
+ * as a new person (the link proved the mailbox, the new password was just chosen). */
+export async function continueLogin(deps: Deps, user: UserRow, input: { deviceToken?: string; client: Client }, req: RequestInfo): Promise<LoginOutcome> {
+  const now = deps.clock.now();
+  const { client } = input;
   const requirement = await loadRequirement(deps.db, user.id, req.ip);
   const enabled = requirement.enabledMethods;
 
   if (enabled.length === 0) {
     if (!requirement.required) return { kind: 'signed-in', signedIn: await signIn(deps, user, client, req) };
+    // In a grace period the user may sign in without the 2FA they have yet to set up, until its end; a user with a
+    // method never gets here: grace never skips a factor the user has.
+    const dueBy = graceEndsAt(requirement, now);
+    if (dueBy !== null) return { kind: 'signed-in', signedIn: await signIn(deps, user, client, req, { twoFactorSetupDueBy: dueBy }) };
+    await recordGraceExpired(deps, user.id, requirement, now, req.ip);
     const { challengeId, challenge } = await createChallenge(deps.db, { userId: user.id, kind: 'setup', methods: requirement.allowedMethods, client, ip: req.ip, userAgent: req.userAgent, now });
     return {
       kind: 'pending',
@@ -108,7 +125,7 @@ export async function sendChallengeCode(deps: Deps, challengeId: string, method:
 }
 
 /** Checks a code against a challenge. Every answer but success spends one of the challenge's and the user's attempts. */
-export async function verifyChallenge(deps: Deps, challengeId: string, input: { method: string; code: string; rememberDevice?: boolean }, req: RequestInfo): Promise<SignedIn> {
+export async function verifyChallenge(deps: Deps, challengeId: string, input: { method: string; code?: string; response?: AuthenticationResponse; rememberDevice?: boolean }, req: RequestInfo): Promise<SignedIn> {
   const challenge = await liveChallenge(deps, challengeId);
   // A spent challenge is answered from the row already read: a flood against it writes nothing.
   const attempt = challenge.attempts >= CHALLENGE_MAX_ATTEMPTS ? null : await reserveAttempt(deps.db, challenge, deps.clock.now());
@@ -118,7 +135,7 @@ export async function verifyChallenge(deps: Deps, challengeId: string, input: { 
   // The setup challenge passes only with a recovery code; the login one only with a method it offered.
   const offered: string[] = challenge.kind === 'setup' ? ['recovery_code'] : challengeMethods(challenge);
   const proof: FactorProof | null = offered.includes(input.method)
-    ? await checkFactorCode(deps, challenge.user_id, input.method as Method, input.code, `challenge:${challenge.id}`)
+    ? await checkFactorCode(deps, challenge.user_id, input.method as Method, input.code ?? '', `challenge:${challenge.id}`, input.response)
     : null;
 
   if (!proof) {
@@ -147,8 +164,12 @@ async function finishChallenge(deps: Deps, challenge: ChallengeRow, proof: Facto
   }
   if (proof.method === 'backup_code') {
     await recordEvent(deps.db, { type: 'backup_codes.used', at: now, actorUserId: user.id, subjectUserId: user.id, ip: req.ip, detail: { remaining: proof.backupCodesRemaining } });
+    await noticeBackupCodeUsed(deps, user, proof.backupCodesRemaining, req.ip);
   }
   if (proof.method === 'recovery_code') await notifyRecoveryCodeUsed(deps, user, proof, req.ip);
+  if (proof.method === 'webauthn') {
+    await recordEvent(deps.db, { type: 'webauthn.key_used', at: now, actorUserId: user.id, subjectUserId: user.id, ip: req.ip, detail: { credentialId: proof.credentialId, name: proof.name } });
+  }
   return signIn(deps, user, challenge.client, req, {
     deviceToken, deviceDays, backupCodesRemaining: proof.method === 'backup_code' ? proof.backupCodesRemaining : undefined,
   });

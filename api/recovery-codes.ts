@@ -16,14 +16,22 @@ export async function issueRecoveryCode(deps: Deps, input: { userId: string; acc
   return { code: `${code.slice(0, 5)}-${code.slice(5)}`, expiresAt: row.expires_at };
 }
 
-/** Uses the user's live recovery code; returns the issuing account and owner, or null. */
+/** Uses the user's live recovery code; returns the issuing account and owner, or null. The code is void once the user
+ * left the issuing account, the account no longer manages them, or the issuer is no longer one of its owners
+ * (checked in the same conditional UPDATE, so no race between a demotion and a use). */
 export async function consumeRecoveryCode(deps: Deps, userId: string, typed: string): Promise<{ accountId: string; issuedBy: string } | null> {
   const code = normaliseBackupCode(typed);
   if (!code) return null;
   const now = deps.clock.now();
-  const n = await deps.db('recovery_codes').where({ user_id: userId, code_hash: hashOf(deps, userId, code) }).whereNull('used_at').where('expires_at', '>', now)
+  const { db } = deps;
+  const n = await db('recovery_codes').where({ user_id: userId, code_hash: hashOf(deps, userId, code) }).whereNull('used_at').where('expires_at', '>', now)
+    .whereExists(db('memberships as m').join('users as u', 'u.id', 'm.user_id').select(db.raw('1'))
+      .whereRaw('m.account_id = recovery_codes.account_id').whereRaw('m.user_id = recovery_codes.user_id')
+      .whereRaw('u.managed_by_account_id = recovery_codes.account_id'))
+    .whereExists(db('memberships as o').select(db.raw('1'))
+      .whereRaw('o.account_id = recovery_codes.account_id').whereRaw('o.user_id = recovery_codes.issued_by').where('o.role', 'owner'))
     .update({ used_at: now });
   if (affected(n) === 0) return null;
-  const row = await deps.db('recovery_codes').where({ user_id: userId }).first('account_id', 'issued_by');
+  const row = await db('recovery_codes').where({ user_id: userId }).first('account_id', 'issued_by');
   return { accountId: row.account_id, issuedBy: row.issued_by };
 }

@@ -1,7 +1,7 @@
 // Sessions: opaque 256-bit tokens kept as SHA-256 hashes, one per sign-in, shared by the web app and the
 // dialer. Idle expiry (30 min, refreshed on use) and absolute expiry (12 h) are enforced here, server-side.
 import type { Client, SessionListItem } from '../shared/schemas.ts';
-import { iso, toBool, type Db } from './db.ts';
+import { affected, iso, toBool, type Db } from './db.ts';
 import { hashToken, randomId, randomToken } from './secrets.ts';
 import type { UserRow } from './users.ts';
 
@@ -23,7 +23,13 @@ export interface SessionRow {
   clients: string;
   ip: string | null;
   user_agent: string | null;
+  ended_at: number | null;
+  ended_reason: SessionEndReason | null;
 }
+
+/** Why a session ended, told to whoever still holds its token (`401 unauthenticated` with `reason`). An ended row
+ * stays until the retention sweep removes it. */
+export type SessionEndReason = 'signed_out' | '2fa_reset' | '2fa_enabled' | 'ended';
 
 export const sessionExpiresAt = (s: Pick<SessionRow, 'idle_expires_at' | 'absolute_expires_at'>): number =>
   Math.min(s.idle_expires_at, s.absolute_expires_at);
@@ -46,14 +52,17 @@ export async function createSession(db: Db, input: { userId: string; client: Cli
     clients: JSON.stringify([input.client]),
     ip: input.ip,
     user_agent: input.userAgent?.slice(0, 300) ?? null,
+    ended_at: null,
+    ended_reason: null,
   };
   await db('sessions').insert(session);
   return { token, session };
 }
 
-const sessionColumns = ['id', 'token_hash', 'user_id', 'created_at', 'last_used_at', 'idle_expires_at', 'absolute_expires_at', 'reauth_until', 'clients', 'ip', 'user_agent'];
+const sessionColumns = ['id', 'token_hash', 'user_id', 'created_at', 'last_used_at', 'idle_expires_at', 'absolute_expires_at', 'reauth_until', 'clients', 'ip', 'user_agent',
+  'ended_at', 'ended_reason'];
 const userColumns = ['id', 'email', 'name', 'password_hash', 'created_at', 'preferred_method', 'previous_phone', 'backup_codes_sealed',
-  'failed_code_streak', 'failed_code_total', 'code_locked_until', 'totp_last_step'];
+  'failed_code_streak', 'failed_code_total', 'code_locked_until', 'totp_last_step', 'email_verified_at', 'managed_by_account_id'];
 
 const sessionPairs = sessionColumns.map((c) => [c, `s_${c}`] as const);
 const userPairs = userColumns.map((c) => [c, `u_${c}`] as const);
@@ -86,17 +95,29 @@ function pick(row: Record<string, unknown>, pairs: readonly (readonly [string, s
   return out;
 }
 
-/** The live session of a token and its user, in one indexed lookup; null when unknown or expired. */
-export async function findLiveSession(db: Db, token: string, now: number): Promise<{ session: SessionRow; user: UserRow; mayRequire2fa: boolean } | null> {
+export type SessionLookup =
+  | { status: 'live'; session: SessionRow; user: UserRow; mayRequire2fa: boolean }
+  | { status: 'ended'; reason: SessionEndReason | 'expired' }
+  | { status: 'unknown' };
+
+/** A token's session and its user, in one indexed lookup: live, ended (and why), or unknown. */
+export async function lookupSession(db: Db, token: string, now: number): Promise<SessionLookup> {
   const { sql, bindings } = lookupQuery(db);
   const tokenHash = hashToken(token);
   const result = await db.raw(sql, bindings.map((b) => (b === TOKEN_HASH_SLOT ? tokenHash : b)) as readonly string[]);
   // better-sqlite3 answers the rows; pg a result whose rows they are.
   const row = (Array.isArray(result) ? result[0] : (result as { rows: unknown[] }).rows[0]) as Record<string, unknown> | undefined;
-  if (!row) return null;
+  if (!row) return { status: 'unknown' };
   const session = pick(row, sessionPairs) as unknown as SessionRow;
-  if (sessionExpiresAt(session) <= now) return null;
-  return { session, user: pick(row, userPairs) as unknown as UserRow, mayRequire2fa: toBool(row.may_require_2fa) };
+  if (session.ended_at !== null) return { status: 'ended', reason: session.ended_reason ?? 'ended' };
+  if (sessionExpiresAt(session) <= now) return { status: 'ended', reason: 'expired' };
+  return { status: 'live', session, user: pick(row, userPairs) as unknown as UserRow, mayRequire2fa: toBool(row.may_require_2fa) };
+}
+
+/** The live session of a token and its user; null when unknown, ended or expired. */
+export async function findLiveSession(db: Db, token: string, now: number): Promise<{ session: SessionRow; user: UserRow; mayRequire2fa: boolean } | null> {
+  const found = await lookupSession(db, token, now);
+  return found.status === 'live' ? found : null;
 }
 
 /** Records use: slides the idle deadline (never past the absolute one) and remembers which client called. */
@@ -116,19 +137,20 @@ export async function extendReauth(db: Db, sessionId: string, now: number): Prom
   return until;
 }
 
-export async function endSession(db: Db, userId: string, sessionId: string): Promise<boolean> {
-  return (await db('sessions').where({ id: sessionId, user_id: userId }).delete()) > 0;
+/** Ends one session of the user; false when it is not theirs or already ended. */
+export async function endSession(db: Db, userId: string, sessionId: string, reason: SessionEndReason, now: number): Promise<boolean> {
+  return affected(await db('sessions').where({ id: sessionId, user_id: userId }).whereNull('ended_at').update({ ended_at: now, ended_reason: reason })) > 0;
 }
 
 /** Ends every session of the user but `exceptId` (the one that asked, when it should live on). */
-export async function endSessionsOfUser(db: Db, userId: string, exceptId?: string): Promise<void> {
-  const q = db('sessions').where({ user_id: userId });
+export async function endSessionsOfUser(db: Db, userId: string, reason: SessionEndReason, now: number, exceptId?: string): Promise<void> {
+  const q = db('sessions').where({ user_id: userId }).whereNull('ended_at');
   if (exceptId) q.whereNot({ id: exceptId });
-  await q.delete();
+  await q.update({ ended_at: now, ended_reason: reason });
 }
 
 export async function listSessions(db: Db, userId: string, currentId: string | null, now: number): Promise<SessionListItem[]> {
-  const rows: SessionRow[] = await db('sessions').where({ user_id: userId }).orderBy('last_used_at', 'desc');
+  const rows: SessionRow[] = await db('sessions').where({ user_id: userId }).whereNull('ended_at').orderBy('last_used_at', 'desc');
   return rows.filter((s) => sessionExpiresAt(s) > now).map((s) => ({
     id: s.id, clients: sessionClients(s), ip: s.ip, userAgent: s.user_agent,
     createdAt: iso(s.created_at), lastUsedAt: iso(s.last_used_at), current: s.id === currentId,

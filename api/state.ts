@@ -1,6 +1,6 @@
 // What the middleware chain learns about a request, in one typed place.
 import type { Role } from '../shared/schemas.ts';
-import type { SessionRow } from './sessions.ts';
+import type { SessionEndReason, SessionRow } from './sessions.ts';
 import type { UserRow } from './users.ts';
 import type { ChallengeRow } from './challenges.ts';
 
@@ -11,6 +11,8 @@ export interface AppState {
   body: unknown;
   user?: UserRow;
   session?: SessionRow;
+  /** Why the request's session token stopped working, when it belonged to a session that ended. */
+  sessionEnded?: SessionEndReason | 'expired';
   /** False when none of the user's accounts could require 2FA of them (read with the session, in one query). */
   mayRequire2fa?: boolean;
   /** Set when a setup_required challenge id is used as the bearer of an enrolment call. */

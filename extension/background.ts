@@ -2,7 +2,7 @@
 // listeners. No logic of its own, and the only place that hands the polyfill's `browser` to the wrappers.
 import browser from 'webextension-polyfill';
 import {
-  ALL_STORES, createAlarmClock, createBroadcaster, createCookieJar, extensionInfo, serveMessages, showUnlock, storageArea, watchCookies,
+  ALL_STORES, createAlarmClock, createBroadcaster, createCookieJar, extensionInfo, openTab, serveMessages, showUnlock, storageArea, watchCookies,
 } from './browser-api-worker.ts';
 import { createDialer } from './dialer.ts';
 import { createHandlers, describeError } from './handlers.ts';
@@ -26,7 +26,7 @@ sync = createSessionSync({
   defaultServer: __TWOFOLD_SERVER__,
   hasAuthenticator: (server, user) => vault.has(server, user),
 });
-const dialer = createDialer({ api, sync, vault, now });
+const dialer = createDialer({ api, sync, vault, now, openTab: (url) => openTab(browser.tabs, url) });
 const log = (event: string, detail: Record<string, string | number | boolean>) => console.warn(`[twofold] ${event}`, detail);
 
 const handlers = createHandlers({

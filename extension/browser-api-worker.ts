@@ -160,7 +160,7 @@ export function createBroadcaster(browser: Pick<Browser, 'tabs' | 'runtime' | 'c
   };
 }
 
-// ---- alarms and windows ----
+// ---- alarms, tabs and windows ----
 export interface AlarmClock {
   /** One alarm per name: scheduling again moves it. */
   schedule(name: string, atMs: number): void;
@@ -174,6 +174,11 @@ export function createAlarmClock(alarms: Alarms.Static): AlarmClock {
     cancel: async (name) => void (await alarms.clear(name)),
     onAlarm: (listener) => alarms.onAlarm.addListener((alarm) => listener(alarm.name)),
   };
+}
+
+/** A new tab (no `tabs` permission needed to open one). */
+export async function openTab(tabs: Tabs.Static, url: string): Promise<void> {
+  await tabs.create({ url });
 }
 
 /** Shows where a person types the vault's passphrase: the toolbar popup when the browser allows opening it

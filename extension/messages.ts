@@ -14,7 +14,8 @@ export interface DialerView {
   otherServer: string | null;
   /** The server did not answer (or not like Twofold): the dialer shows sign-in and the server to check. */
   unreachable: boolean;
-  signedIn: { user: User; accounts: AccountSummary[]; selectedAccountId: string | null } | null;
+  /** `setupDueBy`: in a grace period, when 2FA must be set up (GET /session's twoFactorSetupDueBy). */
+  signedIn: { user: User; accounts: AccountSummary[]; selectedAccountId: string | null; setupDueBy?: string | null } | null;
   pending: PendingChallenge | null;
   clockSkewSeconds: number | null;
 }
@@ -66,6 +67,8 @@ export interface MessageMap {
   'auth:send-code': { from: 'extension'; request: { method: 'sms' | 'email' }; response: { sentTo: string; resendAfterSeconds: number } };
   'auth:verify': { from: 'extension'; request: { method: Method; code: string; rememberDevice: boolean }; response: DialerView };
   'auth:cancel': { from: 'extension'; request: Record<string, never>; response: DialerView };
+  /** Opens the pending challenge in the web app (a security key works only there); the shared session follows. */
+  'auth:continue-in-web': { from: 'extension'; request: Record<string, never>; response: { opened: true } };
   'auth:logout': { from: 'extension'; request: Record<string, never>; response: DialerView };
   /** The kept authenticator's code for the dialer's challenge; `next`: the following step's (the current one was spent). */
   'auth:dialer-code': { from: 'extension'; request: { next: boolean }; response: { code: string | null; locked: boolean } };

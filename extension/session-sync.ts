@@ -23,7 +23,7 @@ const DEVICE_COOKIE_DAYS = 30;
 const CLOCK_SKEW_LIMIT_SECONDS = 30;
 
 export interface StoredPending extends Omit<PendingChallenge, 'canFill'> { server: string; challengeId: string }
-interface SessionCache { tokenTag: string; server: string; info: Pick<SessionResponse, 'user' | 'accounts'> }
+interface SessionCache { tokenTag: string; server: string; info: Pick<SessionResponse, 'user' | 'accounts'> & { twoFactorSetupDueBy?: string | null } }
 
 export interface SessionSyncDeps {
   cookies: CookieJar;
@@ -81,7 +81,7 @@ export function createSessionSync(deps: SessionSyncDeps) {
       else {
         try {
           const answer = await api.request<SessionResponse>(at, 'GET', '/session', { token: current });
-          info = { user: answer.user, accounts: answer.accounts };
+          info = { user: answer.user, accounts: answer.accounts, twoFactorSetupDueBy: answer.twoFactorSetupDueBy ?? null };
           await memory.set('session', { tokenTag: tag, server: at, info } satisfies SessionCache);
         } catch (error) {
           if (error instanceof ApiCallError && error.status === 401) await signOut();
@@ -101,6 +101,7 @@ export function createSessionSync(deps: SessionSyncDeps) {
       signedIn: info && {
         user: info.user, accounts: info.accounts,
         selectedAccountId: info.accounts.find((a) => a.id === selected)?.id ?? info.accounts[0]?.id ?? null,
+        setupDueBy: info.twoFactorSetupDueBy ?? null,
       },
       pending: stored && {
         email: stored.email, methods: stored.methods, preferredMethod: stored.preferredMethod, expiresAt: stored.expiresAt,
@@ -206,6 +207,9 @@ export function createSessionSync(deps: SessionSyncDeps) {
     const tag = change.removed ? 'none' : await tagOf(change.value);
     if ((await memory.get<string>(key)) === tag) return;
     await memory.set(key, tag);
+    // A session started elsewhere in the dialer's store (the web app passed the dialer's challenge, or a sign-in of
+    // its own): the dialer's pending challenge is over.
+    if (!change.removed && isDefaultStore(change.storeId)) await memory.remove('pending');
     await announce(change.removed ? 'ended' : 'started', change.storeId);
   }
 }

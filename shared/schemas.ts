@@ -1,13 +1,14 @@
 // Request and response schemas of the HTTP contract (../shared/api.md). The API validates requests with
 // them and generates its OpenAPI document from them; the web app and the extension import the types.
 import { z } from 'zod';
+import { AuthenticationResponse, SecurityKey } from './webauthn.ts';
 
-export const methods = ['totp', 'sms', 'email', 'backup_code', 'recovery_code'] as const;
+export const methods = ['totp', 'sms', 'email', 'webauthn', 'backup_code', 'recovery_code'] as const;
 export const Method = z.enum(methods);
 export type Method = z.infer<typeof Method>;
 
-/** Methods a user enrols (the others are fallbacks that come with them). */
-export const enrollableMethods = ['totp', 'sms', 'email'] as const;
+/** Methods a user enrols (the others are fallbacks that come with them). `webauthn`: security keys and passkeys. */
+export const enrollableMethods = ['totp', 'sms', 'email', 'webauthn'] as const;
 export const EnrollableMethod = z.enum(enrollableMethods);
 export type EnrollableMethod = z.infer<typeof EnrollableMethod>;
 
@@ -35,16 +36,27 @@ export const LoginRequest = z.object({
   client: Client.optional(),
 });
 export const SendCodeRequest = z.object({ method: z.enum(['sms', 'email']) });
-export const VerifyChallengeRequest = z.object({ method: z.string().max(32), code: Code, rememberDevice: z.boolean().optional() });
+/** A second-factor answer: a `code`, or for `webauthn` the security key's signed `response` (AuthenticationResponseJSON). */
+const answerFields = { method: z.string().max(32), code: Code.optional(), response: AuthenticationResponse.optional() };
+const requireAnswer = (b: { method: string; code?: string; response?: unknown }, ctx: z.RefinementCtx) => {
+  const field = b.method === 'webauthn' ? 'response' : 'code';
+  if (b[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'Required' });
+};
+export const VerifyChallengeRequest = z.object({ ...answerFields, rememberDevice: z.boolean().optional() }).superRefine(requireAnswer);
 export const ReauthRequest = z.union([
   z.object({ password: z.string().max(1024) }),
-  z.object({ method: z.string().max(32), code: Code }),
+  z.object(answerFields).superRefine(requireAnswer),
 ]);
-export const AcceptInviteRequest = z.object({ inviteToken: z.string().max(200), name: Name, password: Password });
+/** A new person sends name and password; an existing user, signed in, sends the token alone. */
+export const AcceptInviteRequest = z.object({ inviteToken: z.string().max(200), name: Name.optional(), password: Password.optional() });
+export const InvitePreviewRequest = z.object({ inviteToken: z.string().max(200) });
+/** A token from an emailed link (email verification). */
+export const TokenRequest = z.object({ token: z.string().max(200) });
 
-export const User = z.object({ id: z.string(), email: z.string(), name: z.string() });
+export const User = z.object({ id: z.string(), email: z.string(), name: z.string(), emailVerified: z.boolean() });
 export type User = z.infer<typeof User>;
 export const Account = z.object({ id: z.string(), name: z.string() });
+export const AccountWithRole = Account.extend({ role: Role });
 export const SessionInfo = z.object({ token: z.string(), expiresAt: z.string() });
 export const RequiredBy = z.object({ accountId: z.string(), accountName: z.string(), reason: z.string() });
 export type RequiredBy = z.infer<typeof RequiredBy>;
@@ -52,6 +64,8 @@ export type RequiredBy = z.infer<typeof RequiredBy>;
 export const LoginAuthenticated = z.object({
   status: z.literal('authenticated'), session: SessionInfo, user: User, deviceToken: z.string().optional(),
   backupCodesRemaining: z.number().int().optional(),
+  twoFactorSetupDueBy: z.string().optional()
+    .describe('Present when an account requires 2FA the user has not set up and its grace period runs until this time'),
 });
 export const LoginChallenge = z.object({
   status: z.literal('challenge'), challengeId: z.string(), methods: z.array(Method), preferredMethod: Method,
@@ -65,6 +79,22 @@ export const LoginResponse = z.discriminatedUnion('status', [LoginAuthenticated,
 export type LoginResponse = z.infer<typeof LoginResponse>;
 export type LoginAuthenticated = z.infer<typeof LoginAuthenticated>;
 
+/** What an account may do to a member it invites (contract v1.1, "Trust between users and accounts"). */
+export const accountPowers = ['require_2fa', 'change_role', 'remove', 'reset_2fa', 'issue_recovery_code'] as const;
+export const InvitationPreview = z.object({
+  accountName: z.string(), invitedBy: z.string(), invitedByEmail: z.string().nullable(), role: Role, email: z.string(), expiresAt: z.string(),
+  existingUser: z.boolean(), managed: z.boolean(), accountMay: z.array(z.enum(accountPowers)),
+});
+export type InvitationPreview = z.infer<typeof InvitationPreview>;
+export const AcceptedAsNewPerson = z.union([
+  LoginAuthenticated.extend({ user: User }),
+  LoginSetupRequired.extend({ user: User }),
+]);
+export const Invitation = z.object({ id: z.string(), email: z.string(), role: Role, expiresAt: z.string() });
+export type Invitation = z.infer<typeof Invitation>;
+export const PendingInvitation = Invitation.extend({ invitedBy: z.string().nullable(), createdAt: z.string() });
+export type PendingInvitation = z.infer<typeof PendingInvitation>;
+
 export const CodeSent = z.object({ sentTo: z.string(), resendAfterSeconds: z.number().int() });
 export type CodeSent = z.infer<typeof CodeSent>;
 
@@ -73,6 +103,8 @@ export const SessionResponse = z.object({
   session: z.object({ expiresAt: z.string(), clients: z.array(Client) }),
   accounts: z.array(z.object({ id: z.string(), name: z.string(), role: Role })),
   twoFactorSetupRequired: z.boolean(),
+  twoFactorSetupDueBy: z.string().nullable()
+    .describe('While the user is in a grace period: when 2FA must be set up (after it, `twoFactorSetupRequired`); else null'),
 });
 export type SessionResponse = z.infer<typeof SessionResponse>;
 
@@ -84,8 +116,9 @@ export const TwoFactorStatus = z.object({
     totp: z.object({ enabled: z.boolean() }),
     sms: z.object({ enabled: z.boolean(), phone: z.string().nullable(), previousPhone: z.string().nullable() }),
     email: z.object({ enabled: z.boolean(), address: z.string().nullable() }),
+    webauthn: z.object({ enabled: z.boolean(), credentials: z.array(SecurityKey) }),
   }),
-  backupCodes: z.object({ remaining: z.number().int() }),
+  backupCodes: z.object({ remaining: z.number().int(), low: z.boolean().describe('2FA is on and 3 or fewer codes are left') }),
   required: z.boolean(),
   requiredBy: z.array(RequiredBy),
   allowedMethods: z.array(EnrollableMethod),
@@ -125,6 +158,8 @@ export const Policy = z.object({
   allowedMethods: AllowedMethods,
   rememberDeviceDays: z.number().int().min(0).max(60),
   enforceOutsideIpRanges: z.array(Cidr),
+  gracePeriodDays: z.number().int().min(0).max(30)
+    .describe('Days a member has to set up 2FA once a requirement begins for them (0: at their next sign-in)'),
   updatedAt: z.string(),
 });
 export type Policy = z.infer<typeof Policy>;
@@ -134,9 +169,12 @@ export const PolicyConfirmRequest = z.object({ confirmationId: z.string().max(20
 
 export const MemberTwoFactor = z.object({
   enabled: z.boolean(), methods: z.array(EnrollableMethod), required: z.boolean(), requiredReason: z.string().nullable(),
-  canReset: z.boolean(),
+  canReset: z.boolean(), canIssueRecoveryCode: z.boolean(),
+  setupDueBy: z.string().nullable().describe('When this account expects the member to have set up 2FA (its grace period); null without a grace or a pending requirement'),
+  overdue: z.boolean().describe('The due date has passed: the member must set up 2FA at their next request'),
 });
-export const Member = z.object({ userId: z.string(), email: z.string(), name: z.string(), role: Role, require2fa: z.boolean(), twoFactor: MemberTwoFactor });
+/** `managed`: the account manages this user (they came into being through it), so it may reset and rescue their 2FA. */
+export const Member = z.object({ userId: z.string(), email: z.string(), name: z.string(), role: Role, require2fa: z.boolean(), managed: z.boolean(), twoFactor: MemberTwoFactor });
 export type Member = z.infer<typeof Member>;
 export const AddMemberRequest = z.object({ email: Email, role: Role });
 export const UpdateMemberRequest = z.object({ role: Role.optional(), require2fa: z.boolean().optional() });

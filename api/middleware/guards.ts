@@ -5,7 +5,7 @@ import type { Client } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import type { Guards } from '../http.ts';
-import { findLiveSession, touchSession } from '../sessions.ts';
+import { lookupSession, touchSession, type SessionEndReason } from '../sessions.ts';
 import { findChallenge, isLive } from '../challenges.ts';
 import { findUserById } from '../users.ts';
 import { findMembership, findAccount, hasRole } from '../accounts.ts';
@@ -14,6 +14,7 @@ import { isInRanges } from '../ip-ranges.ts';
 import { recordEvent } from '../audit.ts';
 import { loadRequirement } from '../requirement.ts';
 import { publicRequiredBy } from '../policy.ts';
+import { mustSetUpNow } from '../setup-due.ts';
 import type { AppState } from '../state.ts';
 
 export const SESSION_COOKIE = 'twofold_session';
@@ -26,10 +27,25 @@ export function bearerToken(ctx: Context): string | null {
   return ctx.cookies.get(SESSION_COOKIE) ?? null;
 }
 
-function clientOf(ctx: Context): Client | null {
+export function clientOf(ctx: Context): Client | null {
   const value = ctx.get('x-twofold-client');
   return value === 'web' || value === 'dialer' ? value : null;
 }
+
+const endedMessages: Record<SessionEndReason | 'expired', string> = {
+  signed_out: 'You signed out (in the web app or the dialer). Sign in again.',
+  '2fa_reset': 'An administrator reset your two-factor authentication, which signed you out everywhere. Sign in again.',
+  '2fa_enabled': 'Two-factor authentication was turned on in another session, which signed out every other session. Sign in again.',
+  ended: 'This session was ended. Sign in again.',
+  expired: 'Your session expired. Sign in again.',
+};
+
+/** 401, saying why when the token belonged to a session that ended. */
+export function unauthenticatedFor(ctx: Context, message?: string): ApiError {
+  const reason = (ctx.state as AppState).sessionEnded;
+  return reason ? new ApiError('unauthenticated', endedMessages[reason], { reason }) : new ApiError('unauthenticated', message);
+}
+const unauthenticated = (ctx: Context) => unauthenticatedFor(ctx);
 
 export function createGuards(deps: Deps): Guards {
   const { db, clock } = deps;
@@ -39,8 +55,9 @@ export function createGuards(deps: Deps): Guards {
     const token = bearerToken(ctx);
     if (!token || isApiKey(token)) return false;
     const now = clock.now();
-    const found = await findLiveSession(db, token, now);
-    if (!found) return false;
+    const found = await lookupSession(db, token, now);
+    if (found.status === 'ended') (ctx.state as AppState).sessionEnded = found.reason;
+    if (found.status !== 'live') return false;
     await touchSession(db, found.session, clientOf(ctx), now);
     const state = ctx.state as AppState;
     state.session = found.session;
@@ -49,24 +66,30 @@ export function createGuards(deps: Deps): Guards {
     return true;
   }
 
-  /** A signed-in user whose accounts now require 2FA they do not have may only enrol (403 2fa_setup_required). */
+  /** A signed-in user whose accounts now require 2FA they do not have may only enrol (403 2fa_setup_required), once
+   * any grace period is over: checked at every request, so no session outlives a due date. */
   async function assertNoSetupPending(ctx: Context): Promise<void> {
     const state = ctx.state as AppState;
     if (!state.user || state.mayRequire2fa === false) return;
     const requirement = await loadRequirement(db, state.user.id, state.ip);
-    if (requirement.required && !requirement.satisfied) {
+    if (mustSetUpNow(requirement, clock.now())) {
       throw new ApiError('2fa_setup_required', undefined, { allowedMethods: requirement.allowedMethods, requiredBy: publicRequiredBy(requirement) });
     }
   }
 
   const session: Middleware = async (ctx: Context, next: Next) => {
-    if (!(await useSession(ctx))) throw new ApiError('unauthenticated');
+    if (!(await useSession(ctx))) throw unauthenticated(ctx);
     await assertNoSetupPending(ctx);
     return next();
   };
 
+  const optionalSession: Middleware = async (ctx: Context, next: Next) => {
+    if (await useSession(ctx)) await assertNoSetupPending(ctx);
+    return next();
+  };
+
   const signedIn: Middleware = async (ctx: Context, next: Next) => {
-    if (!(await useSession(ctx))) throw new ApiError('unauthenticated');
+    if (!(await useSession(ctx))) throw unauthenticated(ctx);
     return next();
   };
 
@@ -94,7 +117,7 @@ export function createGuards(deps: Deps): Guards {
   }
 
   const account: Middleware = async (ctx: Context, next: Next) => {
-    if (!(await useSession(ctx))) throw new ApiError('unauthenticated');
+    if (!(await useSession(ctx))) throw unauthenticated(ctx);
     await assertNoSetupPending(ctx);
     await useAccountMembership(ctx);
     return next();
@@ -123,7 +146,7 @@ export function createGuards(deps: Deps): Guards {
   };
 
   return {
-    access: { public: (_ctx, next) => next(), session, signedIn, enrolment, account },
+    access: { public: (_ctx, next) => next(), session, signedIn, optionalSession, enrolment, account },
     apiKey,
     role: (needed) => async (ctx: Context, next: Next) => {
       const role = (ctx.state as AppState).role;

@@ -6,8 +6,9 @@ import type { Deps } from '../deps.ts';
 import { route, type AppContext } from '../http.ts';
 import { ApiError } from '../errors.ts';
 import { findAccount, findMembership, hasRole } from '../accounts.ts';
-import { addMember, changeRole, removeMember } from '../members.ts';
-import { listMembers, resetMemberTwoFactor, setRequire2fa } from '../admin.ts';
+import { changeRole, removeMember } from '../members.ts';
+import { inviteMember, listInvitations, resendInvitation, revokeInvitation } from '../invitations.ts';
+import { assertManaged, listMembers, resetMemberTwoFactor, setRequire2fa } from '../admin.ts';
 import { issueRecoveryCode } from '../recovery-codes.ts';
 import { ownerEmails } from '../recovery-notices.ts';
 import { createApiKey, deleteApiKey, listApiKeys } from '../api-keys.ts';
@@ -23,13 +24,10 @@ import { findUserById } from '../users.ts';
 const base = '/accounts/:accountId';
 const PolicyPreview = z.object({
   policy: s.Policy, changed: z.array(z.string()), loosened: z.array(z.string()), needsConfirmation: z.boolean(),
-  membersToSetUp: z.array(z.object({ userId: z.string(), email: z.string(), name: z.string(), role: s.Role, reason: z.string(), newlyAffected: z.boolean() })),
+  membersToSetUp: z.array(z.object({ userId: z.string(), email: z.string(), name: z.string(), role: s.Role, reason: z.string(), newlyAffected: z.boolean(),
+    setupDueBy: z.string().nullable().describe('Their due date under this policy, as if it applied now (null: at their next sign-in)') })),
   ownersWithout2fa: z.array(s.User.omit({ id: true }).extend({ userId: z.string() })),
 });
-const AddMemberResponse = z.union([
-  z.object({ status: z.literal('added'), userId: z.string() }),
-  z.object({ status: z.literal('invited'), invitationId: z.string() }),
-]);
 
 export function accountRoutes(deps: Deps) {
   const { db, clock } = deps;
@@ -48,20 +46,37 @@ export function accountRoutes(deps: Deps) {
     route({
       method: 'get', path: `${base}/members`, tag: 'accounts', access: 'account', role: 'admin', response: z.array(s.Member),
       summary: 'Members with their 2FA picture',
-      description: '`twoFactor.required`/`requiredReason` are this account\'s own view (`required_for_member`, `enforced_for_all`, `enforced_for_admins` or null), for logins from outside any exempt range; other accounts\' requirements are not shown. `canReset`: the caller may reset this member\'s 2FA now (something to reset; not themselves; admins not owners). Members (role `member`) may not list: `403 forbidden`.',
+      description: '`twoFactor.required`/`requiredReason` are this account\'s own view (`required_for_member`, `enforced_for_all`, `enforced_for_admins` or null), for logins from outside any exempt range; other accounts\' requirements are not shown. `managed`: the account manages this user (they came into being through it: its signup, or its invitation accepted as a new person); only then may it reset or rescue their 2FA. `canReset`: the caller may reset this member\'s 2FA now (managed; something to reset; not themselves; admins not owners). `canIssueRecoveryCode`: the caller is an owner and the member is managed and not the caller. Members (role `member`) may not list: `403 forbidden`.',
       handler: async (ctx) => { ctx.body = await listMembers(deps, accountId(ctx), { userId: ctx.state.user!.id, role: ctx.state.role! }); },
     }),
     route({
-      method: 'post', path: `${base}/members`, tag: 'accounts', access: 'account', role: 'admin', status: 201, body: s.AddMemberRequest, response: AddMemberResponse,
-      summary: 'Add an existing user, or email an invitation',
-      description: 'Owners and admins add members and admins; only owners add owners (`403 forbidden`). `409 conflict` if already a member.',
+      method: 'post', path: `${base}/members`, tag: 'accounts', access: 'account', role: 'admin', status: 201, body: s.AddMemberRequest,
+      response: z.object({ invitation: s.Invitation }),
+      summary: 'Invite someone by email (nobody joins without accepting)',
+      description: 'Always an emailed invitation (link `PUBLIC_URL/accept-invite#token=…`, 7 days, single use), for existing users too. Owners and admins invite members and admins; only owners invite owners (`403 forbidden`). The inviter must have verified their own address (`403 forbidden`). `409 conflict` if already a member. A pending invitation for the same address is replaced (its link stops working).',
       handler: async (ctx, body) => {
-        if (body.role === 'owner' && !hasRole(ctx.state.role!, 'owner')) throw new ApiError('forbidden', 'Only owners can add owners.');
-        const result = await addMember(deps, { accountId: accountId(ctx), email: body.email, role: body.role, invitedBy: ctx.state.user! });
-        if (result.status === 'added') await audit(ctx, 'member.added', result.userId, { role: body.role });
-        else await audit(ctx, 'member.invited', null, { email: body.email, role: body.role, invitationId: result.invitationId });
         ctx.status = 201;
-        ctx.body = result;
+        ctx.body = { invitation: await inviteMember(deps, { accountId: accountId(ctx), email: body.email, role: body.role, inviter: ctx.state.user!, inviterRole: ctx.state.role!, ip: ctx.state.ip }) };
+      },
+    }),
+    route({
+      method: 'get', path: `${base}/invitations`, tag: 'accounts', access: 'account', role: 'admin', response: z.array(s.PendingInvitation),
+      summary: 'Pending invitations (not accepted, revoked or expired), newest first',
+      handler: async (ctx) => { ctx.body = await listInvitations(deps, accountId(ctx)); },
+    }),
+    route({
+      method: 'delete', path: `${base}/invitations/:invitationId`, tag: 'accounts', access: 'account', role: 'admin', status: 204,
+      summary: 'Revoke a pending invitation', description: 'Its link stops working. Only owners revoke invitations of owners. `404 not_found` when not pending.',
+      handler: async (ctx) => {
+        await revokeInvitation(deps, { accountId: accountId(ctx), invitationId: String(ctx.params.invitationId), actor: ctx.state.user!, actorRole: ctx.state.role!, ip: ctx.state.ip });
+        ctx.status = 204;
+      },
+    }),
+    route({
+      method: 'post', path: `${base}/invitations/:invitationId/resend`, tag: 'accounts', access: 'account', role: 'admin', response: z.object({ invitation: s.Invitation }),
+      summary: 'Email a pending invitation again', description: 'A new link and a fresh 7 days; the old link stops working. Only owners resend invitations of owners.',
+      handler: async (ctx) => {
+        ctx.body = { invitation: await resendInvitation(deps, { accountId: accountId(ctx), invitationId: String(ctx.params.invitationId), actor: ctx.state.user!, actorRole: ctx.state.role!, ip: ctx.state.ip }) };
       },
     }),
     route({
@@ -97,7 +112,7 @@ export function accountRoutes(deps: Deps) {
     route({
       method: 'post', path: `${base}/members/:userId/2fa/reset`, tag: 'accounts', access: 'account', role: 'admin', status: 204,
       summary: 'Reset a member\'s 2FA',
-      description: 'Ends every method, backup code, trusted device, session and pending code of the member and clears their lockout; the member is emailed. `409 nothing_to_reset` when they have no method, backup code or trusted device. Admins may not reset owners, and nobody resets themselves here (`403 forbidden`; use `DELETE /me/2fa`). Methods belong to the user, so they end in every account; every account\'s requirement still applies at the next login (`setup_required`), so no other account\'s standing is weakened. Owner-issued recovery codes are kept.',
+      description: 'Only for a member this account manages (`403 forbidden` otherwise: an account that merely invited an existing user may not weaken their 2FA). Ends every method, backup code, trusted device, session and pending code of the member and clears their lockout; the member is emailed. `409 nothing_to_reset` when they have no method, backup code or trusted device. Admins may not reset owners, and nobody resets themselves here (`403 forbidden`; use `DELETE /me/2fa`). Methods belong to the user, so they end in every account; every account\'s requirement still applies at the next login (`setup_required`), so no other account\'s standing is weakened. Owner-issued recovery codes are kept.',
       handler: async (ctx) => {
         const target = await targetMembership(ctx);
         await resetMemberTwoFactor(deps, { accountId: accountId(ctx), userId: target.user_id, actor: ctx.state.user!, actorRole: ctx.state.role!, ip: ctx.state.ip });
@@ -107,10 +122,11 @@ export function accountRoutes(deps: Deps) {
     route({
       method: 'post', path: `${base}/members/:userId/recovery-code`, tag: 'accounts', access: 'account', role: 'owner', reauth: true, status: 201, response: s.RecoveryCode,
       summary: 'Issue a one-time recovery code for a member',
-      description: 'Single use, valid 1 hour, bound to the member; with their password it passes the challenge or the setup requirement once. One live code per member: a new one replaces the previous. Not for yourself (`403 forbidden`). The member and every owner are emailed.',
+      description: 'Only for a member this account manages (`403 forbidden` otherwise). The code stops working when the member leaves the account or the issuer stops being one of its owners. Single use, valid 1 hour, bound to the member; with their password it passes the challenge or the setup requirement once. One live code per member: a new one replaces the previous. Not for yourself (`403 forbidden`). The member and every owner are emailed.',
       handler: async (ctx) => {
         const target = await targetMembership(ctx);
         if (target.user_id === ctx.state.user!.id) throw new ApiError('forbidden', 'Another owner must issue a recovery code for you.');
+        assertManaged(accountId(ctx), (await findUserById(db, target.user_id))!);
         const issued = await issueRecoveryCode(deps, { userId: target.user_id, accountId: accountId(ctx), issuedBy: ctx.state.user!.id });
         await audit(ctx, 'recovery_code.issued', target.user_id, { expiresAt: iso(issued.expiresAt) });
         const [member, account] = await Promise.all([findUserById(db, target.user_id), findAccount(db, accountId(ctx))]);
@@ -132,9 +148,10 @@ export function accountRoutes(deps: Deps) {
       summary: 'Change the 2FA policy (tighten at once; loosen after an emailed code)',
       description: [
         'Omitted fields keep their values; ranges are validated (`400 invalid_request` with `field`) and normalised.',
-        'A tightening applies at once: `200` with the policy. A change that loosens any field (lower `enforce`, more `allowedMethods`, longer `rememberDeviceDays`, an exempt range added or widened — every new range must lie inside an old one — or exempt ranges where there were none) waits as a whole: `202 {confirmationId, sentTo}` and a 6-digit code is emailed to the requesting owner; nothing changes until `POST …/security/2fa-policy/confirm`. A newer request replaces a pending one.',
+        'A tightening applies at once: `200` with the policy. A change that loosens any field (lower `enforce`, more `allowedMethods` other than `webauthn`, longer `rememberDeviceDays`, longer `gracePeriodDays`, an exempt range added or widened — every new range must lie inside an old one — or exempt ranges where there were none) waits as a whole: `202 {confirmationId, sentTo}` and a 6-digit code is emailed to the requesting owner; nothing changes until `POST …/security/2fa-policy/confirm`. A newer request replaces a pending one.',
+        'Allowing `webauthn` (security keys and passkeys) is not a loosening: phishing cannot relay it, so nobody ends up with a weaker method; `allowedMethods: ["webauthn"]` is "security keys only" and applies at once.',
         '`enforce` admins/all (or fewer methods) while an owner has none of the allowed methods: `409 owners_without_2fa` with `owners:[{userId,email,name}]`.',
-        'When the requirement grows (enforce rises, exempt ranges shrink) devices trusted earlier no longer skip it, and members newly asked to set up 2FA are emailed instructions. A shorter `rememberDeviceDays` shortens the members\' trusted devices at once.',
+        'When the requirement grows (enforce rises, exempt ranges shrink) devices trusted earlier no longer skip it, and members newly asked to set up 2FA are emailed instructions (naming their due date: `gracePeriodDays` from when the change takes effect; members whose due date a new `gracePeriodDays` moves are emailed it). A shorter `rememberDeviceDays` shortens the members\' trusted devices at once.',
       ].join(' '),
       handler: async (ctx, body) => {
         const result = await requestPolicyChange(deps, accountId(ctx), body, actor(ctx));
@@ -201,7 +218,7 @@ export function accountRoutes(deps: Deps) {
     route({
       method: 'get', path: `${base}/audit-events`, tag: 'accounts', access: 'account', role: 'admin', response: s.AuditPage,
       summary: 'The account\'s security events, newest first, 50 a page',
-      description: 'Query: `cursor` (the `nextCursor` of the previous page), `type` (a type or a prefix such as `policy.`), `userId` (as actor or subject). Includes events about the account\'s current members that belong to no account (lockouts, their own 2FA changes).',
+      description: 'Query: `cursor` (the `nextCursor` of the previous page), `type` (a type or a prefix such as `policy.`), `userId` (as actor or subject). Includes the user-level events (lockouts, their own 2FA changes) of the members the account manages, from the time they joined; never another account\'s events.',
       handler: async (ctx) => {
         const q = z.object({ cursor: z.string().regex(/^[1-9][0-9]{0,15}$/).optional(), type: z.string().max(60).optional(), userId: z.string().max(36).optional() }).safeParse(ctx.query);
         if (!q.success) throw new ApiError('invalid_request', 'cursor, type and userId must be single short strings; cursor comes from nextCursor.');

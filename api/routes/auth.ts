@@ -4,15 +4,18 @@ import * as s from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
 import { route, type AppContext } from '../http.ts';
 import { assertStrongPassword } from '../passwords.ts';
-import { insertUser, publicUser } from '../users.ts';
-import { createAccount } from '../accounts.ts';
-import { login, sendChallengeCode, verifyChallenge, type SignedIn } from '../login.ts';
-import { extendReauth, SESSION_ABSOLUTE_MS, sessionClients, sessionExpiresAt } from '../sessions.ts';
+import { publicUser } from '../users.ts';
+import { continueLogin, login, sendChallengeCode, verifyChallenge, type SignedIn } from '../login.ts';
+import { endSession, extendReauth, SESSION_ABSOLUTE_MS, sessionClients, sessionExpiresAt } from '../sessions.ts';
 import { iso } from '../db.ts';
-import { acceptInvite } from '../members.ts';
-import { DEVICE_COOKIE, SESSION_COOKIE } from '../middleware/guards.ts';
+import { acceptAsNewPerson, acceptAsUser, previewInvitation } from '../invitations.ts';
+import { sendVerificationEmail, verifyEmail } from '../email-verification.ts';
+import { signUp } from '../sign-up.ts';
+import { ApiError } from '../errors.ts';
+import { clientOf, DEVICE_COOKIE, SESSION_COOKIE, unauthenticatedFor } from '../middleware/guards.ts';
 import { reauthenticate, sendReauthCode } from '../reauth.ts';
 import { loadAccounts, loadRequirement } from '../requirement.ts';
+import { graceEndsAt, mustSetUpNow } from '../setup-due.ts';
 
 export const requestInfo = (ctx: AppContext) => ({ ip: ctx.state.ip, userAgent: ctx.get('user-agent') || null });
 
@@ -40,15 +43,27 @@ export function authRoutes(deps: Deps) {
     route({
       method: 'post', path: '/auth/signup', tag: 'auth', access: 'public', status: 201, body: s.SignupRequest,
       summary: 'Create a user who owns a new account',
-      description: 'Emails are case-insensitive (`409 conflict` if taken). Passwords of 8-128 characters; common or guessable ones are `400 invalid_request`.',
+      description: 'Emails are case-insensitive (`409 conflict` if taken). Passwords of 8-128 characters; common or guessable ones are `400 invalid_request`. The user is not signed in; `user.emailVerified` is false and a verification link (`PUBLIC_URL/verify-email#token=…`, 24 h, single use) is emailed. The new account manages the user.',
       response: z.object({ user: s.User, account: s.Account }),
       handler: async (ctx, body) => {
-        assertStrongPassword(body.password, [body.email, body.name]);
-        const now = clock.now();
-        const user = await insertUser(db, { email: body.email, name: body.name, passwordHash: await passwords.hash(body.password), now });
-        const account = await createAccount(db, { name: body.accountName ?? `${body.name}'s account`, ownerId: user.id, now });
+        const { user, account } = await signUp(deps, body);
         ctx.status = 201;
         ctx.body = { user: publicUser(user), account: { id: account.id, name: account.name } };
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/verify-email', tag: 'auth', access: 'public', body: s.TokenRequest, response: z.object({ user: s.User }),
+      summary: 'Prove the mailbox with the emailed link\'s token',
+      description: 'The token comes from the fragment of the emailed link (after `#`, so it never reaches a server log). `410 challenge_expired` for an unknown, used or expired (24 h) token.',
+      handler: async (ctx, body) => { ctx.body = { user: publicUser(await verifyEmail(deps, body.token, ctx.state.ip, clock.now())) }; },
+    }),
+    route({
+      method: 'post', path: '/auth/verify-email/send', tag: 'auth', access: 'signedIn', status: 202, response: s.CodeSent,
+      summary: 'Email a new verification link to the signed-in user',
+      description: 'Earlier links stop working. `409 conflict` when already verified; one link a minute and five an hour (`429 too_many_attempts`).',
+      handler: async (ctx) => {
+        ctx.status = 202;
+        ctx.body = await sendVerificationEmail(deps, ctx.state.user!, clock.now());
       },
     }),
     route({
@@ -78,23 +93,26 @@ export function authRoutes(deps: Deps) {
     route({
       method: 'post', path: '/auth/logout', tag: 'auth', access: 'signedIn', status: 204, summary: 'End the session, for the web app and the dialer at once',
       handler: async (ctx) => {
-        await db('sessions').where({ id: ctx.state.session!.id }).delete();
+        await endSession(db, ctx.state.user!.id, ctx.state.session!.id, 'signed_out', clock.now());
         ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/', expires: new Date(0) });
         ctx.status = 204;
       },
     }),
     route({
       method: 'get', path: '/session', tag: 'auth', access: 'signedIn', response: s.SessionResponse, summary: 'Who is signed in',
-      description: '`twoFactorSetupRequired` is true when an account now requires 2FA the user has not set up: then only enrolment calls work.',
+      description: '`twoFactorSetupRequired` is true when an account now requires 2FA the user has not set up and no grace period is left: then only enrolment calls work. `twoFactorSetupDueBy`: while in a grace period, when it ends.',
       handler: async (ctx) => {
         const { user, session } = ctx.state;
         // Most users are in no account that could require 2FA of them: then the accounts are all there is to read.
         const requirement = ctx.state.mayRequire2fa ? await loadRequirement(db, user!.id, ctx.state.ip) : null;
+        const now = clock.now();
+        const dueBy = requirement && graceEndsAt(requirement, now);
         ctx.body = {
           user: publicUser(user!),
           session: { expiresAt: iso(sessionExpiresAt(session!)), clients: sessionClients(session!) },
           accounts: requirement?.accounts ?? await loadAccounts(db, user!.id),
-          twoFactorSetupRequired: requirement !== null && requirement.required && !requirement.satisfied,
+          twoFactorSetupRequired: requirement !== null && mustSetUpNow(requirement, now),
+          twoFactorSetupDueBy: dueBy ? iso(dueBy) : null,
         };
       },
     }),
@@ -115,13 +133,34 @@ export function authRoutes(deps: Deps) {
       },
     }),
     route({
-      method: 'post', path: '/auth/accept-invite', tag: 'auth', access: 'public', status: 201, body: s.AcceptInviteRequest, response: z.object({ user: s.User }),
-      summary: 'Accept an emailed invitation: creates the user and the membership',
+      method: 'post', path: '/auth/invitation', tag: 'auth', access: 'public', body: s.InvitePreviewRequest, response: s.InvitationPreview,
+      summary: 'What an invitation is: the account, who sent it, the role, and what the account may do to the person',
+      description: '`existingUser`: a verified Twofold user holds the address (they accept while signed in). `managed`: accepting makes the account manage the person (a new person), so its owners and admins may reset and rescue their 2FA; `accountMay` lists those powers. `410 challenge_expired` when unknown, revoked, used or past 7 days.',
+      handler: async (ctx, body) => { ctx.body = await previewInvitation(deps, body.inviteToken); },
+    }),
+    route({
+      method: 'post', path: '/auth/accept-invite', tag: 'auth', access: 'optionalSession', body: s.AcceptInviteRequest,
+      response: z.union([s.AcceptedAsNewPerson, z.object({ account: s.AccountWithRole })]),
+      summary: 'Accept an emailed invitation',
+      description: [
+        'A new person sends `{inviteToken, name, password}`: the link proves the mailbox, so the user is created with `emailVerified: true`, managed by the account, and signed in as after a login: `201` with `user` and the login answer (`authenticated` with a session and the cookie, or `setup_required` when the account requires 2FA). An unverified user holding the address is replaced (their sessions end); a verified one must sign in instead (`409 conflict`).',
+        'An existing user sends `{inviteToken}` with their session: `200 {account}`. Not signed in: `401`; signed in as anyone else or with an unverified address: `403 forbidden`; already a member: `409 conflict`.',
+        'A used, revoked, replaced or expired invitation: `410 challenge_expired`.',
+      ].join(' '),
       handler: async (ctx, body) => {
-        assertStrongPassword(body.password, [body.name]);
-        const user = await acceptInvite(deps, { inviteToken: body.inviteToken, name: body.name, passwordHash: await passwords.hash(body.password) });
-        ctx.status = 201;
-        ctx.body = { user: publicUser(user) };
+        if (body.name !== undefined && body.password !== undefined) {
+          assertStrongPassword(body.password, [body.name]);
+          const passwordHash = await passwords.hash(body.password);
+          const user = await acceptAsNewPerson(deps, { token: body.inviteToken, name: body.name, passwordHash, ip: ctx.state.ip });
+          const outcome = await continueLogin(deps, user, { client: clientOf(ctx) ?? 'web' }, requestInfo(ctx));
+          if (outcome.kind === 'signed-in') return answerSignedIn(ctx, outcome.signedIn, 201);
+          ctx.status = 201;
+          ctx.body = { user: publicUser(user), ...outcome.response };
+          return;
+        }
+        if (body.name !== undefined || body.password !== undefined) throw new ApiError('invalid_request', 'A new person sends both name and password; an existing user sends neither.');
+        if (!ctx.state.user) throw unauthenticatedFor(ctx, 'Sign in as the invited person to accept, or choose a name and password if you are new to Twofold.');
+        ctx.body = { account: await acceptAsUser(deps, { token: body.inviteToken, user: ctx.state.user, ip: ctx.state.ip }) };
       },
     }),
   ];

@@ -105,25 +105,26 @@ describe('members', () => {
     expect(r.body.find((m: any) => m.userId === shared.id).twoFactor).toMatchObject({ required: false, requiredReason: null });
   });
 
-  it('adds existing users at once and invites new ones; only owners add owners', async () => {
+  it('invites existing users and new people alike (nobody joins at once); only owners invite owners', async () => {
     const owner = await f.ownerWithTotp();
     const admin = await f.addMember(owner.token, owner.accountId, 'admin');
     const existing = await f.signup();
-    const added = await f.call('POST', `${f.base(owner.accountId)}/members`, { token: admin.token, body: { email: existing.email.toUpperCase(), role: 'member' } });
-    expect(added.status).toBe(201);
-    expect(added.body).toEqual({ status: 'added', userId: existing.id });
-    const again = await f.call('POST', `${f.base(owner.accountId)}/members`, { token: admin.token, body: { email: existing.email, role: 'member' } });
-    expect(again.status).toBe(409);
+    const invitedExisting = await f.call('POST', `${f.base(owner.accountId)}/members`, { token: admin.token, body: { email: existing.email.toUpperCase(), role: 'member' } });
+    expect(invitedExisting.status).toBe(201);
+    expect(invitedExisting.body).toEqual({ invitation: { id: expect.any(String), email: existing.email, role: 'member', expiresAt: expect.any(String) } });
+    const members = await f.call('GET', `${f.base(owner.accountId)}/members`, { token: owner.token });
+    expect(members.body.map((m: any) => m.email)).not.toContain(existing.email);
     const email = uniqueEmail('new');
     const invited = await f.call('POST', `${f.base(owner.accountId)}/members`, { token: admin.token, body: { email, role: 'admin' } });
     expect(invited.status).toBe(201);
-    expect(invited.body.status).toBe('invited');
-    expect(f.emailsTo(email).at(-1)!.body).toContain('accept-invite?token=');
+    expect(f.emailsTo(email).at(-1)!.body).toContain(`${app.url}/accept-invite#token=`);
     // Attack: an admin raising someone (or a confederate) to owner.
     const asOwner = await f.call('POST', `${f.base(owner.accountId)}/members`, { token: admin.token, body: { email: uniqueEmail('x'), role: 'owner' } });
     expect(asOwner.status).toBe(403);
+    const pending = await f.call('GET', `${f.base(owner.accountId)}/invitations`, { token: admin.token });
+    expect(pending.body.map((i: any) => i.email).sort()).toEqual([email, existing.email].sort());
     const audit = await f.call('GET', `${f.base(owner.accountId)}/audit-events?type=member.`, { token: owner.token });
-    expect(audit.body.events.map((e: any) => e.type)).toEqual(['member.invited', 'member.added', 'member.added']);
+    expect(audit.body.events.map((e: any) => e.type)).toEqual(['member.invited', 'member.invited', 'member.invited']);
   });
 
   it('role changes are for owners; the last owner cannot be demoted or removed', async () => {
@@ -213,7 +214,9 @@ describe('2FA reset', () => {
     const r = await f.call('POST', `${f.base(owner.accountId)}/members/${member.id}/2fa/reset`, { token: admin.token });
     expect(r.status).toBe(204);
     expect((await f.call('GET', '/api/v1/session', { token: member.token })).status).toBe(401);
-    expect((await f.call('GET', '/api/v1/session', { token: signed.session.token })).status).toBe(401);
+    const ended = await f.call('GET', '/api/v1/session', { token: signed.session.token });
+    expect(ended.status).toBe(401);
+    expect(ended.body.error.reason).toBe('2fa_reset'); // the open tab can say why it was signed out
     const db = app.deps.db;
     expect(await db('factors').where({ user_id: member.id })).toEqual([]);
     expect(await db('backup_codes').where({ user_id: member.id })).toEqual([]);
@@ -246,7 +249,7 @@ describe('2FA reset', () => {
     const a = await f.ownerWithTotp();
     const b = await f.ownerWithTotp();
     const user = await f.addMember(a.token, a.accountId, 'member');
-    await f.call('POST', `${f.base(b.accountId)}/members`, { token: b.token, body: { email: user.email, role: 'member' } });
+    await f.joinAsExistingUser(b.token, b.accountId, user);
     await f.enrolTotp(user.token);
     expect((await f.setPolicy(b.token, b.accountId, { enforce: 'all' })).status).toBe(200);
     expect((await f.call('POST', `${f.base(a.accountId)}/members/${user.id}/2fa/reset`, { token: a.token })).status).toBe(204);

@@ -139,7 +139,7 @@ describe('audit log', () => {
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
     expect(all.filter((e: any) => e.type === 'member.require_2fa_changed')).toHaveLength(60);
     expect(all[0]).toMatchObject({ actorUserId: owner.id, subjectUserId: member.id, ip: '127.0.0.1', at: expect.any(String) });
-    const byType = await f.call('GET', `${path}?type=member.added`, { token: owner.token });
+    const byType = await f.call('GET', `${path}?type=invitation.accepted`, { token: owner.token });
     expect(byType.body.events.map((e: any) => e.subjectUserId)).toEqual([member.id]);
     const byUser = await f.call('GET', `${path}?userId=${member.id}&type=2fa.`, { token: owner.token });
     expect(byUser.body.events).toEqual([]);

@@ -110,7 +110,7 @@ describe('login and sessions', () => {
 });
 
 describe('every route refuses a missing or forged session', () => {
-  const routes = () => allRoutes(app.deps).filter((r) => r.access !== 'public');
+  const routes = () => allRoutes(app.deps).filter((r) => r.access !== 'public' && r.access !== 'optionalSession');
   it('has protected routes to check', () => expect(routes().length).toBeGreaterThan(20));
   it.each(['', 'Bearer forged-token-value', 'Bearer ' + 'A'.repeat(43), 'Basic dXNlcjpwYXNz'])('Authorization %j → 401', async (authorization) => {
     for (const r of routes()) {
@@ -188,34 +188,36 @@ describe('headers and the API reference', () => {
   });
 });
 
-describe('invitations', () => {
-  it('an emailed invitation creates the user and the membership once', async () => {
-    const owner = await f.signup({ accountName: 'Invite Co' });
-    const token = await f.login(owner);
-    const email = uniqueEmail('invitee');
-    const invited = await f.call('POST', `/api/v1/accounts/${owner.accountId}/members`, { token, body: { email, role: 'admin' } });
-    expect(invited.status).toBe(201);
-    expect(invited.body.status).toBe('invited');
-    const inviteToken = app.outbox().filter((m) => m.to === email).at(-1)!.code!;
-    const weak = await f.call('POST', '/api/v1/auth/accept-invite', { body: { inviteToken, name: 'Ivy', password: 'password1' } });
-    expect(weak.status).toBe(400);
-    const accepted = await f.call('POST', '/api/v1/auth/accept-invite', { body: { inviteToken, name: 'Ivy', password: PASSWORD } });
-    expect(accepted.status).toBe(201);
-    expect(accepted.body.user).toMatchObject({ email, name: 'Ivy' });
-    const session = await f.call('GET', '/api/v1/session', { token: await f.login({ email }) });
-    expect(session.body.accounts).toEqual([{ id: owner.accountId, name: 'Invite Co', role: 'admin' }]);
-    // Single use, and a forged token is refused.
-    expect((await f.call('POST', '/api/v1/auth/accept-invite', { body: { inviteToken, name: 'Ivy 2', password: PASSWORD } })).status).toBe(404);
-    expect((await f.call('POST', '/api/v1/auth/accept-invite', { body: { inviteToken: 'forged', name: 'X', password: PASSWORD } })).status).toBe(404);
-  });
+// Invitations: test/api/invitations.test.ts and test/security/consent.test.ts.
 
-  it('expires after 7 days', async () => {
-    const owner = await f.signup();
-    const token = await f.login(owner);
-    const email = uniqueEmail('late');
-    await f.call('POST', `/api/v1/accounts/${owner.accountId}/members`, { token, body: { email, role: 'member' } });
-    const inviteToken = app.outbox().filter((m) => m.to === email).at(-1)!.code!;
-    app.clock.advance(7 * 24 * 3600_000 + 1000);
-    expect((await f.call('POST', '/api/v1/auth/accept-invite', { body: { inviteToken, name: 'Late', password: PASSWORD } })).status).toBe(404);
+describe('a session that ended says why', () => {
+  // A tab left open learns why it was signed out instead of dropping to sign-in with no word (a reset: admin.test.ts).
+  it('logout, turning 2FA on elsewhere, ending it from the list, and expiry each answer 401 with their reason', async () => {
+    const reasonOf = async (token: string) => {
+      const r = await f.call('GET', '/api/v1/session', { token });
+      expect(r.status).toBe(401);
+      return r.body.error.reason;
+    };
+    const user = await f.signup();
+    const loggedOut = await f.login(user);
+    await f.call('POST', '/api/v1/auth/logout', { token: loggedOut });
+    expect(await reasonOf(loggedOut)).toBe('signed_out');
+
+    const listed = await f.login(user);
+    const current = await f.login(user);
+    const sessions = await f.call('GET', '/api/v1/me/sessions', { token: current });
+    expect(sessions.body).toHaveLength(2); // an ended session is no longer listed
+    const other = sessions.body.find((s: any) => !s.current);
+    expect((await f.call('DELETE', `/api/v1/me/sessions/${other.id}`, { token: current })).status).toBe(204);
+    expect(await reasonOf(listed)).toBe('ended');
+
+    const elsewhere = await f.login(user);
+    await f.enrolTotp(current);
+    expect(await reasonOf(elsewhere)).toBe('2fa_enabled');
+
+    app.clock.advance(12 * 3600_000 + 1000);
+    expect(await reasonOf(current)).toBe('expired');
+    const unknown = await f.call('GET', '/api/v1/session', { token: 'A'.repeat(43) });
+    expect(unknown.body.error.reason).toBeUndefined();
   });
 });

@@ -23,3 +23,54 @@ describe(`migrations on ${engine}`, () => {
     }
   });
 });
+
+describe(`the consent migration on ${engine}`, () => {
+  it('marks invited people verified and managed by the account that created them; users added later stay unmanaged', async () => {
+    const t = await createTestDatabase({ migrate: false });
+    try {
+      const all = await migrationSource.getMigrations([]);
+      const before = all.indexOf('20261203000100_consent');
+      for (let i = 0; i < before; i++) await t.db.migrate.up({ migrationSource });
+      const at = 1_800_000_000_000;
+      const user = (id: string, created: number) => ({ id, email: `${id}@example.com`, name: id, password_hash: 'x', created_at: created });
+      await t.db('users').insert([user('founder', at), user('invitee', at + 10), user('joiner', at - 5000)]);
+      await t.db('accounts').insert({ id: 'acme', name: 'Acme', created_at: at, policy_updated_at: at });
+      await t.db('memberships').insert([
+        { account_id: 'acme', user_id: 'founder', role: 'owner', created_at: at }, // signed up with the account
+        { account_id: 'acme', user_id: 'invitee', role: 'member', created_at: at + 10 }, // v1 invitation accepted as a new person
+        { account_id: 'acme', user_id: 'joiner', role: 'member', created_at: at + 20 }, // v1 "added an existing user at once"
+      ]);
+      await t.db('invitations').insert({ id: 'i1', account_id: 'acme', email: 'invitee@example.com', role: 'member', token_hash: 'h', invited_by: 'founder', created_at: at, expires_at: at + 1, accepted_at: at + 10 });
+      await t.db.migrate.up({ migrationSource });
+      const rows = await t.db('users').orderBy('id').select('id', 'email_verified_at', 'managed_by_account_id');
+      expect(rows).toEqual([
+        { id: 'founder', email_verified_at: null, managed_by_account_id: 'acme' },
+        { id: 'invitee', email_verified_at: at + 10, managed_by_account_id: 'acme' },
+        { id: 'joiner', email_verified_at: null, managed_by_account_id: null },
+      ]);
+    } finally {
+      await t.drop();
+    }
+  });
+});
+
+describe(`rolling the consent migration back on ${engine}`, () => {
+  it('keeps every user, session and membership', async () => {
+    const t = await createTestDatabase();
+    try {
+      const at = 1_800_000_000_000;
+      await t.db('users').insert({ id: 'u', email: 'u@example.com', name: 'U', password_hash: 'x', created_at: at });
+      await t.db('accounts').insert({ id: 'a', name: 'A', created_at: at, policy_updated_at: at });
+      await t.db('memberships').insert({ account_id: 'a', user_id: 'u', role: 'owner', created_at: at });
+      await t.db('sessions').insert({ id: 's', token_hash: 'h', user_id: 'u', created_at: at, last_used_at: at, idle_expires_at: at, absolute_expires_at: at, reauth_until: at });
+      const all = await migrationSource.getMigrations([]);
+      const steps = all.length - all.indexOf('20261203000100_consent');
+      for (let i = 0; i < steps; i++) await t.db.migrate.down({ migrationSource });
+      expect(Number((await t.db('memberships').count({ n: '*' }).first())!.n)).toBe(1);
+      expect(Number((await t.db('sessions').count({ n: '*' }).first())!.n)).toBe(1);
+      expect(await t.db.schema.hasColumn('users', 'managed_by_account_id')).toBe(false);
+    } finally {
+      await t.drop();
+    }
+  });
+});

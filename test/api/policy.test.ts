@@ -171,8 +171,9 @@ describe('loosening waits for the owner\'s emailed code', () => {
     const other = await f.addMember(owner.token, owner.accountId, 'owner', 'Other Owner');
     await f.enrolTotp(other.token);
     expect((await f.setPolicy(owner.token, owner.accountId, { enforce: 'all' })).status).toBe(200);
+    const before = f.emailsTo(other.email).length;
     const r = await f.setPolicy(owner.token, owner.accountId, { enforce: 'off' });
-    expect(f.emailsTo(other.email).filter((m) => m.code)).toEqual([]); // the code goes to the requesting owner only
+    expect(f.emailsTo(other.email).slice(before).filter((m) => m.code)).toEqual([]); // the code goes to the requesting owner only
     // Attack: another owner (or anyone) confirming with a code they did not receive.
     expect((await confirm({ token: other.token, accountId: owner.accountId }, r.body.confirmationId, app.lastCode(owner.email, 'email'))).status).toBe(404);
     const code = app.lastCode(owner.email, 'email');

@@ -127,7 +127,7 @@ describe('SMTP adapter (nodemailer against a local smtp-server)', () => {
   });
 
   it('delivers the enrolment code over a real SMTP conversation', async () => {
-    const user = await f.signup();
+    const user = await f.signup({ verified: false }); // the verification link went by SMTP, not to the outbox
     const token = await f.login(user);
     expect((await f.call('POST', '/api/v1/me/2fa/email', { token })).status).toBe(202);
     const mail = received.at(-1)!;
@@ -138,7 +138,7 @@ describe('SMTP adapter (nodemailer against a local smtp-server)', () => {
   });
 
   it('a refusing server: 502 email_delivery_failed and nothing half-enabled', async () => {
-    const user = await f.signup();
+    const user = await f.signup({ verified: false });
     const token = await f.login(user);
     rejectAll = true;
     try {

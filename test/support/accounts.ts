@@ -14,13 +14,28 @@ export function accountFactories(app: TestApp) {
     return { ...owner, role: 'owner' as const };
   }
 
-  /** Adds an existing new user to the account with `role`; returns them signed in (no 2FA). */
+  /** Invites a new person into the account with `role`; they accept through the emailed link (so the account manages
+   * them) and are returned signed in (no 2FA). `accountId` is the account they joined. */
   async function addMember(ownerToken: string, accountId: string, role: 'owner' | 'admin' | 'member', name = `A ${role}`): Promise<Member> {
-    const user = await f.signup({ name, email: uniqueEmail(role) });
-    const r = await f.call('POST', `${base(accountId)}/members`, { token: ownerToken, body: { email: user.email, role } });
-    if (r.status !== 201) throw new Error(`add member failed: ${r.status} ${JSON.stringify(r.body)}`);
-    const token = await f.login(user);
-    return { ...user, token, role };
+    const email = uniqueEmail(role);
+    const inviteToken = await invite(ownerToken, accountId, email, role);
+    const r = await f.call('POST', '/api/v1/auth/accept-invite', { body: { inviteToken, name, password: PASSWORD } });
+    if (r.status !== 201 || r.body.status !== 'authenticated') throw new Error(`accept failed: ${r.status} ${JSON.stringify(r.body)}`);
+    return { id: r.body.user.id, email, name, password: PASSWORD, accountId, token: r.body.session.token, role };
+  }
+
+  /** Emails an invitation; returns the token from the link. */
+  async function invite(ownerToken: string, accountId: string, email: string, role: 'owner' | 'admin' | 'member'): Promise<string> {
+    const r = await f.call('POST', `${base(accountId)}/members`, { token: ownerToken, body: { email, role } });
+    if (r.status !== 201) throw new Error(`invite failed: ${r.status} ${JSON.stringify(r.body)}`);
+    return f.linkToken(email, /invited you to/);
+  }
+
+  /** An existing user (with their own account, which manages them) joins another account by accepting, signed in. */
+  async function joinAsExistingUser(ownerToken: string, accountId: string, user: { email: string; token: string }, role: 'owner' | 'admin' | 'member' = 'member') {
+    const inviteToken = await invite(ownerToken, accountId, user.email, role);
+    const r = await f.call('POST', '/api/v1/auth/accept-invite', { token: user.token, body: { inviteToken } });
+    if (r.status !== 200) throw new Error(`accept as user failed: ${r.status} ${JSON.stringify(r.body)}`);
   }
 
   async function reauth(token: string) {
@@ -35,5 +50,5 @@ export function accountFactories(app: TestApp) {
   /** Emails received by `to`, newest last. */
   const emailsTo = (to: string) => app.outbox().filter((m) => m.channel === 'email' && m.to === to);
 
-  return { ...f, base, ownerWithTotp, addMember, reauth, setPolicy, emailsTo };
+  return { ...f, base, ownerWithTotp, addMember, invite, joinAsExistingUser, reauth, setPolicy, emailsTo };
 }

@@ -21,12 +21,26 @@ export function uniqueEmail(prefix = 'user'): string {
 export function factories(app: TestApp) {
   const call: Call = client(app.url);
 
-  async function signup(overrides: { email?: string; name?: string; accountName?: string } = {}): Promise<TestUser> {
+  /** Signs up through the API and, unless `verified: false`, follows the emailed verification link as the person would. */
+  async function signup(overrides: { email?: string; name?: string; accountName?: string; verified?: boolean } = {}): Promise<TestUser> {
     const email = overrides.email ?? uniqueEmail();
     const name = overrides.name ?? 'Test User';
     const r = await call('POST', '/api/v1/auth/signup', { body: { email, password: PASSWORD, name, accountName: overrides.accountName } });
     if (r.status !== 201) throw new Error(`signup failed: ${r.status} ${JSON.stringify(r.body)}`);
+    if (overrides.verified !== false) await verifyEmail(r.body.user.email);
     return { id: r.body.user.id, email: r.body.user.email, name, password: PASSWORD, accountId: r.body.account.id };
+  }
+
+  /** The token of the newest link emailed to `to` whose subject matches. */
+  function linkToken(to: string, subject: RegExp): string {
+    const message = app.outbox().filter((m) => m.channel === 'email' && m.to === to && subject.test(m.subject ?? '')).pop();
+    if (!message?.code) throw new Error(`no email matching ${subject} was sent to ${to}`);
+    return message.code;
+  }
+
+  async function verifyEmail(email: string): Promise<void> {
+    const r = await call('POST', '/api/v1/auth/verify-email', { body: { token: linkToken(email, /^Verify your email/) } });
+    if (r.status !== 200) throw new Error(`verify-email failed: ${r.status} ${JSON.stringify(r.body)}`);
   }
 
   /** Logs in a user who has no second factor; returns the session token. */
@@ -70,5 +84,5 @@ export function factories(app: TestApp) {
     return r.body as { session: { token: string }; deviceToken?: string };
   }
 
-  return { call, signup, login, enrolTotp, userWithTotp, startChallenge, signInWithTotp };
+  return { call, signup, verifyEmail, linkToken, login, enrolTotp, userWithTotp, startChallenge, signInWithTotp };
 }

@@ -3,12 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
-  addMember, adminRoutesMissing, apiSignIn, enrolTotp, expectNoProblems, nextTotp, PASSWORD, seedUser, signInWithPassword, startWeb, type WebHarness,
+  addMember, apiSignIn, seedMember, enrolTotp, expectNoProblems, nextTotp, PASSWORD, seedUser, signInWithPassword, startWeb, type WebHarness,
 } from './e2e-helpers.ts';
 
-const skip = await adminRoutesMissing();
 let web: WebHarness;
-beforeAll(async () => { if (!skip) web = await startWeb('admin'); });
+beforeAll(async () => { web = await startWeb('admin'); });
 afterAll(async () => { await web?.close(); });
 
 /** Sensitive calls may ask for the password again; answer when they do. */
@@ -25,11 +24,11 @@ async function openTab(page: Page, name: string) {
   await page.getByRole('heading', { level: 2 }).first().waitFor();
 }
 
-describe.skipIf(skip)('admin dashboard', () => {
+describe('admin dashboard', () => {
   it('enforces 2FA for everyone once the owner has it, with an impact preview; a member is then forced through setup; loosening needs the emailed code', async () => {
-    const owner = await seedUser(web.call, 'Orla Owner', 'Harbour Freight');
-    const member = await seedUser(web.call, 'Max Member');
-    await addMember(web.call, owner, member);
+    const owner = await seedUser(web, 'Orla Owner', 'Harbour Freight');
+    const member = await seedUser(web, 'Max Member');
+    await addMember(web, owner, member);
 
     const page = await web.newPage();
     await signInWithPassword(page, web.app.url, owner.email);
@@ -105,11 +104,10 @@ describe.skipIf(skip)('admin dashboard', () => {
   });
 
   it('gives a member a recovery code with a live expiry, then resets their 2FA', async () => {
-    const owner = await seedUser(web.call, 'Otto Owner', 'Quay Imports');
+    const owner = await seedUser(web, 'Otto Owner', 'Quay Imports');
     const ownerTotp = await enrolTotp(web, owner);
-    const member = await seedUser(web.call, 'Mina Member');
+    const member = await seedMember(web, owner, 'Mina Member');
     await enrolTotp(web, member);
-    await addMember(web.call, owner, member);
 
     const page = await web.newPage();
     await signInWithPassword(page, web.app.url, owner.email);
@@ -163,7 +161,7 @@ describe.skipIf(skip)('admin dashboard', () => {
   });
 
   it('shows a new API key once, saves IP rules, and pages and filters the audit log', async () => {
-    const owner = await seedUser(web.call, 'Ida Integrations', 'Pier Systems');
+    const owner = await seedUser(web, 'Ida Integrations', 'Pier Systems');
     // Enough events for a second page of the audit log.
     for (let i = 0; i < 52; i++) {
       const put = await web.call('PUT', `/api/v1/accounts/${owner.accountId}/security/ip-rules`, { token: owner.token, body: { apiAllowedRanges: [`10.0.${i}.0/24`] } });

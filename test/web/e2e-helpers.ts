@@ -14,22 +14,23 @@ export interface WebHarness {
   call: Call;
   browser: Browser;
   /** A fresh browser profile (cookies, storage) with a page that records problems. */
-  newPage(options?: { width?: number }): Promise<Page>;
+  newPage(options?: { width?: number; locale?: string; timezoneId?: string }): Promise<Page>;
   /** CSP violations, page errors and requests to other origins seen so far. */
   problems: string[];
   shot(page: Page, name: string): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function startWeb(prefix: string): Promise<WebHarness> {
-  const app = await startTestApp({ webRoot: 'dist/web' });
+/** `hostname: 'localhost'` serves the app at http://localhost:PORT (WebAuthn refuses an IP address as relying party). */
+export async function startWeb(prefix: string, options: { hostname?: string } = {}): Promise<WebHarness> {
+  const app = await startTestApp({ webRoot: 'dist/web', hostname: options.hostname });
   const browser = await launchBrowser();
   const contexts: BrowserContext[] = [];
   const problems: string[] = [];
   return {
     app, browser, problems, call: client(app.url),
     async newPage(options = {}) {
-      const context = await browser.newContext({ viewport: { width: options.width ?? 1100, height: 800 }, acceptDownloads: true });
+      const context = await browser.newContext({ viewport: { width: options.width ?? 1100, height: 800 }, acceptDownloads: true, locale: options.locale, timezoneId: options.timezoneId });
       contexts.push(context);
       const page = await context.newPage();
       page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`); });
@@ -52,14 +53,40 @@ export function expectNoProblems(web: WebHarness): void {
 
 export interface Seeded { email: string; name: string; userId: string; accountId: string; token: string }
 
-/** Signs a user up (owner of a new account) and signs them in through the API. */
-export async function seedUser(call: Call, name: string, accountName?: string): Promise<Seeded> {
-  const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${Math.random().toString(36).slice(2, 8)}@example.com`;
-  const signup = await call('POST', '/api/v1/auth/signup', { body: { email, password: PASSWORD, name, accountName: accountName ?? `${name}’s team` } });
+/** The token of the newest link emailed to `to` whose subject matches (from the outbox). */
+export function linkToken(web: WebHarness, to: string, subject: RegExp): string {
+  const message = web.app.outbox().filter((m) => m.channel === 'email' && m.to === to && subject.test(m.subject ?? '')).pop();
+  if (!message?.code) throw new Error(`no email matching ${subject} was sent to ${to}`);
+  return message.code;
+}
+
+const emailFor = (name: string) => `${name.toLowerCase().replace(/\W+/g, '.')}.${Math.random().toString(36).slice(2, 8)}@example.com`;
+
+/** Signs a user up (owner of a new account), follows the emailed verification link, and signs them in, all through the API. */
+export async function seedUser(web: WebHarness, name: string, accountName?: string): Promise<Seeded> {
+  const email = emailFor(name);
+  const signup = await web.call('POST', '/api/v1/auth/signup', { body: { email, password: PASSWORD, name, accountName: accountName ?? `${name}’s team` } });
   expect(signup.status, JSON.stringify(signup.body)).toBe(201);
-  const login = await call('POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } });
+  const verified = await web.call('POST', '/api/v1/auth/verify-email', { body: { token: linkToken(web, email, /^Verify your email/) } });
+  expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+  const login = await web.call('POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } });
   expect(login.body.status, JSON.stringify(login.body)).toBe('authenticated');
   return { email, name, userId: signup.body.user.id, accountId: signup.body.account.id, token: login.body.session.token };
+}
+
+async function invite(web: WebHarness, owner: Seeded, email: string, role: 'member' | 'admin'): Promise<string> {
+  const invited = await web.call('POST', `/api/v1/accounts/${owner.accountId}/members`, { token: owner.token, body: { email, role } });
+  expect(invited.status, JSON.stringify(invited.body)).toBe(201);
+  return linkToken(web, email, /invited you to/);
+}
+
+/** A new person invited into the owner's account who accepts through the link: the account manages them. */
+export async function seedMember(web: WebHarness, owner: Seeded, name: string, role: 'member' | 'admin' = 'member'): Promise<Seeded> {
+  const email = emailFor(name);
+  const inviteToken = await invite(web, owner, email, role);
+  const accepted = await web.call('POST', '/api/v1/auth/accept-invite', { body: { inviteToken, name, password: PASSWORD } });
+  expect(accepted.body.status, JSON.stringify(accepted.body)).toBe('authenticated');
+  return { email, name, userId: accepted.body.user.id, accountId: owner.accountId, token: accepted.body.session.token };
 }
 
 /** Enrols an authenticator app through the API; returns its secret and the first backup codes. */
@@ -102,21 +129,9 @@ export async function signInWithPassword(page: Page, url: string, email: string,
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-/** Adds an existing user to an account through the API (as its owner). */
-export async function addMember(call: Call, owner: Seeded, member: Seeded, role: 'member' | 'admin' = 'member'): Promise<void> {
-  const added = await call('POST', `/api/v1/accounts/${owner.accountId}/members`, { token: owner.token, body: { email: member.email, role } });
-  expect([200, 201], JSON.stringify(added.body)).toContain(added.status);
-}
-
-/** Skips admin suites only while the administration routes are not mounted yet (404 on members). */
-export async function adminRoutesMissing(): Promise<boolean> {
-  const app = await startTestApp();
-  try {
-    const call = client(app.url);
-    const owner = await seedUser(call, 'Probe');
-    const res = await call('GET', `/api/v1/accounts/${owner.accountId}/members`, { token: owner.token });
-    return res.status === 404;
-  } finally {
-    await app.close();
-  }
+/** An existing user joins the owner's account by accepting its invitation while signed in (not managed by it). */
+export async function addMember(web: WebHarness, owner: Seeded, member: Seeded, role: 'member' | 'admin' = 'member'): Promise<void> {
+  const inviteToken = await invite(web, owner, member.email, role);
+  const accepted = await web.call('POST', '/api/v1/auth/accept-invite', { token: member.token, body: { inviteToken } });
+  expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
 }

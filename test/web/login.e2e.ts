@@ -8,7 +8,7 @@ afterAll(async () => { await web?.close(); });
 
 describe('log in', () => {
   it('refuses a wrong password in plain words, then signs in with a pasted, spaced TOTP code', async () => {
-    const user = await seedUser(web.call, 'Tess Totp');
+    const user = await seedUser(web, 'Tess Totp');
     const { secret } = await enrolTotp(web, user);
     const page = await web.newPage();
     await page.goto(web.app.url + '/');
@@ -42,7 +42,7 @@ describe('log in', () => {
   });
 
   it('signs in with a text message read from the outbox, showing the resend cooldown', async () => {
-    const user = await seedUser(web.call, 'Sam Sms');
+    const user = await seedUser(web, 'Sam Sms');
     const phone = '+61412345678';
     const start = await web.call('POST', '/api/v1/me/2fa/sms', { token: user.token, body: { phone } });
     expect(start.status, JSON.stringify(start.body)).toBe(202);
@@ -69,7 +69,7 @@ describe('log in', () => {
   });
 
   it('signs in with a backup code and says how many are left', async () => {
-    const user = await seedUser(web.call, 'Bea Backup');
+    const user = await seedUser(web, 'Bea Backup');
     const { backupCodes } = await enrolTotp(web, user);
     expect(backupCodes).toHaveLength(10);
     const page = await web.newPage();
@@ -88,7 +88,7 @@ describe('log in', () => {
   });
 
   it('works with the keyboard alone: focus starts in the right field at each step', async () => {
-    const user = await seedUser(web.call, 'Kim Keys');
+    const user = await seedUser(web, 'Kim Keys');
     const { secret } = await enrolTotp(web, user);
     const page = await web.newPage();
     await page.goto(web.app.url + '/');
@@ -107,7 +107,7 @@ describe('log in', () => {
   });
 
   it('shows the lockout with the time to wait after too many wrong codes', async () => {
-    const user = await seedUser(web.call, 'Lou Lockout');
+    const user = await seedUser(web, 'Lou Lockout');
     await enrolTotp(web, user);
     const page = await web.newPage();
     await signInWithPassword(page, web.app.url, user.email);

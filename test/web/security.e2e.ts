@@ -21,7 +21,7 @@ const squash = (code: string) => code.replace(/[\s-]/g, '').toUpperCase();
 
 describe('security settings', () => {
   it('reveals the backup codes after asking for the password again, and regenerates them', async () => {
-    const user = await seedUser(web.call, 'Rhea Reveal');
+    const user = await seedUser(web, 'Rhea Reveal');
     const { secret, backupCodes } = await enrolTotp(web, user);
     const page = await web.newPage();
     await signInWithPassword(page, web.app.url, user.email);
@@ -67,7 +67,7 @@ describe('security settings', () => {
   });
 
   it('forgets a remembered device, so the next sign-in asks for a code again', async () => {
-    const user = await seedUser(web.call, 'Dev Device');
+    const user = await seedUser(web, 'Dev Device');
     const { secret } = await enrolTotp(web, user);
     const page = await web.newPage();
     await signInWithPassword(page, web.app.url, user.email);

@@ -2,19 +2,18 @@
 // backup codes, and land signed in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTotp } from '../../shared/totp.ts';
-import { addMember, adminRoutesMissing, enrolTotp, expectNoProblems, seedUser, signInWithPassword, startWeb, type WebHarness } from './e2e-helpers.ts';
+import { addMember, enrolTotp, expectNoProblems, seedUser, signInWithPassword, startWeb, type WebHarness } from './e2e-helpers.ts';
 
-const skip = await adminRoutesMissing();
 let web: WebHarness;
-beforeAll(async () => { if (!skip) web = await startWeb('setup'); });
+beforeAll(async () => { web = await startWeb('setup'); });
 afterAll(async () => { await web?.close(); });
 
-describe.skipIf(skip)('forced setup', () => {
+describe('forced setup', () => {
   it('says which account requires it and why, walks through the app, and gates on the backup codes', async () => {
-    const owner = await seedUser(web.call, 'Olive Owner', 'Acme Logistics');
+    const owner = await seedUser(web, 'Olive Owner', 'Acme Logistics');
     await enrolTotp(web, owner);
-    const member = await seedUser(web.call, 'Milo Member');
-    await addMember(web.call, owner, member);
+    const member = await seedUser(web, 'Milo Member');
+    await addMember(web, owner, member);
     const policy = await web.call('PUT', `/api/v1/accounts/${owner.accountId}/security/2fa-policy`, { token: owner.token, body: { enforce: 'all', allowedMethods: ['totp', 'email'] } });
     expect(policy.status, JSON.stringify(policy.body)).toBe(200);
 
@@ -54,9 +53,9 @@ describe.skipIf(skip)('forced setup', () => {
   });
 
   it('sends a signed-in user to setup when their account starts requiring 2FA, and enrols on their session', async () => {
-    const owner = await seedUser(web.call, 'Sid Session', 'Session Co');
-    const member = await seedUser(web.call, 'Nia Newcomer');
-    await addMember(web.call, owner, member, 'admin');
+    const owner = await seedUser(web, 'Sid Session', 'Session Co');
+    const member = await seedUser(web, 'Nia Newcomer');
+    await addMember(web, owner, member, 'admin');
     // The owner enrols (by API) and requires 2FA of owners and admins; the admin is signed in meanwhile.
     const memberPage = await web.newPage();
     await signInWithPassword(memberPage, web.app.url, member.email);

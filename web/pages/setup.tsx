@@ -8,6 +8,9 @@ import { BackupCodesPanel } from '../components/backup-codes-panel.tsx';
 import { methodDescriptions, methodNames, reasonText } from '../labels.ts';
 import { useFocusOnMount } from '../components/use-focus.ts';
 import { RecoveryCodeForm } from '../components/recovery-code-form.tsx';
+import { AddSecurityKey } from '../components/add-security-key.tsx';
+import { useReauth } from '../components/reauth.tsx';
+import { dueSentence } from '../../shared/due-date.ts';
 
 export interface SetupInfo { challengeId?: string; allowedMethods: EnrollableMethod[]; requiredBy: RequiredBy[] }
 
@@ -15,16 +18,20 @@ interface Props {
   setup: SetupInfo;
   onDone(): void;
   onSignOut(): void;
+  /** In a grace period: the due date, and the way to go on without 2FA until then. */
+  dueBy?: string;
+  onLater?(): void;
 }
 
-const order: EnrollableMethod[] = ['totp', 'sms', 'email'];
+const order: EnrollableMethod[] = ['totp', 'webauthn', 'sms', 'email'];
 
-export function SetupPage({ setup, onDone, onSignOut }: Props) {
+export function SetupPage({ setup, onDone, onSignOut, dueBy, onLater }: Props) {
   const allowed = order.filter((m) => setup.allowedMethods.includes(m));
   const [method, setMethod] = useState<EnrollableMethod | null>(allowed.length === 1 ? allowed[0]! : null);
   const [codes, setCodes] = useState<string[] | null>(null);
   const [saved, setSaved] = useState(false);
   const heading = useFocusOnMount<HTMLHeadingElement>();
+  const { withReauth, dialog } = useReauth();
 
   function enabled(result: MethodEnabled) {
     if (result.backupCodes?.length) setCodes(result.backupCodes);
@@ -56,6 +63,7 @@ export function SetupPage({ setup, onDone, onSignOut }: Props) {
           </ul>
         ) : 'An account you belong to requires two-factor authentication.'}
         <p class="hint">You’ll use a second step, besides your password, each time you sign in.</p>
+        {dueBy && <p data-testid="setup-due"><strong>Set it up {dueSentence(dueBy)}.</strong> Until then you can continue without it.</p>}
       </div>
       {method === null ? (
         <fieldset class="choice-list">
@@ -72,13 +80,18 @@ export function SetupPage({ setup, onDone, onSignOut }: Props) {
           <h2 id="method-title">{methodNames[method]}</h2>
           {method === 'totp'
             ? <EnrolTotp bearer={setup.challengeId} onEnabled={enabled} onCancel={allowed.length > 1 ? () => setMethod(null) : undefined} />
-            : <EnrolByCode method={method} bearer={setup.challengeId} onEnabled={enabled} onCancel={allowed.length > 1 ? () => setMethod(null) : undefined} />}
+            : method === 'webauthn'
+              ? <AddSecurityKey bearer={setup.challengeId} run={withReauth} onAdded={(r) => enabled({ enabled: true, backupCodes: r.backupCodes })} onCancel={allowed.length > 1 ? () => setMethod(null) : undefined} />
+              : <EnrolByCode method={method} bearer={setup.challengeId} onEnabled={enabled} onCancel={allowed.length > 1 ? () => setMethod(null) : undefined} />}
         </section>
       )}
       <div class="setup-foot">
         {setup.challengeId && <RecoveryCodeForm challengeId={setup.challengeId} onSignedIn={onDone} />}
-        <button type="button" class="link-button" onClick={onSignOut}>Not now — sign out</button>
+        {onLater
+          ? <button type="button" class="link-button" onClick={onLater}>Set up later</button>
+          : <button type="button" class="link-button" onClick={onSignOut}>Not now — sign out</button>}
       </div>
+      {dialog}
     </main>
   );
 }

@@ -7,8 +7,9 @@ import { ErrorMessage, Notice } from '../../components/alert.tsx';
 import { CodeInput } from '../../components/code-input.tsx';
 import { useReauth } from '../../components/reauth.tsx';
 import { methodNames } from '../../labels.ts';
-import { policyImpact } from './policy-impact.ts';
+import { isKeysOnly, policyImpact } from './policy-impact.ts';
 import { PolicyImpactView } from './policy-impact-view.tsx';
+import { GraceDeadlines, useGracePreview } from './grace-impact.tsx';
 
 interface Props { accountId: string; isOwner: boolean }
 
@@ -17,7 +18,7 @@ const enforceOptions: { value: Enforce; title: string; text: string }[] = [
   { value: 'admins', title: 'Owners and admins', text: 'Everyone who can change settings must use it.' },
   { value: 'all', title: 'Everyone', text: 'Every member must use two-factor authentication.' },
 ];
-const allMethods: EnrollableMethod[] = ['totp', 'sms', 'email'];
+const allMethods: EnrollableMethod[] = ['totp', 'sms', 'email', 'webauthn'];
 
 export function parseRanges(text: string): string[] {
   return text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
@@ -31,6 +32,7 @@ export function PolicyTab({ accountId, isOwner }: Props) {
   const [methods, setMethods] = useState<EnrollableMethod[]>(allMethods);
   const [days, setDays] = useState('30');
   const [ranges, setRanges] = useState('');
+  const [grace, setGrace] = useState('0');
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
   const [pending, setPending] = useState<{ confirmationId: string; sentTo: string } | null>(null);
@@ -43,6 +45,7 @@ export function PolicyTab({ accountId, isOwner }: Props) {
     setMethods(policy.allowedMethods);
     setDays(String(policy.rememberDeviceDays));
     setRanges(policy.enforceOutsideIpRanges.join('\n'));
+    setGrace(String(policy.gracePeriodDays));
   }
   async function load() {
     try {
@@ -53,7 +56,11 @@ export function PolicyTab({ accountId, isOwner }: Props) {
   }
   useEffect(() => { void load(); }, [accountId]);
 
-  const impact = policyImpact(members, enforce);
+  const impact = policyImpact(members, enforce, methods);
+  const keysOnly = isKeysOnly(methods);
+  const graceDays = Number(grace);
+  const withGrace = enforce !== 'off' && Number.isInteger(graceDays) && graceDays > 0 && graceDays <= 30;
+  const dueMembers = useGracePreview(base, withGrace ? { enforce, allowedMethods: methods, enforceOutsideIpRanges: parseRanges(ranges), gracePeriodDays: graceDays } : null);
   const blocked = enforce !== 'off' && impact.blockingOwners.length > 0;
 
   async function submit(event: Event) {
@@ -61,7 +68,7 @@ export function PolicyTab({ accountId, isOwner }: Props) {
     setError('');
     setNotice('');
     if (methods.length === 0) { setError('Allow at least one method.'); return; }
-    const update: PolicyUpdate = { enforce, allowedMethods: methods, rememberDeviceDays: Number(days), enforceOutsideIpRanges: parseRanges(ranges) };
+    const update: PolicyUpdate = { enforce, allowedMethods: methods, rememberDeviceDays: Number(days), enforceOutsideIpRanges: parseRanges(ranges), gracePeriodDays: graceDays };
     setBusy(true);
     try {
       const answer = await withReauth(() => api<Policy | { confirmationId: string; sentTo: string }>('PUT', `${base}/security/2fa-policy`, { body: update }));
@@ -97,7 +104,15 @@ export function PolicyTab({ accountId, isOwner }: Props) {
             ))}
           </div>
         </fieldset>
-        <PolicyImpactView enforce={enforce} impact={impact} changed={enforce !== saved.enforce} />
+        <div class="field">
+          <label for="grace-days">Days to set it up (grace period)</label>
+          <p class="hint" id="grace-days-hint">When two-factor becomes required for someone, they get this many days, with a reminder on every page. 0 asks at their next sign-in. At most 30.</p>
+          <input id="grace-days" type="number" min={0} max={30} step={1} required value={grace} disabled={disabled}
+            aria-describedby="grace-days-hint" onInput={(e) => setGrace((e.currentTarget as HTMLInputElement).value)} />
+        </div>
+        <PolicyImpactView enforce={enforce} impact={impact} keysOnly={keysOnly}
+          changed={enforce !== saved.enforce || graceDays !== saved.gracePeriodDays || methods.join() !== saved.allowedMethods.join()}
+          deadlines={withGrace ? (dueMembers ? <GraceDeadlines members={dueMembers.filter((m) => m.role !== 'owner')} /> : <p class="muted">Working out the dates…</p>) : undefined} />
         <fieldset disabled={disabled}>
           <legend>Allowed methods</legend>
           <div class="radio-list">
@@ -105,10 +120,15 @@ export function PolicyTab({ accountId, isOwner }: Props) {
               <label class="radio" key={m}>
                 <input type="checkbox" name="methods" value={m} checked={methods.includes(m)}
                   onChange={(e) => setMethods((list) => (e.currentTarget as HTMLInputElement).checked ? allMethods.filter((x) => x === m || list.includes(x)) : list.filter((x) => x !== m))} />
-                <span>{methodNames[m]}{m === 'sms' && <small>Text messages can be intercepted; the app is safer.</small>}</span>
+                <span>{methodNames[m]}{m === 'sms' && <small>Text messages can be intercepted; the app is safer.</small>}
+                  {m === 'webauthn' && <small>Phishing-resistant: fake sign-in pages can’t use them.</small>}</span>
               </label>
             ))}
           </div>
+          {isOwner && !keysOnly && (
+            <p class="hint"><button type="button" class="link-button" onClick={() => setMethods(['webauthn'])}>Require security keys only</button></p>
+          )}
+          {keysOnly && <p class="notice notice--info" data-testid="keys-only"><strong>Security keys only.</strong> Members sign in with a security key or passkey, the one method phishing can’t relay.</p>}
         </fieldset>
         <div class="field">
           <label for="remember-days">Remember a device for (days)</label>
@@ -126,7 +146,7 @@ export function PolicyTab({ accountId, isOwner }: Props) {
         {isOwner && (
           <div class="button-row">
             <button type="submit" class="button" disabled={busy || blocked}>Save policy</button>
-            <span class="hint">Loosening the policy needs a code we email to you.</span>
+            <span class="hint">Loosening the policy (a longer grace period too) needs a code we email to you.</span>
           </div>
         )}
       </form>
