@@ -13,12 +13,14 @@ export function ServerSettings() {
 
   const show = (origin: string) => {
     setServer(origin);
-    setTyped(origin);
     void hasHostAccess(origin).then(setAllowed, () => setAllowed(true));
   };
 
   useEffect(() => {
-    void send('dialer:view', { fresh: false }).then((view) => show(view.server), (e) => setError(describeFailure(e)));
+    void send('dialer:view', { fresh: false }).then((view) => {
+      show(view.server);
+      setTyped((current) => current || view.server); // what the person already typed stays
+    }, (e) => setError(describeFailure(e)));
   }, []);
 
   async function save(event: Event) {
@@ -28,6 +30,7 @@ export function ServerSettings() {
     try {
       const view = await send('dialer:set-server', { server: typed.trim() });
       show(view.server);
+      setTyped(view.server);
       setNotice(`The dialer now uses ${view.server}.`);
     } catch (e) {
       setError(describeFailure(e));
