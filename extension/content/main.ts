@@ -44,7 +44,10 @@ function offerToKeep(): void {
         ]);
       } else {
         card.say('Twofold Dialer is locked. Unlock it to keep this authenticator.');
-        card.offer([{ label: 'Unlock…', primary: true, onClick: () => void show('unlock', 'Type your passphrase in the Twofold Dialer window that opened.') }]);
+        card.offer([
+          { label: 'Unlock…', primary: true, onClick: () => void show('unlock', 'Type your passphrase in the Twofold Dialer window that opened.') },
+          { label: 'Not now', onClick: () => card.close() },
+        ]);
       }
     } catch (error) {
       card.say(failure(error), { error: true });
