@@ -74,12 +74,13 @@ function openRecordsWithStoredKeys(worker: Worker): Promise<string[]> {
   });
 }
 
-/** Closes the profile, copies its files, and opens the copy in a fresh browser with the same extension. */
-async function copyOfClosedProfile(ext: ExtensionBrowser): Promise<{ copy: ExtensionBrowser; dir: string }> {
+/** Closes the profile and copies its files (what someone with a backup or the disk has). */
+async function copyOfClosedProfile(ext: ExtensionBrowser): Promise<string> {
   await ext.context.close();
   const dir = mkdtempSync(join(tmpdir(), 'twofold-profile-copy-'));
   cpSync(ext.userDataDir, dir, { recursive: true, filter: (source) => !basename(source).startsWith('Singleton') });
-  return { copy: await launchWithExtension({ userDataDir: dir }), dir };
+  cleanup.push(dir);
+  return dir;
 }
 
 async function keep(ext: ExtensionBrowser, origin: string, choice: 'passphrase' | 'without'): Promise<Page> {
@@ -188,14 +189,15 @@ describe('vault passphrase', () => {
 
   it('profile copy: a closed profile\'s files, opened without the passphrase, open no record and hold no unwrapped key', async () => {
     // Attack: copy the browser profile (a backup, a synced folder, a stolen disk) and decrypt the vault from its files.
-    const { copy, dir } = await copyOfClosedProfile(ext); // closed while unlocked: memory only, so nothing to find
-    cleanup.push(dir);
+    const dir = await copyOfClosedProfile(ext); // closed while unlocked: memory only, so nothing to find
     const bytes = Buffer.concat(filesUnder(dir).map((file) => readFileSync(file)));
     const key = Buffer.from(rawKey, 'base64');
     expect(bytes.length).toBeGreaterThan(0);
     expect(bytes.includes(key), 'the unwrapped record key, raw, in the profile').toBe(false);
     expect(bytes.includes(Buffer.from(rawKey)), 'the unwrapped record key, base64, in the profile').toBe(false);
     expect(bytes.includes(Buffer.from(PASSPHRASE)), 'the passphrase in the profile').toBe(false);
+    // The copy, opened in a browser with the same extension (its files read as the extension reads them).
+    const copy = await launchWithExtension({ userDataDir: dir });
     expect(await openRecordsWithStoredKeys(copy.worker)).toEqual([]);
 
     const page = await copy.context.newPage();
@@ -209,8 +211,7 @@ describe('vault passphrase', () => {
     const plain = await launchWithExtension();
     cleanup.push(plain.userDataDir);
     await (await keep(plain, origin, 'without')).close();
-    const { copy, dir } = await copyOfClosedProfile(plain);
-    cleanup.push(dir);
+    const copy = await launchWithExtension({ userDataDir: await copyOfClosedProfile(plain) });
     const opened = await openRecordsWithStoredKeys(copy.worker);
     expect(opened).toHaveLength(1);
     expect(opened[0]).toContain(secret);
