@@ -2,6 +2,7 @@
 // templates and outcomes (never an id), and /metrics is never public.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTotp } from '../../shared/totp.ts';
+import { retentionRules, startSweeper } from '../../api/retention.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { factories, PASSWORD } from '../support/factories.ts';
 import { client } from '../support/http.ts';
@@ -133,6 +134,23 @@ describe('metrics', () => {
     await f.call('POST', '/api/v1/auth/login', { body: { email: 'nobody@example.com', password: 'wrong password here' } });
     const after = await scrape(other);
     expect(delta(before, after, 'twofold_sign_ins_total{outcome="refused"}')).toBe(0);
+  });
+});
+
+describe('metrics of the retention sweep', () => {
+  it('count the rows each table lost, the sweeps, and when the last one finished', async () => {
+    const f = factories(app);
+    await f.startChallenge(await f.userWithTotp());
+    app.clock.advance(2 * 24 * 3600_000);
+    const before = await scrape();
+    const sweeper = startSweeper({ db: app.deps.db, clock: app.clock, log: app.deps.log, observer: app.deps.metrics.sweeps },
+      retentionRules({ auditRetentionDays: 365 }), { intervalMs: 3600_000 });
+    await sweeper.sweepNow();
+    await sweeper.stop();
+    const after = await scrape();
+    expect(delta(before, after, 'twofold_retention_deleted_rows_total{table="challenges"}')).toBeGreaterThanOrEqual(1);
+    expect(delta(before, after, 'twofold_retention_sweeps_total{outcome="ok"}')).toBe(1);
+    expect(after.get('twofold_retention_last_success_timestamp_seconds')).toBe(app.clock.now() / 1000);
   });
 });
 

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { createDb, type Db } from '../../api/db.ts';
-import { retentionRules, sweepExpired, type RetentionRule } from '../../api/retention.ts';
+import { retentionRules, startSweeper, sweepExpired, type RetentionRule } from '../../api/retention.ts';
+import { createLogger } from '../../api/deps.ts';
 import { createTestDatabase, engine, type TestDatabase } from '../support/database.ts';
 
 const NOW = 1_900_000_000_000;
@@ -192,5 +193,25 @@ describe(`the retention sweep on ${engine}`, () => {
       await db('sessions').delete();
       await db('challenges').delete();
     }
+  });
+
+  it('the sweeper reports each sweep, keeps going after a failure, and stop() waits for the sweep in progress', async () => {
+    const reports: string[] = [];
+    const observer = { deleted: (table: string, rows: number) => reports.push(`${table}:${rows}`), swept: (ok: boolean) => reports.push(ok ? 'ok' : 'failed') };
+    const challenges = ruleOf('challenges');
+    await db('challenges').insert(cases[0]!.row('old', NOW - challenges.tailMs - 1));
+    const broken: RetentionRule = { ...challenges, table: 'no_such_table' };
+    const clock = { now: () => NOW };
+    const log = createLogger('silent');
+
+    const failing = startSweeper({ db, clock, log, observer }, [broken], { intervalMs: 3600_000 });
+    await failing.sweepNow();
+    await failing.stop();
+    const working = startSweeper({ db, clock, log, observer }, [challenges], { intervalMs: 3600_000 });
+    const running = working.sweepNow();
+    await working.stop();
+    expect(await db('challenges').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+    await running;
+    expect(reports).toEqual(['failed', 'challenges:1', 'ok']);
   });
 });
