@@ -22,8 +22,6 @@ const CODE_SEND_WINDOW_MS = HOUR_MS;
 
 export interface RetentionRule {
   table: string;
-  /** The columns that identify a row; a batch deletes by them. */
-  key: readonly string[];
   /** When a row stops mattering, in words (README and logs). */
   deadWhen: string;
   /** How long a row is kept after it stopped mattering. */
@@ -38,49 +36,49 @@ const expiredBefore = (q: Knex.QueryBuilder, cutoff: number) => q.where('expires
 export function retentionRules(options: { auditRetentionDays: number }): RetentionRule[] {
   const rules: RetentionRule[] = [
     {
-      table: 'challenges', key: ['id'], tailMs: DAY_MS, deadBefore: expiredBefore,
+      table: 'challenges', tailMs: DAY_MS, deadBefore: expiredBefore,
       deadWhen: 'at its expiry, 10 minutes after the password step (passing or spending it only ends it sooner)',
     },
     {
       // An idle-expired session that nobody ended waits for its absolute expiry: the idle deadline moves with every
       // use, and indexing it would slow the session check.
-      table: 'sessions', key: ['id'], tailMs: 7 * DAY_MS,
+      table: 'sessions', tailMs: 7 * DAY_MS,
       deadBefore: (q, cutoff) => q.where((w) => w.where('ended_at', '<', cutoff).orWhere('absolute_expires_at', '<', cutoff)),
       deadWhen: 'when it ends (sign-out, reset, 2FA turned on elsewhere) or at its absolute expiry, 12 hours after sign-in; until the tail is over, a client holding the token is told why it stopped working',
     },
     {
-      table: 'one_time_codes', key: ['user_id', 'purpose'], tailMs: DAY_MS, deadBefore: expiredBefore,
+      table: 'one_time_codes', tailMs: DAY_MS, deadBefore: expiredBefore,
       deadWhen: 'at its expiry, 10 minutes after it was sent (using it only ends it sooner)',
     },
     {
-      table: 'code_sends', key: ['id'], tailMs: DAY_MS,
+      table: 'code_sends', tailMs: DAY_MS,
       deadBefore: (q, cutoff) => q.where('at', '<', cutoff - CODE_SEND_WINDOW_MS),
       deadWhen: 'an hour after the send, when the hourly send caps stop counting it',
     },
     {
-      table: 'trusted_devices', key: ['id'], tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
+      table: 'trusted_devices', tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
       deadWhen: 'at its expiry, rememberDeviceDays after it was trusted (forgotten devices are deleted at once)',
     },
     {
-      table: 'invitations', key: ['id'], tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
+      table: 'invitations', tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
       deadWhen: 'at its expiry, 7 days after it was sent (accepted, revoked and replaced ones are kept as long)',
     },
     {
-      table: 'email_verifications', key: ['id'], tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
+      table: 'email_verifications', tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
       deadWhen: 'at its expiry, 24 hours after the link was sent (used and replaced links are kept as long)',
     },
     {
-      table: 'policy_confirmations', key: ['id'], tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
+      table: 'policy_confirmations', tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
       deadWhen: 'at its expiry, 10 minutes after the change was asked for (confirmed and replaced ones are kept as long)',
     },
     {
-      table: 'recovery_codes', key: ['user_id'], tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
+      table: 'recovery_codes', tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
       deadWhen: 'at its expiry, an hour after an owner issued it (using it only ends it sooner)',
     },
   ];
   if (options.auditRetentionDays > 0) {
     rules.push({
-      table: 'audit_events', key: ['id'], tailMs: options.auditRetentionDays * DAY_MS,
+      table: 'audit_events', tailMs: options.auditRetentionDays * DAY_MS,
       deadBefore: (q, cutoff) => q.where('at', '<', cutoff),
       deadWhen: 'when it is written (kept AUDIT_RETENTION_DAYS)',
     });
@@ -120,14 +118,18 @@ export async function sweepExpired(db: Db, rules: readonly RetentionRule[], now:
   return deleted;
 }
 
-/** One DELETE of at most `batchSize` dead rows. The rule is applied twice: in the subquery that picks the batch and
- * in the DELETE itself, so a row that changed between the two (PostgreSQL re-checks a changed row) stays. */
+/** One DELETE of at most `batchSize` dead rows, found by the rule's index and deleted by their physical address
+ * (PostgreSQL's ctid, SQLite's rowid), so a batch costs the same however large the backlog. The rule is applied twice:
+ * in the subquery that picks the batch and in the DELETE itself, so a row that changed in between (a code replaced
+ * under the same key) stays. */
 async function deleteBatch(db: Db, rule: RetentionRule, cutoff: number, batchSize: number): Promise<number> {
-  const batch = rule.deadBefore(db(rule.table).select(rule.key as string[]), cutoff).limit(batchSize);
+  const postgres = isPostgres(db);
+  const address = postgres ? 'ctid' : 'rowid';
+  const batch = rule.deadBefore(db(rule.table).select(db.raw(address)), cutoff).limit(batchSize);
   // Rows another sweeper is deleting are skipped rather than waited for.
-  if (isPostgres(db)) batch.forUpdate().skipLocked();
-  const key = rule.key.length === 1 ? rule.key[0]! : (rule.key as string[]);
-  return affected(await rule.deadBefore(db(rule.table), cutoff).whereIn(key as string, batch).delete());
+  if (postgres) batch.forUpdate().skipLocked();
+  const picked = postgres ? db.raw('ctid = any(array(?))', [batch]) : db.raw('rowid in (?)', [batch]);
+  return affected(await rule.deadBefore(db(rule.table), cutoff).where(picked).delete());
 }
 
 const isPostgres = (db: Db): boolean => (db.client as { dialect?: string }).dialect === 'postgresql';
