@@ -97,24 +97,31 @@ export interface SweepOptions {
 }
 
 /** Deletes, table by table and batch by batch, the rows that stopped mattering more than their tail before `now`.
- * Returns the rows this call deleted per table (another instance sweeping at once may have taken some). */
+ * Returns the rows this call deleted per table (another instance sweeping at once may have taken some). A table
+ * that fails does not keep the others from being swept; the sweep then throws, naming it. */
 export async function sweepExpired(db: Db, rules: readonly RetentionRule[], now: number, options: SweepOptions = {}): Promise<Record<string, number>> {
   const batchSize = options.batchSize ?? SWEEP_BATCH_SIZE;
   const deleted: Record<string, number> = {};
+  const failed: string[] = [];
   for (const rule of rules) {
     let total = 0;
-    for (;;) {
-      if (options.shouldStop?.()) break;
-      const n = await deleteBatch(db, rule, now - rule.tailMs, batchSize);
-      total += n;
-      if (n > 0) options.onDeleted?.(rule.table, n);
-      // A short batch means nothing is left, or another sweeper holds the rest and will delete it.
-      if (n < batchSize) break;
-      if (options.pauseMs) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
+    try {
+      for (;;) {
+        if (options.shouldStop?.()) break;
+        const n = await deleteBatch(db, rule, now - rule.tailMs, batchSize);
+        total += n;
+        if (n > 0) options.onDeleted?.(rule.table, n);
+        // A short batch means nothing is left, or another sweeper holds the rest and will delete it.
+        if (n < batchSize) break;
+        if (options.pauseMs) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
+      }
+    } catch (err) {
+      failed.push(`${rule.table}: ${(err as Error).message}`);
     }
     deleted[rule.table] = total;
     if (options.shouldStop?.()) break;
   }
+  if (failed.length > 0) throw new Error(`could not sweep ${failed.join('; ')}`);
   return deleted;
 }
 

@@ -195,23 +195,26 @@ describe(`the retention sweep on ${engine}`, () => {
     }
   });
 
-  it('the sweeper reports each sweep, keeps going after a failure, and stop() waits for the sweep in progress', async () => {
+  it('the sweeper reports each sweep, sweeps the other tables when one fails, and stop() waits for the sweep in progress', async () => {
     const reports: string[] = [];
     const observer = { deleted: (table: string, rows: number) => reports.push(`${table}:${rows}`), swept: (ok: boolean) => reports.push(ok ? 'ok' : 'failed') };
     const challenges = ruleOf('challenges');
-    await db('challenges').insert(cases[0]!.row('old', NOW - challenges.tailMs - 1));
     const broken: RetentionRule = { ...challenges, table: 'no_such_table' };
     const clock = { now: () => NOW };
     const log = createLogger('silent');
 
-    const failing = startSweeper({ db, clock, log, observer }, [broken], { intervalMs: 3600_000 });
+    await db('challenges').insert(cases[0]!.row('old', NOW - challenges.tailMs - 1));
+    const failing = startSweeper({ db, clock, log, observer }, [broken, challenges], { intervalMs: 3600_000 });
     await failing.sweepNow();
     await failing.stop();
+    expect(reports).toEqual(['challenges:1', 'failed']);
+
+    await db('challenges').insert(cases[0]!.row('older', NOW - challenges.tailMs - 1));
     const working = startSweeper({ db, clock, log, observer }, [challenges], { intervalMs: 3600_000 });
     const running = working.sweepNow();
     await working.stop();
     expect(await db('challenges').count({ n: '*' }).first()).toMatchObject({ n: 0 });
     await running;
-    expect(reports).toEqual(['failed', 'challenges:1', 'ok']);
+    expect(reports).toEqual(['challenges:1', 'failed', 'challenges:1', 'ok']);
   });
 });
