@@ -20,6 +20,7 @@ export function readPolicy(account: AccountRow): Policy {
     allowedMethods: allEnrollableMethods.filter((m) => p.allowedMethods.includes(m)),
     rememberDeviceDays: p.rememberDeviceDays,
     enforceOutsideIpRanges: p.enforceOutsideIpRanges,
+    gracePeriodDays: p.gracePeriodDays ?? 0,
     updatedAt: iso(account.policy_updated_at),
   };
 }
@@ -45,6 +46,7 @@ export function mergePolicy(current: PolicyFields, update: PolicyUpdate): Policy
     allowedMethods: update.allowedMethods ?? current.allowedMethods,
     rememberDeviceDays: update.rememberDeviceDays ?? current.rememberDeviceDays,
     enforceOutsideIpRanges: update.enforceOutsideIpRanges ?? current.enforceOutsideIpRanges,
+    gracePeriodDays: update.gracePeriodDays ?? current.gracePeriodDays,
   };
 }
 
@@ -89,6 +91,11 @@ export function classifyChange(before: PolicyFields, after: PolicyFields): Polic
   if (!sameList(before.enforceOutsideIpRanges, after.enforceOutsideIpRanges)) {
     changed.push('enforceOutsideIpRanges');
     if (rangesLoosen(before.enforceOutsideIpRanges, after.enforceOutsideIpRanges)) loosened.push('enforceOutsideIpRanges');
+  }
+  if (before.gracePeriodDays !== after.gracePeriodDays) {
+    changed.push('gracePeriodDays');
+    // A longer grace lets members go longer without 2FA; a shorter one applies at once (setup-due.ts).
+    if (after.gracePeriodDays > before.gracePeriodDays) loosened.push('gracePeriodDays');
   }
   const requirementGrew = enforceRank[after.enforce] > enforceRank[before.enforce]
     || rangesTighten(before.enforceOutsideIpRanges, after.enforceOutsideIpRanges);

@@ -14,6 +14,9 @@ export interface AccountRow {
   api_allowed_ranges: string;
   policy_updated_at: number;
   enforce_tightened_at: number | null;
+  grace_period_days: number;
+  admins_required_since: number | null;
+  all_required_since: number | null;
 }
 
 export interface MembershipRow {
@@ -54,6 +57,7 @@ export async function listMembershipsWithAccounts(db: Db, userId: string): Promi
       require_2fa_at: r.require_2fa_at as number | null, created_at: r.m_created_at as number },
     account: { id: r.id, name: r.name, created_at: r.created_at, enforce: r.enforce, allowed_methods: r.allowed_methods,
       remember_device_days: r.remember_device_days, enforce_outside_ip_ranges: r.enforce_outside_ip_ranges,
-      api_allowed_ranges: r.api_allowed_ranges, policy_updated_at: r.policy_updated_at, enforce_tightened_at: r.enforce_tightened_at } as AccountRow,
+      api_allowed_ranges: r.api_allowed_ranges, policy_updated_at: r.policy_updated_at, enforce_tightened_at: r.enforce_tightened_at,
+      grace_period_days: r.grace_period_days, admins_required_since: r.admins_required_since, all_required_since: r.all_required_since } as AccountRow,
   }));
 }

@@ -16,6 +16,8 @@ import { recordEvent } from './audit.ts';
 import { sendNotice } from './email.ts';
 import { accountReason, readPolicy, type MemberFacts } from './account-policy.ts';
 import { findUserById, type UserRow } from './users.ts';
+import { accountSetupDue, formatDueDate, memberSetupDue, recordGraceGranted } from './grace.ts';
+import { accountPolicy } from './requirement.ts';
 
 /** Every member of the account with what the policy needs to know about them, and whether the account manages them. */
 export async function loadMemberFacts(db: Db, accountId: string): Promise<(MemberFacts & { managed: boolean })[]> {
@@ -61,7 +63,8 @@ export async function listMembers(deps: Deps, accountId: string, actor: { userId
   const account = (await findAccount(deps.db, accountId))!;
   const policy = readPolicy(account);
   const members = await loadMemberFacts(deps.db, accountId);
-  const withSomething = await resettable(deps.db, members.map((m) => m.userId), deps.clock.now());
+  const now = deps.clock.now();
+  const withSomething = await resettable(deps.db, members.map((m) => m.userId), now);
   return members.map((m) => {
     const { reason } = accountReason(m, policy, accountId);
     return {
@@ -69,15 +72,18 @@ export async function listMembers(deps: Deps, accountId: string, actor: { userId
       twoFactor: {
         enabled: m.enabledMethods.length > 0, methods: m.enabledMethods, required: reason !== null, requiredReason: reason,
         canReset: withSomething.has(m.userId) && mayReset(actor, m),
-        canIssueRecoveryCode: m.managed && actor.role === 'owner' && actor.userId !== m.userId,
+        canIssueRecoveryCode: m.managed && actor.role === 'owner' && actor.userId !== m.userId, ...memberSetupDue(m, account, now),
       },
     };
   });
 }
 
-export const setupInstructions = (accountName: string, origin: string) =>
+/** `dueAt`: the end of the member's grace period, named in the email (null: at their next sign-in). */
+export const setupInstructions = (accountName: string, origin: string, dueAt: number | null = null) =>
   `${accountName} now requires two-factor authentication for your Twofold sign-in.\n\n` +
-  `Next time you sign in at ${origin}/ you will be asked to set up a second step: an authenticator app ` +
+  (dueAt === null ? `Next time you sign in at ${origin}/ you will be asked to set up a second step: an authenticator app `
+    : `Please set it up by ${formatDueDate(dueAt)} at ${origin}/setup. Until then you can sign in as before; after that you ` +
+      'will be asked to set it up before anything else. The second step is an authenticator app ') +
   '(recommended), a text message or an email code, as the account allows. It takes about a minute.';
 
 /** Turns the per-member requirement on or off; emails setup instructions when it is turned on. */
@@ -92,7 +98,12 @@ export async function setRequire2fa(deps: Deps, input: { accountId: string; user
   if (input.on) {
     const account = (await findAccount(deps.db, input.accountId))!;
     const user = await deps.db<UserRow>('users').where({ id: input.userId }).first();
-    if (user) await sendNotice(deps, user.email, `${account.name} requires two-factor authentication`, setupInstructions(account.name, deps.config.publicUrl));
+    const facts = (await loadMemberFacts(deps.db, input.accountId)).find((m) => m.userId === input.userId);
+    // A member already overdue under `enforce` is not given a new grace by a per-member requirement (setup-due.ts).
+    const due = facts ? accountSetupDue(facts, accountPolicy(account), account.id) : null;
+    const dueAt = due !== null && due > now ? due : null;
+    if (dueAt !== null) await recordGraceGranted(deps, { accountId: account.id, userId: input.userId, dueAt, graceDays: account.grace_period_days, actorUserId: input.actor.id, ip: input.ip });
+    if (user) await sendNotice(deps, user.email, `${account.name} requires two-factor authentication`, setupInstructions(account.name, deps.config.publicUrl, dueAt));
   }
 }
 

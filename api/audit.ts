@@ -13,7 +13,8 @@ export type AuditType =
   | 'member.added' | 'member.invited' | 'member.role_changed' | 'member.removed' | 'member.require_2fa_changed' | 'member.2fa_reset'
   | 'invitation.accepted' | 'invitation.revoked' | 'invitation.resent' | 'email.verified' | 'user.replaced_unverified'
   | 'recovery_code.issued' | 'recovery_code.used'
-  | 'ip_rules.changed' | 'api_key.created' | 'api_key.deleted' | 'api_key.refused_address';
+  | 'ip_rules.changed' | 'api_key.created' | 'api_key.deleted' | 'api_key.refused_address'
+  | '2fa.grace_granted' | '2fa.grace_expired' | 'backup_codes.low';
 
 export interface AuditInput {
   type: AuditType;

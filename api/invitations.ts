@@ -10,6 +10,7 @@ import { hashToken, randomId, randomToken } from './secrets.ts';
 import { deleteUnverifiedUser, findUserByEmail, insertUser, setManagingAccount, type UserRow } from './users.ts';
 import { findAccount, findMembership, hasRole } from './accounts.ts';
 import { recordEvent } from './audit.ts';
+import { recordGraceOnJoin } from './grace.ts';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60_000;
 
@@ -142,7 +143,7 @@ export async function previewInvitation(deps: Deps, token: string) {
  * An unverified user holding the address (a squatter, or an abandoned sign-up) is replaced and their sessions end. */
 export async function acceptAsNewPerson(deps: Deps, input: { token: string; name: string; passwordHash: string; ip: string }): Promise<UserRow> {
   const now = deps.clock.now();
-  return deps.db.transaction(async (trx) => {
+  const joined = await deps.db.transaction(async (trx) => {
     const row = await findPendingByToken(trx, input.token, now);
     if (!row) throw expired();
     const holder = await findUserByEmail(trx, row.email);
@@ -162,12 +163,14 @@ export async function acceptAsNewPerson(deps: Deps, input: { token: string; name
       detail: { invitationId: row.id, role: row.role, managed: true } });
     return { ...user, managed_by_account_id: row.account_id };
   });
+  await recordGraceOnJoin(deps, { accountId: joined.managed_by_account_id, userId: joined.id, actorUserId: joined.id, ip: input.ip });
+  return joined;
 }
 
 /** An existing user accepts while signed in with the invited, verified address. */
 export async function acceptAsUser(deps: Deps, input: { token: string; user: UserRow; ip: string }): Promise<{ id: string; name: string; role: Role }> {
   const now = deps.clock.now();
-  return deps.db.transaction(async (trx) => {
+  const joined = await deps.db.transaction(async (trx) => {
     const row = await findPendingByToken(trx, input.token, now);
     if (!row) throw expired();
     if (row.email !== input.user.email) {
@@ -182,4 +185,6 @@ export async function acceptAsUser(deps: Deps, input: { token: string; user: Use
     const account = (await findAccount(trx, row.account_id))!;
     return { id: account.id, name: account.name, role: row.role };
   });
+  await recordGraceOnJoin(deps, { accountId: joined.id, userId: input.user.id, actorUserId: input.user.id, ip: input.ip });
+  return joined;
 }

@@ -19,13 +19,17 @@ import { findFactor } from './factors.ts';
 import { maskedPhone } from './sms.ts';
 import { maskEmail } from '../shared/masks.ts';
 import { sendCode } from './otp-codes.ts';
+import { graceEndsAt } from './setup-due.ts';
+import { recordGraceExpired } from './grace.ts';
+import { noticeBackupCodeUsed } from './backup-code-notices.ts';
 
 export interface RequestInfo { ip: string; userAgent: string | null }
 
 export interface SignedIn { token: string; response: LoginResponse & { status: 'authenticated' }; device?: { token: string; days: number } }
 
 /** Creates the session that a passed login earns. */
-export async function signIn(deps: Deps, user: UserRow, client: Client, req: RequestInfo, extra: { deviceToken?: string; deviceDays?: number; backupCodesRemaining?: number } = {}): Promise<SignedIn> {
+export async function signIn(deps: Deps, user: UserRow, client: Client, req: RequestInfo,
+  extra: { deviceToken?: string; deviceDays?: number; backupCodesRemaining?: number; twoFactorSetupDueBy?: number } = {}): Promise<SignedIn> {
   const { token, session } = await createSession(deps.db, { userId: user.id, client, ip: req.ip, userAgent: req.userAgent, now: deps.clock.now() });
   return {
     token,
@@ -34,6 +38,7 @@ export async function signIn(deps: Deps, user: UserRow, client: Client, req: Req
       status: 'authenticated', session: { token, expiresAt: iso(sessionExpiresAt(session)) }, user: publicUser(user),
       ...(extra.deviceToken ? { deviceToken: extra.deviceToken } : {}),
       ...(extra.backupCodesRemaining !== undefined ? { backupCodesRemaining: extra.backupCodesRemaining } : {}),
+      ...(extra.twoFactorSetupDueBy !== undefined ? { twoFactorSetupDueBy: iso(extra.twoFactorSetupDueBy) } : {}),
     },
   };
 }
@@ -61,6 +66,11 @@ export async function continueLogin(deps: Deps, user: UserRow, input: { deviceTo
 
   if (enabled.length === 0) {
     if (!requirement.required) return { kind: 'signed-in', signedIn: await signIn(deps, user, client, req) };
+    // In a grace period the user may sign in without the 2FA they have yet to set up, until its end; a user with a
+    // method never gets here: grace never skips a factor the user has.
+    const dueBy = graceEndsAt(requirement, now);
+    if (dueBy !== null) return { kind: 'signed-in', signedIn: await signIn(deps, user, client, req, { twoFactorSetupDueBy: dueBy }) };
+    await recordGraceExpired(deps, user.id, requirement, now, req.ip);
     const { challengeId, challenge } = await createChallenge(deps.db, { userId: user.id, kind: 'setup', methods: requirement.allowedMethods, client, ip: req.ip, userAgent: req.userAgent, now });
     return {
       kind: 'pending',
@@ -153,6 +163,7 @@ async function finishChallenge(deps: Deps, challenge: ChallengeRow, proof: Facto
   }
   if (proof.method === 'backup_code') {
     await recordEvent(deps.db, { type: 'backup_codes.used', at: now, actorUserId: user.id, subjectUserId: user.id, ip: req.ip, detail: { remaining: proof.backupCodesRemaining } });
+    await noticeBackupCodeUsed(deps, user, proof.backupCodesRemaining, req.ip);
   }
   if (proof.method === 'recovery_code') await notifyRecoveryCodeUsed(deps, user, proof, req.ip);
   return signIn(deps, user, challenge.client, req, {

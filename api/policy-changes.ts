@@ -14,6 +14,10 @@ import { ownerEmails } from './recovery-notices.ts';
 import { maskEmail } from '../shared/masks.ts';
 import type { UserRow } from './users.ts';
 import { loadMemberFacts, setupInstructions } from './admin.ts';
+import { accountPolicy } from './requirement.ts';
+import { enforceSinceAfter } from './setup-due.ts';
+import { accountSetupDue, notifyDeadlineChanges, policyAfter, recordGraceGranted } from './grace.ts';
+import { isoOrNull } from './db.ts';
 import {
   classifyChange, membersToSetUp, mergePolicy, normaliseUpdate, ownersWithout2fa, readPolicy,
   type MemberFacts, type PolicyChange, type PolicyFields,
@@ -25,7 +29,7 @@ const DAY_MS = 24 * 60 * 60_000;
 
 export interface Actor { user: UserRow; ip: string }
 
-const fieldsOf = (p: Policy): PolicyFields => ({ enforce: p.enforce, allowedMethods: p.allowedMethods, rememberDeviceDays: p.rememberDeviceDays, enforceOutsideIpRanges: p.enforceOutsideIpRanges });
+const fieldsOf = (p: Policy): PolicyFields => ({ enforce: p.enforce, allowedMethods: p.allowedMethods, rememberDeviceDays: p.rememberDeviceDays, enforceOutsideIpRanges: p.enforceOutsideIpRanges, gracePeriodDays: p.gracePeriodDays });
 const ownersBody = (owners: MemberFacts[]) => ({ owners: owners.map((o) => ({ userId: o.userId, email: o.email, name: o.name })) });
 
 async function loadAccount(deps: Deps, accountId: string): Promise<AccountRow> {
@@ -44,12 +48,15 @@ export async function previewPolicyChange(deps: Deps, accountId: string, update:
   const toSetUp = membersToSetUp(members, after, accountId);
   const alreadyAsked = new Set(membersToSetUp(members, before, accountId).map((m) => m.userId));
   const blocking = ownersWithout2fa(members, after);
+  // Due dates as if the change applied now (a loosening applies when confirmed, minutes later at most).
+  const policyNow = policyAfter(account, after, deps.clock.now());
   return {
     policy: { ...after, updatedAt: readPolicy(account).updatedAt },
     changed: change.changed,
     loosened: change.loosened,
     needsConfirmation: change.loosened.length > 0,
-    membersToSetUp: toSetUp.map((m) => ({ userId: m.userId, email: m.email, name: m.name, role: m.role, reason: m.reason, newlyAffected: !alreadyAsked.has(m.userId) })),
+    membersToSetUp: toSetUp.map((m) => ({ userId: m.userId, email: m.email, name: m.name, role: m.role, reason: m.reason, newlyAffected: !alreadyAsked.has(m.userId),
+      setupDueBy: isoOrNull(accountSetupDue(m, policyNow, accountId)) })),
     ownersWithout2fa: ownersBody(blocking).owners,
   };
 }
@@ -123,7 +130,7 @@ export async function confirmPolicyChange(deps: Deps, accountId: string, input: 
   await sendNotices(deps, await ownerEmails(deps, accountId), `The 2FA policy of ${account.name} was loosened`,
     `${actor.user.name} <${actor.user.email}> confirmed a change that loosens the two-factor policy of ${account.name}.\n\n` +
     `Now: enforce ${policy.enforce}; methods ${policy.allowedMethods.join(', ')}; remember devices ${policy.rememberDeviceDays} days; ` +
-    `exempt ranges ${policy.enforceOutsideIpRanges.join(', ') || 'none'}.\n\nIf this was not expected, review the policy now.`);
+    `exempt ranges ${policy.enforceOutsideIpRanges.join(', ') || 'none'}; grace ${policy.gracePeriodDays} days to set up 2FA.\n\nIf this was not expected, review the policy now.`);
   return policy;
 }
 
@@ -143,18 +150,21 @@ function auditValues(change: PolicyChange, after: PolicyFields): NonNullable<Aud
 }
 
 /** Writes the policy. A grown requirement restarts `enforce_tightened_at` (older trusted devices do not skip it);
- * a shorter remember period shortens the members' trusted devices; newly affected members get setup instructions. */
+ * a shorter remember period shortens the members' trusted devices; newly affected members get setup instructions,
+ * with their due date when the account gives a grace period (which starts now, when the change takes effect). */
 async function applyPolicy(deps: Deps, accountId: string, after: PolicyFields, actor: Actor): Promise<Policy> {
   const now = deps.clock.now();
   const account = await loadAccount(deps, accountId);
   const before = fieldsOf(readPolicy(account));
   const change = classifyChange(before, after);
   const membersBefore = await loadMemberFacts(deps.db, accountId);
+  const since = enforceSinceAfter(accountPolicy(account), after.enforce, now);
   await deps.db.transaction(async (trx) => {
     await trx('accounts').where({ id: accountId }).update({
       enforce: after.enforce, allowed_methods: JSON.stringify(after.allowedMethods), remember_device_days: after.rememberDeviceDays,
       enforce_outside_ip_ranges: JSON.stringify(after.enforceOutsideIpRanges), policy_updated_at: now,
       ...(change.requirementGrew ? { enforce_tightened_at: now } : {}),
+      grace_period_days: after.gracePeriodDays, admins_required_since: since.adminsRequiredSince, all_required_since: since.allRequiredSince,
     });
     if (after.rememberDeviceDays < before.rememberDeviceDays) {
       await trx('trusted_devices').whereIn('user_id', trx('memberships').select('user_id').where('account_id', accountId))
@@ -165,6 +175,16 @@ async function applyPolicy(deps: Deps, accountId: string, after: PolicyFields, a
   await recordEvent(deps.db, { type: 'policy.changed', at: now, accountId, actorUserId: actor.user.id, ip: actor.ip, detail: auditValues(change, after) });
   const asked = new Set(membersToSetUp(membersBefore, before, accountId).map((m) => m.userId));
   const newlyAffected = membersToSetUp(membersBefore, after, accountId).filter((m) => !asked.has(m.userId));
-  await Promise.all(newlyAffected.map((m) => sendNotice(deps, m.email, `${account.name} requires two-factor authentication`, setupInstructions(account.name, deps.config.publicUrl))));
-  return readPolicy((await findAccount(deps.db, accountId))!);
+  const updated = (await findAccount(deps.db, accountId))!;
+  const policyNow = accountPolicy(updated);
+  await Promise.all(newlyAffected.map(async (m) => {
+    const due = accountSetupDue(m, policyNow, accountId);
+    const dueAt = due !== null && due > now ? due : null;
+    if (dueAt !== null) await recordGraceGranted(deps, { accountId, userId: m.userId, dueAt, graceDays: after.gracePeriodDays, actorUserId: actor.user.id, ip: actor.ip });
+    await sendNotice(deps, m.email, `${account.name} requires two-factor authentication`, setupInstructions(account.name, deps.config.publicUrl, dueAt));
+  }));
+  if (change.changed.includes('gracePeriodDays')) {
+    await notifyDeadlineChanges(deps, { account: updated, members: membersBefore.filter((m) => asked.has(m.userId)), before: accountPolicy(account), after: policyNow, now });
+  }
+  return readPolicy(updated);
 }

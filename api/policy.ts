@@ -3,6 +3,7 @@
 // every enforcement rule can be tested without HTTP or a database.
 import type { EnrollableMethod, Enforce, RequiredBy, Role } from '../shared/schemas.ts';
 import { isInRanges } from './ip-ranges.ts';
+import { earliestSetupDue, setupDueAt } from './setup-due.ts';
 
 export interface PolicyMembership {
   accountId: string;
@@ -21,11 +22,17 @@ export interface AccountPolicy {
   enforceOutsideIpRanges: string[];
   /** When `enforce` last grew (off -> admins -> all). */
   enforceTightenedAt: number | null;
+  /** Days a member has to set up 2FA once a requirement begins (0, or absent: at once). See setup-due.ts. */
+  gracePeriodDays?: number;
+  /** Since when `enforce` has covered owners and admins, and everyone (absent or null while covered: long ago). */
+  adminsRequiredSince?: number | null;
+  allRequiredSince?: number | null;
 }
 
 export interface Requirement {
   required: boolean;
-  requiredBy: (RequiredBy & { allowedMethods: EnrollableMethod[]; satisfied: boolean })[];
+  /** `setupDueAt`: when this account expects the requirement met (null: no grace, at once). */
+  requiredBy: (RequiredBy & { allowedMethods: EnrollableMethod[]; satisfied: boolean; setupDueAt: number | null })[];
   /** Methods the user may enrol and use: those every requiring account allows; when the accounts allow no method in
    * common, those any of them allows, and each account is satisfied by one method of its own list. */
   allowedMethods: EnrollableMethod[];
@@ -37,6 +44,9 @@ export interface Requirement {
   rememberDeviceDays: number;
   /** When the newest requirement began: a device trusted before it does not skip it. */
   requiredSince: number | null;
+  /** The earliest due date among the unsatisfied requiring accounts; null when none is unsatisfied or one gives no
+   * grace. Whether the user may go on without 2FA at a given time: setup-due.ts's `mustSetUpNow`. */
+  setupDueBy: number | null;
 }
 
 export const allEnrollableMethods: EnrollableMethod[] = ['totp', 'sms', 'email'];
@@ -53,6 +63,8 @@ export const multiAccountRule = [
   'Remember-device days: the smallest among all the user\'s accounts. A trusted device never skips a requirement',
   'that began after the device was trusted. An owner or admin of one account changes only that account\'s',
   'requirement: a reset or a looser policy in account A never removes what account B requires.',
+  'Grace periods: each requiring account gives `gracePeriodDays` from when its requirement began for the user; the',
+  'earliest due date among the accounts the user has not yet satisfied wins, and a login never skips a method the user has.',
 ].join(' ');
 
 /** The requirement as the contract shows it: `{accountId, accountName, reason}` per requiring account. */
@@ -91,7 +103,7 @@ export function evaluatePolicy(
     if (!reason) continue;
     const allowed = allEnrollableMethods.filter((x) => p.allowedMethods.includes(x));
     requiredBy.push({ accountId: m.accountId, accountName: m.accountName, reason, allowedMethods: allowed,
-      satisfied: allowed.some((x) => enabledMethods.includes(x)) });
+      satisfied: allowed.some((x) => enabledMethods.includes(x)), setupDueAt: setupDueAt(m, p, clientAddress) });
     requiredSince = Math.max(requiredSince ?? 0, requirementStart(m, p, reason));
   }
   const common = allEnrollableMethods.filter((x) => requiredBy.every((r) => r.allowedMethods.includes(x)));
@@ -106,5 +118,6 @@ export function evaluatePolicy(
     satisfied: requiredBy.every((r) => r.satisfied),
     rememberDeviceDays,
     requiredSince,
+    setupDueBy: earliestSetupDue(requiredBy),
   };
 }

@@ -11,6 +11,7 @@ import { sendCode } from './otp-codes.ts';
 import { maskedPhone } from './sms.ts';
 import { maskEmail } from '../shared/masks.ts';
 import type { Method } from '../shared/schemas.ts';
+import { noticeBackupCodeUsed } from './backup-code-notices.ts';
 
 export async function reauthenticate(deps: Deps, user: UserRow, session: SessionRow, proof: { password: string } | { method: string; code: string }, ip: string): Promise<void> {
   if ('password' in proof) {
@@ -20,13 +21,14 @@ export async function reauthenticate(deps: Deps, user: UserRow, session: Session
   const usable: string[] = [...(await listEnabledMethods(deps.db, user.id))];
   if ((await countBackupCodes(deps.db, user.id)) > 0) usable.push('backup_code');
   await reserveCodeAttempt(deps, user.id);
-  const ok = usable.includes(proof.method) && (await checkFactorCode(deps, user.id, proof.method as Method, proof.code, `reauth:${session.id}`));
+  const ok = usable.includes(proof.method) ? await checkFactorCode(deps, user.id, proof.method as Method, proof.code, `reauth:${session.id}`) : null;
   if (!ok) {
     const { lockedSeconds } = await recordCodeFailure(deps, user.id, ip);
     if (lockedSeconds > 0) throw lockedError(lockedSeconds);
     throw new ApiError('invalid_code');
   }
   await recordCodeSuccess(deps, user.id);
+  if (ok.method === 'backup_code') await noticeBackupCodeUsed(deps, user, ok.backupCodesRemaining, ip);
 }
 
 export async function sendReauthCode(deps: Deps, user: UserRow, session: SessionRow, method: 'sms' | 'email') {

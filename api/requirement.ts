@@ -13,6 +13,9 @@ export function accountPolicy(account: AccountRow): AccountPolicy {
     rememberDeviceDays: account.remember_device_days,
     enforceOutsideIpRanges: JSON.parse(account.enforce_outside_ip_ranges) as string[],
     enforceTightenedAt: account.enforce_tightened_at,
+    gracePeriodDays: account.grace_period_days,
+    adminsRequiredSince: account.admins_required_since,
+    allRequiredSince: account.all_required_since,
   };
 }
 

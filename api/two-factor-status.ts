@@ -10,6 +10,7 @@ import { loadRequirement } from './requirement.ts';
 import { maskedPhone } from './sms.ts';
 import { forgetAllDevices } from './devices.ts';
 import { recordEvent } from './audit.ts';
+import { isLowOnBackupCodes } from './backup-code-notices.ts';
 
 export async function twoFactorStatus(deps: Deps, user: UserRow, ip: string): Promise<TwoFactorStatus> {
   const factors = await listFactors(deps.db, user.id);
@@ -26,7 +27,7 @@ export async function twoFactorStatus(deps: Deps, user: UserRow, ip: string): Pr
       sms: { enabled: !!sms, phone: sms?.destination ? maskedPhone(sms.destination) : null, previousPhone: user.previous_phone ? maskedPhone(user.previous_phone) : null },
       email: { enabled: !!email, address: email?.destination ?? null },
     },
-    backupCodes: { remaining },
+    backupCodes: { remaining, low: isLowOnBackupCodes(remaining, enabled.length > 0) },
     required: requirement.required,
     requiredBy: publicRequiredBy(requirement),
     allowedMethods: requirement.allowedMethods,

@@ -10,7 +10,8 @@ export interface AccountSummary { id: string; name: string; role: string }
 /** What the dialer shows; the popup keeps the last one (no tokens in it) to draw its first frame at once. */
 export interface DialerView {
   server: string;
-  signedIn: { user: User; accounts: AccountSummary[]; selectedAccountId: string | null } | null;
+  /** `setupDueBy`: in a grace period, when 2FA must be set up (GET /session's twoFactorSetupDueBy). */
+  signedIn: { user: User; accounts: AccountSummary[]; selectedAccountId: string | null; setupDueBy?: string | null } | null;
   pending: PendingChallenge | null;
   clockSkewSeconds: number | null;
 }

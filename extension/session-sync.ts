@@ -12,7 +12,7 @@ export const SESSION_COOKIE = 'twofold_session';
 const CLOCK_SKEW_LIMIT_SECONDS = 30;
 
 export interface StoredPending extends Omit<PendingChallenge, 'canFill'> { server: string; challengeId: string }
-interface SessionCache { tokenTag: string; server: string; info: Pick<SessionResponse, 'user' | 'accounts'> }
+interface SessionCache { tokenTag: string; server: string; info: Pick<SessionResponse, 'user' | 'accounts'> & { twoFactorSetupDueBy?: string | null } }
 
 export interface SessionSyncDeps {
   cookies: CookieJar;
@@ -67,7 +67,7 @@ export function createSessionSync(deps: SessionSyncDeps) {
       else {
         try {
           const answer = await api.request<SessionResponse>(at, 'GET', '/session', { token: current });
-          info = { user: answer.user, accounts: answer.accounts };
+          info = { user: answer.user, accounts: answer.accounts, twoFactorSetupDueBy: answer.twoFactorSetupDueBy ?? null };
           await memory.set('session', { tokenTag: tag, server: at, info } satisfies SessionCache);
         } catch (error) {
           if (error instanceof ApiCallError && error.status === 401) await signOut();
@@ -83,6 +83,7 @@ export function createSessionSync(deps: SessionSyncDeps) {
       signedIn: info && {
         user: info.user, accounts: info.accounts,
         selectedAccountId: info.accounts.find((a) => a.id === selected)?.id ?? info.accounts[0]?.id ?? null,
+        setupDueBy: info.twoFactorSetupDueBy ?? null,
       },
       pending: stored && {
         email: stored.email, methods: stored.methods, preferredMethod: stored.preferredMethod, expiresAt: stored.expiresAt,

@@ -57,6 +57,8 @@ export type RequiredBy = z.infer<typeof RequiredBy>;
 export const LoginAuthenticated = z.object({
   status: z.literal('authenticated'), session: SessionInfo, user: User, deviceToken: z.string().optional(),
   backupCodesRemaining: z.number().int().optional(),
+  twoFactorSetupDueBy: z.string().optional()
+    .describe('Present when an account requires 2FA the user has not set up and its grace period runs until this time'),
 });
 export const LoginChallenge = z.object({
   status: z.literal('challenge'), challengeId: z.string(), methods: z.array(Method), preferredMethod: Method,
@@ -94,6 +96,8 @@ export const SessionResponse = z.object({
   session: z.object({ expiresAt: z.string(), clients: z.array(Client) }),
   accounts: z.array(z.object({ id: z.string(), name: z.string(), role: Role })),
   twoFactorSetupRequired: z.boolean(),
+  twoFactorSetupDueBy: z.string().nullable()
+    .describe('While the user is in a grace period: when 2FA must be set up (after it, `twoFactorSetupRequired`); else null'),
 });
 export type SessionResponse = z.infer<typeof SessionResponse>;
 
@@ -106,7 +110,7 @@ export const TwoFactorStatus = z.object({
     sms: z.object({ enabled: z.boolean(), phone: z.string().nullable(), previousPhone: z.string().nullable() }),
     email: z.object({ enabled: z.boolean(), address: z.string().nullable() }),
   }),
-  backupCodes: z.object({ remaining: z.number().int() }),
+  backupCodes: z.object({ remaining: z.number().int(), low: z.boolean().describe('2FA is on and 3 or fewer codes are left') }),
   required: z.boolean(),
   requiredBy: z.array(RequiredBy),
   allowedMethods: z.array(EnrollableMethod),
@@ -146,6 +150,8 @@ export const Policy = z.object({
   allowedMethods: AllowedMethods,
   rememberDeviceDays: z.number().int().min(0).max(60),
   enforceOutsideIpRanges: z.array(Cidr),
+  gracePeriodDays: z.number().int().min(0).max(30)
+    .describe('Days a member has to set up 2FA once a requirement begins for them (0: at their next sign-in)'),
   updatedAt: z.string(),
 });
 export type Policy = z.infer<typeof Policy>;
@@ -156,6 +162,8 @@ export const PolicyConfirmRequest = z.object({ confirmationId: z.string().max(20
 export const MemberTwoFactor = z.object({
   enabled: z.boolean(), methods: z.array(EnrollableMethod), required: z.boolean(), requiredReason: z.string().nullable(),
   canReset: z.boolean(), canIssueRecoveryCode: z.boolean(),
+  setupDueBy: z.string().nullable().describe('When this account expects the member to have set up 2FA (its grace period); null without a grace or a pending requirement'),
+  overdue: z.boolean().describe('The due date has passed: the member must set up 2FA at their next request'),
 });
 /** `managed`: the account manages this user (they came into being through it), so it may reset and rescue their 2FA. */
 export const Member = z.object({ userId: z.string(), email: z.string(), name: z.string(), role: Role, require2fa: z.boolean(), managed: z.boolean(), twoFactor: MemberTwoFactor });

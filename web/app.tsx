@@ -9,12 +9,14 @@ import { ChallengePage, type ChallengeInfo } from './pages/challenge.tsx';
 import { SetupPage, type SetupInfo } from './pages/setup.tsx';
 import { SecurityPage } from './pages/security.tsx';
 import { Header, isManager } from './components/header.tsx';
+import { GraceBanner } from './components/grace-banner.tsx';
+import { chooseSetupLater, choseSetupLater } from './setup-later.ts';
 
 type Phase =
   | { kind: 'loading' }
   | { kind: 'login'; notice?: string }
   | { kind: 'challenge'; challenge: ChallengeInfo; email: string }
-  | { kind: 'setup'; setup: SetupInfo }
+  | { kind: 'setup'; setup: SetupInfo; grace?: { dueBy: string; session: SessionResponse } }
   | { kind: 'signed-in'; session: SessionResponse };
 
 function setupFromError(error: ApiError): SetupInfo {
@@ -41,6 +43,13 @@ export function App() {
           if (e instanceof ApiError && e.code === '2fa_setup_required') setPhase({ kind: 'setup', setup: setupFromError(e) });
           else throw e;
         }
+        return;
+      }
+      // In a grace period: offer setup once (and whenever /setup is asked for), with a way to go on until the date.
+      const dueBy = session.twoFactorSetupDueBy;
+      if (dueBy && (location.pathname === '/setup' || !choseSetupLater(dueBy))) {
+        const status = await api<TwoFactorStatus>('GET', '/me/2fa');
+        setPhase({ kind: 'setup', setup: { allowedMethods: status.allowedMethods, requiredBy: status.requiredBy }, grace: { dueBy, session } });
         return;
       }
       setPhase({ kind: 'signed-in', session });
@@ -84,6 +93,22 @@ export function App() {
     else setPhase({ kind: 'setup', setup: { challengeId: answer.challengeId, allowedMethods: answer.allowedMethods, requiredBy: answer.requiredBy } });
   }
 
+  /** "Set it up now" from the banner: the setup page, at /setup, with the way back. */
+  async function startSetup(session: SessionResponse) {
+    if (!session.twoFactorSetupDueBy) return;
+    try {
+      const status = await api<TwoFactorStatus>('GET', '/me/2fa');
+      setPhase({ kind: 'setup', setup: { allowedMethods: status.allowedMethods, requiredBy: status.requiredBy }, grace: { dueBy: session.twoFactorSetupDueBy, session } });
+      navigate('/setup');
+    } catch { /* the API error listener has moved the app on (signed out, or setup now required) */ }
+  }
+
+  function setUpLater(grace: { dueBy: string; session: SessionResponse }) {
+    chooseSetupLater(grace.dueBy);
+    if (location.pathname === '/setup') navigate('/security', { replace: true });
+    setPhase({ kind: 'signed-in', session: grace.session });
+  }
+
   async function logout() {
     try { await api('POST', '/auth/logout'); } catch { /* already signed out */ }
     setPhase({ kind: 'login', notice: 'You signed out.' });
@@ -100,8 +125,16 @@ export function App() {
             onRestart={(notice) => setPhase({ kind: 'login', notice: notice || undefined })} />
         </Centered>
       );
-    case 'setup': return <Centered><SetupPage setup={phase.setup} onDone={() => void refresh()} onSignOut={logout} /></Centered>;
-    case 'signed-in': return <SignedIn session={phase.session} path={path} onLogout={logout} />;
+    case 'setup': {
+      const { grace } = phase;
+      return (
+        <Centered>
+          <SetupPage setup={phase.setup} onDone={() => void refresh()} onSignOut={logout}
+            dueBy={grace?.dueBy} onLater={grace ? () => setUpLater(grace) : undefined} />
+        </Centered>
+      );
+    }
+    case 'signed-in': return <SignedIn session={phase.session} path={path} onLogout={logout} onSetUp={() => void startSetup(phase.session)} onDue={() => void refresh()} />;
   }
 }
 
@@ -109,14 +142,14 @@ function Centered({ children }: { children: preact.ComponentChildren }) {
   return <div class="centered"><div class="centered__brand"><span class="brand__mark" aria-hidden="true">2</span>Twofold</div>{children}</div>;
 }
 
-function SignedIn({ session, path, onLogout }: { session: SessionResponse; path: string; onLogout(): void }) {
+function SignedIn({ session, path, onLogout, onSetUp, onDue }: { session: SessionResponse; path: string; onLogout(): void; onSetUp(): void; onDue(): void }) {
   const adminMatch = /^\/admin(?:\/([^/]+))?(?:\/([^/]+))?/.exec(path);
   const [accountId, setAccountId] = useState<string | null>(session.accounts[0]?.id ?? null);
   const routeAccount = adminMatch?.[1] ? decodeURIComponent(adminMatch[1]) : null;
   const current = routeAccount ?? accountId;
 
   useEffect(() => {
-    if (path === '/') navigate('/security', { replace: true });
+    if (path === '/' || path === '/setup') navigate('/security', { replace: true });
     if (adminMatch && !adminMatch[1]) {
       const first = session.accounts.find((a) => isManager(a.role));
       navigate(first ? `/admin/${encodeURIComponent(first.id)}` : '/security', { replace: true });
@@ -127,6 +160,7 @@ function SignedIn({ session, path, onLogout }: { session: SessionResponse; path:
     <>
       <a class="skip-link" href="#content">Skip to content</a>
       <Header session={session} path={path} accountId={current} onAccountChange={setAccountId} onLogout={onLogout} />
+      {session.twoFactorSetupDueBy && <GraceBanner dueBy={session.twoFactorSetupDueBy} onSetUp={onSetUp} onDue={onDue} />}
       <div id="content" class="content">
         {routeAccount ? <AdminLoader session={session} accountId={routeAccount} tab={adminMatch?.[2] ?? 'members'} /> : <SecurityPage onSignedOut={onLogout} />}
       </div>

@@ -14,6 +14,7 @@ import { isInRanges } from '../ip-ranges.ts';
 import { recordEvent } from '../audit.ts';
 import { loadRequirement } from '../requirement.ts';
 import { publicRequiredBy } from '../policy.ts';
+import { mustSetUpNow } from '../setup-due.ts';
 import type { AppState } from '../state.ts';
 
 export const SESSION_COOKIE = 'twofold_session';
@@ -65,12 +66,13 @@ export function createGuards(deps: Deps): Guards {
     return true;
   }
 
-  /** A signed-in user whose accounts now require 2FA they do not have may only enrol (403 2fa_setup_required). */
+  /** A signed-in user whose accounts now require 2FA they do not have may only enrol (403 2fa_setup_required), once
+   * any grace period is over: checked at every request, so no session outlives a due date. */
   async function assertNoSetupPending(ctx: Context): Promise<void> {
     const state = ctx.state as AppState;
     if (!state.user || state.mayRequire2fa === false) return;
     const requirement = await loadRequirement(db, state.user.id, state.ip);
-    if (requirement.required && !requirement.satisfied) {
+    if (mustSetUpNow(requirement, clock.now())) {
       throw new ApiError('2fa_setup_required', undefined, { allowedMethods: requirement.allowedMethods, requiredBy: publicRequiredBy(requirement) });
     }
   }

@@ -86,8 +86,9 @@ export async function down(knex: Knex): Promise<void> {
   for (const table of ['trusted_devices', 'backup_codes', 'code_sends', 'one_time_codes', 'challenges', 'factors']) {
     await knex.schema.dropTable(table);
   }
-  await knex.schema.alterTable('users', (t) => {
-    t.dropColumns('preferred_method', 'previous_phone', 'backup_codes_sealed', 'failed_code_streak', 'failed_code_total',
-      'code_locked_until', 'totp_last_step');
-  });
+  // Plain ALTER TABLE … DROP COLUMN: Knex's SQLite dropColumn rebuilds the table, and dropping the old copy would
+  // cascade-delete every session, membership and factor of every user.
+  for (const column of ['preferred_method', 'previous_phone', 'backup_codes_sealed', 'failed_code_streak', 'failed_code_total', 'code_locked_until', 'totp_last_step']) {
+    await knex.raw('ALTER TABLE ?? DROP COLUMN ??', ['users', column]);
+  }
 }

@@ -45,12 +45,13 @@ export async function up(knex: Knex): Promise<void> {
   }
 }
 
+// Columns are dropped with plain ALTER TABLE … DROP COLUMN (SQLite 3.35+ and PostgreSQL): Knex's SQLite dropColumn
+// rebuilds the table, and dropping the old copy would cascade-delete every row that references it.
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('email_verifications');
-  await knex.schema.alterTable('invitations', (t) => {
-    t.dropIndex(['account_id']);
-    t.dropColumn('revoked_at');
-  });
-  await knex.schema.alterTable('sessions', (t) => t.dropColumns('ended_at', 'ended_reason'));
-  await knex.schema.alterTable('users', (t) => t.dropColumns('email_verified_at', 'managed_by_account_id'));
+  await knex.schema.alterTable('invitations', (t) => t.dropIndex(['account_id']));
+  for (const [table, column] of [['invitations', 'revoked_at'], ['sessions', 'ended_at'], ['sessions', 'ended_reason'],
+    ['users', 'email_verified_at'], ['users', 'managed_by_account_id']] as const) {
+    await knex.raw('ALTER TABLE ?? DROP COLUMN ??', [table, column]);
+  }
 }

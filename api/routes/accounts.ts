@@ -24,7 +24,8 @@ import { findUserById } from '../users.ts';
 const base = '/accounts/:accountId';
 const PolicyPreview = z.object({
   policy: s.Policy, changed: z.array(z.string()), loosened: z.array(z.string()), needsConfirmation: z.boolean(),
-  membersToSetUp: z.array(z.object({ userId: z.string(), email: z.string(), name: z.string(), role: s.Role, reason: z.string(), newlyAffected: z.boolean() })),
+  membersToSetUp: z.array(z.object({ userId: z.string(), email: z.string(), name: z.string(), role: s.Role, reason: z.string(), newlyAffected: z.boolean(),
+    setupDueBy: z.string().nullable().describe('Their due date under this policy, as if it applied now (null: at their next sign-in)') })),
   ownersWithout2fa: z.array(s.User.omit({ id: true }).extend({ userId: z.string() })),
 });
 
@@ -147,9 +148,9 @@ export function accountRoutes(deps: Deps) {
       summary: 'Change the 2FA policy (tighten at once; loosen after an emailed code)',
       description: [
         'Omitted fields keep their values; ranges are validated (`400 invalid_request` with `field`) and normalised.',
-        'A tightening applies at once: `200` with the policy. A change that loosens any field (lower `enforce`, more `allowedMethods`, longer `rememberDeviceDays`, an exempt range added or widened — every new range must lie inside an old one — or exempt ranges where there were none) waits as a whole: `202 {confirmationId, sentTo}` and a 6-digit code is emailed to the requesting owner; nothing changes until `POST …/security/2fa-policy/confirm`. A newer request replaces a pending one.',
+        'A tightening applies at once: `200` with the policy. A change that loosens any field (lower `enforce`, more `allowedMethods`, longer `rememberDeviceDays`, longer `gracePeriodDays`, an exempt range added or widened — every new range must lie inside an old one — or exempt ranges where there were none) waits as a whole: `202 {confirmationId, sentTo}` and a 6-digit code is emailed to the requesting owner; nothing changes until `POST …/security/2fa-policy/confirm`. A newer request replaces a pending one.',
         '`enforce` admins/all (or fewer methods) while an owner has none of the allowed methods: `409 owners_without_2fa` with `owners:[{userId,email,name}]`.',
-        'When the requirement grows (enforce rises, exempt ranges shrink) devices trusted earlier no longer skip it, and members newly asked to set up 2FA are emailed instructions. A shorter `rememberDeviceDays` shortens the members\' trusted devices at once.',
+        'When the requirement grows (enforce rises, exempt ranges shrink) devices trusted earlier no longer skip it, and members newly asked to set up 2FA are emailed instructions (naming their due date: `gracePeriodDays` from when the change takes effect; members whose due date a new `gracePeriodDays` moves are emailed it). A shorter `rememberDeviceDays` shortens the members\' trusted devices at once.',
       ].join(' '),
       handler: async (ctx, body) => {
         const result = await requestPolicyChange(deps, accountId(ctx), body, actor(ctx));

@@ -15,6 +15,7 @@ import { ApiError } from '../errors.ts';
 import { clientOf, DEVICE_COOKIE, SESSION_COOKIE, unauthenticatedFor } from '../middleware/guards.ts';
 import { reauthenticate, sendReauthCode } from '../reauth.ts';
 import { loadAccounts, loadRequirement } from '../requirement.ts';
+import { graceEndsAt, mustSetUpNow } from '../setup-due.ts';
 
 export const requestInfo = (ctx: AppContext) => ({ ip: ctx.state.ip, userAgent: ctx.get('user-agent') || null });
 
@@ -99,16 +100,19 @@ export function authRoutes(deps: Deps) {
     }),
     route({
       method: 'get', path: '/session', tag: 'auth', access: 'signedIn', response: s.SessionResponse, summary: 'Who is signed in',
-      description: '`twoFactorSetupRequired` is true when an account now requires 2FA the user has not set up: then only enrolment calls work.',
+      description: '`twoFactorSetupRequired` is true when an account now requires 2FA the user has not set up and no grace period is left: then only enrolment calls work. `twoFactorSetupDueBy`: while in a grace period, when it ends.',
       handler: async (ctx) => {
         const { user, session } = ctx.state;
         // Most users are in no account that could require 2FA of them: then the accounts are all there is to read.
         const requirement = ctx.state.mayRequire2fa ? await loadRequirement(db, user!.id, ctx.state.ip) : null;
+        const now = clock.now();
+        const dueBy = requirement && graceEndsAt(requirement, now);
         ctx.body = {
           user: publicUser(user!),
           session: { expiresAt: iso(sessionExpiresAt(session!)), clients: sessionClients(session!) },
           accounts: requirement?.accounts ?? await loadAccounts(db, user!.id),
-          twoFactorSetupRequired: requirement !== null && requirement.required && !requirement.satisfied,
+          twoFactorSetupRequired: requirement !== null && mustSetUpNow(requirement, now),
+          twoFactorSetupDueBy: dueBy ? iso(dueBy) : null,
         };
       },
     }),

@@ -4,6 +4,7 @@ import type { Call } from '../../shared/schemas.ts';
 import { send } from '../browser-api.ts';
 import type { DialerView } from '../messages.ts';
 import { describeFailure } from '../ui/errors.tsx';
+import { GraceLine } from './grace-line.tsx';
 
 export function DialPad({ view, onView }: { view: DialerView; onView(view: DialerView): void }) {
   const signedIn = view.signedIn!;
@@ -50,6 +51,7 @@ export function DialPad({ view, onView }: { view: DialerView; onView(view: Diale
         <span class="who" title={signedIn.user.email} data-testid="signed-in-as">{signedIn.user.email}</span>
         <button type="button" class="button button--secondary" onClick={() => void logout()} disabled={busy}>Log out</button>
       </div>
+      {signedIn.setupDueBy && <GraceLine dueBy={signedIn.setupDueBy} server={view.server} />}
       {signedIn.accounts.length > 1 && (
         <div>
           <label for="account">Account</label>

@@ -53,3 +53,24 @@ describe(`the consent migration on ${engine}`, () => {
     }
   });
 });
+
+describe(`rolling the consent migration back on ${engine}`, () => {
+  it('keeps every user, session and membership', async () => {
+    const t = await createTestDatabase();
+    try {
+      const at = 1_800_000_000_000;
+      await t.db('users').insert({ id: 'u', email: 'u@example.com', name: 'U', password_hash: 'x', created_at: at });
+      await t.db('accounts').insert({ id: 'a', name: 'A', created_at: at, policy_updated_at: at });
+      await t.db('memberships').insert({ account_id: 'a', user_id: 'u', role: 'owner', created_at: at });
+      await t.db('sessions').insert({ id: 's', token_hash: 'h', user_id: 'u', created_at: at, last_used_at: at, idle_expires_at: at, absolute_expires_at: at, reauth_until: at });
+      const all = await migrationSource.getMigrations([]);
+      const steps = all.length - all.indexOf('20261203000100_consent');
+      for (let i = 0; i < steps; i++) await t.db.migrate.down({ migrationSource });
+      expect(Number((await t.db('memberships').count({ n: '*' }).first())!.n)).toBe(1);
+      expect(Number((await t.db('sessions').count({ n: '*' }).first())!.n)).toBe(1);
+      expect(await t.db.schema.hasColumn('users', 'managed_by_account_id')).toBe(false);
+    } finally {
+      await t.drop();
+    }
+  });
+});

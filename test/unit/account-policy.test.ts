@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyChange, membersToSetUp, mergePolicy, normaliseUpdate, ownersWithout2fa, rangesLoosen, type MemberFacts, type PolicyFields } from '../../api/account-policy.ts';
 
-const base: PolicyFields = { enforce: 'admins', allowedMethods: ['totp', 'sms'], rememberDeviceDays: 14, enforceOutsideIpRanges: ['10.0.0.0/8'] };
+const base: PolicyFields = { enforce: 'admins', allowedMethods: ['totp', 'sms'], rememberDeviceDays: 14, enforceOutsideIpRanges: ['10.0.0.0/8'], gracePeriodDays: 0 };
 
 describe('classifyChange', () => {
   it.each([

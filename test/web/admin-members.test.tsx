@@ -8,9 +8,9 @@ import { buttonNamed, fakeApi, settle } from './fake-api.ts';
 
 const base = '/accounts/acc-1';
 const members: Member[] = [
-  { userId: 'u1', email: 'olga@example.com', name: 'Olga', role: 'owner', require2fa: false, managed: true, twoFactor: { enabled: true, methods: ['totp'], required: false, requiredReason: null, canReset: true, canIssueRecoveryCode: true } },
-  { userId: 'u2', email: 'mo@example.com', name: 'Mo', role: 'member', require2fa: false, managed: true, twoFactor: { enabled: false, methods: [], required: false, requiredReason: null, canReset: false, canIssueRecoveryCode: true } },
-  { userId: 'u3', email: 'ann@example.com', name: 'Ann', role: 'member', require2fa: false, managed: true, twoFactor: { enabled: true, methods: ['sms'], required: false, requiredReason: null, canReset: true, canIssueRecoveryCode: true } },
+  { userId: 'u1', email: 'olga@example.com', name: 'Olga', role: 'owner', require2fa: false, managed: true, twoFactor: { enabled: true, methods: ['totp'], required: false, requiredReason: null, canReset: true, canIssueRecoveryCode: true, setupDueBy: null, overdue: false } },
+  { userId: 'u2', email: 'mo@example.com', name: 'Mo', role: 'member', require2fa: false, managed: true, twoFactor: { enabled: false, methods: [], required: false, requiredReason: null, canReset: false, canIssueRecoveryCode: true, setupDueBy: null, overdue: false } },
+  { userId: 'u3', email: 'ann@example.com', name: 'Ann', role: 'member', require2fa: false, managed: true, twoFactor: { enabled: true, methods: ['sms'], required: false, requiredReason: null, canReset: true, canIssueRecoveryCode: true, setupDueBy: null, overdue: false } },
 ];
 
 let root: HTMLElement;

@@ -10,9 +10,9 @@ import { buttonNamed, fakeApi, settle } from './fake-api.ts';
 const base = '/accounts/acc-1';
 function member(name: string, role: Member['role'], enabled: boolean): Member {
   return { userId: name, email: `${name}@example.com`, name, role, require2fa: false, managed: true,
-    twoFactor: { enabled, methods: enabled ? ['totp'] : [], required: false, requiredReason: null, canReset: enabled, canIssueRecoveryCode: true } };
+    twoFactor: { enabled, methods: enabled ? ['totp'] : [], required: false, requiredReason: null, canReset: enabled, canIssueRecoveryCode: true, setupDueBy: null, overdue: false } };
 }
-const policy: Policy = { enforce: 'admins', allowedMethods: ['totp', 'sms', 'email'], rememberDeviceDays: 30, enforceOutsideIpRanges: [], updatedAt: '2026-11-23T10:00:00Z' };
+const policy: Policy = { enforce: 'admins', allowedMethods: ['totp', 'sms', 'email'], rememberDeviceDays: 30, enforceOutsideIpRanges: [], gracePeriodDays: 0, updatedAt: '2026-11-23T10:00:00Z' };
 
 let root: HTMLElement;
 beforeEach(() => { root = document.createElement('div'); document.body.append(root); });

@@ -14,7 +14,7 @@ export interface WebHarness {
   call: Call;
   browser: Browser;
   /** A fresh browser profile (cookies, storage) with a page that records problems. */
-  newPage(options?: { width?: number }): Promise<Page>;
+  newPage(options?: { width?: number; locale?: string; timezoneId?: string }): Promise<Page>;
   /** CSP violations, page errors and requests to other origins seen so far. */
   problems: string[];
   shot(page: Page, name: string): Promise<string>;
@@ -29,7 +29,7 @@ export async function startWeb(prefix: string): Promise<WebHarness> {
   return {
     app, browser, problems, call: client(app.url),
     async newPage(options = {}) {
-      const context = await browser.newContext({ viewport: { width: options.width ?? 1100, height: 800 }, acceptDownloads: true });
+      const context = await browser.newContext({ viewport: { width: options.width ?? 1100, height: 800 }, acceptDownloads: true, locale: options.locale, timezoneId: options.timezoneId });
       contexts.push(context);
       const page = await context.newPage();
       page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`); });

@@ -5,7 +5,7 @@ import { groupInFours } from '../../web/components/secret-key.tsx';
 
 function member(name: string, role: Member['role'], enabled: boolean): Member {
   return { userId: name, email: `${name}@example.com`, name, role, require2fa: false, managed: true,
-    twoFactor: { enabled, methods: enabled ? ['totp'] : [], required: false, requiredReason: null, canReset: enabled, canIssueRecoveryCode: true } };
+    twoFactor: { enabled, methods: enabled ? ['totp'] : [], required: false, requiredReason: null, canReset: enabled, canIssueRecoveryCode: true, setupDueBy: null, overdue: false } };
 }
 
 describe('policy impact preview', () => {

@@ -10,6 +10,7 @@ import { MethodsCard } from './security-methods.tsx';
 import { DevicesCard, SessionsCard } from './security-devices.tsx';
 import { listWords, reasonText } from '../labels.ts';
 import { forgetDeviceToken } from '../device-token.ts';
+import { LowBackupCodesBanner } from '../components/low-backup-codes.tsx';
 
 interface Data { status: TwoFactorStatus; devices: Device[]; sessions: SessionListItem[] }
 
@@ -79,6 +80,7 @@ export function SecurityPage({ onSignedOut }: { onSignedOut(): void }) {
       <p class="muted lead">How you prove it’s you when you sign in.</p>
       <Notice tone="success">{notice}</Notice>
       <ErrorMessage>{error}</ErrorMessage>
+      {status?.backupCodes.low && <LowBackupCodesBanner remaining={status.backupCodes.remaining} onMakeNew={() => setConfirm('regenerate')} />}
       {!data || !status ? <p class="muted">Loading…</p> : (
         <>
           <section class="card" aria-labelledby="status-title">

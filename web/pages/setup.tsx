@@ -8,6 +8,7 @@ import { BackupCodesPanel } from '../components/backup-codes-panel.tsx';
 import { methodDescriptions, methodNames, reasonText } from '../labels.ts';
 import { useFocusOnMount } from '../components/use-focus.ts';
 import { RecoveryCodeForm } from '../components/recovery-code-form.tsx';
+import { dueSentence } from '../../shared/due-date.ts';
 
 export interface SetupInfo { challengeId?: string; allowedMethods: EnrollableMethod[]; requiredBy: RequiredBy[] }
 
@@ -15,11 +16,14 @@ interface Props {
   setup: SetupInfo;
   onDone(): void;
   onSignOut(): void;
+  /** In a grace period: the due date, and the way to go on without 2FA until then. */
+  dueBy?: string;
+  onLater?(): void;
 }
 
 const order: EnrollableMethod[] = ['totp', 'sms', 'email'];
 
-export function SetupPage({ setup, onDone, onSignOut }: Props) {
+export function SetupPage({ setup, onDone, onSignOut, dueBy, onLater }: Props) {
   const allowed = order.filter((m) => setup.allowedMethods.includes(m));
   const [method, setMethod] = useState<EnrollableMethod | null>(allowed.length === 1 ? allowed[0]! : null);
   const [codes, setCodes] = useState<string[] | null>(null);
@@ -56,6 +60,7 @@ export function SetupPage({ setup, onDone, onSignOut }: Props) {
           </ul>
         ) : 'An account you belong to requires two-factor authentication.'}
         <p class="hint">You’ll use a second step, besides your password, each time you sign in.</p>
+        {dueBy && <p data-testid="setup-due"><strong>Set it up {dueSentence(dueBy)}.</strong> Until then you can continue without it.</p>}
       </div>
       {method === null ? (
         <fieldset class="choice-list">
@@ -77,7 +82,9 @@ export function SetupPage({ setup, onDone, onSignOut }: Props) {
       )}
       <div class="setup-foot">
         {setup.challengeId && <RecoveryCodeForm challengeId={setup.challengeId} onSignedIn={onDone} />}
-        <button type="button" class="link-button" onClick={onSignOut}>Not now — sign out</button>
+        {onLater
+          ? <button type="button" class="link-button" onClick={onLater}>Set up later</button>
+          : <button type="button" class="link-button" onClick={onSignOut}>Not now — sign out</button>}
       </div>
     </main>
   );

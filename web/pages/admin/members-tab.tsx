@@ -8,6 +8,7 @@ import { methodNames, roleNames } from '../../labels.ts';
 import { MemberMenu, type MemberAction } from './member-menu.tsx';
 import { RecoveryCodeDialog } from './recovery-code-dialog.tsx';
 import { Dialog } from '../../components/dialog.tsx';
+import { MemberDue } from './member-due.tsx';
 
 interface Props { accountId: string; isOwner: boolean; selfId: string }
 
@@ -59,11 +60,12 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
 
   const shown = (members ?? []).filter((m) => !withoutOnly || !m.twoFactor.enabled);
   const missing = (members ?? []).filter((m) => !m.twoFactor.enabled).length;
+  const overdue = (members ?? []).filter((m) => m.twoFactor.overdue).length;
   return (
     <section aria-labelledby="members-title">
       <div class="card__head">
         <h2 id="members-title">Members</h2>
-        {members && <span class="muted">{members.length} member{members.length === 1 ? '' : 's'} · {missing} without 2FA</span>}
+        {members && <span class="muted">{members.length} member{members.length === 1 ? '' : 's'} · {missing} without 2FA{overdue > 0 && ` · ${overdue} overdue`}</span>}
       </div>
       <Notice tone="success">{notice}</Notice>
       <ErrorMessage>{error}</ErrorMessage>
@@ -87,6 +89,7 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
                       ? <><span class="badge badge--on">On</span><span class="item__meta">{m.twoFactor.methods.map((x) => methodNames[x]).join(', ')}</span></>
                       : <span class="badge badge--off">Off</span>}
                     {m.twoFactor.required && <span class="badge badge--warn" title={m.twoFactor.requiredReason ?? undefined}>Required</span>}
+                    <MemberDue twoFactor={m.twoFactor} />
                   </td>
                   <td><MemberMenu member={m} isOwner={isOwner} isSelf={m.userId === selfId} onAction={onAction} /></td>
                 </tr>

@@ -1,8 +1,10 @@
 // The impact preview of a 2FA policy: who will be asked to set up, and which owners block it.
+import type { ComponentChildren } from 'preact';
 import type { Enforce } from '../../../shared/schemas.ts';
 import type { PolicyImpact } from './policy-impact.ts';
 
-export function PolicyImpactView({ enforce, impact, changed }: { enforce: Enforce; impact: PolicyImpact; changed: boolean }) {
+/** `deadlines`: with a grace period, who will have until when (grace-impact.tsx), in place of "at their next sign-in". */
+export function PolicyImpactView({ enforce, impact, changed, deadlines }: { enforce: Enforce; impact: PolicyImpact; changed: boolean; deadlines?: ComponentChildren }) {
   if (enforce === 'off') {
     return <div class="impact" data-testid="impact-preview" aria-live="polite"><strong>Impact:</strong> nobody is required to set up two-factor authentication{changed ? ' (members already using it keep it)' : ''}.</div>;
   }
@@ -17,7 +19,7 @@ export function PolicyImpactView({ enforce, impact, changed }: { enforce: Enforc
       )}
       {impact.toSetUp.length === 0
         ? <p>Everyone it covers already uses two-factor authentication.</p>
-        : (
+        : deadlines ?? (
           <>
             <p>{impact.toSetUp.length} member{impact.toSetUp.length === 1 ? '' : 's'} will be asked to set it up at their next sign-in (we email them instructions):</p>
             <ul data-testid="impact-members">{impact.toSetUp.map((m) => <li key={m.userId}>{m.name} ({m.email})</li>)}</ul>

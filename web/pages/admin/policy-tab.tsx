@@ -9,6 +9,7 @@ import { useReauth } from '../../components/reauth.tsx';
 import { methodNames } from '../../labels.ts';
 import { policyImpact } from './policy-impact.ts';
 import { PolicyImpactView } from './policy-impact-view.tsx';
+import { GraceDeadlines, useGracePreview } from './grace-impact.tsx';
 
 interface Props { accountId: string; isOwner: boolean }
 
@@ -31,6 +32,7 @@ export function PolicyTab({ accountId, isOwner }: Props) {
   const [methods, setMethods] = useState<EnrollableMethod[]>(allMethods);
   const [days, setDays] = useState('30');
   const [ranges, setRanges] = useState('');
+  const [grace, setGrace] = useState('0');
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
   const [pending, setPending] = useState<{ confirmationId: string; sentTo: string } | null>(null);
@@ -43,6 +45,7 @@ export function PolicyTab({ accountId, isOwner }: Props) {
     setMethods(policy.allowedMethods);
     setDays(String(policy.rememberDeviceDays));
     setRanges(policy.enforceOutsideIpRanges.join('\n'));
+    setGrace(String(policy.gracePeriodDays));
   }
   async function load() {
     try {
@@ -54,6 +57,9 @@ export function PolicyTab({ accountId, isOwner }: Props) {
   useEffect(() => { void load(); }, [accountId]);
 
   const impact = policyImpact(members, enforce);
+  const graceDays = Number(grace);
+  const withGrace = enforce !== 'off' && Number.isInteger(graceDays) && graceDays > 0 && graceDays <= 30;
+  const dueMembers = useGracePreview(base, withGrace ? { enforce, allowedMethods: methods, enforceOutsideIpRanges: parseRanges(ranges), gracePeriodDays: graceDays } : null);
   const blocked = enforce !== 'off' && impact.blockingOwners.length > 0;
 
   async function submit(event: Event) {
@@ -61,7 +67,7 @@ export function PolicyTab({ accountId, isOwner }: Props) {
     setError('');
     setNotice('');
     if (methods.length === 0) { setError('Allow at least one method.'); return; }
-    const update: PolicyUpdate = { enforce, allowedMethods: methods, rememberDeviceDays: Number(days), enforceOutsideIpRanges: parseRanges(ranges) };
+    const update: PolicyUpdate = { enforce, allowedMethods: methods, rememberDeviceDays: Number(days), enforceOutsideIpRanges: parseRanges(ranges), gracePeriodDays: graceDays };
     setBusy(true);
     try {
       const answer = await withReauth(() => api<Policy | { confirmationId: string; sentTo: string }>('PUT', `${base}/security/2fa-policy`, { body: update }));
@@ -97,7 +103,14 @@ export function PolicyTab({ accountId, isOwner }: Props) {
             ))}
           </div>
         </fieldset>
-        <PolicyImpactView enforce={enforce} impact={impact} changed={enforce !== saved.enforce} />
+        <div class="field">
+          <label for="grace-days">Days to set it up (grace period)</label>
+          <p class="hint" id="grace-days-hint">When two-factor becomes required for someone, they get this many days, with a reminder on every page. 0 asks at their next sign-in. At most 30.</p>
+          <input id="grace-days" type="number" min={0} max={30} step={1} required value={grace} disabled={disabled}
+            aria-describedby="grace-days-hint" onInput={(e) => setGrace((e.currentTarget as HTMLInputElement).value)} />
+        </div>
+        <PolicyImpactView enforce={enforce} impact={impact} changed={enforce !== saved.enforce || graceDays !== saved.gracePeriodDays}
+          deadlines={withGrace ? (dueMembers ? <GraceDeadlines members={dueMembers.filter((m) => m.role !== 'owner')} /> : <p class="muted">Working out the dates…</p>) : undefined} />
         <fieldset disabled={disabled}>
           <legend>Allowed methods</legend>
           <div class="radio-list">
@@ -126,7 +139,7 @@ export function PolicyTab({ accountId, isOwner }: Props) {
         {isOwner && (
           <div class="button-row">
             <button type="submit" class="button" disabled={busy || blocked}>Save policy</button>
-            <span class="hint">Loosening the policy needs a code we email to you.</span>
+            <span class="hint">Loosening the policy (a longer grace period too) needs a code we email to you.</span>
           </div>
         )}
       </form>
