@@ -82,7 +82,8 @@ export function classifyChange(before: PolicyFields, after: PolicyFields): Polic
   }
   if (!sameList(before.allowedMethods, after.allowedMethods)) {
     changed.push('allowedMethods');
-    if (after.allowedMethods.some((m) => !before.allowedMethods.includes(m))) loosened.push('allowedMethods');
+    // Allowing security keys loosens nothing: phishing cannot relay them, so no member ends up with a weaker method.
+    if (after.allowedMethods.some((m) => m !== 'webauthn' && !before.allowedMethods.includes(m))) loosened.push('allowedMethods');
   }
   if (before.rememberDeviceDays !== after.rememberDeviceDays) {
     changed.push('rememberDeviceDays');

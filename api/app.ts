@@ -16,6 +16,7 @@ import { authRoutes } from './routes/auth.ts';
 import { meRoutes } from './routes/me.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { systemRoutes } from './routes/system.ts';
+import { webauthnRoutes } from './routes/webauthn.ts';
 import { multiAccountRule } from './policy.ts';
 import { measureRequests } from './metrics.ts';
 
@@ -26,7 +27,7 @@ export interface AppOptions {
 }
 
 export function allRoutes(deps: Deps): Route[] {
-  return [...systemRoutes(deps), ...authRoutes(deps), ...meRoutes(deps), ...accountRoutes(deps)];
+  return [...systemRoutes(deps), ...authRoutes(deps), ...meRoutes(deps), ...webauthnRoutes(deps), ...accountRoutes(deps)];
 }
 
 export function createApp(deps: Deps, options: AppOptions = {}): Koa {

@@ -14,7 +14,8 @@ export type AuditType =
   | 'invitation.accepted' | 'invitation.revoked' | 'invitation.resent' | 'email.verified' | 'user.replaced_unverified'
   | 'recovery_code.issued' | 'recovery_code.used'
   | 'ip_rules.changed' | 'api_key.created' | 'api_key.deleted' | 'api_key.refused_address'
-  | '2fa.grace_granted' | '2fa.grace_expired' | 'backup_codes.low';
+  | '2fa.grace_granted' | '2fa.grace_expired' | 'backup_codes.low'
+  | 'webauthn.key_added' | 'webauthn.key_used' | 'webauthn.key_renamed' | 'webauthn.key_removed';
 
 export interface AuditInput {
   type: AuditType;

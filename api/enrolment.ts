@@ -19,16 +19,19 @@ import { recordEvent } from './audit.ts';
 import { recordCodeFailure, recordCodeSuccess, reserveCodeAttempt, lockedError } from './lockout.ts';
 import { signIn, type RequestInfo, type SignedIn } from './login.ts';
 
+/** Methods enrolled by proving a code (security keys are added by security-keys.ts). */
+export type CodeMethod = Exclude<EnrollableMethod, 'webauthn'>;
+
 /** Who is enrolling: a signed-in user (session id) or a user in setup_required (their challenge). */
 export interface Enroller { user: UserRow; sessionId?: string; setupChallenge?: ChallengeRow }
 
 /** Methods outside the policy of a requiring account are refused with 422. */
-async function assertAllowed(deps: Deps, who: Enroller, method: EnrollableMethod, ip: string): Promise<void> {
+export async function assertAllowed(deps: Deps, who: Enroller, method: EnrollableMethod, ip: string): Promise<void> {
   const allowed = who.setupChallenge ? challengeMethods(who.setupChallenge) : (await loadRequirement(deps.db, who.user.id, ip)).allowedMethods;
   if (!allowed.includes(method)) throw new ApiError('method_not_allowed_by_policy', undefined, { allowedMethods: allowed });
 }
 
-export async function startEnrolment(deps: Deps, who: Enroller, method: EnrollableMethod, input: { phone?: string }, ip: string) {
+export async function startEnrolment(deps: Deps, who: Enroller, method: CodeMethod, input: { phone?: string }, ip: string) {
   await assertAllowed(deps, who, method, ip);
   const { user } = who;
   if (method === 'totp') return startTotpEnrolment(deps, user);
@@ -44,7 +47,7 @@ export async function startEnrolment(deps: Deps, who: Enroller, method: Enrollab
   return { sentTo: method === 'sms' ? maskedPhone(destination) : maskEmail(destination), ...sent };
 }
 
-export async function verifyEnrolment(deps: Deps, who: Enroller, method: EnrollableMethod, code: string, req: RequestInfo):
+export async function verifyEnrolment(deps: Deps, who: Enroller, method: CodeMethod, code: string, req: RequestInfo):
   Promise<{ body: MethodEnabled; signedIn?: SignedIn }> {
   const { user } = who;
   if (who.setupChallenge && (await reserveAttempt(deps.db, who.setupChallenge, deps.clock.now())) === null) {
@@ -63,7 +66,7 @@ export async function verifyEnrolment(deps: Deps, who: Enroller, method: Enrolla
   return finishEnrolment(deps, who, method, !wasEnabled, req);
 }
 
-async function checkEnrolmentCode(deps: Deps, userId: string, method: EnrollableMethod, code: string): Promise<boolean> {
+async function checkEnrolmentCode(deps: Deps, userId: string, method: CodeMethod, code: string): Promise<boolean> {
   if (method === 'totp') {
     const step = await verifyTotp(deps, userId, code, { pending: true });
     return step !== null && (await acceptTotpStep(deps, userId, step));
@@ -74,7 +77,9 @@ async function checkEnrolmentCode(deps: Deps, userId: string, method: Enrollable
   return used !== null && used.destination === factor.pending_destination;
 }
 
-async function finishEnrolment(deps: Deps, who: Enroller, method: EnrollableMethod, first: boolean, req: RequestInfo): Promise<{ body: MethodEnabled; signedIn?: SignedIn }> {
+/** A method just turned on: backup codes and the end of other sessions the first time, the audit event, and during
+ * setup_required the sign-in. */
+export async function finishEnrolment(deps: Deps, who: Enroller, method: EnrollableMethod, first: boolean, req: RequestInfo): Promise<{ body: MethodEnabled; signedIn?: SignedIn }> {
   const { db, clock } = deps;
   const { user } = who;
   const now = clock.now();

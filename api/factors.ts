@@ -1,5 +1,5 @@
 // The user's enrolled second factors (the `factors` table): one row per method, pending until its first code verifies.
-import type { EnrollableMethod } from '../shared/schemas.ts';
+import { enrollableMethods, type EnrollableMethod } from '../shared/schemas.ts';
 import type { Db } from './db.ts';
 
 export interface FactorRow {
@@ -22,7 +22,7 @@ export async function findFactor(db: Db, userId: string, method: EnrollableMetho
 }
 
 export const enabledMethods = (factors: FactorRow[]): EnrollableMethod[] =>
-  (['totp', 'sms', 'email'] as const).filter((m) => factors.some((f) => f.method === m && f.enabled_at !== null));
+  enrollableMethods.filter((m) => factors.some((f) => f.method === m && f.enabled_at !== null));
 
 export async function listEnabledMethods(db: Db, userId: string): Promise<EnrollableMethod[]> {
   return enabledMethods(await db<FactorRow>('factors').where({ user_id: userId }).whereNotNull('enabled_at'));

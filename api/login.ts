@@ -19,6 +19,7 @@ import { findFactor } from './factors.ts';
 import { maskedPhone } from './sms.ts';
 import { maskEmail } from '../shared/masks.ts';
 import { sendCode } from './otp-codes.ts';
+import type { AuthenticationResponse } from '../shared/webauthn.ts';
 import { graceEndsAt } from './setup-due.ts';
 import { recordGraceExpired } from './grace.ts';
 import { noticeBackupCodeUsed } from './backup-code-notices.ts';
@@ -124,7 +125,7 @@ export async function sendChallengeCode(deps: Deps, challengeId: string, method:
 }
 
 /** Checks a code against a challenge. Every answer but success spends one of the challenge's and the user's attempts. */
-export async function verifyChallenge(deps: Deps, challengeId: string, input: { method: string; code: string; rememberDevice?: boolean }, req: RequestInfo): Promise<SignedIn> {
+export async function verifyChallenge(deps: Deps, challengeId: string, input: { method: string; code?: string; response?: AuthenticationResponse; rememberDevice?: boolean }, req: RequestInfo): Promise<SignedIn> {
   const challenge = await liveChallenge(deps, challengeId);
   // A spent challenge is answered from the row already read: a flood against it writes nothing.
   const attempt = challenge.attempts >= CHALLENGE_MAX_ATTEMPTS ? null : await reserveAttempt(deps.db, challenge, deps.clock.now());
@@ -134,7 +135,7 @@ export async function verifyChallenge(deps: Deps, challengeId: string, input: { 
   // The setup challenge passes only with a recovery code; the login one only with a method it offered.
   const offered: string[] = challenge.kind === 'setup' ? ['recovery_code'] : challengeMethods(challenge);
   const proof: FactorProof | null = offered.includes(input.method)
-    ? await checkFactorCode(deps, challenge.user_id, input.method as Method, input.code, `challenge:${challenge.id}`)
+    ? await checkFactorCode(deps, challenge.user_id, input.method as Method, input.code ?? '', `challenge:${challenge.id}`, input.response)
     : null;
 
   if (!proof) {
@@ -166,6 +167,9 @@ async function finishChallenge(deps: Deps, challenge: ChallengeRow, proof: Facto
     await noticeBackupCodeUsed(deps, user, proof.backupCodesRemaining, req.ip);
   }
   if (proof.method === 'recovery_code') await notifyRecoveryCodeUsed(deps, user, proof, req.ip);
+  if (proof.method === 'webauthn') {
+    await recordEvent(deps.db, { type: 'webauthn.key_used', at: now, actorUserId: user.id, subjectUserId: user.id, ip: req.ip, detail: { credentialId: proof.credentialId, name: proof.name } });
+  }
   return signIn(deps, user, challenge.client, req, {
     deviceToken, deviceDays, backupCodesRemaining: proof.method === 'backup_code' ? proof.backupCodesRemaining : undefined,
   });

@@ -49,7 +49,7 @@ export interface Requirement {
   setupDueBy: number | null;
 }
 
-export const allEnrollableMethods: EnrollableMethod[] = ['totp', 'sms', 'email'];
+export const allEnrollableMethods: EnrollableMethod[] = ['totp', 'sms', 'email', 'webauthn'];
 export const DEFAULT_REMEMBER_DEVICE_DAYS = 30;
 
 export const multiAccountRule = [

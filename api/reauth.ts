@@ -11,9 +11,10 @@ import { sendCode } from './otp-codes.ts';
 import { maskedPhone } from './sms.ts';
 import { maskEmail } from '../shared/masks.ts';
 import type { Method } from '../shared/schemas.ts';
+import type { AuthenticationResponse } from '../shared/webauthn.ts';
 import { noticeBackupCodeUsed } from './backup-code-notices.ts';
 
-export async function reauthenticate(deps: Deps, user: UserRow, session: SessionRow, proof: { password: string } | { method: string; code: string }, ip: string): Promise<void> {
+export async function reauthenticate(deps: Deps, user: UserRow, session: SessionRow, proof: { password: string } | { method: string; code?: string; response?: AuthenticationResponse }, ip: string): Promise<void> {
   if ('password' in proof) {
     if (!(await deps.passwords.verify(user.password_hash, proof.password))) throw new ApiError('invalid_credentials', 'That password is not right.');
     return;
@@ -21,7 +22,7 @@ export async function reauthenticate(deps: Deps, user: UserRow, session: Session
   const usable: string[] = [...(await listEnabledMethods(deps.db, user.id))];
   if ((await countBackupCodes(deps.db, user.id)) > 0) usable.push('backup_code');
   await reserveCodeAttempt(deps, user.id);
-  const ok = usable.includes(proof.method) ? await checkFactorCode(deps, user.id, proof.method as Method, proof.code, `reauth:${session.id}`) : null;
+  const ok = usable.includes(proof.method) ? await checkFactorCode(deps, user.id, proof.method as Method, proof.code ?? '', `reauth:${session.id}`, proof.response) : null;
   if (!ok) {
     const { lockedSeconds } = await recordCodeFailure(deps, user.id, ip);
     if (lockedSeconds > 0) throw lockedError(lockedSeconds);

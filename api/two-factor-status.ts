@@ -10,12 +10,15 @@ import { loadRequirement } from './requirement.ts';
 import { maskedPhone } from './sms.ts';
 import { forgetAllDevices } from './devices.ts';
 import { recordEvent } from './audit.ts';
+import { listCredentials, publicKey } from './webauthn-credentials.ts';
 import { isLowOnBackupCodes } from './backup-code-notices.ts';
 
 export async function twoFactorStatus(deps: Deps, user: UserRow, ip: string): Promise<TwoFactorStatus> {
   const factors = await listFactors(deps.db, user.id);
   const enabled = enabledMethods(factors);
-  const [requirement, remaining] = await Promise.all([loadRequirement(deps.db, user.id, ip, enabled), countBackupCodes(deps.db, user.id)]);
+  const [requirement, remaining, keys] = await Promise.all([
+    loadRequirement(deps.db, user.id, ip, enabled), countBackupCodes(deps.db, user.id), listCredentials(deps.db, user.id),
+  ]);
   const factor = (m: EnrollableMethod) => factors.find((f) => f.method === m && f.enabled_at !== null);
   const sms = factor('sms');
   const email = factor('email');
@@ -26,6 +29,7 @@ export async function twoFactorStatus(deps: Deps, user: UserRow, ip: string): Pr
       totp: { enabled: !!factor('totp') },
       sms: { enabled: !!sms, phone: sms?.destination ? maskedPhone(sms.destination) : null, previousPhone: user.previous_phone ? maskedPhone(user.previous_phone) : null },
       email: { enabled: !!email, address: email?.destination ?? null },
+      webauthn: { enabled: !!factor('webauthn'), credentials: keys.map(publicKey) },
     },
     backupCodes: { remaining, low: isLowOnBackupCodes(remaining, enabled.length > 0) },
     required: requirement.required,

@@ -1,5 +1,5 @@
 // The service worker: wires the modules together and registers listeners. No logic of its own.
-import { cookieJar, createBroadcaster, extensionInfo, serveMessages, storageArea, watchCookies } from './browser-api-worker.ts';
+import { cookieJar, createBroadcaster, extensionInfo, openTab, serveMessages, storageArea, watchCookies } from './browser-api-worker.ts';
 import { createDialer } from './dialer.ts';
 import { createHandlers, describeError } from './handlers.ts';
 import { createRouter } from './router.ts';
@@ -19,7 +19,7 @@ sync = createSessionSync({
   broadcaster: createBroadcaster(hostPatterns),
   hasAuthenticator: (server, user) => vault.has(server, user),
 });
-const dialer = createDialer({ api, sync, vault, now });
+const dialer = createDialer({ api, sync, vault, now, openTab });
 const log = (event: string, detail: Record<string, string | number | boolean>) => console.warn(`[twofold] ${event}`, detail);
 
 const handlers = createHandlers({

@@ -60,6 +60,11 @@ export const cookieJar: CookieJar = {
   },
 };
 
+/** A new tab (no `tabs` permission needed to open one). */
+export async function openTab(url: string): Promise<void> {
+  await chrome.tabs.create({ url });
+}
+
 export interface CookieChange { removed: boolean; cause: string; name: string; host: string; value: string }
 
 export function watchCookies(listener: (change: CookieChange) => void): void {

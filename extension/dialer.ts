@@ -14,10 +14,14 @@ export class DialerError extends Error {
 
 export const E164 = /^\+[1-9][0-9]{6,14}$/;
 
-export interface DialerDeps { api: ApiClient; sync: SessionSync; vault: Vault; now(): number }
+export interface DialerDeps {
+  api: ApiClient; sync: SessionSync; vault: Vault; now(): number;
+  /** Opens a page of the web app in a new tab. */
+  openTab(url: string): Promise<void>;
+}
 export type Dialer = ReturnType<typeof createDialer>;
 
-export function createDialer({ api, sync, vault, now }: DialerDeps) {
+export function createDialer({ api, sync, vault, now, openTab }: DialerDeps) {
   async function serverOrFail(): Promise<string> {
     const server = await sync.server();
     if (!server) throw new DialerError('no_server', 'Enter your Twofold server address first.');
@@ -80,6 +84,19 @@ export function createDialer({ api, sync, vault, now }: DialerDeps) {
         if (error instanceof ApiCallError && error.code === 'challenge_expired') await sync.clearPending();
         throw error;
       }
+    },
+
+    /** A security key answers only for the web app's relying party, never for an extension page: the web app
+     * takes the challenge over in a tab (its id in the URL fragment, which no server sees). When it passes there,
+     * the session cookie it sets signs the dialer in (session-sync.ts), with no second prompt. */
+    async continueInWeb(): Promise<{ opened: true }> {
+      const pending = await pendingOrFail();
+      if (!pending.methods.includes('webauthn')) throw new DialerError('invalid_request', 'This sign-in does not offer security keys.');
+      const params = new URLSearchParams({
+        challenge: pending.challengeId, email: pending.email, methods: pending.methods.join(','), preferred: 'webauthn', expires: pending.expiresAt,
+      });
+      await openTab(`${pending.server}/#/continue-sign-in?${params}`);
+      return { opened: true };
     },
 
     async cancel(): Promise<DialerView> {

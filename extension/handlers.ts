@@ -78,6 +78,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       run: ({ method, code, rememberDevice }) => dialer.verify(method, code, rememberDevice),
     },
     'auth:cancel': { from: 'extension', parse: empty, run: () => dialer.cancel() },
+    'auth:continue-in-web': { from: 'extension', parse: empty, run: () => dialer.continueInWeb() },
     'auth:logout': { from: 'extension', parse: empty, run: () => dialer.logout() },
     'auth:dialer-code': { from: 'extension', parse: empty, run: async () => ({ code: await dialer.dialerCode() }) },
     'account:select': {

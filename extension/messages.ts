@@ -47,6 +47,8 @@ export interface MessageMap {
   'auth:send-code': { from: 'extension'; request: { method: 'sms' | 'email' }; response: { sentTo: string; resendAfterSeconds: number } };
   'auth:verify': { from: 'extension'; request: { method: Method; code: string; rememberDevice: boolean }; response: DialerView };
   'auth:cancel': { from: 'extension'; request: Record<string, never>; response: DialerView };
+  /** Opens the pending challenge in the web app (a security key works only there); the shared session follows. */
+  'auth:continue-in-web': { from: 'extension'; request: Record<string, never>; response: { opened: true } };
   'auth:logout': { from: 'extension'; request: Record<string, never>; response: DialerView };
   'auth:dialer-code': { from: 'extension'; request: Record<string, never>; response: { code: string | null } };
   'account:select': { from: 'extension'; request: { accountId: string }; response: DialerView };

@@ -176,6 +176,9 @@ export function createSessionSync(deps: SessionSyncDeps) {
     const tag = change.removed ? 'none' : await tagOf(change.value);
     if ((await memory.get<string>(key)) === tag) return;
     await memory.set(key, tag);
+    // A session started elsewhere (the web app passed the dialer's challenge, or a sign-in of its own): the
+    // dialer's pending challenge is over.
+    if (!change.removed) await memory.remove('pending');
     await announce(change.removed ? 'ended' : 'started');
   }
 }

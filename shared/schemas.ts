@@ -1,13 +1,14 @@
 // Request and response schemas of the HTTP contract (../shared/api.md). The API validates requests with
 // them and generates its OpenAPI document from them; the web app and the extension import the types.
 import { z } from 'zod';
+import { AuthenticationResponse, SecurityKey } from './webauthn.ts';
 
-export const methods = ['totp', 'sms', 'email', 'backup_code', 'recovery_code'] as const;
+export const methods = ['totp', 'sms', 'email', 'webauthn', 'backup_code', 'recovery_code'] as const;
 export const Method = z.enum(methods);
 export type Method = z.infer<typeof Method>;
 
-/** Methods a user enrols (the others are fallbacks that come with them). */
-export const enrollableMethods = ['totp', 'sms', 'email'] as const;
+/** Methods a user enrols (the others are fallbacks that come with them). `webauthn`: security keys and passkeys. */
+export const enrollableMethods = ['totp', 'sms', 'email', 'webauthn'] as const;
 export const EnrollableMethod = z.enum(enrollableMethods);
 export type EnrollableMethod = z.infer<typeof EnrollableMethod>;
 
@@ -35,10 +36,16 @@ export const LoginRequest = z.object({
   client: Client.optional(),
 });
 export const SendCodeRequest = z.object({ method: z.enum(['sms', 'email']) });
-export const VerifyChallengeRequest = z.object({ method: z.string().max(32), code: Code, rememberDevice: z.boolean().optional() });
+/** A second-factor answer: a `code`, or for `webauthn` the security key's signed `response` (AuthenticationResponseJSON). */
+const answerFields = { method: z.string().max(32), code: Code.optional(), response: AuthenticationResponse.optional() };
+const requireAnswer = (b: { method: string; code?: string; response?: unknown }, ctx: z.RefinementCtx) => {
+  const field = b.method === 'webauthn' ? 'response' : 'code';
+  if (b[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'Required' });
+};
+export const VerifyChallengeRequest = z.object({ ...answerFields, rememberDevice: z.boolean().optional() }).superRefine(requireAnswer);
 export const ReauthRequest = z.union([
   z.object({ password: z.string().max(1024) }),
-  z.object({ method: z.string().max(32), code: Code }),
+  z.object(answerFields).superRefine(requireAnswer),
 ]);
 /** A new person sends name and password; an existing user, signed in, sends the token alone. */
 export const AcceptInviteRequest = z.object({ inviteToken: z.string().max(200), name: Name.optional(), password: Password.optional() });
@@ -109,6 +116,7 @@ export const TwoFactorStatus = z.object({
     totp: z.object({ enabled: z.boolean() }),
     sms: z.object({ enabled: z.boolean(), phone: z.string().nullable(), previousPhone: z.string().nullable() }),
     email: z.object({ enabled: z.boolean(), address: z.string().nullable() }),
+    webauthn: z.object({ enabled: z.boolean(), credentials: z.array(SecurityKey) }),
   }),
   backupCodes: z.object({ remaining: z.number().int(), low: z.boolean().describe('2FA is on and 3 or fewer codes are left') }),
   required: z.boolean(),

@@ -9,6 +9,7 @@ import { ChallengePage, type ChallengeInfo } from './pages/challenge.tsx';
 import { SetupPage, type SetupInfo } from './pages/setup.tsx';
 import { SecurityPage } from './pages/security.tsx';
 import { Header, isManager } from './components/header.tsx';
+import { takeHandoff } from './handoff.ts';
 import { GraceBanner } from './components/grace-banner.tsx';
 import { chooseSetupLater, choseSetupLater } from './setup-later.ts';
 
@@ -27,7 +28,10 @@ function setupFromError(error: ApiError): SetupInfo {
 }
 
 export function App() {
-  const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
+  const [phase, setPhase] = useState<Phase>(() => {
+    const handoff = takeHandoff();
+    return handoff ? { kind: 'challenge', ...handoff } : { kind: 'loading' };
+  });
   const phaseRef = useRef(phase);
   phaseRef.current = phase;
   const path = usePath();
@@ -59,7 +63,7 @@ export function App() {
   }
 
   useEffect(() => {
-    void refresh();
+    if (phaseRef.current.kind !== 'challenge') void refresh();
     return onApiError((error) => {
       if (error.code === '2fa_setup_required') setPhase({ kind: 'setup', setup: setupFromError(error) });
       else if (error.code === 'unauthenticated' && phaseRef.current.kind === 'signed-in') {

@@ -5,6 +5,7 @@ export const methodNames: Record<Method, string> = {
   totp: 'Authenticator app',
   sms: 'Text message',
   email: 'Email',
+  webauthn: 'Security key or passkey',
   backup_code: 'Backup code',
   recovery_code: 'Recovery code',
 };
@@ -13,6 +14,7 @@ export const methodDescriptions: Record<EnrollableMethod, string> = {
   totp: 'A 6-digit code from an app on your phone. Works offline; the most secure choice here.',
   sms: 'A code sent by text message to your mobile.',
   email: 'A code sent to your email address.',
+  webauthn: 'Touch a security key, or use a passkey on your device. Fake sign-in pages can’t use it.',
 };
 
 export const roleNames: Record<Role, string> = { owner: 'Owner', admin: 'Admin', member: 'Member' };

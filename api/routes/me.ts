@@ -4,7 +4,7 @@ import * as s from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
 import { route, type AppContext } from '../http.ts';
 import { ApiError } from '../errors.ts';
-import { startEnrolment, verifyEnrolment, type Enroller } from '../enrolment.ts';
+import { startEnrolment, verifyEnrolment, type CodeMethod, type Enroller } from '../enrolment.ts';
 import { twoFactorStatus, removeMethod, disableTwoFactor } from '../two-factor-status.ts';
 import { listEnabledMethods } from '../factors.ts';
 import { countBackupCodes, generateBackupCodes, revealBackupCodes } from '../backup-codes.ts';
@@ -20,7 +20,7 @@ export function meRoutes(deps: Deps) {
   const audit = (ctx: AppContext, type: Parameters<typeof recordEvent>[1]['type'], detail?: Record<string, string | number>) =>
     recordEvent(db, { type, at: clock.now(), actorUserId: ctx.state.user!.id, subjectUserId: ctx.state.user!.id, ip: ctx.state.ip, detail });
 
-  const verifyRoute = (method: s.EnrollableMethod) => route({
+  const verifyRoute = (method: CodeMethod) => route({
     method: 'post', path: `/me/2fa/${method}/verify`, tag: 'me', access: 'enrolment', body: s.VerifyCodeRequest, response: s.MethodEnabled,
     summary: `Confirm ${method === 'totp' ? 'the authenticator app' : method === 'sms' ? 'the phone' : 'the email address'} with its code`,
     description: 'The first method turns 2FA on: it returns the 10 backup codes and ends the user\'s other sessions. During setup_required (bearer = challengeId) it also signs the user in.',

@@ -4,11 +4,13 @@ import type { Method } from '../../shared/schemas.ts';
 import { send } from '../browser-api.ts';
 import type { DialerView, PendingChallenge } from '../messages.ts';
 import { apiCodeOf, describeFailure } from '../ui/errors.tsx';
+import { SecurityKeyHandoff } from './security-key-handoff.tsx';
 
 const labels: Record<Method, { name: string; label: string; hint: string }> = {
   totp: { name: 'App', label: '6-digit code from your app', hint: 'Open your authenticator app and type the code shown for Twofold.' },
   sms: { name: 'Text', label: '6-digit code we texted you', hint: 'We text a code to your mobile.' },
   email: { name: 'Email', label: '6-digit code we emailed you', hint: 'We email a code to you.' },
+  webauthn: { name: 'Security key', label: '', hint: '' },
   backup_code: { name: 'Backup code', label: 'Backup code', hint: 'One of the codes you saved. Each works once.' },
   recovery_code: { name: 'Recovery code', label: 'Recovery code', hint: 'The one-time code an owner of your account gave you.' },
 };
@@ -73,6 +75,8 @@ export function Challenge({ pending, onView }: Props) {
   async function cancel() {
     onView(await send('auth:cancel', {}));
   }
+
+  if (method === 'webauthn') return <SecurityKeyHandoff pending={pending} onSwitch={setMethod} onCancel={() => void cancel()} />;
 
   const sent = byMessage ? sentTo[method] : undefined;
   const wait = sent ? Math.max(0, Math.ceil((sent.resendAt - Date.now()) / 1000)) : 0;

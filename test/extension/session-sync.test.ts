@@ -45,8 +45,9 @@ function harness(answers: Record<string, Answer | ((init: RequestInit) => Answer
   let sync: ReturnType<typeof createSessionSync>;
   const api = createApiClient({ fetch: fetchFake, now: () => Date.now(), recordSkew: (ms) => void sync.recordSkew(ms) });
   sync = createSessionSync({ cookies, local, memory, broadcaster, api, hostPatterns: HOSTS, now: () => Date.now(), hasAuthenticator: (s, u) => vault.has(s, u) });
-  const dialer = createDialer({ api, sync, vault, now: () => Date.now() });
-  return { jar, told, requests, local, memory, vault, sync, dialer, cookies };
+  const opened: string[] = [];
+  const dialer = createDialer({ api, sync, vault, now: () => Date.now(), openTab: async (url) => void opened.push(url) });
+  return { jar, told, requests, local, memory, vault, sync, dialer, cookies, opened };
 }
 
 const session = { user: { id: 'u1', email: 'dana@example.com', name: 'Dana' }, session: { expiresAt: '2030-01-01T00:00:00Z', clients: ['web'] }, accounts: [{ id: 'a1', name: 'Team', role: 'owner' }], twoFactorSetupRequired: false };
@@ -151,5 +152,46 @@ describe('session sync', () => {
     await h.cookies.set(SERVER, SESSION_COOKIE, 'tok', null);
     await expect(h.dialer.placeCall('a1', '0412 345 678')).rejects.toThrow(/international format/);
     expect(h.requests).toEqual([]);
+  });
+});
+
+describe('security key hand-off', () => {
+  const keyChallenge = { status: 'challenge', challengeId: 'chal-0123456789abcdefghij', methods: ['webauthn', 'backup_code', 'recovery_code'], preferredMethod: 'webauthn', expiresAt: '2030-01-01T00:10:00Z' };
+
+  it('opens the web app\'s challenge in a tab, the challenge id in the fragment only', async () => {
+    const h = harness({ 'POST /auth/login': { status: 200, body: keyChallenge } });
+    await h.sync.setServer(SERVER);
+    const outcome = await h.dialer.login('Dana@Example.com', 'pw');
+    expect(outcome.status).toBe('challenge');
+    expect(outcome.status === 'challenge' && outcome.view.pending).toMatchObject({ preferredMethod: 'webauthn' });
+    await h.dialer.continueInWeb();
+    expect(h.opened).toHaveLength(1);
+    const url = new URL(h.opened[0]!);
+    expect(url.origin + url.pathname).toBe(`${SERVER}/`);
+    expect(url.search).toBe('');
+    const params = new URLSearchParams(url.hash.slice('#/continue-sign-in?'.length));
+    expect(Object.fromEntries(params)).toEqual({ challenge: keyChallenge.challengeId, email: 'dana@example.com', methods: 'webauthn,backup_code,recovery_code', preferred: 'webauthn', expires: keyChallenge.expiresAt });
+  });
+
+  it('refuses when the challenge offers no security key, or there is none', async () => {
+    const h = harness({ 'POST /auth/login': { status: 200, body: { ...keyChallenge, methods: ['totp'], preferredMethod: 'totp' } } });
+    await h.sync.setServer(SERVER);
+    await expect(h.dialer.continueInWeb()).rejects.toThrow(/expired/);
+    await h.dialer.login('dana@example.com', 'pw');
+    await expect(h.dialer.continueInWeb()).rejects.toThrow(/security keys/);
+    expect(h.opened).toEqual([]);
+  });
+
+  it('once the tab passes the challenge, its session cookie signs the dialer in and ends the pending challenge', async () => {
+    const h = harness({ 'POST /auth/login': { status: 200, body: keyChallenge }, 'GET /session': { status: 200, body: session } });
+    await h.sync.setServer(SERVER);
+    await h.dialer.login('dana@example.com', 'pw');
+    await h.dialer.continueInWeb();
+    await h.cookies.set(SERVER, SESSION_COOKIE, 'set-by-the-tab', null);
+    await h.sync.handleCookieChange({ removed: false, cause: 'explicit', name: SESSION_COOKIE, host: '127.0.0.1', value: 'set-by-the-tab' });
+    expect(h.told).toContainEqual(['extension', { broadcast: 'session-changed', state: 'started' }]);
+    const view = await h.sync.view(true);
+    expect(view.signedIn?.user.email).toBe('dana@example.com');
+    expect(await h.sync.pending()).toBeNull();
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { EnrollableMethod, Enforce, Role } from '../../shared/schemas.ts';
 import { evaluatePolicy, type AccountPolicy, type PolicyMembership } from '../../api/policy.ts';
 
-const ALL: EnrollableMethod[] = ['totp', 'sms', 'email'];
+const ALL: EnrollableMethod[] = ['totp', 'sms', 'email', 'webauthn'];
 const membership = (accountId: string, role: Role, extra: Partial<PolicyMembership> = {}): PolicyMembership =>
   ({ accountId, accountName: `Account ${accountId}`, role, require2fa: false, require2faAt: null, joinedAt: 1000, ...extra });
 const policy = (enforce: Enforce, extra: Partial<AccountPolicy> = {}): AccountPolicy =>

@@ -21,8 +21,9 @@ export interface WebHarness {
   close(): Promise<void>;
 }
 
-export async function startWeb(prefix: string): Promise<WebHarness> {
-  const app = await startTestApp({ webRoot: 'dist/web' });
+/** `hostname: 'localhost'` serves the app at http://localhost:PORT (WebAuthn refuses an IP address as relying party). */
+export async function startWeb(prefix: string, options: { hostname?: string } = {}): Promise<WebHarness> {
+  const app = await startTestApp({ webRoot: 'dist/web', hostname: options.hostname });
   const browser = await launchBrowser();
   const contexts: BrowserContext[] = [];
   const problems: string[] = [];

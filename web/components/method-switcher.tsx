@@ -1,9 +1,10 @@
 // "Use a text message instead": the other ways to pass this challenge, the recovery code last.
 import type { Method } from '../../shared/schemas.ts';
 
-const order: Method[] = ['totp', 'sms', 'email', 'backup_code', 'recovery_code'];
+const order: Method[] = ['webauthn', 'totp', 'sms', 'email', 'backup_code', 'recovery_code'];
 
 export const switchLabels: Record<Method, string> = {
+  webauthn: 'Use your security key instead',
   totp: 'Use your authenticator app instead',
   sms: 'Use a text message instead',
   email: 'Use an email instead',

@@ -11,6 +11,7 @@ import { ResendButton } from '../components/resend-button.tsx';
 import { ErrorMessage, Notice } from '../components/alert.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
 import { saveDeviceToken } from '../device-token.ts';
+import { firstMethod, SecurityKeySignIn } from '../components/security-key-sign-in.tsx';
 
 export interface ChallengeInfo { challengeId: string; methods: Method[]; preferredMethod: Method; expiresAt: string }
 
@@ -25,12 +26,13 @@ const prompts: Record<Method, { title: string; label: string; hint: string }> = 
   totp: { title: 'Enter the code from your app', label: '6-digit code', hint: 'Open your authenticator app and type the code shown for Twofold.' },
   sms: { title: 'Check your phone', label: '6-digit code', hint: 'We text a code to your mobile.' },
   email: { title: 'Check your email', label: '6-digit code', hint: 'We email a code to you.' },
+  webauthn: { title: 'Use your security key', label: '', hint: '' },
   backup_code: { title: 'Use a backup code', label: 'Backup code', hint: 'One of the codes you saved when you set up two-factor authentication. Each works once.' },
   recovery_code: { title: 'Use a recovery code', label: 'Recovery code', hint: 'The one-time code an owner of your account gave you.' },
 };
 
 export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props) {
-  const [method, setMethod] = useState<Method>(challenge.preferredMethod);
+  const [method, setMethod] = useState<Method>(() => firstMethod(challenge));
   const [code, setCode] = useState('');
   const [remember, setRemember] = useState(false);
   const [error, setError] = useState('');
@@ -125,6 +127,8 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
           </div>
           <button type="button" class="button button--secondary button--block" onClick={() => onRestart('')}>Back to sign in</button>
         </div>
+      ) : method === 'webauthn' ? (
+        <SecurityKeySignIn challengeId={challenge.challengeId} email={email} onSignedIn={onSignedIn} onFailure={fail} />
       ) : (
         <form class="stack" onSubmit={verify} data-twofold-user={email.toLowerCase()} data-twofold-method={method}>
           <p class="hint code-status" role="status">

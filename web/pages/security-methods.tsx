@@ -12,10 +12,11 @@ interface Props {
   onEnabled(result: MethodEnabled, method: EnrollableMethod): void;
 }
 
-const order: EnrollableMethod[] = ['totp', 'sms', 'email'];
+/** The code methods; security keys have their own card (security-keys-card.tsx). */
+const order = ['totp', 'sms', 'email'] as const;
 
 export function MethodsCard({ status, act, onEnabled }: Props) {
-  const [enrolling, setEnrolling] = useState<EnrollableMethod | null>(null);
+  const [enrolling, setEnrolling] = useState<(typeof order)[number] | null>(null);
   const detail = (m: EnrollableMethod): string => {
     if (m === 'sms') return status.methods.sms.phone ?? 'A code by text message';
     if (m === 'email') return status.methods.email.address ?? 'A code by email';

@@ -8,6 +8,7 @@ import { useReauth } from '../components/reauth.tsx';
 import { BackupCodesPanel } from '../components/backup-codes-panel.tsx';
 import { MethodsCard } from './security-methods.tsx';
 import { DevicesCard, SessionsCard } from './security-devices.tsx';
+import { SecurityKeysCard } from '../components/security-keys-card.tsx';
 import { listWords, reasonText } from '../labels.ts';
 import { forgetDeviceToken } from '../device-token.ts';
 import { LowBackupCodesBanner } from '../components/low-backup-codes.tsx';
@@ -69,7 +70,7 @@ export function SecurityPage({ onSignedOut }: { onSignedOut(): void }) {
   }
   function enabled(result: MethodEnabled, method: EnrollableMethod) {
     if (result.backupCodes?.length) setCodes({ title: 'Save your backup codes', codes: result.backupCodes, fresh: true });
-    setNotice(`${method === 'totp' ? 'Authenticator app' : method === 'sms' ? 'Text messages' : 'Email codes'} turned on.`);
+    setNotice(method === 'webauthn' ? 'Security key added.' : `${method === 'totp' ? 'Authenticator app' : method === 'sms' ? 'Text messages' : 'Email codes'} turned on.`);
     void load();
   }
 
@@ -93,6 +94,9 @@ export function SecurityPage({ onSignedOut }: { onSignedOut(): void }) {
             )}
             <MethodsCard status={status} act={act} onEnabled={enabled} />
           </section>
+
+          <SecurityKeysCard status={status} act={act} run={withReauth}
+            onAdded={(r) => enabled({ enabled: true, backupCodes: r.backupCodes }, 'webauthn')} />
 
           {status.enabled && (
             <section class="card" aria-labelledby="backup-title">

@@ -8,6 +8,8 @@ import { BackupCodesPanel } from '../components/backup-codes-panel.tsx';
 import { methodDescriptions, methodNames, reasonText } from '../labels.ts';
 import { useFocusOnMount } from '../components/use-focus.ts';
 import { RecoveryCodeForm } from '../components/recovery-code-form.tsx';
+import { AddSecurityKey } from '../components/add-security-key.tsx';
+import { useReauth } from '../components/reauth.tsx';
 import { dueSentence } from '../../shared/due-date.ts';
 
 export interface SetupInfo { challengeId?: string; allowedMethods: EnrollableMethod[]; requiredBy: RequiredBy[] }
@@ -21,7 +23,7 @@ interface Props {
   onLater?(): void;
 }
 
-const order: EnrollableMethod[] = ['totp', 'sms', 'email'];
+const order: EnrollableMethod[] = ['totp', 'webauthn', 'sms', 'email'];
 
 export function SetupPage({ setup, onDone, onSignOut, dueBy, onLater }: Props) {
   const allowed = order.filter((m) => setup.allowedMethods.includes(m));
@@ -29,6 +31,7 @@ export function SetupPage({ setup, onDone, onSignOut, dueBy, onLater }: Props) {
   const [codes, setCodes] = useState<string[] | null>(null);
   const [saved, setSaved] = useState(false);
   const heading = useFocusOnMount<HTMLHeadingElement>();
+  const { withReauth, dialog } = useReauth();
 
   function enabled(result: MethodEnabled) {
     if (result.backupCodes?.length) setCodes(result.backupCodes);
@@ -77,7 +80,9 @@ export function SetupPage({ setup, onDone, onSignOut, dueBy, onLater }: Props) {
           <h2 id="method-title">{methodNames[method]}</h2>
           {method === 'totp'
             ? <EnrolTotp bearer={setup.challengeId} onEnabled={enabled} onCancel={allowed.length > 1 ? () => setMethod(null) : undefined} />
-            : <EnrolByCode method={method} bearer={setup.challengeId} onEnabled={enabled} onCancel={allowed.length > 1 ? () => setMethod(null) : undefined} />}
+            : method === 'webauthn'
+              ? <AddSecurityKey bearer={setup.challengeId} run={withReauth} onAdded={(r) => enabled({ enabled: true, backupCodes: r.backupCodes })} onCancel={allowed.length > 1 ? () => setMethod(null) : undefined} />
+              : <EnrolByCode method={method} bearer={setup.challengeId} onEnabled={enabled} onCancel={allowed.length > 1 ? () => setMethod(null) : undefined} />}
         </section>
       )}
       <div class="setup-foot">
@@ -86,6 +91,7 @@ export function SetupPage({ setup, onDone, onSignOut, dueBy, onLater }: Props) {
           ? <button type="button" class="link-button" onClick={onLater}>Set up later</button>
           : <button type="button" class="link-button" onClick={onSignOut}>Not now — sign out</button>}
       </div>
+      {dialog}
     </main>
   );
 }

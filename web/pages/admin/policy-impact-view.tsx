@@ -3,8 +3,9 @@ import type { ComponentChildren } from 'preact';
 import type { Enforce } from '../../../shared/schemas.ts';
 import type { PolicyImpact } from './policy-impact.ts';
 
-/** `deadlines`: with a grace period, who will have until when (grace-impact.tsx), in place of "at their next sign-in". */
-export function PolicyImpactView({ enforce, impact, changed, deadlines }: { enforce: Enforce; impact: PolicyImpact; changed: boolean; deadlines?: ComponentChildren }) {
+/** `deadlines`: with a grace period, who will have until when (grace-impact.tsx), in place of "at their next sign-in".
+ * `keysOnly`: the policy allows security keys only, so "set up" means "add a key". */
+export function PolicyImpactView({ enforce, impact, changed, deadlines, keysOnly = false }: { enforce: Enforce; impact: PolicyImpact; changed: boolean; deadlines?: ComponentChildren; keysOnly?: boolean }) {
   if (enforce === 'off') {
     return <div class="impact" data-testid="impact-preview" aria-live="polite"><strong>Impact:</strong> nobody is required to set up two-factor authentication{changed ? ' (members already using it keep it)' : ''}.</div>;
   }
@@ -13,15 +14,17 @@ export function PolicyImpactView({ enforce, impact, changed, deadlines }: { enfo
       <strong>Impact{changed ? ' if you save' : ''}:</strong>
       {impact.blockingOwners.length > 0 && (
         <div class="alert alert--error" role="alert" data-testid="blocking-owners">
-          These owners must set up two-factor authentication first:
+          {keysOnly ? 'These owners must add a security key first:' : 'These owners must set up two-factor authentication first:'}
           <ul>{impact.blockingOwners.map((m) => <li key={m.userId}>{m.name} ({m.email})</li>)}</ul>
         </div>
       )}
       {impact.toSetUp.length === 0
-        ? <p>Everyone it covers already uses two-factor authentication.</p>
+        ? <p>{keysOnly ? 'Everyone it covers already has a security key.' : 'Everyone it covers already uses two-factor authentication.'}</p>
         : deadlines ?? (
           <>
-            <p>{impact.toSetUp.length} member{impact.toSetUp.length === 1 ? '' : 's'} will be asked to set it up at their next sign-in (we email them instructions):</p>
+            <p>{keysOnly
+              ? `Security keys only: ${impact.toSetUp.length} member${impact.toSetUp.length === 1 ? ' has' : 's have'} no security key yet and will be asked to add one at their next sign-in:`
+              : `${impact.toSetUp.length} member${impact.toSetUp.length === 1 ? '' : 's'} will be asked to set it up at their next sign-in (we email them instructions):`}</p>
             <ul data-testid="impact-members">{impact.toSetUp.map((m) => <li key={m.userId}>{m.name} ({m.email})</li>)}</ul>
           </>
         )}

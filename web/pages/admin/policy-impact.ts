@@ -1,5 +1,5 @@
 // Who a 2FA policy would ask to set up, and which owners would block it, from the member directory.
-import type { Enforce, Member } from '../../../shared/schemas.ts';
+import type { EnrollableMethod, Enforce, Member } from '../../../shared/schemas.ts';
 
 export interface PolicyImpact {
   /** Members covered by the policy who have no 2FA yet: asked to set it up at their next sign-in. */
@@ -14,8 +14,13 @@ export function coveredBy(enforce: Enforce, member: Member): boolean {
   return false;
 }
 
-export function policyImpact(members: Member[], enforce: Enforce): PolicyImpact {
-  const withoutTwoFactor = members.filter((m) => coveredBy(enforce, m) && !m.twoFactor.enabled);
+/** "Security keys only": the one phishing-resistant method. */
+export const isKeysOnly = (methods: readonly EnrollableMethod[]): boolean => methods.length === 1 && methods[0] === 'webauthn';
+
+/** With `allowedMethods`, a member counts as set up only with one of them (as the API sees it). */
+export function policyImpact(members: Member[], enforce: Enforce, allowedMethods?: readonly EnrollableMethod[]): PolicyImpact {
+  const satisfied = (m: Member) => allowedMethods ? m.twoFactor.methods.some((x) => allowedMethods.includes(x)) : m.twoFactor.enabled;
+  const withoutTwoFactor = members.filter((m) => coveredBy(enforce, m) && !satisfied(m));
   return {
     toSetUp: withoutTwoFactor.filter((m) => m.role !== 'owner'),
     blockingOwners: withoutTwoFactor.filter((m) => m.role === 'owner'),

@@ -7,7 +7,7 @@ import { ErrorMessage, Notice } from '../../components/alert.tsx';
 import { CodeInput } from '../../components/code-input.tsx';
 import { useReauth } from '../../components/reauth.tsx';
 import { methodNames } from '../../labels.ts';
-import { policyImpact } from './policy-impact.ts';
+import { isKeysOnly, policyImpact } from './policy-impact.ts';
 import { PolicyImpactView } from './policy-impact-view.tsx';
 import { GraceDeadlines, useGracePreview } from './grace-impact.tsx';
 
@@ -18,7 +18,7 @@ const enforceOptions: { value: Enforce; title: string; text: string }[] = [
   { value: 'admins', title: 'Owners and admins', text: 'Everyone who can change settings must use it.' },
   { value: 'all', title: 'Everyone', text: 'Every member must use two-factor authentication.' },
 ];
-const allMethods: EnrollableMethod[] = ['totp', 'sms', 'email'];
+const allMethods: EnrollableMethod[] = ['totp', 'sms', 'email', 'webauthn'];
 
 export function parseRanges(text: string): string[] {
   return text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
@@ -56,7 +56,8 @@ export function PolicyTab({ accountId, isOwner }: Props) {
   }
   useEffect(() => { void load(); }, [accountId]);
 
-  const impact = policyImpact(members, enforce);
+  const impact = policyImpact(members, enforce, methods);
+  const keysOnly = isKeysOnly(methods);
   const graceDays = Number(grace);
   const withGrace = enforce !== 'off' && Number.isInteger(graceDays) && graceDays > 0 && graceDays <= 30;
   const dueMembers = useGracePreview(base, withGrace ? { enforce, allowedMethods: methods, enforceOutsideIpRanges: parseRanges(ranges), gracePeriodDays: graceDays } : null);
@@ -109,7 +110,8 @@ export function PolicyTab({ accountId, isOwner }: Props) {
           <input id="grace-days" type="number" min={0} max={30} step={1} required value={grace} disabled={disabled}
             aria-describedby="grace-days-hint" onInput={(e) => setGrace((e.currentTarget as HTMLInputElement).value)} />
         </div>
-        <PolicyImpactView enforce={enforce} impact={impact} changed={enforce !== saved.enforce || graceDays !== saved.gracePeriodDays}
+        <PolicyImpactView enforce={enforce} impact={impact} keysOnly={keysOnly}
+          changed={enforce !== saved.enforce || graceDays !== saved.gracePeriodDays || methods.join() !== saved.allowedMethods.join()}
           deadlines={withGrace ? (dueMembers ? <GraceDeadlines members={dueMembers.filter((m) => m.role !== 'owner')} /> : <p class="muted">Working out the dates…</p>) : undefined} />
         <fieldset disabled={disabled}>
           <legend>Allowed methods</legend>
@@ -118,10 +120,15 @@ export function PolicyTab({ accountId, isOwner }: Props) {
               <label class="radio" key={m}>
                 <input type="checkbox" name="methods" value={m} checked={methods.includes(m)}
                   onChange={(e) => setMethods((list) => (e.currentTarget as HTMLInputElement).checked ? allMethods.filter((x) => x === m || list.includes(x)) : list.filter((x) => x !== m))} />
-                <span>{methodNames[m]}{m === 'sms' && <small>Text messages can be intercepted; the app is safer.</small>}</span>
+                <span>{methodNames[m]}{m === 'sms' && <small>Text messages can be intercepted; the app is safer.</small>}
+                  {m === 'webauthn' && <small>Phishing-resistant: fake sign-in pages can’t use them.</small>}</span>
               </label>
             ))}
           </div>
+          {isOwner && !keysOnly && (
+            <p class="hint"><button type="button" class="link-button" onClick={() => setMethods(['webauthn'])}>Require security keys only</button></p>
+          )}
+          {keysOnly && <p class="notice notice--info" data-testid="keys-only"><strong>Security keys only.</strong> Members sign in with a security key or passkey, the one method phishing can’t relay.</p>}
         </fieldset>
         <div class="field">
           <label for="remember-days">Remember a device for (days)</label>
