@@ -75,6 +75,10 @@ export function retentionRules(options: { auditRetentionDays: number }): Retenti
       table: 'recovery_codes', tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
       deadWhen: 'at its expiry, an hour after an owner issued it (using it only ends it sooner)',
     },
+    {
+      table: 'webauthn_challenges', tailMs: DAY_MS, deadBefore: expiredBefore,
+      deadWhen: 'at its expiry, 5 minutes after a security-key ceremony began (an answered one is deleted at once)',
+    },
   ];
   if (options.auditRetentionDays > 0) {
     rules.push({

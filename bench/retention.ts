@@ -92,10 +92,8 @@ async function runEngine(engine: string, databaseUrl: string, dir: string, passw
       await seed.db('factors').insert(users.slice(i, i + 100).map((u) => ({ user_id: u.id, method: 'email', enabled_at: Date.now(), destination: u.email, updated_at: Date.now() })));
     }
     const rules = retentionRules({ auditRetentionDays: AUDIT_RETENTION_DAYS });
-    const extra = [] as string[];
-    for (const table of ['password_throttles', 'webauthn_challenges']) if (await seed.db.schema.hasTable(table)) extra.push(table);
     // users: never swept, for scale.
-    const tables = [...rules.map((r) => r.table), ...extra, 'users'];
+    const tables = [...rules.map((r) => r.table), 'users'];
     const base = `${server.url}/api/v1`;
     log(`${engine}: ${users.length} users seeded; signing in ${SIGNINS} times with ${CLIENTS} clients`);
 

@@ -14,6 +14,7 @@ const INDEXES: [table: string, column: string][] = [
   ['email_verifications', 'expires_at'],
   ['policy_confirmations', 'expires_at'],
   ['recovery_codes', 'expires_at'],
+  ['webauthn_challenges', 'expires_at'],
   ['audit_events', 'at'],
 ];
 

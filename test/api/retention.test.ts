@@ -67,6 +67,10 @@ const cases: TableCase[] = [
     row: (tag, deadAt) => ({ user_id: tag, account_id: 'a1', issued_by: 'u1', code_hash: hash(tag), created_at: deadAt - HOUR, expires_at: deadAt }),
   },
   {
+    table: 'webauthn_challenges', tailMs: DAY, tagColumn: 'purpose',
+    row: (tag, deadAt) => ({ user_id: 'u1', purpose: `challenge:${tag}:webauthn`, challenge: hash(tag), created_at: deadAt - 5 * MINUTE, expires_at: deadAt }),
+  },
+  {
     table: 'audit_events', tailMs: 30 * DAY, tagColumn: 'type',
     row: (tag, deadAt) => ({ at: deadAt, type: tag, detail: '{}' }),
   },
