@@ -44,6 +44,12 @@ export async function findAccount(db: Db, id: string): Promise<AccountRow | unde
   return db<AccountRow>('accounts').where({ id }).first();
 }
 
+/** Locks the account's row until the transaction ends. Every change to an account's owners takes this lock first,
+ * so two owners demoting or removing each other at once queue up instead of deadlocking on each other's rows. */
+export async function lockAccount(trx: Db, accountId: string): Promise<void> {
+  await trx('accounts').where({ id: accountId }).forUpdate().first('id');
+}
+
 export async function findMembership(db: Db, accountId: string, userId: string): Promise<MembershipRow | undefined> {
   return db<MembershipRow>('memberships').where({ account_id: accountId, user_id: userId }).first();
 }

@@ -1,4 +1,6 @@
-// createApp(deps): error rendering first, then headers, logging, body parsing and the routers. Never listens.
+// createApp(deps): the request log first (so it records the status the error renderer gives), then error
+// rendering, headers, the client address, the browser-origin check, body parsing, the NUL check and the routers.
+// Never listens.
 import Koa from 'koa';
 import Router from '@koa/router';
 import { send } from '@koa/send';
@@ -11,6 +13,9 @@ import { clientIp } from './middleware/client-ip.ts';
 import { jsonBody } from './middleware/body.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
+import { readProtocolFromLastForwarded } from './middleware/forwarded.ts';
+import { refuseCrossOriginWrites } from './middleware/browser-origin.ts';
+import { refuseNul } from './middleware/refuse-nul.ts';
 import { createGuards } from './middleware/guards.ts';
 import { authRoutes } from './routes/auth.ts';
 import { meRoutes } from './routes/me.ts';
@@ -32,6 +37,7 @@ export function allRoutes(deps: Deps): Route[] {
 
 export function createApp(deps: Deps, options: AppOptions = {}): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy });
+  readProtocolFromLastForwarded(app);
   const routes = allRoutes(deps);
   const document = openApiDocument(routes, { version: options.version ?? '1', description: multiAccountRule });
   app.use(measureRequests(deps.metrics, deps.config)); // outermost: it sees the status the client gets
@@ -40,11 +46,13 @@ export function createApp(deps: Deps, options: AppOptions = {}): Koa {
   api.get('/openapi.json', (ctx) => { ctx.body = document; });
   mountRoutes(api, routes, createGuards(deps));
 
+  app.use(requestLog(deps.log));
   app.use(errorMiddleware(deps.log));
   app.use(securityHeaders());
-  app.use(requestLog(deps.log));
   app.use(clientIp(deps.config.trustProxy));
+  app.use(refuseCrossOriginWrites(deps.config.publicUrl));
   app.use(jsonBody());
+  app.use(refuseNul());
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
 

@@ -8,6 +8,7 @@ export type AuditType =
   | '2fa.enabled' | '2fa.disabled' | '2fa.method_added' | '2fa.method_removed' | '2fa.preferred_changed'
   | 'backup_codes.regenerated' | 'backup_codes.used' | 'backup_codes.revealed'
   | 'login.locked_out' | 'login.succeeded' | 'login.password_failed'
+  | 'login.password_throttled' | 'code_send.refused'
   | 'device.trusted' | 'device.forgotten' | 'devices.forgotten_all'
   | 'policy.changed' | 'policy.change_requested' | 'policy.confirmed'
   | 'member.added' | 'member.invited' | 'member.role_changed' | 'member.removed' | 'member.require_2fa_changed' | 'member.2fa_reset'

@@ -63,3 +63,11 @@ export async function completeChallenge(db: Db, challengeId: string, now: number
 export async function endChallengesOfUser(db: Db, userId: string, now: number): Promise<void> {
   await db('challenges').where({ user_id: userId }).whereNull('completed_at').update({ completed_at: now });
 }
+
+/** Ends the user's pending setup_required challenges but `exceptId`: once a method is on, a setup challenge id
+ * taken earlier (a leaked link, a log line, another tab) must not enrol a second seed behind the user's back. */
+export async function endSetupChallengesOfUser(db: Db, userId: string, now: number, exceptId?: string): Promise<void> {
+  const q = db('challenges').where({ user_id: userId, kind: 'setup' }).whereNull('completed_at');
+  if (exceptId) q.whereNot({ id: exceptId });
+  await q.update({ completed_at: now });
+}

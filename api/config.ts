@@ -20,6 +20,8 @@ export interface Config {
   readonly logLevel: string;
   readonly dbPoolMax: number;
   readonly argon2Concurrency: number;
+  /** Texts per hour to one country calling code, for everyone together: the ceiling against SMS pumping. */
+  readonly smsHourlyLimitPerCountry: number;
   /** Operations (README, "Operating Twofold"): where /metrics is served, what the sweep keeps, how long a stop waits. */
   readonly ops: OpsConfig;
 }
@@ -135,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     logLevel: read(env, 'LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
     dbPoolMax: read(env, 'DB_POOL_MAX', positiveInt, '10'),
     argon2Concurrency: read(env, 'ARGON2_CONCURRENCY', positiveInt, '2'),
+    smsHourlyLimitPerCountry: read(env, 'SMS_HOURLY_LIMIT_PER_COUNTRY', z.coerce.number().int().min(1).max(10_000_000), '1000'),
     ops: parseOps(env, listenPort),
   };
   return Object.freeze(config);

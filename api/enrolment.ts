@@ -6,7 +6,7 @@ import type { Deps } from './deps.ts';
 import { ApiError, tooManyAttempts } from './errors.ts';
 import type { UserRow } from './users.ts';
 import type { ChallengeRow } from './challenges.ts';
-import { challengeMethods, completeChallenge, reserveAttempt } from './challenges.ts';
+import { challengeMethods, completeChallenge, endSetupChallengesOfUser, reserveAttempt } from './challenges.ts';
 import { listEnabledMethods, promotePending, savePending, findFactor } from './factors.ts';
 import { loadRequirement } from './requirement.ts';
 import { startTotpEnrolment, verifyTotp, acceptTotpStep } from './totp.ts';
@@ -38,7 +38,9 @@ export async function startEnrolment(deps: Deps, who: Enroller, method: CodeMeth
   const destination = method === 'email' ? user.email
     : parseE164(input.phone ?? user.previous_phone ?? (() => { throw new ApiError('invalid_request', 'Enter a phone number.', { field: 'phone' }); })());
   const sent = await sendCode(deps, {
-    userId: user.id, purpose: `enroll:${method}`, channel: method, destination,
+    userId: user.id, purpose: `enroll:${method}`, channel: method, destination, ip,
+    // Re-confirming the destination of the user's own enabled factor is not a send to an unverified one.
+    verified: (await findFactor(deps.db, user.id, method))?.destination === destination,
     subject: 'Confirm your email for Twofold',
     template: method === 'sms' ? 'Your Twofold code to confirm this phone is {code}.' : 'Your Twofold code to confirm this address is {code}. It expires in 10 minutes.',
   });
@@ -83,6 +85,7 @@ export async function finishEnrolment(deps: Deps, who: Enroller, method: Enrolla
   const { db, clock } = deps;
   const { user } = who;
   const now = clock.now();
+  await endSetupChallengesOfUser(db, user.id, now, who.setupChallenge?.id);
   if (!user.preferred_method || first) await db('users').where({ id: user.id }).update({ preferred_method: method });
   const body: MethodEnabled = { enabled: true };
   if (first) {

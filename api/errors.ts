@@ -2,6 +2,7 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { errorCatalogue, type ErrorCode } from '../shared/errors.ts';
+import { routeOf } from './middleware/request-log.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -30,7 +31,7 @@ export function errorMiddleware(log: Logger) {
     } catch (err) {
       const apiError = toApiError(err);
       if (apiError.status >= 500) {
-        log.error({ err: describe(err), requestId: ctx.state.requestId, path: ctx.path }, 'request failed');
+        log.error({ err: describe(err), requestId: ctx.state.requestId, route: routeOf(ctx) }, 'request failed');
       }
       ctx.status = apiError.status;
       ctx.set(apiError.headers);

@@ -23,8 +23,9 @@ export interface Route<B extends z.ZodType = z.ZodType> {
   access: Access;
   /** Minimum role in the account of the path (access 'account'). */
   role?: Role;
-  /** Needs a fresh proof of identity (POST /auth/reauth) within 10 minutes. */
-  reauth?: boolean;
+  /** Needs a fresh proof of identity (POST /auth/reauth) within 10 minutes; `if2faOn`: only when the user already
+   * has a method (adding or replacing one), never through a setup_required challenge. */
+  reauth?: boolean | 'if2faOn';
   /** An account API key may call it too (never for security settings). */
   apiKey?: boolean;
   body?: B;
@@ -43,6 +44,7 @@ export interface Guards {
   access: Record<Access, Middleware>;
   role: (role: Role) => Middleware;
   reauth: Middleware;
+  reauthIf2faOn: Middleware;
   apiKey: Middleware;
 }
 
@@ -51,7 +53,8 @@ export function mountRoutes(router: Router, routes: Route[], guards: Guards): vo
     const chain: Middleware[] = [];
     chain.push(r.access === 'account' && r.apiKey ? guards.apiKey : guards.access[r.access]);
     if (r.role) chain.push(guards.role(r.role));
-    if (r.reauth) chain.push(guards.reauth);
+    if (r.reauth === 'if2faOn') chain.push(guards.reauthIf2faOn);
+    else if (r.reauth) chain.push(guards.reauth);
     chain.push(async (ctx) => {
       const body = r.body ? parseBody(r.body, (ctx.state as AppState).body) : undefined;
       await r.handler(ctx as AppContext, body);
@@ -82,7 +85,8 @@ export function openApiDocument(routes: Route[], info: { version: string; descri
     const path = '/api/v1' + r.path.replace(/:(\w+)/g, '{$1}');
     const parameters = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const notes = [
-      r.reauth ? 'Needs re-authentication within 10 minutes (`403 reauth_required`).' : '',
+      r.reauth === 'if2faOn' ? 'When two-factor authentication is already on (adding or replacing a method), needs re-authentication within 10 minutes (`403 reauth_required`); a first method, or one enrolled through a `setup_required` challenge, needs none.'
+        : r.reauth ? 'Needs re-authentication within 10 minutes (`403 reauth_required`).' : '',
       r.role ? `Role in the account: ${r.role} or higher.` : '',
       r.apiKey ? 'An account API key may call it, from the account\'s `apiAllowedRanges` only.' : '',
     ].filter(Boolean).join(' ');
@@ -107,7 +111,10 @@ export function openApiDocument(routes: Route[], info: { version: string; descri
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A session token, an account API key, or (enrolment calls only) a setup_required challengeId' },
-        cookie: { type: 'apiKey', in: 'cookie', name: 'twofold_session' },
+        cookie: {
+          type: 'apiKey', in: 'cookie', name: 'twofold_session',
+          description: 'The web app\'s HttpOnly session cookie. A POST, PUT, PATCH or DELETE authenticated by it is refused with `403 forbidden` unless its `Origin` is PUBLIC_URL\'s origin or `Sec-Fetch-Site` is `same-origin` (cross-site request forgery); every non-empty body must be `application/json`. Bearer calls are not affected: the extension\'s dialer sends the shared session as a bearer token, so no extension origin is allowed for cookies.',
+        },
       },
     },
     paths,

@@ -19,6 +19,7 @@ import { findFactor } from './factors.ts';
 import { maskedPhone } from './sms.ts';
 import { maskEmail } from '../shared/masks.ts';
 import { sendCode } from './otp-codes.ts';
+import { reservePasswordAttempt } from './password-throttle.ts';
 import type { AuthenticationResponse } from '../shared/webauthn.ts';
 import { graceEndsAt } from './setup-due.ts';
 import { recordGraceExpired } from './grace.ts';
@@ -49,8 +50,11 @@ export type LoginOutcome = { kind: 'signed-in'; signedIn: SignedIn } | { kind: '
 export async function login(deps: Deps, input: { email: string; password: string; deviceToken?: string; client?: Client }, req: RequestInfo): Promise<LoginOutcome> {
   const now = deps.clock.now();
   const user = await findUserByEmail(deps.db, input.email);
+  // Throttled before the password is looked at, known email or not (password-throttle.ts).
+  const attempt = await reservePasswordAttempt(deps, { email: input.email, ip: req.ip, userId: user?.id });
   // Unknown email and wrong password: the same answer after the same argon2 work.
   const ok = await deps.passwords.verify(user?.password_hash ?? null, input.password);
+  await (user && ok ? attempt.succeeded() : attempt.failed());
   if (!user || !ok) throw new ApiError('invalid_credentials');
   const locked = lockRemainingSeconds(user, now);
   if (locked > 0) throw lockedError(locked);
@@ -108,7 +112,7 @@ async function liveChallenge(deps: Deps, challengeId: string): Promise<Challenge
 }
 
 /** Sends the SMS or email code of a login challenge. */
-export async function sendChallengeCode(deps: Deps, challengeId: string, method: 'sms' | 'email') {
+export async function sendChallengeCode(deps: Deps, challengeId: string, method: 'sms' | 'email', ip: string) {
   const challenge = await liveChallenge(deps, challengeId);
   if (challenge.kind !== 'login' || !challengeMethods(challenge).includes(method)) {
     throw new ApiError('invalid_request', `This sign-in does not offer ${method === 'sms' ? 'text messages' : 'email codes'}.`);
@@ -116,7 +120,7 @@ export async function sendChallengeCode(deps: Deps, challengeId: string, method:
   const factor = await findFactor(deps.db, challenge.user_id, method);
   if (!factor?.enabled_at || !factor.destination) throw new ApiError('invalid_request', 'That method is not set up.');
   const sent = await sendCode(deps, {
-    userId: challenge.user_id, purpose: `challenge:${challenge.id}:${method}`, channel: method, destination: factor.destination,
+    userId: challenge.user_id, purpose: `challenge:${challenge.id}:${method}`, channel: method, destination: factor.destination, ip, verified: true,
     subject: 'Your Twofold sign-in code',
     template: method === 'sms' ? 'Your Twofold sign-in code is {code}. It expires in 10 minutes.'
       : 'Your Twofold sign-in code is {code}.\n\nIt expires in 10 minutes. If you did not try to sign in, change your password.',

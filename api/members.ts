@@ -2,10 +2,13 @@
 import type { Role } from '../shared/schemas.ts';
 import type { Deps } from './deps.ts';
 import { ApiError } from './errors.ts';
+import { lockAccount } from './accounts.ts';
+import { inRetriedTransaction } from './transaction-retry.ts';
 
 /** Changes a role; demoting the last owner is refused. */
 export async function changeRole(deps: Deps, accountId: string, userId: string, role: Role): Promise<void> {
-  await deps.db.transaction(async (trx) => {
+  await inRetriedTransaction(deps.db, async (trx) => {
+    await lockAccount(trx, accountId);
     const current = await trx('memberships').where({ account_id: accountId, user_id: userId }).forUpdate().first();
     if (!current) throw new ApiError('not_found', 'No such member.');
     if (current.role === 'owner' && role !== 'owner') await assertAnotherOwner(trx, accountId, userId);
@@ -14,7 +17,8 @@ export async function changeRole(deps: Deps, accountId: string, userId: string, 
 }
 
 export async function removeMember(deps: Deps, accountId: string, userId: string): Promise<void> {
-  await deps.db.transaction(async (trx) => {
+  await inRetriedTransaction(deps.db, async (trx) => {
+    await lockAccount(trx, accountId);
     const current = await trx('memberships').where({ account_id: accountId, user_id: userId }).forUpdate().first();
     if (!current) throw new ApiError('not_found', 'No such member.');
     if (current.role === 'owner') await assertAnotherOwner(trx, accountId, userId);

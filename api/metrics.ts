@@ -12,6 +12,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Config } from './config.ts';
 import type { Db } from './db.ts';
 import { ApiError } from './errors.ts';
+import { routeOf } from './middleware/request-log.ts';
 
 const SIGN_IN_OUTCOMES = ['authenticated', 'challenge', 'setup_required', 'refused', 'throttled'] as const;
 const VERIFY_METHODS = ['totp', 'sms', 'email', 'backup_code', 'recovery_code', 'webauthn', 'other'] as const;
@@ -152,12 +153,11 @@ function registerPoolGauges(registers: Registry[], db: Db): void {
   gauge('twofold_db_pool_max', 'The most connections the pool opens (DB_POOL_MAX; 1 on SQLite).', (p) => p.max);
 }
 
-/** The route template the router matched (the same source as the request log): never the raw path. */
+/** The route template the router matched, as the request log names it: never the raw path. The log names the web
+ * app's files by their path; here they share one label, since every path a client sends would be a new series. */
 export function routeLabel(ctx: Context): string {
-  const matched = (ctx as Context & { _matchedRoute?: string | RegExp })._matchedRoute;
-  if (typeof matched === 'string') return matched;
-  // Unmatched paths are whatever a client sent: one label each for the API and for the web app's files.
-  return ctx.path.startsWith('/api/') ? '/api/(no route)' : '(web)';
+  const route = routeOf(ctx);
+  return route.startsWith('/api/') ? route : '(web)';
 }
 
 function signInOutcome(status: number, body: unknown): SignInOutcome | null {

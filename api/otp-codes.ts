@@ -1,16 +1,15 @@
 // Six-digit codes sent by SMS or email: 10 minutes, single use, bound to the purpose that asked for them (a
 // challenge, an enrolment, a reauth, a policy confirmation), kept as keyed hashes. A new code replaces the old.
-// Sends have a 30-second cooldown per purpose and at most 5 per hour per user and per destination.
+// Sends have a 30-second cooldown per purpose and the hourly caps of send-caps.ts.
 import type { Deps } from './deps.ts';
 import { affected } from './db.ts';
 import { ApiError, tooManyAttempts } from './errors.ts';
 import { randomDigits } from './secrets.ts';
 import { DeliveryError } from './senders/sender.ts';
+import { reserveSend } from './send-caps.ts';
 
 export const CODE_TTL_MS = 10 * 60_000;
 export const RESEND_COOLDOWN_SECONDS = 30;
-export const SENDS_PER_HOUR = 5;
-const HOUR_MS = 60 * 60_000;
 
 export interface CodeRequest {
   userId: string;
@@ -20,6 +19,10 @@ export interface CodeRequest {
   subject: string;
   /** The message, with `{code}` where the code goes. */
   template: string;
+  /** Who asked: the caps count unverified sends per client address. */
+  ip: string;
+  /** The destination is the user's own enabled factor or account email (not one being enrolled). */
+  verified: boolean;
 }
 
 const codeHash = (deps: Deps, userId: string, purpose: string, code: string) => deps.secrets.keyedHash(`otp:${userId}:${purpose}:${code}`);
@@ -37,18 +40,8 @@ async function sendCodeUncounted(deps: Deps, req: CodeRequest): Promise<{ resend
   if (previous && previous.created_at + RESEND_COOLDOWN_SECONDS * 1000 > now) {
     throw tooManyAttempts((previous.created_at + RESEND_COOLDOWN_SECONDS * 1000 - now) / 1000, 'Please wait before asking for another code.');
   }
-  const since = now - HOUR_MS;
-  const [byUser, byDestination] = await Promise.all([
-    db('code_sends').where({ user_id: req.userId }).where('at', '>', since).orderBy('at').select('at'),
-    db('code_sends').where({ destination: req.destination }).where('at', '>', since).orderBy('at').select('at'),
-  ]);
-  for (const sends of [byUser, byDestination]) {
-    if (sends.length >= SENDS_PER_HOUR) {
-      throw tooManyAttempts((sends[sends.length - SENDS_PER_HOUR]!.at + HOUR_MS - now) / 1000, 'Too many codes were sent in the last hour. Please try again later.');
-    }
-  }
   // The send is counted before it is made, so a failing provider cannot be used to send without limit.
-  await db('code_sends').insert({ user_id: req.userId, channel: req.channel, destination: req.destination, at: now });
+  await reserveSend(deps, { userId: req.userId, channel: req.channel, destination: req.destination, verified: req.verified, ip: req.ip }, now);
   const code = randomDigits(6);
   try {
     await deps.senders[req.channel].send({ to: req.destination, subject: req.subject, body: req.template.replace('{code}', code), code });

@@ -81,7 +81,7 @@ export async function requestPolicyChange(deps: Deps, accountId: string, update:
   await deps.db('policy_confirmations').insert({ id, account_id: accountId, requested_by: actor.user.id, changes: JSON.stringify(changes), code_hash: '-', attempts: 0, created_at: now, expires_at: now + CONFIRMATION_TTL_MS });
   try {
     await sendCode(deps, {
-      userId: actor.user.id, purpose: `policy:${id}`, channel: 'email', destination: actor.user.email,
+      userId: actor.user.id, purpose: `policy:${id}`, channel: 'email', destination: actor.user.email, ip: actor.ip, verified: true,
       subject: `Confirm the 2FA policy change for ${account.name}`,
       template: `You asked to loosen the two-factor policy of ${account.name} (${change.loosened.join(', ')}).\n\n` +
         'Your confirmation code is {code}. It expires in 10 minutes. Nothing changes until you enter it. If you did not ask for this, change your password.',

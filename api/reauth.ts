@@ -11,12 +11,17 @@ import { sendCode } from './otp-codes.ts';
 import { maskedPhone } from './sms.ts';
 import { maskEmail } from '../shared/masks.ts';
 import type { Method } from '../shared/schemas.ts';
+import { reservePasswordAttempt } from './password-throttle.ts';
 import type { AuthenticationResponse } from '../shared/webauthn.ts';
 import { noticeBackupCodeUsed } from './backup-code-notices.ts';
 
 export async function reauthenticate(deps: Deps, user: UserRow, session: SessionRow, proof: { password: string } | { method: string; code?: string; response?: AuthenticationResponse }, ip: string): Promise<void> {
   if ('password' in proof) {
-    if (!(await deps.passwords.verify(user.password_hash, proof.password))) throw new ApiError('invalid_credentials', 'That password is not right.');
+    // The same throttle as the login's: a stolen session must not become a password oracle.
+    const attempt = await reservePasswordAttempt(deps, { email: user.email, ip, userId: user.id });
+    const ok = await deps.passwords.verify(user.password_hash, proof.password);
+    await (ok ? attempt.succeeded() : attempt.failed());
+    if (!ok) throw new ApiError('invalid_credentials', 'That password is not right.');
     return;
   }
   const usable: string[] = [...(await listEnabledMethods(deps.db, user.id))];
@@ -32,11 +37,11 @@ export async function reauthenticate(deps: Deps, user: UserRow, session: Session
   if (ok.method === 'backup_code') await noticeBackupCodeUsed(deps, user, ok.backupCodesRemaining, ip);
 }
 
-export async function sendReauthCode(deps: Deps, user: UserRow, session: SessionRow, method: 'sms' | 'email') {
+export async function sendReauthCode(deps: Deps, user: UserRow, session: SessionRow, method: 'sms' | 'email', ip: string) {
   const factor = await findFactor(deps.db, user.id, method);
   if (!factor?.enabled_at || !factor.destination) throw new ApiError('invalid_request', 'That method is not set up.');
   const sent = await sendCode(deps, {
-    userId: user.id, purpose: `reauth:${session.id}:${method}`, channel: method, destination: factor.destination,
+    userId: user.id, purpose: `reauth:${session.id}:${method}`, channel: method, destination: factor.destination, ip, verified: true,
     subject: 'Your Twofold confirmation code', template: 'Your Twofold confirmation code is {code}. It expires in 10 minutes.',
   });
   return { sentTo: method === 'sms' ? maskedPhone(factor.destination) : maskEmail(factor.destination), ...sent };

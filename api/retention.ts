@@ -10,6 +10,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { affected, type Db } from './db.ts';
+import { EMAIL_FORGET_AFTER_MS } from './password-throttle.ts';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -17,7 +18,7 @@ const DAY_MS = 24 * HOUR_MS;
 
 /** Rows per DELETE: small enough that a batch holds its locks (or SQLite's one writer) for milliseconds. */
 export const SWEEP_BATCH_SIZE = 500;
-/** The longest window the code-send caps look back over (otp-codes.ts: per user and per destination, per hour). */
+/** The longest window the code-send caps look back over (send-caps.ts: every cap is per hour). */
 const CODE_SEND_WINDOW_MS = HOUR_MS;
 
 export interface RetentionRule {
@@ -74,6 +75,17 @@ export function retentionRules(options: { auditRetentionDays: number }): Retenti
     {
       table: 'recovery_codes', tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
       deadWhen: 'at its expiry, an hour after an owner issued it (using it only ends it sooner)',
+    },
+    {
+      // Keyed hashes and counters: nothing to learn from them afterwards (the audit log records every throttling).
+      table: 'password_throttles', tailMs: HOUR_MS,
+      deadBefore: (q, cutoff) => q.where('last_failure_at', '<', cutoff - EMAIL_FORGET_AFTER_MS),
+      deadWhen: '24 hours after the last wrong password for the email, when the streak is forgotten (a right password deletes it at once)',
+    },
+    {
+      table: 'address_throttles', tailMs: HOUR_MS,
+      deadBefore: (q, cutoff) => q.where('tat', '<', cutoff),
+      deadWhen: 'when the address\'s leaky bucket has drained (its `tat` is past)',
     },
     {
       table: 'webauthn_challenges', tailMs: DAY_MS, deadBefore: expiredBefore,

@@ -2,10 +2,11 @@
 // Proxies append the address they saw, so the last entry is the one our proxy wrote; the entries before it
 // come from the client and may be forged (taking the first would let anyone pose as an office address).
 import type { Context, Next } from 'koa';
+import { lastForwarded } from './forwarded.ts';
 
 export function clientIp(trustProxy: boolean) {
   return async function readClientIp(ctx: Context, next: Next): Promise<void> {
-    const forwarded = trustProxy ? ctx.get('x-forwarded-for').split(',').at(-1)?.trim() : '';
+    const forwarded = trustProxy ? lastForwarded(ctx.get('x-forwarded-for')) : '';
     ctx.state.ip = normaliseIp(forwarded || ctx.req.socket.remoteAddress || '');
     return next();
   };

@@ -8,6 +8,7 @@ import type { Guards } from '../http.ts';
 import { lookupSession, touchSession, type SessionEndReason } from '../sessions.ts';
 import { findChallenge, isLive } from '../challenges.ts';
 import { findUserById } from '../users.ts';
+import { listEnabledMethods } from '../factors.ts';
 import { findMembership, findAccount, hasRole } from '../accounts.ts';
 import { findApiKey, isApiKey, touchApiKey } from '../api-keys.ts';
 import { isInRanges } from '../ip-ranges.ts';
@@ -101,6 +102,8 @@ export function createGuards(deps: Deps): Guards {
     if (!challenge || challenge.kind !== 'setup' || !isLive(challenge, clock.now())) throw new ApiError('unauthenticated');
     const user = await findUserById(db, challenge.user_id);
     if (!user) throw new ApiError('unauthenticated');
+    // A setup challenge is for a user with no method: once one is on, it is stale whatever path enabled it.
+    if ((await listEnabledMethods(db, user.id)).length > 0) throw new ApiError('unauthenticated');
     const state = ctx.state as AppState;
     state.setupChallenge = challenge;
     state.user = user;
@@ -156,6 +159,14 @@ export function createGuards(deps: Deps): Guards {
     reauth: async (ctx: Context, next: Next) => {
       const s = (ctx.state as AppState).session;
       if (!s || s.reauth_until <= clock.now()) throw new ApiError('reauth_required');
+      return next();
+    },
+    /** Adding or replacing a method while 2FA is on: a fresh proof, like removing one. A setup_required challenge
+     * (the user has no method yet) and a first enrolment need none. */
+    reauthIf2faOn: async (ctx: Context, next: Next) => {
+      const { session, user } = ctx.state as AppState;
+      if (!session || !user) return next();
+      if (session.reauth_until <= clock.now() && (await listEnabledMethods(db, user.id)).length > 0) throw new ApiError('reauth_required');
       return next();
     },
   };

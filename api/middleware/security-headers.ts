@@ -1,4 +1,6 @@
-// Headers on every answer: no sniffing, no framing, no referrer leaks; a strict CSP for the web app's pages.
+// Headers on every answer: no sniffing, no framing, no referrer leaks; a strict CSP for the web app's pages; and on
+// https answers HSTS, so a browser that has seen Twofold over https never tries plain http again (a network
+// attacker could otherwise strip TLS from the first request).
 import type { Context, Next } from 'koa';
 
 const CSP = [
@@ -12,6 +14,8 @@ const CSP = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
+/** One year. No `includeSubDomains`: Twofold cannot know whether its deployer's sibling hosts all speak https. */
+const HSTS = 'max-age=31536000';
 
 export function securityHeaders() {
   return async function setSecurityHeaders(ctx: Context, next: Next): Promise<void> {
@@ -22,6 +26,8 @@ export function securityHeaders() {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Content-Security-Policy': CSP,
     });
+    // ctx.secure: TLS on the socket, or (TRUST_PROXY) the last X-Forwarded-Proto entry (forwarded.ts).
+    if (ctx.secure) ctx.set('Strict-Transport-Security', HSTS);
     if (ctx.path.startsWith('/api/')) ctx.set('Cache-Control', 'no-store');
     return next();
   };

@@ -5,6 +5,7 @@ import * as sessions from './20261123000200_sessions.ts';
 import * as secondFactors from './20261123000300_second_factors.ts';
 import * as administration from './20261123000400_administration.ts';
 import * as consent from './20261203000100_consent.ts';
+import * as hardening from './20261203000200_hardening.ts';
 import * as webauthn from './20261203000300_webauthn.ts';
 import * as gracePeriod from './20261203000400_grace_period.ts';
 import * as retentionIndexes from './20261203000500_retention_indexes.ts';
@@ -15,6 +16,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261123000300_second_factors': secondFactors,
   '20261123000400_administration': administration,
   '20261203000100_consent': consent,
+  '20261203000200_hardening': hardening,
   '20261203000300_webauthn': webauthn,
   '20261203000400_grace_period': gracePeriod,
   '20261203000500_retention_indexes': retentionIndexes,

@@ -69,7 +69,7 @@ export function authRoutes(deps: Deps) {
     route({
       method: 'post', path: '/auth/login', tag: 'auth', access: 'public', body: s.LoginRequest, response: s.LoginResponse,
       summary: 'Password, then: authenticated, challenge or setup_required',
-      description: 'No session, cookie or token exists until the second factor passes. A valid `deviceToken` (in the body, or the HttpOnly `twofold_device` cookie set when the device was remembered) skips only the second factor, and never a requirement that began after the device was trusted.',
+      description: 'Password attempts are throttled per email (known or not: the same answers and work) and per client address: after 5 wrong passwords in a row for an email, each further try waits 30 s, doubling to 1 hour (forgotten after 24 hours without one); an address gets a burst of 30 wrong passwords, then one a minute. Over either: `429 too_many_attempts` with `retryAfterSeconds` and `Retry-After`, checked before the password, so the right password waits too. No session, cookie or token exists until the second factor passes. A valid `deviceToken` (in the body, or the HttpOnly `twofold_device` cookie set when the device was remembered) skips only the second factor, and never a requirement that began after the device was trusted.',
       handler: async (ctx, body) => {
         const outcome = await login(deps, { ...body, deviceToken: deviceTokenOf(ctx, body.deviceToken) }, requestInfo(ctx));
         if (outcome.kind === 'signed-in') return answerSignedIn(ctx, outcome.signedIn);
@@ -78,16 +78,16 @@ export function authRoutes(deps: Deps) {
     }),
     route({
       method: 'post', path: '/auth/challenge/:challengeId/send', tag: 'auth', access: 'public', status: 202, body: s.SendCodeRequest, response: s.CodeSent,
-      summary: 'Send the SMS or email code of a challenge', description: '30 s cooldown per challenge, at most 5 sends an hour per user and per destination.',
+      summary: 'Send the SMS or email code of a challenge', description: '30 s cooldown per challenge; at most 5 sends an hour per user (login codes go to the user\'s own verified destination, so nobody else\'s sends count against them), and an hourly ceiling of texts per country calling code (`SMS_HOURLY_LIMIT_PER_COUNTRY`). Over a cap: `429 too_many_attempts` with `Retry-After`.',
       handler: async (ctx, body) => {
         ctx.status = 202;
-        ctx.body = await sendChallengeCode(deps, String(ctx.params.challengeId), body.method);
+        ctx.body = await sendChallengeCode(deps, String(ctx.params.challengeId), body.method, ctx.state.ip);
       },
     }),
     route({
       method: 'post', path: '/auth/challenge/:challengeId/verify', tag: 'auth', access: 'public', body: s.VerifyChallengeRequest, response: s.LoginAuthenticated,
       summary: 'Pass the challenge with a code',
-      description: '5 wrong codes spend the challenge (429); 10 wrong codes in a row lock code entry for 15 minutes. A setup_required challenge passes only with a recovery_code here; it otherwise authorises the enrolment calls.',
+      description: '5 wrong codes spend the challenge (429); 10 wrong codes in a row lock code entry for 15 minutes. A setup_required challenge passes only with a recovery_code here; it otherwise authorises the enrolment calls. With `rememberDevice: true` the answer carries `deviceToken` (for clients without cookies, such as the extension\'s worker) and sets the HttpOnly `twofold_device` cookie (path `/api/v1/auth`); the web app keeps the token only in that cookie, never in page storage.',
       handler: async (ctx, body) => answerSignedIn(ctx, await verifyChallenge(deps, String(ctx.params.challengeId), body, requestInfo(ctx))),
     }),
     route({
@@ -118,7 +118,7 @@ export function authRoutes(deps: Deps) {
     }),
     route({
       method: 'post', path: '/auth/reauth', tag: 'auth', access: 'signedIn', body: s.ReauthRequest, response: z.object({ reauthUntil: z.string() }),
-      summary: 'Prove it is you again, for 10 minutes of sensitive calls', description: 'With `{password}` or `{method, code}`; codes count towards the lockout.',
+      summary: 'Prove it is you again, for 10 minutes of sensitive calls', description: 'With `{password}` or `{method, code}`; codes count towards the lockout, passwords towards the login\'s password throttle (the same count for the user\'s email and the client address): `429 too_many_attempts` with `Retry-After`.',
       handler: async (ctx, body) => {
         await reauthenticate(deps, ctx.state.user!, ctx.state.session!, body, ctx.state.ip);
         ctx.body = { reauthUntil: iso(await extendReauth(db, ctx.state.session!.id, clock.now())) };
@@ -129,7 +129,7 @@ export function authRoutes(deps: Deps) {
       summary: 'Send an SMS or email code for re-authentication',
       handler: async (ctx, body) => {
         ctx.status = 202;
-        ctx.body = await sendReauthCode(deps, ctx.state.user!, ctx.state.session!, body.method);
+        ctx.body = await sendReauthCode(deps, ctx.state.user!, ctx.state.session!, body.method, ctx.state.ip);
       },
     }),
     route({

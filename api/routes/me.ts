@@ -12,6 +12,13 @@ import { forgetAllDevices, forgetDevice, listDevices } from '../devices.ts';
 import { endSession, listSessions } from '../sessions.ts';
 import { recordEvent } from '../audit.ts';
 import { answerSignedIn, requestInfo } from './auth.ts';
+import { DEVICE_COOKIE } from '../middleware/guards.ts';
+
+/** The trusted-device token lives only in this HttpOnly cookie (path /api/v1/auth, where login reads it): page
+ * scripts never hold it. When the devices are forgotten, the browser forgets its copy too. */
+function forgetDeviceCookie(ctx: AppContext): void {
+  ctx.cookies.set(DEVICE_COOKIE, '', { httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/api/v1/auth', expires: new Date(0) });
+}
 
 const enroller = (ctx: AppContext): Enroller => ({ user: ctx.state.user!, sessionId: ctx.state.session?.id, setupChallenge: ctx.state.setupChallenge });
 
@@ -21,7 +28,7 @@ export function meRoutes(deps: Deps) {
     recordEvent(db, { type, at: clock.now(), actorUserId: ctx.state.user!.id, subjectUserId: ctx.state.user!.id, ip: ctx.state.ip, detail });
 
   const verifyRoute = (method: CodeMethod) => route({
-    method: 'post', path: `/me/2fa/${method}/verify`, tag: 'me', access: 'enrolment', body: s.VerifyCodeRequest, response: s.MethodEnabled,
+    method: 'post', path: `/me/2fa/${method}/verify`, tag: 'me', access: 'enrolment', reauth: 'if2faOn', body: s.VerifyCodeRequest, response: s.MethodEnabled,
     summary: `Confirm ${method === 'totp' ? 'the authenticator app' : method === 'sms' ? 'the phone' : 'the email address'} with its code`,
     description: 'The first method turns 2FA on: it returns the 10 backup codes and ends the user\'s other sessions. During setup_required (bearer = challengeId) it also signs the user in.',
     handler: async (ctx, body) => {
@@ -39,14 +46,15 @@ export function meRoutes(deps: Deps) {
       handler: async (ctx) => { ctx.body = await twoFactorStatus(deps, ctx.state.user!, ctx.state.ip); },
     }),
     route({
-      method: 'post', path: '/me/2fa/totp', tag: 'me', access: 'enrolment', response: s.TotpEnrollment,
+      method: 'post', path: '/me/2fa/totp', tag: 'me', access: 'enrolment', reauth: 'if2faOn', response: s.TotpEnrollment,
       summary: 'Start setting up an authenticator app (pending until verified; re-enrolling replaces the old seed once verified)',
       handler: async (ctx) => { ctx.body = await startEnrolment(deps, enroller(ctx), 'totp', {}, ctx.state.ip); },
     }),
     verifyRoute('totp'),
     route({
-      method: 'post', path: '/me/2fa/sms', tag: 'me', access: 'enrolment', status: 202, body: s.EnrollSmsRequest, response: s.CodeSent,
+      method: 'post', path: '/me/2fa/sms', tag: 'me', access: 'enrolment', reauth: 'if2faOn', status: 202, body: s.EnrollSmsRequest, response: s.CodeSent,
       summary: 'Send a code to a phone to set up SMS (omit `phone` to reuse `previousPhone`)',
+      description: 'Caps per hour (`429 too_many_attempts` with `Retry-After`, audited as `code_send.refused`): 5 codes per user; to a number not yet verified by this user, 5 per number and 20 per client address (so throw-away users cannot use up a victim\'s number, whose own login codes are not counted against it); and `SMS_HOURLY_LIMIT_PER_COUNTRY` texts per country calling code for everyone together, against SMS pumping.',
       handler: async (ctx, body) => {
         ctx.body = await startEnrolment(deps, enroller(ctx), 'sms', body, ctx.state.ip);
         ctx.status = 202;
@@ -54,7 +62,7 @@ export function meRoutes(deps: Deps) {
     }),
     verifyRoute('sms'),
     route({
-      method: 'post', path: '/me/2fa/email', tag: 'me', access: 'enrolment', status: 202, response: s.CodeSent, summary: 'Send a code to my email to set up email codes',
+      method: 'post', path: '/me/2fa/email', tag: 'me', access: 'enrolment', reauth: 'if2faOn', status: 202, response: s.CodeSent, summary: 'Send a code to my email to set up email codes',
       handler: async (ctx) => {
         ctx.body = await startEnrolment(deps, enroller(ctx), 'email', {}, ctx.state.ip);
         ctx.status = 202;
@@ -76,6 +84,7 @@ export function meRoutes(deps: Deps) {
       summary: 'Turn two-factor authentication off', description: '`409 2fa_required_by_account` while any account requires it.',
       handler: async (ctx) => {
         await disableTwoFactor(deps, ctx.state.user!, ctx.state.ip);
+        forgetDeviceCookie(ctx);
         ctx.status = 204;
       },
     }),
@@ -120,9 +129,11 @@ export function meRoutes(deps: Deps) {
     }),
     route({
       method: 'delete', path: '/me/devices', tag: 'me', access: 'session', reauth: true, status: 204, summary: 'Forget every trusted device',
+      description: 'Also expires this browser\'s `twofold_device` cookie (as does turning 2FA off).',
       handler: async (ctx) => {
         const n = await forgetAllDevices(db, ctx.state.user!.id);
         await audit(ctx, 'devices.forgotten_all', { count: n });
+        forgetDeviceCookie(ctx);
         ctx.status = 204;
       },
     }),

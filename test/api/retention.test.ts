@@ -67,6 +67,15 @@ const cases: TableCase[] = [
     row: (tag, deadAt) => ({ user_id: tag, account_id: 'a1', issued_by: 'u1', code_hash: hash(tag), created_at: deadAt - HOUR, expires_at: deadAt }),
   },
   {
+    // A streak is forgotten 24 hours after its last wrong password.
+    table: 'password_throttles', tailMs: HOUR, tagColumn: 'key',
+    row: (tag, deadAt) => ({ key: tag, failures: 7, last_failure_at: deadAt - DAY, blocked_until: deadAt - DAY + HOUR }),
+  },
+  {
+    table: 'address_throttles', tailMs: HOUR, tagColumn: 'key',
+    row: (tag, deadAt) => ({ key: tag, tat: deadAt }),
+  },
+  {
     table: 'webauthn_challenges', tailMs: DAY, tagColumn: 'purpose',
     row: (tag, deadAt) => ({ user_id: 'u1', purpose: `challenge:${tag}:webauthn`, challenge: hash(tag), created_at: deadAt - 5 * MINUTE, expires_at: deadAt }),
   },

@@ -5,7 +5,7 @@ import { loadConfig } from '../../api/config.ts';
 describe('loadConfig', () => {
   it('has the contract defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ host: '127.0.0.1', port: 3000, database: { client: 'sqlite', filename: 'data/twofold.sqlite' }, sms: { provider: 'outbox' }, email: { provider: 'outbox' }, outboxPath: 'data/outbox.jsonl', trustProxy: false, secretKey: null, publicUrl: 'http://localhost:3000' });
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 3000, database: { client: 'sqlite', filename: 'data/twofold.sqlite' }, sms: { provider: 'outbox' }, email: { provider: 'outbox' }, outboxPath: 'data/outbox.jsonl', trustProxy: false, secretKey: null, publicUrl: 'http://localhost:3000', smsHourlyLimitPerCountry: 1000 });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -24,6 +24,8 @@ describe('loadConfig', () => {
     [{ SMS_PROVIDER: 'twilio' }, /^TWILIO_ACCOUNT_SID is required/],
     [{ EMAIL_PROVIDER: 'smtp', SMTP_URL: 'not a url' }, /^SMTP_URL: /],
     [{ TRUST_PROXY: 'maybe' }, /^TRUST_PROXY: /],
+    [{ SMS_HOURLY_LIMIT_PER_COUNTRY: '0' }, /^SMS_HOURLY_LIMIT_PER_COUNTRY: /],
+    [{ SMS_HOURLY_LIMIT_PER_COUNTRY: 'lots' }, /^SMS_HOURLY_LIMIT_PER_COUNTRY: /],
     [{ NODE_ENV: 'production' }, /^SECRET_KEY is required when NODE_ENV=production/],
     [{ NODE_ENV: 'production', SECRET_KEY: 'ab'.repeat(32) }, /^PUBLIC_URL is required when NODE_ENV=production/],
     [{ PUBLIC_URL: 'localhost:3000' }, /^PUBLIC_URL: /],

@@ -93,8 +93,12 @@ describe('log in', () => {
     const page = await web.newPage();
     await page.goto(web.app.url + '/');
     await page.getByLabel('Email').waitFor();
+    // Typing goes wherever focus is: wait until the page has put it in the email field (a loaded machine renders late).
+    const focused = () => page.evaluate(() => document.activeElement?.id);
+    await expect.poll(focused).toBe('login-email');
     await page.keyboard.type(user.email);
     await page.keyboard.press('Tab');
+    await expect.poll(focused).toBe('login-password');
     await page.keyboard.type(PASSWORD);
     await page.keyboard.press('Enter');
     await page.getByLabel('6-digit code').waitFor();

@@ -14,9 +14,14 @@ interface Props {
   previousPhone?: string | null;
   onEnabled(result: MethodEnabled): void;
   onCancel?(): void;
+  /** Runs each call, asking for the password first when it answers 403 reauth_required (adding a method while
+   * 2FA is on needs a fresh proof); the Security page passes its useReauth().withReauth. */
+  withReauth?: <T>(call: () => Promise<T>) => Promise<T>;
 }
 
-export function EnrolByCode({ method, bearer, previousPhone, onEnabled, onCancel }: Props) {
+const direct = <T,>(call: () => Promise<T>): Promise<T> => call();
+
+export function EnrolByCode({ method, bearer, previousPhone, onEnabled, onCancel, withReauth = direct }: Props) {
   const [phone, setPhone] = useState('');
   const [sent, setSent] = useState<{ to: string; resendAt: number } | null>(null);
   const [code, setCode] = useState('');
@@ -31,7 +36,7 @@ export function EnrolByCode({ method, bearer, previousPhone, onEnabled, onCancel
     setError('');
     try {
       const body = method === 'sms' ? (reuse ? {} : { phone: phone.replace(/[\s()-]/g, '') }) : {};
-      const answer = await api<CodeSent>('POST', `/me/2fa/${method}`, { bearer, body });
+      const answer = await withReauth(() => api<CodeSent>('POST', `/me/2fa/${method}`, { bearer, body }));
       setSent({ to: answer.sentTo, resendAt: Date.now() + answer.resendAfterSeconds * 1000 });
     } catch (e) {
       if (e instanceof ApiError && e.code === 'invalid_request' && method === 'sms') setError('Enter a mobile number with its country code, like +61 412 345 678.');
@@ -46,7 +51,7 @@ export function EnrolByCode({ method, bearer, previousPhone, onEnabled, onCancel
     setBusy(true);
     setError('');
     try {
-      onEnabled(await api<MethodEnabled>('POST', `/me/2fa/${method}/verify`, { bearer, body: { code } }));
+      onEnabled(await withReauth(() => api<MethodEnabled>('POST', `/me/2fa/${method}/verify`, { bearer, body: { code } })));
     } catch (e) {
       setError(e instanceof ApiError && e.code === 'invalid_code' ? 'That code is not right. Check the latest message and try again.' : describeError(e));
       setCode('');

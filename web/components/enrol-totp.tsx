@@ -11,9 +11,14 @@ interface Props {
   bearer?: string;
   onEnabled(result: MethodEnabled): void;
   onCancel?(): void;
+  /** Runs each call, asking for the password first when it answers 403 reauth_required (adding a method while
+   * 2FA is on needs a fresh proof); the Security page passes its useReauth().withReauth. */
+  withReauth?: <T>(call: () => Promise<T>) => Promise<T>;
 }
 
-export function EnrolTotp({ bearer, onEnabled, onCancel }: Props) {
+const direct = <T,>(call: () => Promise<T>): Promise<T> => call();
+
+export function EnrolTotp({ bearer, onEnabled, onCancel, withReauth = direct }: Props) {
   const [enrolment, setEnrolment] = useState<TotpEnrollment | null>(null);
   const [code, setCode] = useState('');
   const [error, setError] = useState('');
@@ -21,7 +26,7 @@ export function EnrolTotp({ bearer, onEnabled, onCancel }: Props) {
   const focus = useFocusOnMount<HTMLInputElement>(enrolment !== null);
 
   useEffect(() => {
-    api<TotpEnrollment>('POST', '/me/2fa/totp', { bearer, body: {} }).then(setEnrolment, (e) => setError(describeError(e)));
+    withReauth(() => api<TotpEnrollment>('POST', '/me/2fa/totp', { bearer, body: {} })).then(setEnrolment, (e) => setError(describeError(e)));
   }, []);
 
   async function submit(event: Event) {
@@ -30,7 +35,7 @@ export function EnrolTotp({ bearer, onEnabled, onCancel }: Props) {
     setBusy(true);
     setError('');
     try {
-      onEnabled(await api<MethodEnabled>('POST', '/me/2fa/totp/verify', { bearer, body: { code } }));
+      onEnabled(await withReauth(() => api<MethodEnabled>('POST', '/me/2fa/totp/verify', { bearer, body: { code } })));
     } catch (e) {
       setError(e instanceof ApiError && e.code === 'invalid_code'
         ? 'That code did not match. Check the time on your phone is right, wait for a new code and try again.' : describeError(e));

@@ -4,7 +4,6 @@
 import { useState } from 'preact/hooks';
 import type { LoginAuthenticated } from '../../shared/schemas.ts';
 import { api, ApiError } from '../api-client.ts';
-import { saveDeviceToken } from '../device-token.ts';
 import { ErrorMessage } from './alert.tsx';
 import { useFocusOnMount } from './use-focus.ts';
 import { describeCeremonyFailure, isCeremonyFailure, keysSupported, signWithKey, type CeremonyOptions } from '../security-key-ceremony.ts';
@@ -39,8 +38,8 @@ export function SecurityKeySignIn({ challengeId, email, onSignedIn, onFailure }:
     setError('');
     try {
       const response = await signWithKey(await api<CeremonyOptions>('POST', `${path}/webauthn-options`, { body: {} }));
-      const answer = await api<LoginAuthenticated>('POST', `${path}/verify`, { body: { method: 'webauthn', response, rememberDevice: remember } });
-      saveDeviceToken(answer.deviceToken);
+      // A remembered device is the HttpOnly twofold_device cookie the answer sets; no page script holds the token.
+      await api<LoginAuthenticated>('POST', `${path}/verify`, { body: { method: 'webauthn', response, rememberDevice: remember } });
       onSignedIn();
       return;
     } catch (e) {

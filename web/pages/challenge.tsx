@@ -10,7 +10,6 @@ import { MethodSwitcher } from '../components/method-switcher.tsx';
 import { ResendButton } from '../components/resend-button.tsx';
 import { ErrorMessage, Notice } from '../components/alert.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
-import { saveDeviceToken } from '../device-token.ts';
 import { firstMethod, SecurityKeySignIn } from '../components/security-key-sign-in.tsx';
 
 export interface ChallengeInfo { challengeId: string; methods: Method[]; preferredMethod: Method; expiresAt: string }
@@ -82,7 +81,6 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
     try {
       const answer = await api<LoginAuthenticated>('POST', `/auth/challenge/${encodeURIComponent(challenge.challengeId)}/verify`,
         { body: { method, code: typed, rememberDevice: remember } });
-      saveDeviceToken(answer.deviceToken);
       if (typeof answer.backupCodesRemaining === 'number') { setRemaining(answer.backupCodesRemaining); return; }
       onSignedIn();
     } catch (e) {

@@ -4,7 +4,6 @@ import type { LoginResponse } from '../../shared/schemas.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { ErrorMessage, Notice } from '../components/alert.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
-import { readDeviceToken } from '../device-token.ts';
 
 interface Props {
   onAnswer(answer: LoginResponse, email: string): void;
@@ -23,7 +22,9 @@ export function LoginPage({ onAnswer, notice }: Props) {
     setBusy(true);
     setError('');
     try {
-      const answer = await api<LoginResponse>('POST', '/auth/login', { body: { email, password, deviceToken: readDeviceToken(), client: 'web' } });
+      // A remembered device is the HttpOnly twofold_device cookie, which the browser sends itself: no page script
+      // ever holds the token (one injected script could otherwise carry it away).
+      const answer = await api<LoginResponse>('POST', '/auth/login', { body: { email, password, client: 'web' } });
       onAnswer(answer, email);
     } catch (e) {
       setError(e instanceof ApiError && e.code === 'invalid_credentials'

@@ -2,7 +2,6 @@
 import type { Device, SessionListItem } from '../../shared/schemas.ts';
 import { api } from '../api-client.ts';
 import { formatDate } from '../labels.ts';
-import { forgetDeviceToken } from '../device-token.ts';
 
 type Act = (action: () => Promise<unknown>, done?: string) => Promise<boolean>;
 
@@ -13,7 +12,7 @@ export function DevicesCard({ devices, act }: { devices: Device[]; act: Act }) {
         <h2 id="devices-title">Trusted devices</h2>
         {devices.length > 1 && (
           <button type="button" class="button button--secondary button--small"
-            onClick={async () => { if (await act(() => api('DELETE', '/me/devices'), 'All devices forgotten.')) forgetDeviceToken(); }}>
+            onClick={() => act(() => api('DELETE', '/me/devices'), 'All devices forgotten.')}>
             Forget all
           </button>
         )}

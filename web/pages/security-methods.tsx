@@ -10,12 +10,14 @@ interface Props {
   status: TwoFactorStatus;
   act(action: () => Promise<unknown>, done?: string): Promise<boolean>;
   onEnabled(result: MethodEnabled, method: EnrollableMethod): void;
+  /** Adding a method while 2FA is on needs a fresh proof: the page's reauth dialog. */
+  withReauth<T>(call: () => Promise<T>): Promise<T>;
 }
 
 /** The code methods; security keys have their own card (security-keys-card.tsx). */
 const order = ['totp', 'sms', 'email'] as const;
 
-export function MethodsCard({ status, act, onEnabled }: Props) {
+export function MethodsCard({ status, act, onEnabled, withReauth }: Props) {
   const [enrolling, setEnrolling] = useState<(typeof order)[number] | null>(null);
   const detail = (m: EnrollableMethod): string => {
     if (m === 'sms') return status.methods.sms.phone ?? 'A code by text message';
@@ -59,8 +61,8 @@ export function MethodsCard({ status, act, onEnabled }: Props) {
             {enrolling === m && (
               <div class="method-row__enrol">
                 {m === 'totp'
-                  ? <EnrolTotp onEnabled={(r) => { setEnrolling(null); onEnabled(r, m); }} onCancel={() => setEnrolling(null)} />
-                  : <EnrolByCode method={m} previousPhone={m === 'sms' ? status.methods.sms.previousPhone : null}
+                  ? <EnrolTotp withReauth={withReauth} onEnabled={(r) => { setEnrolling(null); onEnabled(r, m); }} onCancel={() => setEnrolling(null)} />
+                  : <EnrolByCode method={m} withReauth={withReauth} previousPhone={m === 'sms' ? status.methods.sms.previousPhone : null}
                       onEnabled={(r) => { setEnrolling(null); onEnabled(r, m); }} onCancel={() => setEnrolling(null)} />}
               </div>
             )}

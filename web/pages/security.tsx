@@ -10,7 +10,6 @@ import { MethodsCard } from './security-methods.tsx';
 import { DevicesCard, SessionsCard } from './security-devices.tsx';
 import { SecurityKeysCard } from '../components/security-keys-card.tsx';
 import { listWords, reasonText } from '../labels.ts';
-import { forgetDeviceToken } from '../device-token.ts';
 import { LowBackupCodesBanner } from '../components/low-backup-codes.tsx';
 
 interface Data { status: TwoFactorStatus; devices: Device[]; sessions: SessionListItem[] }
@@ -66,7 +65,6 @@ export function SecurityPage({ onSignedOut }: { onSignedOut(): void }) {
   async function disable() {
     setConfirm(null);
     await act(() => api('DELETE', '/me/2fa'), 'Two-factor authentication is off.');
-    forgetDeviceToken();
   }
   function enabled(result: MethodEnabled, method: EnrollableMethod) {
     if (result.backupCodes?.length) setCodes({ title: 'Save your backup codes', codes: result.backupCodes, fresh: true });
@@ -92,7 +90,7 @@ export function SecurityPage({ onSignedOut }: { onSignedOut(): void }) {
             {status.required && (
               <p class="hint">Required by {listWords(status.requiredBy.map((r) => r.accountName))}.</p>
             )}
-            <MethodsCard status={status} act={act} onEnabled={enabled} />
+            <MethodsCard status={status} act={act} onEnabled={enabled} withReauth={withReauth} />
           </section>
 
           <SecurityKeysCard status={status} act={act} run={withReauth}
