@@ -23,7 +23,7 @@ const CODE_SEND_WINDOW_MS = HOUR_MS;
 
 export interface RetentionRule {
   table: string;
-  /** When a row stops mattering, in words (README and logs). */
+  /** When a row stops mattering, in words (README "Operating Twofold" says the same, per table). */
   deadWhen: string;
   /** How long a row is kept after it stopped mattering. */
   tailMs: number;
