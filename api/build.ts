@@ -1,17 +1,22 @@
-// Builds the web app and the extension with Vite when their build is missing or older than their sources.
-// `npm start` calls ensureBuilt(); `npm run build` forces both.
+// Builds the web app and the extension (Chrome and Firefox) with Vite when their build is missing, older than
+// their sources, or made with other build-time settings. `npm start` calls ensureBuilt(); `npm run build` forces all.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { extensionSettings } from '../manifest.config.ts';
+
+const extensionSources = ['extension', 'shared', 'manifest.config.ts', 'vite.config.ts', 'package.json'];
 
 export const targets = {
   web: { outDir: 'dist/web', sources: ['web', 'shared', 'vite.config.ts', 'package.json'] },
-  extension: { outDir: 'dist/extension', sources: ['extension', 'shared', 'manifest.config.ts', 'vite.config.ts', 'package.json'] },
+  extension: { outDir: 'dist/extension', sources: extensionSources },
+  'extension-firefox': { outDir: 'dist/extension-firefox', sources: extensionSources },
 } as const;
 export type Target = keyof typeof targets;
 
-const STAMP = '.build-stamp';
+/** Written beside each build, never packaged: what it was built with, and when. */
+export const STAMP = '.build-stamp';
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
@@ -20,37 +25,44 @@ function newestMtime(path: string): number {
   return readdirSync(path).reduce((max, name) => Math.max(max, newestMtime(join(path, name))), stat.mtimeMs);
 }
 
+/** The build-time settings a target depends on, as text to compare with the stamp's. */
+function settingsOf(target: Target, env: NodeJS.ProcessEnv): string {
+  return target === 'web' ? '' : JSON.stringify(extensionSettings(env));
+}
+
 export function isStale(target: Target, env: NodeJS.ProcessEnv = process.env): boolean {
   const { outDir, sources } = targets[target];
   const stamp = join(outDir, STAMP);
   if (!existsSync(stamp)) return true;
-  if (target === 'extension' && readStampOrigins(stamp) !== (env.TWOFOLD_ORIGINS ?? '')) return true;
+  if (readStampSettings(stamp) !== settingsOf(target, env)) return true;
   return Math.max(...sources.map(newestMtime)) > statSync(stamp).mtimeMs;
 }
 
-function readStampOrigins(stamp: string): string {
+function readStampSettings(stamp: string): string {
   try {
-    return (JSON.parse(readFileSync(stamp, 'utf8')) as { origins?: string }).origins ?? '';
+    return (JSON.parse(readFileSync(stamp, 'utf8')) as { settings?: string }).settings ?? '';
   } catch {
     return '';
   }
 }
 
-export function build(target: Target, env: NodeJS.ProcessEnv = process.env): void {
+/** Builds one target; `outDir` builds it elsewhere (packaging into a temporary folder). */
+export function build(target: Target, env: NodeJS.ProcessEnv = process.env, outDir: string = targets[target].outDir): void {
   const result = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--mode', target, '--logLevel', 'warn'], {
-    stdio: 'inherit',
+    stdio: ['ignore', 'inherit', 'inherit'],
     // Always a production build, even when a test runner set NODE_ENV=test (else Vite embeds source paths).
-    env: { ...env, NODE_ENV: 'production' },
+    env: { ...env, NODE_ENV: 'production', TWOFOLD_OUT_DIR: resolve(outDir) },
   });
   if (result.status !== 0) throw new Error(`building ${target} failed (vite exited with ${result.status})`);
-  writeFileSync(join(targets[target].outDir, STAMP), JSON.stringify({ builtAt: new Date().toISOString(), origins: env.TWOFOLD_ORIGINS ?? '' }));
+  writeFileSync(join(outDir, STAMP), JSON.stringify({ builtAt: new Date().toISOString(), settings: settingsOf(target, env) }));
 }
 
-export function ensureBuilt(options: { force?: boolean } = {}): void {
-  for (const target of Object.keys(targets) as Target[]) {
-    if (options.force || isStale(target)) {
+export function ensureBuilt(options: { force?: boolean; env?: NodeJS.ProcessEnv; only?: Target[] } = {}): void {
+  const env = options.env ?? process.env;
+  for (const target of options.only ?? (Object.keys(targets) as Target[])) {
+    if (options.force || isStale(target, env)) {
       console.log(`Building ${target}…`);
-      build(target);
+      build(target, env);
     }
   }
 }

@@ -43,6 +43,8 @@ async function main(): Promise<void> {
       `  Web app:   ${config.publicUrl}/${config.publicUrl === listening ? '' : `  (listening on ${listening})`}`,
       `  Extension: load ${resolve('dist/extension')} as an unpacked extension`,
       '             (chrome://extensions → Developer mode → Load unpacked → pick that folder)',
+      `             Firefox: ${resolve('dist/extension-firefox', 'manifest.json')}`,
+      '             (about:debugging → This Firefox → Load Temporary Add-on → pick that file)',
       `  Outbox:    ${config.sms.provider === 'outbox' || config.email.provider === 'outbox' ? resolve(config.outboxPath) : 'off'} (texts and emails land here)`,
       '',
     ].join('\n'));

@@ -1,6 +1,7 @@
-// The pages' side of chrome.* (MV3 APIs return promises): the popup, the options page and the content script
-// go through it, never chrome.* directly. The worker has its own, browser-api-worker.ts, so the popup's bundle
-// shares no chunk with the worker.
+// The pages' side of browser.* (webextension-polyfill, so Chrome and Firefox run the same code): the popup, the
+// options page and the content script go through it, never browser.* or chrome.* directly. The worker has its
+// own, browser-api-worker.ts, so the popup's bundle shares no chunk with the worker.
+import browser from 'webextension-polyfill';
 import type { Broadcast, Envelope, MessageError, MessageType, Reply, RequestOf, ResponseOf } from './messages.ts';
 
 export interface KeyValueStore {
@@ -10,7 +11,7 @@ export interface KeyValueStore {
 }
 
 export function storageArea(name: 'local' | 'session'): KeyValueStore {
-  const area = chrome.storage[name];
+  const area = browser.storage[name];
   return {
     async get<T>(key: string) { return (await area.get(key))[key] as T | undefined; },
     set: (key, value) => area.set({ [key]: value }),
@@ -29,7 +30,7 @@ export async function send<K extends MessageType>(type: K, request: RequestOf<K>
   const envelope: Envelope<K> = { type, request };
   let reply: Reply<ResponseOf<K>> | undefined;
   try {
-    reply = await chrome.runtime.sendMessage(envelope);
+    reply = await browser.runtime.sendMessage(envelope) as Reply<ResponseOf<K>> | undefined;
   } catch {
     throw new MessageFailure({ reason: 'failed', message: 'The extension is restarting. Please try again.' });
   }
@@ -44,13 +45,27 @@ export function isBroadcast(message: unknown): message is Broadcast {
 
 /** Hears what the worker tells every part unasked. */
 export function onBroadcast(listener: (message: Broadcast) => void): () => void {
-  const handle = (message: unknown) => {
+  // Returns nothing, so a request from another page (the popup asking the worker) is left to the worker.
+  const handle = (message: unknown): undefined => {
     if (isBroadcast(message)) listener(message);
   };
-  chrome.runtime.onMessage.addListener(handle);
-  return () => chrome.runtime.onMessage.removeListener(handle);
+  browser.runtime.onMessage.addListener(handle);
+  return () => browser.runtime.onMessage.removeListener(handle);
 }
 
 export function openOptionsPage(): Promise<void> {
-  return chrome.runtime.openOptionsPage();
+  return browser.runtime.openOptionsPage();
+}
+
+/** The match pattern of an origin's host (patterns name no port). */
+const hostPattern = (origin: string) => { const url = new URL(origin); return `${url.protocol}//${url.hostname}/*`; };
+
+/** Whether the browser lets the extension reach `origin`: Firefox lets people withhold host permissions. */
+export function hasHostAccess(origin: string): Promise<boolean> {
+  return browser.permissions.contains({ origins: [hostPattern(origin)] });
+}
+
+/** Asks the person to allow `origin` (only from a click: browsers ask only then). */
+export function requestHostAccess(origin: string): Promise<boolean> {
+  return browser.permissions.request({ origins: [hostPattern(origin)] });
 }

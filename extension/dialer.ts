@@ -43,7 +43,8 @@ export function createDialer({ api, sync, vault, now, openTab }: DialerDeps) {
 
   async function finish(answer: LoginAuthenticated, server: string): Promise<DialerView> {
     await sync.signIn(answer.session.token, answer.session.expiresAt);
-    if (answer.deviceToken) await vault.saveDeviceToken(server, answer.deviceToken);
+    // "Remember this browser": the API's trusted-device cookie, written for the web app to send too.
+    if (answer.deviceToken) await sync.rememberDevice(server, answer.deviceToken);
     return sync.view(true);
   }
 
@@ -56,7 +57,8 @@ export function createDialer({ api, sync, vault, now, openTab }: DialerDeps) {
   return {
     async login(email: string, password: string): Promise<LoginOutcome> {
       const server = await serverOrFail();
-      const deviceToken = (await vault.readDeviceToken(server)) ?? undefined;
+      // The extension's requests carry no cookies, so the trusted-device cookie travels in the body.
+      const deviceToken = (await sync.deviceToken(server)) ?? undefined;
       const answer = await api.request<LoginResponse>(server, 'POST', '/auth/login', { body: { email, password, deviceToken, client: 'dialer' } });
       if (answer.status === 'authenticated') return { status: 'authenticated', view: await finish(answer, server) };
       if (answer.status === 'setup_required') {
@@ -118,10 +120,11 @@ export function createDialer({ api, sync, vault, now, openTab }: DialerDeps) {
       return sync.view(false);
     },
 
-    /** The current code for the dialer's own challenge: the kept authenticator for this server and user. */
-    async dialerCode(): Promise<string | null> {
+    /** The code for the dialer's own challenge from the kept authenticator for this server and user: the current
+     * step's, or (stepsAhead 1) the next one's, which the API accepts at once when the current one was spent. */
+    async dialerCode(stepsAhead = 0): Promise<string | null> {
       const pending = await sync.pending();
-      return pending ? vault.codeFor(pending.server, pending.email, now()) : null;
+      return pending ? vault.codeFor(pending.server, pending.email, now(), stepsAhead) : null;
     },
 
     async selectAccount(accountId: string): Promise<DialerView> {

@@ -3,12 +3,13 @@
 import type { Method } from '../shared/schemas.ts';
 import type { KeyValueStore } from './browser-api-worker.ts';
 import { DialerError, type Dialer } from './dialer.ts';
-import type { MessageError } from './messages.ts';
+import type { KeepAnswer, MessageError, VaultStatus } from './messages.ts';
 import { normaliseServer } from './origins.ts';
 import type { Handlers } from './router.ts';
-import { tagOf, type SessionSync } from './session-sync.ts';
+import type { SessionSync } from './session-sync.ts';
 import { ApiCallError } from './twofold-api.ts';
-import type { Vault } from './vault.ts';
+import type { KeepOutcome, Vault } from './vault.ts';
+import { VaultLockedError, WrongPassphraseError } from './vault-key.ts';
 
 export interface HandlerDeps {
   vault: Vault;
@@ -17,11 +18,19 @@ export interface HandlerDeps {
   local: KeyValueStore;
   hostPatterns: readonly string[];
   now(): number;
-  /** The email of the user signed in at `origin` (its session cookie), or null. */
-  userAt(origin: string): Promise<string | null>;
-  /** Adopts `origin` as the dialer's server if it answers like a Twofold API. */
-  learnServer(origin: string): Promise<void>;
+  /** The email of the user signed in at `origin` (its session cookie in the tab's cookie store), or null. */
+  userAt(origin: string, storeId?: string): Promise<string | null>;
+  /** Notes a Twofold page at `origin`, for the popup to offer (never to follow by itself). */
+  noticeServer(origin: string): Promise<void>;
+  /** Tells the pages and the extension that the vault changed (unlocked, locked, an authenticator kept). */
+  announceVault(kept: string | null): Promise<void>;
+  /** Opens where the person types the passphrase: to unlock, or the options page to choose one. */
+  show(what: 'unlock' | 'passphrase'): Promise<void>;
 }
+
+/** A passphrase: long enough to be worth the wait, short enough to refuse junk. */
+const MIN_PASSPHRASE = 8;
+const IDLE_CHOICES: readonly (number | null)[] = [1, 5, 15, 60, 240, null];
 
 // ---- request checks ----
 type Fields = Record<string, unknown>;
@@ -45,11 +54,25 @@ export function describeError(error: unknown): MessageError {
     return { reason: 'api_error', message: error.message, apiCode: error.code, ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}) };
   }
   if (error instanceof DialerError) return { reason: error.reason, message: error.message };
+  if (error instanceof VaultLockedError) return { reason: 'locked', message: error.message };
+  if (error instanceof WrongPassphraseError) return { reason: 'invalid_request', message: error.message };
   return { reason: 'failed', message: 'Something went wrong in the extension. Please try again.' };
+}
+
+function answerOf(outcome: KeepOutcome): KeepAnswer {
+  return outcome.status === 'kept' ? { status: 'kept', name: outcome.authenticator.name } : outcome;
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { vault, dialer, sync } = deps;
+
+  /** After the vault opened or got its protection: keep what waited, and tell everyone. */
+  async function settled(): Promise<VaultStatus> {
+    const kept = await vault.keepPending(deps.now());
+    await deps.announceVault(kept?.status === 'kept' ? kept.authenticator.name : null);
+    return vault.status(deps.now());
+  }
+
   return {
     'dialer:view': { from: 'extension', parse: parse((r) => ({ fresh: r.fresh === true })), run: ({ fresh }) => sync.view(fresh) },
     'dialer:set-server': {
@@ -80,7 +103,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'auth:cancel': { from: 'extension', parse: empty, run: () => dialer.cancel() },
     'auth:continue-in-web': { from: 'extension', parse: empty, run: () => dialer.continueInWeb() },
     'auth:logout': { from: 'extension', parse: empty, run: () => dialer.logout() },
-    'auth:dialer-code': { from: 'extension', parse: empty, run: async () => ({ code: await dialer.dialerCode() }) },
+    'auth:dialer-code': {
+      from: 'extension',
+      parse: (raw) => (raw === undefined ? { next: false } : parse((r) => ({ next: r.next === true }))(raw)),
+      async run({ next }) {
+        try {
+          return { code: await dialer.dialerCode(next ? 1 : 0), locked: false };
+        } catch (error) {
+          if (error instanceof VaultLockedError) return { code: null, locked: true };
+          throw error;
+        }
+      },
+    },
     'account:select': {
       from: 'extension',
       parse: parse((r) => (text(r.accountId, 100) ? { accountId: r.accountId } : null)),
@@ -107,44 +141,92 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       parse: parse((r) => (text(r.id, 100) ? { id: r.id } : null)),
       async run({ id }) { await vault.remove(id); return vault.list(); },
     },
+    'vault:status': { from: 'extension', parse: empty, run: () => vault.status(deps.now()) },
+    'vault:unlock': {
+      from: 'extension',
+      parse: parse((r) => (text(r.passphrase, 1024) ? { passphrase: r.passphrase } : null)),
+      async run({ passphrase }) {
+        await vault.unlock(passphrase, deps.now());
+        return settled();
+      },
+    },
+    'vault:lock': {
+      from: 'extension',
+      parse: empty,
+      async run() {
+        await vault.lock();
+        await deps.announceVault(null);
+        return vault.status(deps.now());
+      },
+    },
+    'vault:set-passphrase': {
+      from: 'extension',
+      parse: parse((r) => ((r.passphrase === null || text(r.passphrase, 1024)) && (r.current === null || text(r.current, 1024))
+        ? { passphrase: r.passphrase as string | null, current: r.current as string | null } : null)),
+      async run({ passphrase, current }) {
+        if (passphrase !== null && [...passphrase].length < MIN_PASSPHRASE) {
+          throw new DialerError('invalid_request', `Use at least ${MIN_PASSPHRASE} characters: a few unrelated words are easy to remember and hard to guess.`);
+        }
+        await vault.setPassphrase(passphrase, current, deps.now());
+        return settled();
+      },
+    },
+    'vault:set-idle': {
+      from: 'extension',
+      parse: parse((r) => (IDLE_CHOICES.includes(r.minutes as number | null) ? { minutes: r.minutes as number | null } : null)),
+      async run({ minutes }) {
+        await vault.setIdleMinutes(minutes, deps.now());
+        return vault.status(deps.now());
+      },
+    },
     'clock:status': { from: 'extension', parse: empty, run: async () => ({ skewSeconds: await sync.clockSkewSeconds() }) },
 
     'page:hello': {
       from: 'content',
-      parse: parse((r) => (r.deviceToken === null || text(r.deviceToken, 200) ? { deviceToken: r.deviceToken as string | null } : null)),
-      async run({ deviceToken: pageToken }, { origin }) {
-        await deps.learnServer(origin).catch(() => undefined);
-        // Mirror the trusted-device token both ways: whichever side got a new one, the other learns it.
-        const ours = await vault.readDeviceToken(origin);
-        if (!pageToken) return { deviceToken: ours };
-        const tagKey = `page-device-token:${origin}`;
-        const tag = await tagOf(pageToken);
-        if (tag !== (await deps.local.get<string>(tagKey))) {
-          await deps.local.set(tagKey, tag);
-          if (pageToken !== ours) await vault.saveDeviceToken(origin, pageToken);
-          return { deviceToken: null };
-        }
-        return { deviceToken: ours && ours !== pageToken ? ours : null };
+      parse: empty,
+      async run(_request, { origin }) {
+        await deps.noticeServer(origin).catch(() => undefined);
+        return {};
       },
     },
     'vault:keep': {
       from: 'content',
-      parse: parse((r) => (text(r.uri, 2048) && (r.user === null || (text(r.user, 254) && EMAIL.test(r.user))) ? { uri: r.uri, user: r.user as string | null } : null)),
-      async run({ uri, user }, { origin }) {
-        const owner = (await deps.userAt(origin).catch(() => null)) ?? user;
+      parse: parse((r) => (text(r.uri, 2048) && (r.user === null || (text(r.user, 254) && EMAIL.test(r.user)))
+        ? { uri: r.uri, user: r.user as string | null, withoutPassphrase: r.withoutPassphrase === true } : null)),
+      async run({ uri, user, withoutPassphrase }, { origin, storeId }) {
+        const owner = (await deps.userAt(origin, storeId).catch(() => null)) ?? user;
         if (!owner) throw new DialerError('invalid_request', 'Sign in first, so Twofold knows whose authenticator this is.');
+        let outcome: KeepOutcome;
         try {
-          return { name: (await vault.keep({ origin, user: owner, uri, now: deps.now() })).name };
+          outcome = await vault.keep({ origin, user: owner, uri, now: deps.now() }, { withoutPassphrase });
         } catch (error) {
           if (error instanceof DialerError) throw error;
           throw new DialerError('invalid_request', 'This authenticator could not be kept: its setup link is not one Twofold accepts.');
         }
+        if (outcome.status === 'kept') await deps.announceVault(outcome.authenticator.name);
+        return answerOf(outcome);
+      },
+    },
+    'vault:show': {
+      from: 'content',
+      parse: parse((r) => (r.what === 'unlock' || r.what === 'passphrase' ? { what: r.what } : null)),
+      async run({ what }) {
+        if (what === 'unlock') await vault.askToUnlock(deps.now());
+        await deps.show(what);
+        return {};
       },
     },
     'code:for-page': {
       from: 'content',
       parse: parse((r) => (text(r.user, 254) ? { user: r.user } : null)),
-      run: async ({ user }, { origin }) => ({ code: await vault.codeFor(origin, user, deps.now()) }),
+      async run({ user }, { origin }) {
+        try {
+          return { code: await vault.codeFor(origin, user, deps.now()), locked: false };
+        } catch (error) {
+          if (error instanceof VaultLockedError) return { code: null, locked: true };
+          throw error;
+        }
+      },
     },
   };
 }

@@ -10,6 +10,10 @@ export interface AccountSummary { id: string; name: string; role: string }
 /** What the dialer shows; the popup keeps the last one (no tokens in it) to draw its first frame at once. */
 export interface DialerView {
   server: string;
+  /** A Twofold web app opened in this browser at another origin: offered, never followed silently. */
+  otherServer: string | null;
+  /** The server did not answer (or not like Twofold): the dialer shows sign-in and the server to check. */
+  unreachable: boolean;
   /** `setupDueBy`: in a grace period, when 2FA must be set up (GET /session's twoFactorSetupDueBy). */
   signedIn: { user: User; accounts: AccountSummary[]; selectedAccountId: string | null; setupDueBy?: string | null } | null;
   pending: PendingChallenge | null;
@@ -34,6 +38,22 @@ export interface AuthenticatorSummary {
   createdAt: string;
 }
 
+/** How the kept authenticators are protected, for the options page and the unlock forms. */
+export interface VaultStatus {
+  /** unset: nothing kept yet and no choice made; none: this computer's account only; passphrase: wrapped at rest. */
+  protection: 'unset' | 'none' | 'passphrase';
+  locked: boolean;
+  /** A page asked for the passphrase a moment ago: the popup asks for it first. */
+  unlockAsked: boolean;
+  /** Minutes without a use before the vault locks; null: when the browser closes. */
+  idleMinutes: number | null;
+  count: number;
+  /** The name of an authenticator waiting for the person to choose a passphrase or unlock, if any. */
+  pendingKeep: string | null;
+}
+
+export type KeepAnswer = { status: 'kept'; name: string } | { status: 'choose-protection' } | { status: 'locked' };
+
 export type LoginOutcome =
   | { status: 'authenticated'; view: DialerView }
   | { status: 'challenge'; view: DialerView }
@@ -50,18 +70,27 @@ export interface MessageMap {
   /** Opens the pending challenge in the web app (a security key works only there); the shared session follows. */
   'auth:continue-in-web': { from: 'extension'; request: Record<string, never>; response: { opened: true } };
   'auth:logout': { from: 'extension'; request: Record<string, never>; response: DialerView };
-  'auth:dialer-code': { from: 'extension'; request: Record<string, never>; response: { code: string | null } };
+  /** The kept authenticator's code for the dialer's challenge; `next`: the following step's (the current one was spent). */
+  'auth:dialer-code': { from: 'extension'; request: { next: boolean }; response: { code: string | null; locked: boolean } };
   'account:select': { from: 'extension'; request: { accountId: string }; response: DialerView };
   'calls:list': { from: 'extension'; request: { accountId: string }; response: Call[] };
   'calls:place': { from: 'extension'; request: { accountId: string; to: string }; response: Call };
   'vault:list': { from: 'extension'; request: Record<string, never>; response: AuthenticatorSummary[] };
   'vault:rename': { from: 'extension'; request: { id: string; name: string }; response: AuthenticatorSummary[] };
   'vault:remove': { from: 'extension'; request: { id: string }; response: AuthenticatorSummary[] };
+  'vault:status': { from: 'extension'; request: Record<string, never>; response: VaultStatus };
+  'vault:unlock': { from: 'extension'; request: { passphrase: string }; response: VaultStatus };
+  'vault:lock': { from: 'extension'; request: Record<string, never>; response: VaultStatus };
+  /** Sets, changes or (passphrase null) removes the passphrase; `current` is required while there is one. */
+  'vault:set-passphrase': { from: 'extension'; request: { passphrase: string | null; current: string | null }; response: VaultStatus };
+  'vault:set-idle': { from: 'extension'; request: { minutes: number | null }; response: VaultStatus };
   'clock:status': { from: 'extension'; request: Record<string, never>; response: { skewSeconds: number | null } };
   // ---- from the content script on a Twofold origin (the origin is taken from the sender, never the body) ----
-  'page:hello': { from: 'content'; request: { deviceToken: string | null }; response: { deviceToken: string | null } };
-  'vault:keep': { from: 'content'; request: { uri: string; user: string | null }; response: { name: string } };
-  'code:for-page': { from: 'content'; request: { user: string }; response: { code: string | null } };
+  'page:hello': { from: 'content'; request: Record<string, never>; response: Record<string, never> };
+  'vault:keep': { from: 'content'; request: { uri: string; user: string | null; withoutPassphrase: boolean }; response: KeepAnswer };
+  /** Opens where the person types the passphrase: to unlock (the popup, else the options page) or to choose one. */
+  'vault:show': { from: 'content'; request: { what: 'unlock' | 'passphrase' }; response: Record<string, never> };
+  'code:for-page': { from: 'content'; request: { user: string }; response: { code: string | null; locked: boolean } };
 }
 
 export type MessageType = keyof MessageMap;
@@ -69,14 +98,16 @@ export type RequestOf<K extends MessageType> = MessageMap[K]['request'];
 export type ResponseOf<K extends MessageType> = MessageMap[K]['response'];
 export interface Envelope<K extends MessageType = MessageType> { type: K; request: RequestOf<K> }
 
-export type ErrorReason = 'refused' | 'invalid_request' | 'not_signed_in' | 'no_server' | 'network_error' | 'api_error' | 'failed';
+export type ErrorReason = 'refused' | 'invalid_request' | 'not_signed_in' | 'no_server' | 'network_error' | 'api_error' | 'locked' | 'failed';
 export interface MessageError { reason: ErrorReason; message: string; apiCode?: string; retryAfterSeconds?: number }
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: MessageError };
 
 /** What the worker tells the popup, options page and content scripts, unasked. */
 export type Broadcast =
   | { broadcast: 'session-changed'; state: 'started' | 'ended' }
-  | { broadcast: 'view-changed' };
+  | { broadcast: 'view-changed' }
+  /** Unlocked, locked, protected or a waiting authenticator kept: pages fill again, forms refresh. */
+  | { broadcast: 'vault-changed'; kept: string | null };
 
 /** The DOM event the content script fires on a Twofold page's window when the shared session starts or ends. */
 export const SESSION_EVENT = 'twofold:session-changed';

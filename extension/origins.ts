@@ -25,15 +25,6 @@ function matchesPattern(url: URL, pattern: string): boolean {
   return hostname === wanted;
 }
 
-/** The first pattern with a plain host, as an origin the dialer can talk to (`http://127.0.0.1`). */
-export function defaultServer(patterns: readonly string[]): string {
-  for (const pattern of patterns) {
-    const match = /^(https?):\/\/([^/*]+)\//.exec(pattern);
-    if (match) return `${match[1]}://${match[2]}`;
-  }
-  return '';
-}
-
 /** A server typed by a person, as an origin, or null when it is not a Twofold origin. */
 export function normaliseServer(input: string, patterns: readonly string[]): string | null {
   try {

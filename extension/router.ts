@@ -3,8 +3,9 @@
 import type { MessageError, MessageMap, MessageType, Reply, RequestOf, ResponseOf, SenderKind } from './messages.ts';
 import { isTwofoldOrigin } from './origins.ts';
 
-export interface SenderInfo { id?: string; origin?: string; url?: string; tab?: unknown; frameId?: number }
-export interface HandlerContext { origin: string }
+export interface SenderInfo { id?: string; origin?: string; url?: string; tab?: { id?: number; cookieStoreId?: string }; frameId?: number }
+/** Where a request comes from: the sender's origin, and for a page its tab's cookie store (a Firefox container). */
+export interface HandlerContext { origin: string; storeId?: string }
 
 export interface Handler<K extends MessageType> {
   from: MessageMap[K]['from'];
@@ -65,7 +66,8 @@ export function createRouter(options: RouterOptions) {
       return { ok: false, error: { reason: 'invalid_request', message: 'The request is not valid.' } };
     }
     try {
-      return { ok: true, value: await handler.run(request, { origin: senderOrigin(sender)! }) };
+      const storeId = sender.tab?.cookieStoreId;
+      return { ok: true, value: await handler.run(request, { origin: senderOrigin(sender)!, ...(storeId ? { storeId } : {}) }) };
     } catch (error) {
       const described = options.describeError(error);
       options.log('message failed', { type, reason: described.reason, ...(described.apiCode ? { apiCode: described.apiCode } : {}) });

@@ -1,14 +1,25 @@
 // One session for the web app and the dialer: the API's HttpOnly `twofold_session` cookie on the server's
-// origin is the single source of truth. The worker reads it (chrome.cookies) and sends it as a bearer token,
+// origin is the single source of truth. The worker reads it (the cookies API) and sends it as a bearer token,
 // sets it after a dialer sign-in, removes it after a dialer logout or a 401, and watches it: any change is
-// told to the popup and to every Twofold tab, whose content script fires `twofold:session-changed`.
+// told to the popup and to every Twofold tab of that cookie store, whose content script fires
+// `twofold:session-changed`. The trusted device is the API's HttpOnly `twofold_device` cookie, read and written
+// the same way (never a copy the page's scripts could read).
+//
+// The dialer uses the browser's default cookie store; a Twofold tab in a Firefox container (or a private window)
+// has its own session there, told only to that store's tabs.
 import type { SessionResponse } from '../shared/schemas.ts';
-import type { Broadcaster, CookieChange, CookieJar, KeyValueStore } from './browser-api-worker.ts';
+import { isDefaultStore, type Broadcaster, type CookieChange, type CookieJar, type CookieSpec, type KeyValueStore } from './browser-api-worker.ts';
 import type { DialerView, PendingChallenge } from './messages.ts';
-import { defaultServer, isTwofoldOrigin } from './origins.ts';
+import { isTwofoldOrigin } from './origins.ts';
 import { ApiCallError, type ApiClient } from './twofold-api.ts';
 
-export const SESSION_COOKIE = 'twofold_session';
+export const SESSION_COOKIE: CookieSpec = { name: 'twofold_session', path: '/' };
+/** Set by the API when a challenge passes with "remember this browser"; sent only to the sign-in calls. */
+export const DEVICE_COOKIE: CookieSpec = { name: 'twofold_device', path: '/api/v1/auth' };
+/** The API does not say how long a device stays trusted (the strictest account policy decides, 30 days by default),
+ * so a cookie the dialer writes lives for that default: a shorter policy is enforced by the API anyway, and a longer
+ * one only means an earlier challenge here. */
+const DEVICE_COOKIE_DAYS = 30;
 const CLOCK_SKEW_LIMIT_SECONDS = 30;
 
 export interface StoredPending extends Omit<PendingChallenge, 'canFill'> { server: string; challengeId: string }
@@ -21,6 +32,8 @@ export interface SessionSyncDeps {
   broadcaster: Broadcaster;
   api: ApiClient;
   hostPatterns: string[];
+  /** The server the extension was built for (PUBLIC_URL at build time), until the person chooses another. */
+  defaultServer: string;
   now(): number;
   hasAuthenticator(server: string, user: string): Promise<boolean>;
 }
@@ -36,7 +49,7 @@ export function createSessionSync(deps: SessionSyncDeps) {
   const { cookies, local, memory, broadcaster, api } = deps;
 
   async function server(): Promise<string> {
-    return (await local.get<string>('server')) ?? defaultServer(deps.hostPatterns);
+    return (await local.get<string>('server')) ?? deps.defaultServer;
   }
 
   async function token(): Promise<string | null> {
@@ -60,6 +73,7 @@ export function createSessionSync(deps: SessionSyncDeps) {
     const at = await server();
     const current = await token();
     let info: SessionCache['info'] | null = null;
+    let unreachable = false;
     if (current) {
       const tag = await tagOf(current);
       const cache = await memory.get<SessionCache>('session');
@@ -72,14 +86,18 @@ export function createSessionSync(deps: SessionSyncDeps) {
         } catch (error) {
           if (error instanceof ApiCallError && error.status === 401) await signOut();
           else if (cache?.tokenTag === tag) info = cache.info;
-          else throw error;
+          // Not a dead end: the popup shows the sign-in form, with the server to check or change.
+          else unreachable = true;
         }
       }
     }
     const stored = info ? null : await pending();
     const selected = info ? await local.get<string>(`account:${info.user.id}`) : undefined;
+    const seen = await memory.get<string>('seen-server');
     const result: DialerView = {
       server: at,
+      otherServer: seen && seen !== at ? seen : null,
+      unreachable,
       signedIn: info && {
         user: info.user, accounts: info.accounts,
         selectedAccountId: info.accounts.find((a) => a.id === selected)?.id ?? info.accounts[0]?.id ?? null,
@@ -107,6 +125,14 @@ export function createSessionSync(deps: SessionSyncDeps) {
     await cookies.set(at, SESSION_COOKIE, sessionToken, Date.parse(expiresAt) || null);
   }
 
+  async function deviceToken(at: string): Promise<string | null> {
+    return cookies.get(at, DEVICE_COOKIE);
+  }
+
+  async function rememberDevice(at: string, token: string): Promise<void> {
+    await cookies.set(at, DEVICE_COOKIE, token, deps.now() + DEVICE_COOKIE_DAYS * 24 * 3600_000);
+  }
+
   async function signOut(): Promise<void> {
     await memory.remove('session');
     const at = await server();
@@ -115,11 +141,13 @@ export function createSessionSync(deps: SessionSyncDeps) {
 
   let cookieQueue: Promise<void> = Promise.resolve();
 
-  async function announce(state: 'started' | 'ended'): Promise<void> {
-    if (state === 'ended') await memory.remove('session');
+  /** Tells the tabs of the store where the session changed; the dialer hears only of its own (default) store. */
+  async function announce(state: 'started' | 'ended', storeId: string | undefined): Promise<void> {
+    const ours = isDefaultStore(storeId);
+    if (state === 'ended' && ours) await memory.remove('session');
     await Promise.all([
-      broadcaster.toPages({ broadcast: 'session-changed', state }),
-      broadcaster.toExtension({ broadcast: 'session-changed', state }),
+      broadcaster.toPages({ broadcast: 'session-changed', state }, storeId),
+      ours ? broadcaster.toExtension({ broadcast: 'session-changed', state }) : undefined,
     ]);
   }
 
@@ -131,6 +159,8 @@ export function createSessionSync(deps: SessionSyncDeps) {
     signIn,
     signOut,
     setServer,
+    deviceToken,
+    rememberDevice,
     async savePending(value: StoredPending): Promise<void> {
       await memory.set('pending', value);
     },
@@ -148,19 +178,20 @@ export function createSessionSync(deps: SessionSyncDeps) {
       return skew !== null && Math.abs(skew) > CLOCK_SKEW_LIMIT_SECONDS;
     },
     clockSkewSeconds,
-    /** The email of the user signed in at a Twofold origin (its own session cookie), or null. */
-    async userAt(origin: string): Promise<string | null> {
-      const pageToken = await cookies.get(origin, SESSION_COOKIE);
+    /** The email of the user signed in at a Twofold origin (its session cookie in that tab's store), or null. */
+    async userAt(origin: string, storeId?: string): Promise<string | null> {
+      const pageToken = await cookies.get(origin, SESSION_COOKIE, storeId);
       if (!pageToken) return null;
       return (await api.request<SessionResponse>(origin, 'GET', '/session', { token: pageToken })).user.email;
     },
-    /** A Twofold web app page was opened at `origin`: the dialer follows it if it answers like a Twofold API. */
-    async learnServer(origin: string): Promise<void> {
-      if (origin === (await server())) return;
+    /** A Twofold web app page was opened at `origin`. The dialer never changes its server by itself: if the
+     * origin answers like a Twofold API and is not the dialer's server, the popup offers it. */
+    async noticeServer(origin: string): Promise<void> {
+      if (origin === (await server()) || origin === (await memory.get<string>('seen-server'))) return;
       const health = await api.request<{ status?: string } | null>(origin, 'GET', '/health');
-      if (health?.status === 'ok') await setServer(origin);
+      if (health?.status === 'ok') await memory.set('seen-server', origin);
     },
-    /** chrome.cookies.onChanged: the web app signed in or out, the dialer did, or the cookie expired. Only a new
+    /** cookies.onChanged: the web app signed in or out, the dialer did, or the cookie expired. Only a new
      * session or the end of one is announced: a cookie re-set with the same token (a refreshed expiry) is not,
      * so a page that re-checks its session on the event cannot start a loop. */
     handleCookieChange(change: CookieChange): Promise<void> {
@@ -170,15 +201,15 @@ export function createSessionSync(deps: SessionSyncDeps) {
   };
 
   async function onCookieChange(change: CookieChange): Promise<void> {
-    if (change.name !== SESSION_COOKIE || !isTwofoldOrigin(`http://${change.host}`, deps.hostPatterns.map((p) => p.replace(/^https?:|^\*:/, 'http:')))) return;
+    if (change.name !== SESSION_COOKIE.name || !isTwofoldOrigin(`http://${change.host}`, deps.hostPatterns.map((p) => p.replace(/^https?:|^\*:/, 'http:')))) return;
     if (change.removed && change.cause === 'overwrite') return; // a new value follows at once
-    const key = `cookie-tag:${change.host}`;
+    const key = `cookie-tag:${isDefaultStore(change.storeId) ? 'default' : change.storeId}:${change.host}`;
     const tag = change.removed ? 'none' : await tagOf(change.value);
     if ((await memory.get<string>(key)) === tag) return;
     await memory.set(key, tag);
-    // A session started elsewhere (the web app passed the dialer's challenge, or a sign-in of its own): the
-    // dialer's pending challenge is over.
-    if (!change.removed) await memory.remove('pending');
-    await announce(change.removed ? 'ended' : 'started');
+    // A session started elsewhere in the dialer's store (the web app passed the dialer's challenge, or a sign-in of
+    // its own): the dialer's pending challenge is over.
+    if (!change.removed && isDefaultStore(change.storeId)) await memory.remove('pending');
+    await announce(change.removed ? 'ended' : 'started', change.storeId);
   }
 }

@@ -1,8 +1,11 @@
-// The options page: the authenticators kept in this browser (see, rename, remove) and the clock check.
+// The options page: the dialer's server, how kept authenticators are protected, the authenticators kept in this
+// browser (see, rename, remove) and the clock check.
 import { useEffect, useState } from 'preact/hooks';
-import { send } from '../browser-api.ts';
-import type { AuthenticatorSummary } from '../messages.ts';
+import { onBroadcast, send } from '../browser-api.ts';
+import type { AuthenticatorSummary, VaultStatus } from '../messages.ts';
 import { ClockWarning, describeFailure } from '../ui/errors.tsx';
+import { Protection } from './protection.tsx';
+import { ServerSettings } from './server-settings.tsx';
 
 function Row({ item, onList }: { item: AuthenticatorSummary; onList(list: AuthenticatorSummary[]): void }) {
   const [editing, setEditing] = useState(false);
@@ -40,18 +43,32 @@ function Row({ item, onList }: { item: AuthenticatorSummary; onList(list: Authen
 
 export function Options() {
   const [list, setList] = useState<AuthenticatorSummary[] | null>(null);
+  const [status, setStatus] = useState<VaultStatus | null>(null);
   const [skew, setSkew] = useState<number | null>(null);
   const [error, setError] = useState('');
 
   useEffect(() => {
-    void send('vault:list', {}).then(setList, (e) => setError(describeFailure(e)));
+    const refresh = () => {
+      void send('vault:list', {}).then(setList, (e) => setError(describeFailure(e)));
+      void send('vault:status', {}).then(setStatus, (e) => setError(describeFailure(e)));
+    };
+    refresh();
     void send('clock:status', {}).then((s) => setSkew(s.skewSeconds), () => undefined);
+    // Unlocked in the popup, locked by the idle alarm, or an authenticator kept: show it.
+    return onBroadcast((message) => { if (message.broadcast === 'vault-changed') refresh(); });
   }, []);
+
+  const onStatus = (next: VaultStatus) => {
+    setStatus(next);
+    void send('vault:list', {}).then(setList, () => undefined);
+  };
 
   return (
     <main class="page stack">
-      <h1>Twofold Dialer</h1>
+      <h1>Twofold Dialer settings</h1>
       <ClockWarning skewSeconds={skew} />
+      <ServerSettings />
+      {status && <Protection status={status} onStatus={onStatus} />}
       <h2>Authenticators kept in this browser</h2>
       <p class="hint">Each fills the sign-in code only on the site and for the person it was kept for. The secret stays encrypted in this browser and is never shown.</p>
       {error && <p class="alert alert--error" role="alert">{error}</p>}

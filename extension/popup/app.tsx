@@ -6,6 +6,7 @@ import { ClockWarning, describeFailure } from '../ui/errors.tsx';
 import { SignIn } from './sign-in.tsx';
 import { Challenge } from './challenge.tsx';
 import { DialPad } from './dial-pad.tsx';
+import { UnlockBanner } from './unlock-banner.tsx';
 
 const VIEW_KEY = 'twofold.dialer-view';
 
@@ -42,6 +43,7 @@ export function App() {
     <main class="popup stack" data-state={view ? (view.signedIn ? 'signed-in' : view.pending ? 'challenge' : 'signed-out') : 'loading'}>
       {view && <ClockWarning skewSeconds={view.clockSkewSeconds} />}
       {view && error && <p class="alert alert--error" role="alert">{error}</p>}
+      <UnlockBanner />
       {body}
       <p class="hint"><button type="button" class="link" onClick={() => void openOptionsPage()}>Kept authenticators and settings</button></p>
     </main>

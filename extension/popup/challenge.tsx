@@ -1,10 +1,16 @@
-// Step two: the code, by any method the API offered. A kept authenticator fills the app code by itself.
+// Step two: the code, by any method the API offered. A kept authenticator fills the app code by itself (after
+// the passphrase, when its vault is locked); when that code turns out spent (it just turned 2FA on in the web
+// app, say), the next step's code is filled instead. The hint says where the code came from only while it does.
 import { useEffect, useState } from 'preact/hooks';
 import type { Method } from '../../shared/schemas.ts';
 import { send } from '../browser-api.ts';
 import type { DialerView, PendingChallenge } from '../messages.ts';
 import { apiCodeOf, describeFailure } from '../ui/errors.tsx';
+import { UnlockForm } from '../ui/unlock-form.tsx';
 import { SecurityKeyHandoff } from './security-key-handoff.tsx';
+
+const FILLED = 'Filled from the authenticator kept in this browser.';
+const FILLED_NEXT = 'The code before was already used, so this is the next one, filled from the authenticator kept in this browser.';
 
 const labels: Record<Method, { name: string; label: string; hint: string }> = {
   totp: { name: 'App', label: '6-digit code from your app', hint: 'Open your authenticator app and type the code shown for Twofold.' },
@@ -22,21 +28,32 @@ export function Challenge({ pending, onView }: Props) {
   const [code, setCode] = useState('');
   const [remember, setRemember] = useState(false);
   const [sentTo, setSentTo] = useState<Partial<Record<Method, { to: string; resendAt: number }>>>({});
-  const [notice, setNotice] = useState('');
+  const [filled, setFilled] = useState<{ code: string; next: boolean } | null>(null);
+  const [locked, setLocked] = useState(false);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const [, tick] = useState(0);
   const byMessage = method === 'sms' || method === 'email';
   const digits = method === 'totp' || byMessage;
 
+  async function fill(next: boolean): Promise<boolean> {
+    try {
+      const answer = await send('auth:dialer-code', { next });
+      setLocked(answer.locked);
+      if (!answer.code) return false;
+      setCode(answer.code);
+      setFilled({ code: answer.code, next });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   useEffect(() => {
     setCode('');
     setError('');
-    if (method === 'totp' && pending.canFill) {
-      void send('auth:dialer-code', {}).then(({ code: filled }) => {
-        if (filled) { setCode(filled); setNotice('Filled from the authenticator kept in this browser.'); }
-      }, () => undefined);
-    } else setNotice('');
+    setFilled(null);
+    if (method === 'totp' && pending.canFill) void fill(false);
   }, [method]);
 
   useEffect(() => {
@@ -66,8 +83,12 @@ export function Challenge({ pending, onView }: Props) {
       onView(await send('auth:verify', { method, code: typed, rememberDevice: remember }));
     } catch (e) {
       if (apiCodeOf(e) === 'challenge_expired') onView(await send('auth:cancel', {}));
-      setError(describeFailure(e));
-      setCode('');
+      // A filled code refused: its step was spent a moment ago. The API takes the next step's code at once.
+      const spent = apiCodeOf(e) === 'invalid_code' && filled?.code === typed && !filled.next;
+      if (!spent || !(await fill(true))) {
+        setError(describeFailure(e));
+        setCode('');
+      }
       setBusy(false);
     }
   }
@@ -80,10 +101,15 @@ export function Challenge({ pending, onView }: Props) {
 
   const sent = byMessage ? sentTo[method] : undefined;
   const wait = sent ? Math.max(0, Math.ceil((sent.resendAt - Date.now()) / 1000)) : 0;
+  const hint = filled && code === filled.code ? (filled.next ? FILLED_NEXT : FILLED) : sent ? `We sent a code to ${sent.to}.` : labels[method].hint;
   return (
+    <>
+    <h1 id="challenge-title">Confirm it’s you</h1>
+    <p class="hint">Signing in as <strong>{pending.email}</strong></p>
+    {locked && method === 'totp' && (
+      <UnlockForm why="Your kept authenticator is locked. Type your passphrase to fill the code." onUnlocked={() => { setLocked(false); void fill(false); }} />
+    )}
     <form class="stack" onSubmit={verify} aria-labelledby="challenge-title" data-twofold-method={method}>
-      <h1 id="challenge-title">Confirm it’s you</h1>
-      <p class="hint">Signing in as <strong>{pending.email}</strong></p>
       {pending.methods.length > 1 && (
         <div class="methods" role="group" aria-label="Choose how to confirm">
           {pending.methods.map((m) => (
@@ -94,9 +120,9 @@ export function Challenge({ pending, onView }: Props) {
       <div>
         <label for="code">{labels[method].label}</label>
         <input id="code" name="code" type="text" autocomplete="one-time-code" inputMode={digits ? 'numeric' : 'text'}
-          value={code} onInput={(e) => { setCode(e.currentTarget.value); setNotice(''); }} maxLength={digits ? 14 : 48}
+          value={code} onInput={(e) => setCode(e.currentTarget.value)} maxLength={digits ? 14 : 48}
           spellcheck={false} autocapitalize="off" required aria-describedby="code-hint" data-testid="dialer-code" />
-        <p class="hint" id="code-hint">{notice || (sent ? `We sent a code to ${sent.to}.` : labels[method].hint)}</p>
+        <p class="hint" id="code-hint" data-testid="code-hint">{hint}</p>
       </div>
       {byMessage && (
         <button type="button" class="button button--secondary" disabled={busy || wait > 0} onClick={() => void sendCode(method)}>
@@ -113,5 +139,6 @@ export function Challenge({ pending, onView }: Props) {
         <button type="button" class="button button--secondary" onClick={() => void cancel()}>Cancel</button>
       </div>
     </form>
+    </>
   );
 }

@@ -61,7 +61,8 @@ export function DialPad({ view, onView }: { view: DialerView; onView(view: Diale
         </div>
       )}
       {signedIn.accounts.length === 1 && <p class="hint">Account: <strong>{signedIn.accounts[0]!.name}</strong></p>}
-      <form class="stack" onSubmit={call}>
+      <form class="stack" onSubmit={call} aria-labelledby="call-title">
+        <h1 id="call-title">Place a call</h1>
         <div>
           <label for="to">Number to call</label>
           <div class="row">

@@ -1,5 +1,6 @@
-// Step one: the server (when it needs changing), email and password.
-import { useState } from 'preact/hooks';
+// Step one: the server (shown plainly; changed only when the person says so), email and password. An error never
+// clears what was typed.
+import { useEffect, useState } from 'preact/hooks';
 import { send } from '../browser-api.ts';
 import type { DialerView } from '../messages.ts';
 import { describeFailure } from '../ui/errors.tsx';
@@ -12,20 +13,34 @@ export function SignIn({ view, onView }: { view: DialerView; onView(view: Dialer
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
+  // The first frame may come from the last view kept by the popup: follow the worker's answer until the person
+  // edits the field, so a stale address is never sent back as their choice.
+  useEffect(() => { if (!editServer) setServer(view.server); }, [view.server]);
+
   async function submit(event: Event) {
     event.preventDefault();
     setBusy(true);
     setError('');
     try {
-      if (server.trim() && server.trim() !== view.server) await send('dialer:set-server', { server: server.trim() });
+      if (editServer && server.trim() && server.trim() !== view.server) await send('dialer:set-server', { server: server.trim() });
       const outcome = await send('auth:login', { email: email.trim(), password });
       if (outcome.status === 'setup_required') setError(outcome.message);
       else onView(outcome.view);
     } catch (e) {
       setError(describeFailure(e));
-      setPassword('');
     }
     setBusy(false);
+  }
+
+  async function useServer(other: string) {
+    setError('');
+    try {
+      const next = await send('dialer:set-server', { server: other });
+      setServer(next.server);
+      onView(next);
+    } catch (e) {
+      setError(describeFailure(e));
+    }
   }
 
   return (
@@ -37,7 +52,16 @@ export function SignIn({ view, onView }: { view: DialerView; onView(view: Dialer
           <input id="server" name="server" type="url" value={server} onInput={(e) => setServer(e.currentTarget.value)} placeholder="https://twofold.example.com" required />
         </div>
       ) : (
-        <p class="hint">Server: <strong>{view.server}</strong> <button type="button" class="link" onClick={() => setEditServer(true)}>Change</button></p>
+        <p class="hint" data-testid="server">Server: <strong>{view.server}</strong> <button type="button" class="link" onClick={() => setEditServer(true)}>Change</button></p>
+      )}
+      {view.unreachable && !editServer && (
+        <p class="alert alert--warning" role="status">Twofold did not answer at {view.server}. Check the address, or change it.</p>
+      )}
+      {view.otherServer && !editServer && (
+        <p class="hint" data-testid="other-server">
+          Twofold is also open in this browser at <strong>{view.otherServer}</strong>.{' '}
+          <button type="button" class="link" onClick={() => void useServer(view.otherServer!)}>Use it instead</button>
+        </p>
       )}
       <div>
         <label for="email">Email</label>

@@ -1,7 +1,8 @@
-// The challenge filler in Chromium with the built extension: keep an authenticator at setup, then the code is
-// filled (six boxes) on the same origin only; the profile's IndexedDB holds no plaintext secret.
-// Test pages are served by the test itself on 127.0.0.1 (a Twofold origin: patterns name no port) and on
-// 127.0.0.2 (not a Twofold origin).
+// The challenge filler in Chromium with the built extension: keep an authenticator at setup (without a
+// passphrase here; vault.e2e.ts has the passphrase), then the code is filled (six boxes) on the same origin only;
+// the profile's IndexedDB holds no plaintext secret. Test pages are served by the test itself on localhost (a
+// Twofold origin: the default build's pattern, which names no port), and the same server reached as 127.0.0.1 is
+// not a Twofold origin.
 import { createServer, type Server } from 'node:http';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,37 +59,41 @@ function filesUnder(dir: string): string[] {
 let browser: ExtensionBrowser;
 let twofold: Server;
 let otherPort: Server;
-let otherHost: Server;
 
 beforeAll(async () => {
   twofold = await serve('127.0.0.1');
   otherPort = await serve('127.0.0.1');
-  otherHost = await serve('127.0.0.2', portOf(twofold));
   browser = await launchWithExtension();
 });
 
 afterAll(async () => {
   await browser?.close();
-  for (const server of [twofold, otherPort, otherHost]) server?.close();
+  for (const server of [twofold, otherPort]) server?.close();
 });
 
 describe('challenge filler', () => {
-  it('keeps an authenticator offered on the setup page', async () => {
+  it('keeps an authenticator offered on the setup page, after offering a passphrase; the buttons go once it is kept', async () => {
     const page = await browser.context.newPage();
-    await page.goto(`http://127.0.0.1:${portOf(twofold)}/setup`);
+    await page.goto(`http://localhost:${portOf(twofold)}/setup`);
     const prompt = page.locator('twofold-keep-prompt');
     await expect.poll(() => prompt.count()).toBe(1);
     await expect.poll(() => prompt.locator('.body').textContent()).toContain('Also keep this authenticator');
     await screenshot(page, 'extension-keep-prompt');
     await prompt.getByRole('button', { name: 'Keep it' }).click();
+    await expect.poll(() => prompt.locator('.body').textContent()).toContain('Protect your kept codes with a passphrase');
+    await screenshot(page, 'extension-keep-prompt-passphrase-offered');
+    await prompt.getByRole('button', { name: 'Keep without' }).click();
     await expect.poll(() => prompt.locator('.body').textContent()).toContain('Kept');
+    // The card's own CSS once overrode `hidden`, leaving "Keep it" and "Not now" on screen after keeping.
+    expect(await prompt.getByRole('button').evaluateAll((buttons) => buttons.filter((b) => (b as HTMLElement).offsetParent !== null).length)).toBe(0);
+    expect(await prompt.locator('.row').isVisible()).toBe(false);
     await screenshot(page, 'extension-keep-prompt-kept');
     await page.close();
   });
 
   it('fills six one-digit boxes on the same origin (fill time measured, not asserted)', async () => {
     const page = await browser.context.newPage();
-    await page.goto(`http://127.0.0.1:${portOf(twofold)}/boxes`);
+    await page.goto(`http://localhost:${portOf(twofold)}/boxes`);
     await page.waitForFunction(() => (window as unknown as { __filled?: number }).__filled !== undefined, null, { timeout: 5000 });
     const { appeared, filled, code } = await page.evaluate(() => {
       const w = window as unknown as { __appeared: number; __filled: number; __code: string };
@@ -105,20 +110,20 @@ describe('challenge filler', () => {
 
   it('another port on the same host gets no code (origin mismatch)', async () => {
     const page = await browser.context.newPage();
-    await page.goto(`http://127.0.0.1:${portOf(otherPort)}/boxes`);
+    await page.goto(`http://localhost:${portOf(otherPort)}/boxes`);
     await page.waitForFunction(() => (window as unknown as { __appeared?: number }).__appeared !== undefined);
     await page.waitForTimeout(1000);
     expect(await page.locator('input').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value).join(''))).toBe('');
     await page.close();
   });
 
-  it('a page on another host (127.0.0.2, not a Twofold origin) gets no code and no content script', async () => {
+  it('the same server under another host name (127.0.0.1, not a Twofold origin) gets no code and no content script', async () => {
     const page = await browser.context.newPage();
-    await page.goto(`http://127.0.0.2:${portOf(otherHost)}/boxes`);
+    await page.goto(`http://127.0.0.1:${portOf(twofold)}/boxes`);
     await page.waitForFunction(() => (window as unknown as { __appeared?: number }).__appeared !== undefined);
     await page.waitForTimeout(1000);
     expect(await page.locator('input').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value).join(''))).toBe('');
-    await page.goto(`http://127.0.0.2:${portOf(otherHost)}/setup`);
+    await page.goto(`http://127.0.0.1:${portOf(twofold)}/setup`);
     await page.waitForTimeout(500);
     expect(await page.locator('twofold-keep-prompt').count()).toBe(0);
     await page.close();
@@ -129,7 +134,7 @@ describe('challenge filler', () => {
     await page.goto(browser.optionsUrl);
     const row = page.getByTestId('authenticator');
     await expect.poll(() => row.count()).toBe(1);
-    expect(await row.textContent()).toContain(`${USER} on http://127.0.0.1:${portOf(twofold)}`);
+    expect(await row.textContent()).toContain(`${USER} on http://localhost:${portOf(twofold)}`);
     await row.getByRole('button', { name: 'Rename' }).click();
     await row.getByRole('textbox', { name: 'Name' }).fill('Alice at work');
     await row.getByRole('button', { name: 'Save' }).click();

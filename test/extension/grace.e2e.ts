@@ -14,9 +14,10 @@ let ext: ExtensionBrowser;
 const unique = () => Math.random().toString(36).slice(2, 8);
 
 beforeAll(async () => {
-  app = await startTestApp({ webRoot: 'dist/web' });
+  app = await startTestApp({ webRoot: 'dist/web', hostname: 'localhost' });
   call = client(app.url);
   ext = await launchWithExtension();
+  await ext.useServer(app.url); // the extension is built for localhost:3000; the person points it here
 });
 afterAll(async () => {
   await ext?.close();

@@ -25,14 +25,22 @@ function memoryStore(): KeyValueStore {
 
 let n = 0;
 let vault: Vault;
+let session: KeyValueStore;
+let shown: string[];
+let announced: Array<string | null>;
+let noticed: string[];
 let logs: Array<{ event: string; detail: Record<string, unknown> }>;
 let userAtOrigin: Record<string, string>;
 let route: ReturnType<typeof createRouter>;
 let secret: string;
 
 beforeEach(async () => {
-  vault = createVault(openVaultDb(`handlers-test-${++n}`));
+  session = memoryStore();
+  vault = createVault(openVaultDb(`handlers-test-${++n}`), { session, local: memoryStore() });
   logs = [];
+  shown = [];
+  announced = [];
+  noticed = [];
   userAtOrigin = {};
   secret = generateTotpSecret();
   const handlers = createHandlers({
@@ -43,10 +51,12 @@ beforeEach(async () => {
     hostPatterns: HOSTS,
     now: () => NOW,
     userAt: async (origin) => userAtOrigin[origin] ?? null,
-    learnServer: async () => undefined,
+    noticeServer: async (origin) => void noticed.push(origin),
+    announceVault: async (kept) => void announced.push(kept),
+    show: async (what) => void shown.push(what),
   });
   route = createRouter({ handlers, runtimeId: RUNTIME_ID, extensionOrigin: EXTENSION_ORIGIN, hostPatterns: HOSTS, describeError, log: (event, detail) => logs.push({ event, detail }) });
-  await vault.keep({ origin: WEB, user: 'alice@example.com', uri: buildOtpauthUri({ secretBase32: secret, issuer: 'Twofold', accountName: 'alice@example.com' }), now: NOW });
+  await vault.keep({ origin: WEB, user: 'alice@example.com', uri: buildOtpauthUri({ secretBase32: secret, issuer: 'Twofold', accountName: 'alice@example.com' }), now: NOW }, { withoutPassphrase: true });
 });
 
 describe('message boundary', () => {
@@ -100,15 +110,15 @@ describe('message boundary', () => {
 
   it('origin mismatch gets no code: another port, another Twofold host, another user', async () => {
     const ask = async (origin: string, user: string) => route({ type: 'code:for-page', request: { user } }, page(origin));
-    expect(await ask('http://127.0.0.1:3001', 'alice@example.com')).toEqual({ ok: true, value: { code: null } });
-    expect(await ask('http://localhost:3000', 'alice@example.com')).toEqual({ ok: true, value: { code: null } });
-    expect(await ask(WEB, 'bob@example.com')).toEqual({ ok: true, value: { code: null } });
-    expect(await ask(WEB, 'Alice@Example.com')).toEqual({ ok: true, value: { code: generateTotp(secret, NOW) } });
+    expect(await ask('http://127.0.0.1:3001', 'alice@example.com')).toEqual({ ok: true, value: { code: null, locked: false } });
+    expect(await ask('http://localhost:3000', 'alice@example.com')).toEqual({ ok: true, value: { code: null, locked: false } });
+    expect(await ask(WEB, 'bob@example.com')).toEqual({ ok: true, value: { code: null, locked: false } });
+    expect(await ask(WEB, 'Alice@Example.com')).toEqual({ ok: true, value: { code: generateTotp(secret, NOW), locked: false } });
   });
 
   it('the origin comes from the sender, never the request body', async () => {
     const reply = await route({ type: 'code:for-page', request: { user: 'alice@example.com', origin: WEB } }, page('http://localhost:3000'));
-    expect(reply).toEqual({ ok: true, value: { code: null } });
+    expect(reply).toEqual({ ok: true, value: { code: null, locked: false } });
   });
 
   it('no answer ever carries the secret', async () => {
@@ -147,7 +157,9 @@ describe('message boundary', () => {
       ['code:for-page', 'alice@example.com', page(WEB)],
       ['vault:keep', { uri: 'x'.repeat(5000), user: null }, page(WEB)],
       ['vault:keep', { uri: 'otpauth://totp/x', user: 'not an email' }, page(WEB)],
-      ['page:hello', { deviceToken: 12 }, page(WEB)],
+      ['vault:show', { what: 'export' }, page(WEB)],
+      ['vault:set-idle', { minutes: 0 }, popup],
+      ['vault:unlock', { passphrase: '' }, popup],
       ['auth:verify', { method: 'telepathy', code: '123456' }, popup],
       ['calls:place', { accountId: 'a', to: ['+61412345678'] }, popup],
     ];
@@ -156,14 +168,59 @@ describe('message boundary', () => {
     }
   });
 
-  it('the trusted-device token is mirrored per origin between the page and the extension', async () => {
-    const hello = (origin: string, deviceToken: string | null) => route({ type: 'page:hello', request: { deviceToken } }, page(origin));
-    expect(await hello(WEB, null)).toEqual({ ok: true, value: { deviceToken: null } });
-    expect(await hello(WEB, 'from-the-web-app')).toEqual({ ok: true, value: { deviceToken: null } });
-    expect(await vault.readDeviceToken(WEB)).toBe('from-the-web-app');
-    expect(await hello('http://localhost:3000', null)).toEqual({ ok: true, value: { deviceToken: null } });
-    await vault.saveDeviceToken(WEB, 'from-the-dialer');
-    expect(await hello(WEB, 'from-the-web-app')).toEqual({ ok: true, value: { deviceToken: 'from-the-dialer' } });
-    expect(await hello(WEB, 'from-the-dialer')).toEqual({ ok: true, value: { deviceToken: null } });
+  it('a Twofold page is noticed (for the popup to offer), and the page sends nothing (the trusted device lives only in its HttpOnly cookie)', async () => {
+    expect(await route({ type: 'page:hello', request: {} }, page(WEB))).toEqual({ ok: true, value: {} });
+    expect(noticed).toEqual([WEB]);
+  });
+});
+
+describe('the vault through the message boundary', () => {
+  const keepRequest = (withoutPassphrase = false) => ({
+    type: 'vault:keep', request: { uri: buildOtpauthUri({ secretBase32: generateTotpSecret(), issuer: 'Twofold', accountName: 'bob@example.com' }), user: 'bob@example.com', withoutPassphrase },
+  });
+
+  it('a locked vault fills nothing: the page is told it is locked, and gets its code once the popup unlocks it', async () => {
+    expect(await route({ type: 'vault:set-passphrase', request: { passphrase: 'short', current: null } }, popup)).toMatchObject({ ok: false, error: { reason: 'invalid_request' } });
+    expect(await route({ type: 'vault:set-passphrase', request: { passphrase: 'four unrelated words', current: null } }, popup)).toMatchObject({ ok: true, value: { protection: 'passphrase', locked: false } });
+    expect(await route({ type: 'vault:lock', request: {} }, popup)).toMatchObject({ ok: true, value: { locked: true } });
+    const ask = () => route({ type: 'code:for-page', request: { user: 'alice@example.com' } }, page(WEB));
+    expect(await ask()).toEqual({ ok: true, value: { code: null, locked: true } });
+    expect(await route({ type: 'vault:show', request: { what: 'unlock' } }, page(WEB))).toEqual({ ok: true, value: {} });
+    expect(shown).toEqual(['unlock']);
+    expect(await route({ type: 'vault:unlock', request: { passphrase: 'wrong words here' } }, popup)).toMatchObject({ ok: false, error: { message: 'That passphrase is not right.' } });
+    expect(await route({ type: 'vault:unlock', request: { passphrase: 'four unrelated words' } }, popup)).toMatchObject({ ok: true, value: { locked: false } });
+    expect(await ask()).toEqual({ ok: true, value: { code: generateTotp(secret, NOW), locked: false } });
+  }, 30_000);
+
+  it('a page cannot unlock, lock or change the passphrase (extension pages only)', async () => {
+    for (const type of ['vault:unlock', 'vault:lock', 'vault:set-passphrase', 'vault:set-idle', 'vault:status']) {
+      expect(await route({ type, request: { passphrase: 'four unrelated words', current: null, minutes: 5 } }, page(WEB))).toMatchObject({ ok: false, error: { reason: 'refused' } });
+    }
+  });
+
+  it('the first authenticator waits in memory for the person to choose a passphrase; it is kept once they do', async () => {
+    const fresh = createVault(openVaultDb(`handlers-test-${++n}`), { session: memoryStore(), local: memoryStore() });
+    const handlers = createHandlers({
+      vault: fresh, dialer: {} as Dialer, sync: {} as SessionSync, local: memoryStore(), hostPatterns: HOSTS, now: () => NOW,
+      userAt: async () => 'bob@example.com', noticeServer: async () => undefined, announceVault: async (kept) => void announced.push(kept), show: async () => undefined,
+    });
+    const freshRoute = createRouter({ handlers, runtimeId: RUNTIME_ID, extensionOrigin: EXTENSION_ORIGIN, hostPatterns: HOSTS, describeError, log: () => undefined });
+    expect(await freshRoute(keepRequest(), page(WEB))).toEqual({ ok: true, value: { status: 'choose-protection' } });
+    expect(await fresh.list()).toEqual([]);
+    expect(await freshRoute({ type: 'vault:status', request: {} }, popup)).toMatchObject({ ok: true, value: { protection: 'unset', pendingKeep: 'Twofold (bob@example.com)' } });
+    expect(await freshRoute({ type: 'vault:set-passphrase', request: { passphrase: 'four unrelated words', current: null } }, popup))
+      .toMatchObject({ ok: true, value: { protection: 'passphrase', count: 1, pendingKeep: null } });
+    expect(announced).toEqual(['Twofold (bob@example.com)']);
+  }, 30_000);
+
+  it('"Keep without" makes a vault with no passphrase and keeps at once', async () => {
+    const fresh = createVault(openVaultDb(`handlers-test-${++n}`), { session: memoryStore(), local: memoryStore() });
+    const handlers = createHandlers({
+      vault: fresh, dialer: {} as Dialer, sync: {} as SessionSync, local: memoryStore(), hostPatterns: HOSTS, now: () => NOW,
+      userAt: async () => 'bob@example.com', noticeServer: async () => undefined, announceVault: async () => undefined, show: async () => undefined,
+    });
+    const freshRoute = createRouter({ handlers, runtimeId: RUNTIME_ID, extensionOrigin: EXTENSION_ORIGIN, hostPatterns: HOSTS, describeError, log: () => undefined });
+    expect(await freshRoute(keepRequest(true), page(WEB))).toEqual({ ok: true, value: { status: 'kept', name: 'Twofold (bob@example.com)' } });
+    expect(await fresh.status(NOW)).toMatchObject({ protection: 'none', locked: false, count: 1 });
   });
 });

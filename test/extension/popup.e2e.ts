@@ -42,12 +42,17 @@ describe('the dialer popup', () => {
   });
 
 
-  it('shows no clock warning while the clock has not been compared, and offers the server field', async () => {
+  it('first run: the server is the one the extension was built for (PUBLIC_URL, here the default), shown plainly', async () => {
     const page = await ext.openPopup();
     await page.locator('main.popup[data-state="signed-out"]').waitFor();
     expect(await page.getByTestId('clock-warning').count()).toBe(0);
+    expect(await page.getByTestId('server').textContent()).toContain('Server: http://localhost:3000');
     await page.getByRole('button', { name: 'Change' }).click();
-    expect(await page.getByLabel('Twofold server').inputValue()).toBe('http://127.0.0.1');
+    expect(await page.getByLabel('Twofold server').inputValue()).toBe('http://localhost:3000');
+    const options = await ext.context.newPage();
+    await options.goto(ext.optionsUrl);
+    await expect.poll(() => options.getByTestId('current-server').textContent()).toContain('http://localhost:3000');
     await page.close();
+    await options.close();
   });
 });

@@ -16,12 +16,15 @@ export interface ExtensionBrowser {
   optionsUrl: string;
   /** The dialer, opened as a page (what the toolbar button shows). */
   openPopup(): Promise<Page>;
+  /** Points the dialer at `server` as a person does, on the options page (the build's default is localhost:3000). */
+  useServer(server: string): Promise<void>;
   close(options?: { keepProfile?: boolean }): Promise<void>;
 }
 
-export async function launchWithExtension(options: { dir?: string } = {}): Promise<ExtensionBrowser> {
+/** `userDataDir`: open an existing profile (a copy of a closed one, say) instead of a fresh one. */
+export async function launchWithExtension(options: { dir?: string; userDataDir?: string } = {}): Promise<ExtensionBrowser> {
   const dir = options.dir ?? EXTENSION_DIR;
-  const userDataDir = mkdtempSync(join(tmpdir(), 'twofold-profile-'));
+  const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), 'twofold-profile-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -41,6 +44,14 @@ export async function launchWithExtension(options: { dir?: string } = {}): Promi
       await page.setViewportSize({ width: 360, height: 600 });
       await page.goto(base + manifest.action.default_popup);
       return page;
+    },
+    async useServer(server) {
+      const page = await context.newPage();
+      await page.goto(base + (manifest.options_ui?.page ?? ''));
+      await page.getByLabel('Twofold server').fill(server);
+      await page.getByRole('button', { name: 'Use this server' }).click();
+      await page.getByText(`The dialer now uses ${server}.`).waitFor();
+      await page.close();
     },
     async close({ keepProfile = false } = {}) {
       await context.close();
