@@ -170,9 +170,11 @@ describe('access to /metrics', () => {
   it('is not served at all unless METRICS_TOKEN or METRICS_PORT is set', async () => {
     const closed = await startTestApp();
     try {
+      // The path is then the web app's (its index page when built, else 404), never the metrics.
       const r = await client(closed.url)('GET', '/metrics', { headers: { authorization: `Bearer ${TOKEN}` } });
-      expect(r.status).not.toBe(200);
-      expect(String(r.body)).not.toContain('twofold_');
+      expect(r.headers.get('content-type') ?? '').not.toContain('version=0.0.4');
+      expect(String(r.body)).not.toContain('# HELP');
+      expect(String(r.body)).not.toContain('twofold_http_request_duration_seconds');
     } finally {
       await closed.close();
     }
