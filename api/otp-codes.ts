@@ -1,12 +1,14 @@
 // Six-digit codes sent by SMS or email: 10 minutes, single use, bound to the purpose that asked for them (a
 // challenge, an enrolment, a reauth, a policy confirmation), kept as keyed hashes. A new code replaces the old.
-// Sends have a 30-second cooldown per purpose and the hourly caps of send-caps.ts.
+// Sends have a 30-second cooldown per purpose and the hourly caps of send-caps.ts. Texts end with the
+// origin-bound line (`@host #123456`) that lets phones and browsers offer the code to Twofold's site only.
 import type { Deps } from './deps.ts';
 import { affected } from './db.ts';
 import { ApiError, tooManyAttempts } from './errors.ts';
 import { randomDigits } from './secrets.ts';
 import { DeliveryError } from './senders/sender.ts';
 import { reserveSend } from './send-caps.ts';
+import { originBoundLine } from './sms.ts';
 
 export const CODE_TTL_MS = 10 * 60_000;
 export const RESEND_COOLDOWN_SECONDS = 30;
@@ -44,7 +46,9 @@ async function sendCodeUncounted(deps: Deps, req: CodeRequest): Promise<{ resend
   await reserveSend(deps, { userId: req.userId, channel: req.channel, destination: req.destination, verified: req.verified, ip: req.ip }, now);
   const code = randomDigits(6);
   try {
-    await deps.senders[req.channel].send({ to: req.destination, subject: req.subject, body: req.template.replace('{code}', code), code });
+    const text = req.template.replace('{code}', code);
+    const body = req.channel === 'sms' ? `${text}\n\n${originBoundLine(deps.config.publicUrl, code)}` : text;
+    await deps.senders[req.channel].send({ to: req.destination, subject: req.subject, body, code });
   } catch (err) {
     if (err instanceof DeliveryError) throw new ApiError(req.channel === 'sms' ? 'sms_delivery_failed' : 'email_delivery_failed');
     throw err;

@@ -14,3 +14,9 @@ export function maskedPhone(e164: string): string {
   const parsed = parsePhoneNumberFromString(e164);
   return maskPhone(e164, parsed?.countryCallingCode);
 }
+
+/** The last line of a text that carries a code: `@host #123456`, so phones and browsers offer the code to that
+ * site only (origin-bound one-time codes, WebOTP). The host is PUBLIC_URL's, never a request's. */
+export function originBoundLine(publicUrl: string, code: string): string {
+  return `@${new URL(publicUrl).hostname} #${code}`;
+}

@@ -14,7 +14,18 @@ export class ApiError extends Error {
     const value = this.detail.retryAfterSeconds;
     return typeof value === 'number' ? value : null;
   }
+  /** Why a session ended (`401 unauthenticated`): signed_out, 2fa_reset, 2fa_enabled, ended, expired; null if unknown. */
+  get reason(): string | null {
+    const value = this.detail.reason;
+    return typeof value === 'string' ? value : null;
+  }
+  /** Twofold could not be reached (no answer, or a proxy's 502/503/504): worth retrying, and not a sign-out. */
+  get unreachable(): boolean {
+    return this.code === 'network_error';
+  }
 }
+
+const UNREACHABLE = 'We could not reach Twofold. Check your connection and try again.';
 
 export interface RequestOptions {
   body?: unknown;
@@ -41,22 +52,30 @@ export async function api<T>(method: string, path: string, options: RequestOptio
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   } catch {
-    throw new ApiError(0, 'network_error', 'We could not reach Twofold. Check your connection and try again.');
+    throw notify(new ApiError(0, 'network_error', UNREACHABLE));
   }
-  const text = await response.text();
+  let text = '';
+  try { text = await response.text(); } catch { throw notify(new ApiError(0, 'network_error', UNREACHABLE)); }
   let parsed: unknown = null;
   try { parsed = text ? JSON.parse(text) : null; } catch { parsed = null; }
   if (response.ok) return parsed as T;
-  const error = isErrorBody(parsed)
-    ? new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error)
-    : new ApiError(response.status, 'internal_error', 'Something went wrong on our side. Please try again.');
+  let error: ApiError;
+  if (isErrorBody(parsed)) error = new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error);
+  // A gateway's own page (the API behind it is down or restarting) is a connection problem, not an answer.
+  else if (response.status >= 502 && response.status <= 504) error = new ApiError(response.status, 'network_error', UNREACHABLE);
+  else error = new ApiError(response.status, 'internal_error', 'Something went wrong on our side. Please try again.');
+  throw notify(error);
+}
+
+function notify(error: ApiError): ApiError {
   for (const listener of listeners) listener(error);
-  throw error;
+  return error;
 }
 
 /** A sentence for the person in front of the screen. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
+    if (error.detail.cancelled === true) return ''; // the person cancelled (the password prompt): not an error
     if (error.code === 'too_many_attempts' && error.retryAfterSeconds !== null) {
       return `Too many attempts. Try again in ${formatWait(error.retryAfterSeconds)}.`;
     }

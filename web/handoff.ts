@@ -3,10 +3,15 @@
 // The challenge id travels in the fragment, which browsers never send to a server, and leaves the address bar
 // (and the history) as soon as it is read. Passing the challenge here signs the shared session in, so the dialer
 // follows without a second prompt.
-import { methods as allMethods, type Method } from '../shared/schemas.ts';
+import type { Method } from '../shared/schemas.ts';
+import { methodNames } from './labels.ts';
 import type { ChallengeInfo } from './pages/challenge.tsx';
 
 export const HANDOFF_PREFIX = '#/continue-sign-in?';
+
+/** Every method, from the labels' Record<Method, …> (TypeScript keeps it complete); importing the list from
+ * shared/schemas.ts would pull zod into the sign-in page's bundle (about 30 KB gzipped). */
+const allMethods = Object.keys(methodNames) as Method[];
 
 export interface Handoff { challenge: ChallengeInfo; email: string }
 

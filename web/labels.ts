@@ -37,3 +37,28 @@ export function formatDate(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/** Why the session ended (the `reason` of a 401), said on the sign-in page. */
+export function signedOutText(reason: string | null): string {
+  switch (reason) {
+    case 'signed_out': return 'You were signed out, here and in the Twofold dialer, because you signed out somewhere else. Sign in again to continue.';
+    case '2fa_reset': return 'An administrator reset your two-factor authentication, which signed you out everywhere. Sign in again to set it up.';
+    case '2fa_enabled': return 'Two-factor authentication was turned on for your account in another window, which ends your other sessions. Sign in again with your new method.';
+    case 'ended': return 'This session was ended, from the list of places you are signed in or by a change to your account. Sign in again to continue.';
+    case 'expired': return 'Your session expired. Sign in again to continue.';
+    default: return 'You were signed out. Please sign in again.';
+  }
+}
+
+/** What an account may do to a person who joins it (the invitation's `accountMay` codes), in plain words. */
+export const accountMayWords: Record<string, string> = {
+  require_2fa: 'require you to use two-factor authentication',
+  change_role: 'change your role in the account',
+  remove: 'remove you from the account',
+  reset_2fa: 'reset your two-factor authentication, for example if you lose your phone',
+  issue_recovery_code: 'give you a one-time recovery code that signs you in without your second step (owners only)',
+};
+
+export function withArticle(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+}

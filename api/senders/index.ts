@@ -5,6 +5,7 @@ import { createOutboxSender } from './outbox.ts';
 import { createTwilioSender } from './twilio.ts';
 import { createSmtpSender } from './smtp.ts';
 import type { Sender } from './sender.ts';
+import { renderEmailHtml } from '../email-html.ts';
 
 export interface Senders {
   sms: Sender;
@@ -14,7 +15,15 @@ export interface Senders {
 export function createSenders(config: Config, log: Logger): Senders {
   const sms = config.sms.provider === 'twilio' ? createTwilioSender(config.sms) : createOutboxSender('sms', config.outboxPath);
   const email = config.email.provider === 'smtp' ? createSmtpSender(config.email) : createOutboxSender('email', config.outboxPath);
-  return { sms: logged(sms, log), email: logged(email, log) };
+  return { sms: logged(sms, log), email: logged(withHtmlPart(email, config.publicUrl), log) };
+}
+
+/** Every email leaves with an HTML part made from its text, whichever module wrote it. */
+function withHtmlPart(sender: Sender, publicUrl: string): Sender {
+  return {
+    channel: sender.channel,
+    send: (message) => sender.send({ ...message, html: message.html ?? renderEmailHtml(message, publicUrl) }),
+  };
 }
 
 function logged(sender: Sender, log: Logger): Sender {

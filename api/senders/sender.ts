@@ -5,6 +5,8 @@ export interface OutgoingMessage {
   body: string;
   /** The one-time code the message carries, if any (the outbox records it so developers and tests can read it). */
   code: string | null;
+  /** Emails: the HTML part, sent alongside `body` (the plain-text part); made from `body` when not given. */
+  html?: string;
 }
 
 export interface Sender {

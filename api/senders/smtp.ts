@@ -1,4 +1,4 @@
-// Email over SMTP with nodemailer.
+// Email over SMTP with nodemailer: a plain-text part and, when the message has one, an HTML part.
 import nodemailer from 'nodemailer';
 import { DeliveryError, type OutgoingMessage, type Sender } from './sender.ts';
 
@@ -8,7 +8,8 @@ export function createSmtpSender(options: { url: string; from: string }): Sender
     channel: 'email',
     async send(message: OutgoingMessage) {
       try {
-        await transport.sendMail({ from: options.from, to: message.to, subject: message.subject ?? 'Twofold', text: message.body });
+        // multipart/alternative: the plain text first, the HTML part (when there is one) preferred by mail clients that show it.
+        await transport.sendMail({ from: options.from, to: message.to, subject: message.subject ?? 'Twofold', text: message.body, ...(message.html ? { html: message.html } : {}) });
       } catch (err) {
         const e = err as { responseCode?: number; code?: string };
         throw new DeliveryError(`SMTP refused the message (${e.responseCode ?? e.code ?? 'unknown'})`, e.responseCode ? String(e.responseCode) : null);

@@ -79,6 +79,31 @@ describe('Twilio adapter', () => {
     expect((await f.call('GET', '/api/v1/me/2fa', { token: user.token })).body.methods.sms.enabled).toBe(false);
   });
 
+  // Attack: a code phished by a look-alike site. The text's last line binds the code to PUBLIC_URL's host, so
+  // phones and browsers (WebOTP) offer it to that site only; a request's Host or Origin must not choose the host.
+  it('ends every text with the origin-bound line `@host #code`, the host from PUBLIC_URL and never from the request', async () => {
+    const user = await f.userWithTotp();
+    const r = await f.call('POST', '/api/v1/me/2fa/sms', {
+      token: user.token, body: { phone: '+61412345679' },
+      headers: { origin: 'https://evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+    });
+    expect(r.status).toBe(202);
+    const text = twilio.requests.at(-1)!.form.get('Body')!;
+    const code = /(\d{6})/.exec(text)![1]!;
+    const lines = text.split('\n');
+    expect(lines.at(-1)).toBe(`@${new URL(app.url).hostname} #${code}`);
+    expect(lines.at(-2)).toBe('');
+    expect(text).not.toContain('evil.example');
+  });
+
+  it('the outbox keeps the contract\'s fields for every email and adds its HTML part', async () => {
+    const user = await f.signup({ verified: false });
+    const line = app.outbox().filter((m) => m.to === user.email).at(-1)! as unknown as Record<string, unknown>;
+    expect(Object.keys(line)).toEqual(['channel', 'to', 'subject', 'body', 'code', 'at', 'html']);
+    expect(line.html).toMatch(/^<!doctype html>/);
+    expect(line.html).toContain(`${app.url}/verify-email#token=${line.code}`);
+  });
+
   it('maps error bodies to DeliveryError with the provider code', async () => {
     const sender = createTwilioSender({ accountSid: 'AC123', authToken: 'secret-token', from: '+15005550006', baseUrl: twilio.url });
     await expect(sender.send({ to: '+61412340000', subject: null, body: 'x', code: null })).rejects.toMatchObject({ providerCode: '21211', retryable: false });
@@ -137,6 +162,33 @@ describe('SMTP adapter (nodemailer against a local smtp-server)', () => {
     expect((await f.call('POST', '/api/v1/me/2fa/email/verify', { token, body: { code } })).body.enabled).toBe(true);
   });
 
+  it('sends a plain-text part and an HTML part that says the same, escaped, with only PUBLIC_URL links clickable', async () => {
+    // The name is the user's own: it must come out as text in the HTML part, never as markup or a link.
+    const user = await f.signup({ verified: false, name: 'Mallory <b>Bold</b> https://evil.example/x' });
+    const mail = received.filter((m) => m.to.includes(user.email)).at(-1)!;
+    const { headers, parts } = parseMime(mail.data);
+    expect(headers['content-type']).toMatch(/^multipart\/alternative;/);
+    const text = parts.find((p) => p.type.startsWith('text/plain'))!;
+    const html = parts.find((p) => p.type.startsWith('text/html'))!;
+    expect(parts.map((p) => p.type.split(';')[0])).toEqual(['text/plain', 'text/html']);
+    const link = `${app.url}/verify-email#token=`;
+    expect(text.body).toContain(link);
+    expect(html.body).toMatch(new RegExp(`<a href="${app.url.replace(/[.]/g, '\\.')}/verify-email#token=[A-Za-z0-9_-]+"`));
+    expect(html.body).toContain('Mallory &lt;b&gt;Bold&lt;/b&gt; https://evil.example/x');
+    expect(html.body).not.toContain('<b>Bold</b>');
+    expect(html.body).not.toContain('href="https://evil.example');
+  });
+
+  it('sets the emailed code large in the HTML part', async () => {
+    const user = await f.signup({ verified: false });
+    const token = await f.login(user);
+    expect((await f.call('POST', '/api/v1/me/2fa/email', { token })).status).toBe(202);
+    const { parts } = parseMime(received.at(-1)!.data);
+    const text = parts.find((p) => p.type.startsWith('text/plain'))!.body;
+    const code = /code to confirm this address is (\d{6})/.exec(text)![1]!;
+    expect(parts.find((p) => p.type.startsWith('text/html'))!.body).toContain(`letter-spacing:4px;font-family:Menlo,Consolas,monospace">${code}</strong>`);
+  });
+
   it('a refusing server: 502 email_delivery_failed and nothing half-enabled', async () => {
     const user = await f.signup({ verified: false });
     const token = await f.login(user);
@@ -151,3 +203,27 @@ describe('SMTP adapter (nodemailer against a local smtp-server)', () => {
     }
   });
 });
+
+/** The top headers and the parts of a multipart message as received over SMTP, quoted-printable decoded. */
+function parseMime(raw: string): { headers: Record<string, string>; parts: { type: string; body: string }[] } {
+  const unfold = (block: string) => block.replace(/\r?\n[ \t]+/g, ' ');
+  const headerMap = (block: string) => Object.fromEntries(unfold(block).split(/\r?\n/).filter(Boolean)
+    .map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  const [head, ...rest] = raw.split(/\r?\n\r?\n/);
+  const headers = headerMap(head!);
+  const boundary = /boundary="?([^";]+)"?/.exec(headers['content-type'] ?? '')?.[1];
+  if (!boundary) return { headers, parts: [] };
+  const body = rest.join('\r\n\r\n');
+  const parts = body.split(`--${boundary}`).slice(1).filter((p) => !p.startsWith('--')).map((part) => {
+    const [partHead, ...partBody] = part.replace(/^\r?\n/, '').split(/\r?\n\r?\n/);
+    const h = headerMap(partHead!);
+    let content = partBody.join('\r\n\r\n').trim();
+    if (/quoted-printable/i.test(h['content-transfer-encoding'] ?? '')) {
+      content = Buffer.from(content.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+    } else if (/base64/i.test(h['content-transfer-encoding'] ?? '')) {
+      content = Buffer.from(content.replace(/\s+/g, ''), 'base64').toString('utf8');
+    }
+    return { type: h['content-type'] ?? '', body: content };
+  });
+  return { headers, parts };
+}

@@ -104,9 +104,11 @@ describe('the dialer popup', () => {
     // Turn 2FA on with this step's code, at the start of a step, so the dialer's first fill is that spent code.
     await new Promise((r) => setTimeout(r, (totpStep(Date.now()) + 1) * 30_000 - Date.now() + 100));
     const step = totpStep(Date.now());
+    // The sixth digit turns it on; the new backup codes must be kept before their dialog closes.
     await web.getByLabel('Enter the 6-digit code the app shows').fill(generateTotp(secret, Date.now()));
-    await web.getByRole('button', { name: 'Turn on' }).click();
-    await web.getByTestId('backup-codes-dialog').getByRole('button', { name: 'Done' }).click();
+    const codes = web.getByTestId('backup-codes-dialog');
+    await codes.getByLabel('I have saved them somewhere safe').check();
+    await codes.getByRole('button', { name: 'Done' }).click();
     await web.getByRole('button', { name: 'Log out' }).click();
     await web.getByLabel('Email').waitFor();
 

@@ -257,9 +257,11 @@ describe('the dialer', () => {
     await expect.poll(() => prompt.locator('.body').textContent()).toContain('Kept');
     await shot(web, 'web-keep-authenticator');
     // The previous step's code (accepted within the ±1 window), so the challenge below may use the current step.
+    // The sixth digit turns it on; the new backup codes must be kept before their dialog closes.
     await web.getByLabel('Enter the 6-digit code the app shows').fill(generateTotp(secret, Date.now() - 30_000));
-    await web.getByRole('button', { name: 'Turn on' }).click();
-    await web.getByTestId('backup-codes-dialog').getByRole('button', { name: 'Done' }).click();
+    const codes = web.getByTestId('backup-codes-dialog');
+    await codes.getByLabel('I have saved them somewhere safe').check();
+    await codes.getByRole('button', { name: 'Done' }).click();
     await web.getByRole('button', { name: 'Log out' }).click();
     await webShowsSignedOut(web);
 

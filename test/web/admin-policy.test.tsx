@@ -31,7 +31,7 @@ describe('2FA policy form', () => {
       [`GET ${base}/security/2fa-policy`]: () => ({ body: policy }),
       [`GET ${base}/members`]: () => ({ body: [member('Olga', 'owner', false), member('Ada', 'admin', true), member('Mo', 'member', false)] }),
     });
-    act(() => render(<PolicyTab accountId="acc-1" isOwner />, root));
+    act(() => render(<PolicyTab accountId="acc-1" isOwner selfId="u-self" />, root));
     await settle();
     expect(radio('admins').checked).toBe(true);
     choose('all');
@@ -51,7 +51,7 @@ describe('2FA policy form', () => {
       [`PUT ${base}/security/2fa-policy`]: () => ({ status: 202, body: { confirmationId: 'conf-9', sentTo: 'o•••@example.com' } }),
       [`POST ${base}/security/2fa-policy/confirm`]: () => ({ status: 200, body: { ...policy, enforce: 'off' } }),
     });
-    act(() => render(<PolicyTab accountId="acc-1" isOwner />, root));
+    act(() => render(<PolicyTab accountId="acc-1" isOwner selfId="u-self" />, root));
     await settle();
     choose('off');
     await act(async () => { root.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true })); });
@@ -71,9 +71,27 @@ describe('2FA policy form', () => {
       [`GET ${base}/security/2fa-policy`]: () => ({ body: policy }),
       [`GET ${base}/members`]: () => ({ body: [] }),
     });
-    act(() => render(<PolicyTab accountId="acc-1" isOwner={false} />, root));
+    act(() => render(<PolicyTab accountId="acc-1" isOwner={false} selfId="u-self" />, root));
     await settle();
     expect(root.textContent).toContain('Only owners can change the policy');
     expect(root.querySelectorAll('button').length).toBe(0);
+  });
+
+  it('tells an owner without 2FA, in the first person, to set it up, with a link to do it now', async () => {
+    fakeApi({
+      [`GET ${base}/security/2fa-policy`]: () => ({ body: { ...policy, enforce: 'off' } }),
+      [`GET ${base}/members`]: () => ({ body: [member('u-self', 'owner', false), member('Olga', 'owner', false), member('Mo', 'member', true)] }),
+    });
+    act(() => render(<PolicyTab accountId="acc-1" isOwner selfId="u-self" />, root));
+    await settle();
+    choose('all');
+    const blocking = root.querySelector('[data-testid=blocking-owners]')!;
+    expect(blocking.querySelector('[data-testid=self-blocking]')!.textContent).toContain('You must set up two-factor authentication yourself');
+    const link = blocking.querySelector('a')!;
+    expect([link.textContent, link.getAttribute('href')]).toEqual(['Set up 2FA now', '/security']);
+    // The others are still named, but the signed-in owner is not listed in the third person.
+    expect(blocking.textContent).toContain('These other owners must do it too');
+    expect(blocking.textContent).toContain('Olga');
+    expect(blocking.textContent).not.toContain('u-self@example.com');
   });
 });

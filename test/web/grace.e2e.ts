@@ -79,8 +79,7 @@ describe('grace periods', () => {
     expect(new URL(page.url()).pathname).toBe('/setup');
     await page.getByRole('button', { name: /Authenticator app/ }).click();
     const key = (await page.getByTestId('totp-secret').textContent())!.replace(/ /g, '');
-    await page.getByLabel('Enter the 6-digit code the app shows').fill(nextTotp(web, key));
-    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByLabel('Enter the 6-digit code the app shows').fill(nextTotp(web, key)); // the sixth digit sends it
     await page.getByRole('heading', { name: 'Save your backup codes' }).waitFor();
     await page.getByRole('button', { name: 'Print' }).click();
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -190,8 +189,9 @@ describe('low backup codes', () => {
     await low.getByRole('button', { name: 'make new ones' }).click();
     await page.getByRole('dialog', { name: 'Create new backup codes?' }).getByRole('button', { name: 'Create new codes' }).click();
     await reauthIfAsked(page);
-    await page.getByRole('dialog', { name: 'Your new backup codes' }).waitFor();
-    await page.getByRole('button', { name: 'Done' }).click();
+    const fresh = page.getByRole('dialog', { name: 'Your new backup codes' });
+    await fresh.getByLabel('I have saved them somewhere safe').check();
+    await fresh.getByRole('button', { name: 'Done' }).click();
     expect(await page.getByTestId('backup-remaining').textContent()).toBe('10');
     expect(await page.getByTestId('low-backup-codes').count()).toBe(0);
     expect(web.app.outbox().filter((m) => m.to === user.email && m.subject === 'You have 2 backup codes left for Twofold')).toHaveLength(1);

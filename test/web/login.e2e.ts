@@ -124,10 +124,16 @@ describe('log in', () => {
       ]);
       if (answer.status() === 429) break;
       expect(answer.status()).toBe(401);
-      await page.getByText('That code is not right').waitFor();
+      // Attempts left are said and announced; the wrong code stays in the field, selected.
+      await page.getByRole('alert').filter({ hasText: `That code is not right. ${4 - i} attempt` }).waitFor();
+      expect(await field.inputValue()).toBe('000000');
+      expect(await field.evaluate((el: HTMLInputElement) => [el.selectionStart, el.selectionEnd, document.activeElement === el])).toEqual([0, 6, true]);
     }
     await page.getByTestId('lockout').waitFor();
-    expect(await page.getByTestId('lockout').textContent()).toMatch(/try again in \d+:\d\d/);
+    // Until when, by the clock, and counting down.
+    expect(await page.getByTestId('lockout').textContent()).toMatch(/paused until \d{1,2}:\d\d.*\(\d+:\d\d left\)/);
+    const first = await page.getByTestId('countdown').textContent();
+    await expect.poll(() => page.getByTestId('countdown').textContent()).not.toBe(first);
     await web.shot(page, '09-lockout');
     expectNoProblems(web);
   });

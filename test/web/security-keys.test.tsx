@@ -62,7 +62,7 @@ describe('"security keys only" in the admin dashboard', () => {
       'GET /accounts/acc-1/members': () => ({ body: members }),
       'PUT /accounts/acc-1/security/2fa-policy': (body) => ({ body: { ...policy, ...(body as object) } }),
     });
-    act(() => render(<PolicyTab accountId="acc-1" isOwner />, root));
+    act(() => render(<PolicyTab accountId="acc-1" isOwner selfId="u-self" />, root));
     await settle();
     expect(root.querySelector('[data-testid=keys-only]')).toBeNull();
     act(() => buttonNamed(root, 'Require security keys only').click());

@@ -33,7 +33,7 @@ describe('forced setup page', () => {
   it('says who requires it, offers only the allowed methods, and will not finish before the codes are kept', async () => {
     const onDone = vi.fn();
     act(() => render(<SetupPage setup={{ challengeId: 'chal-1', allowedMethods: ['totp', 'email'],
-      requiredBy: [{ accountId: 'a', accountName: 'Acme Logistics', reason: 'enforced_for_admins' }] }} onDone={onDone} onSignOut={() => {}} />, root));
+      requiredBy: [{ accountId: 'a', accountName: 'Acme Logistics', reason: 'enforced_for_admins' }] }} onDone={onDone} onRecovered={() => {}} onSignOut={() => {}} />, root));
     expect(root.querySelector('[data-testid=required-by]')!.textContent).toContain('Acme Logistics requires this because it requires two-factor authentication for owners and admins');
     expect([...root.querySelectorAll('[data-method]')].map((b) => b.getAttribute('data-method'))).toEqual(['totp', 'email']);
 
@@ -60,5 +60,62 @@ describe('forced setup page', () => {
     expect(button('Continue').disabled).toBe(false);
     act(() => button('Continue').click());
     expect(onDone).toHaveBeenCalledOnce();
+  });
+
+  it('after an accepted recovery code, says it worked and that setup is still needed', async () => {
+    const { App } = await import('../../web/app.tsx');
+    const { fakeApi, settle: settleAll } = await import('./fake-api.ts');
+    history.replaceState(null, '', '/');
+    let signedIn = false;
+    const status = {
+      enabled: false, preferredMethod: null, methods: { totp: { enabled: false }, sms: { enabled: false, phone: null, previousPhone: null }, email: { enabled: false, address: null }, webauthn: { enabled: false, credentials: [] } },
+      backupCodes: { remaining: 0, low: false }, required: true, requiredBy: [{ accountId: 'a', accountName: 'Acme Logistics', reason: 'enforced_for_all' }], allowedMethods: ['totp'], canDisable: false,
+    };
+    fakeApi({
+      'GET /session': () => (signedIn
+        ? { body: { user: { id: 'u', email: 'milo@example.com', name: 'Milo' }, session: { expiresAt: 'x', clients: ['web'] }, accounts: [], twoFactorSetupRequired: true } }
+        : { status: 401, body: { error: { code: 'unauthenticated', message: 'Please sign in.' } } }),
+      'POST /auth/login': () => ({ body: { status: 'setup_required', challengeId: 'ch-9', allowedMethods: ['totp'], requiredBy: status.requiredBy, expiresAt: 'x' } }),
+      'POST /auth/challenge/ch-9/verify': () => { signedIn = true; return { body: { status: 'authenticated', session: { token: 't', expiresAt: 'x' }, user: { id: 'u', email: 'milo@example.com', name: 'Milo' } } }; },
+      'GET /me/2fa': () => ({ body: status }),
+      'POST /me/2fa/totp': () => ({ body: { secret: 'JBSWY3DPEHPK3PXP', otpauthUri: 'otpauth://totp/x', qrSvg: '<svg xmlns="http://www.w3.org/2000/svg"/>' } }),
+    });
+    act(() => render(<App />, root));
+    await settleAll();
+    const type = (selector: string, value: string) => {
+      const input = root.querySelector(selector) as HTMLInputElement;
+      act(() => { input.value = value; input.dispatchEvent(new Event('input', { bubbles: true })); });
+    };
+    type('#login-email', 'milo@example.com');
+    type('#login-password', 'pw-pw-pw-pw');
+    await act(async () => { root.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true })); });
+    await settleAll();
+    expect(root.querySelector('h1')!.textContent).toBe('Set up two-factor authentication');
+    act(() => button('I have a recovery code from an owner').click());
+    type('#setup-recovery-code', 'RCV-1234-ABCD');
+    await act(async () => { root.querySelector('.setup-foot form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true })); });
+    await settleAll();
+    expect(root.querySelector('h1')!.textContent).toBe('Set up two-factor authentication');
+    expect(root.querySelector('.notice--success')!.textContent).toContain('Your recovery code worked and you are signed in');
+  });
+
+  it('offers "I have saved them" as a way to keep the codes', async () => {
+    act(() => render(<SetupPage setup={{ challengeId: 'chal-1', allowedMethods: ['totp'], requiredBy: [], email: 'milo@example.com' }}
+      onDone={() => {}} onRecovered={() => {}} onSignOut={() => {}} />, root));
+    await settle();
+    const input = root.querySelector('#totp-setup-code') as HTMLInputElement;
+    act(() => { input.value = '123456'; input.dispatchEvent(new Event('input', { bubbles: true })); });
+    await settle();
+    expect(button('Continue').disabled).toBe(true);
+    const tick = root.querySelector('#codes-saved') as HTMLInputElement;
+    act(() => { tick.checked = true; tick.dispatchEvent(new Event('change', { bubbles: true })); });
+    expect(button('Continue').disabled).toBe(false);
+    // The printed sheet: product, whose codes, the date, the codes and how to use them.
+    const sheet = document.querySelector('.print-sheet')!;
+    expect(sheet.textContent).toContain('Twofold backup codes');
+    expect(sheet.textContent).toContain('For milo@example.com');
+    expect(sheet.textContent).toContain('Created');
+    expect(sheet.querySelectorAll('.print-sheet__codes li')).toHaveLength(10);
+    expect(sheet.textContent).toContain('How to use them');
   });
 });

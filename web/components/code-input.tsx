@@ -1,5 +1,6 @@
 // One field for a one-time code: the browser can fill it (autocomplete="one-time-code"), phones show digits,
 // and a pasted "123 456" or "123-456" becomes "123456". Backup and recovery codes keep their letters.
+// onComplete hears the sixth digit (typed, pasted or filled), so a form can submit without a click.
 import type { Ref } from 'preact';
 import { normaliseTypedCode } from '../../shared/totp.ts';
 
@@ -22,16 +23,22 @@ interface Props {
   disabled?: boolean;
   inputRef?: Ref<HTMLInputElement>;
   invalid?: boolean;
+  /** The id of the message that explains a wrong code, read out with the field. */
+  errorId?: string;
+  /** Called when a digits code reaches its full length. */
+  onComplete?(code: string): void;
 }
 
-export function CodeInput({ id, label, value, onChange, kind = 'digits', length = 6, hint, disabled, inputRef, invalid }: Props) {
+export function CodeInput({ id, label, value, onChange, kind = 'digits', length = 6, hint, disabled, inputRef, invalid, errorId, onComplete }: Props) {
   const digits = kind === 'digits';
   function handleInput(event: Event) {
     const input = event.currentTarget as HTMLInputElement;
     const cleaned = cleanCode(input.value, kind, length);
     if (input.value !== cleaned) input.value = cleaned;
     onChange(cleaned);
+    if (digits && cleaned.length === length && cleaned !== value) onComplete?.(cleaned);
   }
+  const describedBy = [hint ? `${id}-hint` : '', invalid && errorId ? errorId : ''].filter(Boolean).join(' ');
   return (
     <div class="field">
       <label for={id}>{label}</label>
@@ -52,7 +59,7 @@ export function CodeInput({ id, label, value, onChange, kind = 'digits', length 
         disabled={disabled}
         required
         aria-invalid={invalid ? 'true' : undefined}
-        aria-describedby={hint ? `${id}-hint` : undefined}
+        aria-describedby={describedBy || undefined}
         data-testid="code-input"
       />
     </div>

@@ -1,4 +1,5 @@
-// A modal <dialog>: focus moves in, Escape closes it, the page behind is inert.
+// A modal <dialog>: focus moves in, Escape closes it, the page behind is inert. A dialog that must not close yet
+// (new backup codes not saved) keeps Escape and × from closing it, and says why through onBlockedClose.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 
@@ -7,20 +8,41 @@ interface Props {
   onClose(): void;
   children: ComponentChildren;
   testId?: string;
+  /** False while the dialog must stay open; Escape then calls onBlockedClose instead of onClose. */
+  canClose?: boolean;
+  onBlockedClose?(): void;
 }
 
-export function Dialog({ title, onClose, children, testId }: Props) {
+export function Dialog({ title, onClose, children, testId, canClose = true, onBlockedClose }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
+  const closable = useRef(canClose);
+  closable.current = canClose;
+  const close = useRef(onClose);
+  close.current = onClose;
   useEffect(() => {
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal?.();
-    return () => dialog?.close?.();
+    // Browsers may close a modal on Escape even when its cancel event is refused (Chromium's close watchers skip
+    // a second refusal): open it again while it must stay, and otherwise let the page know it closed.
+    const closed = () => {
+      if (!dialog?.isConnected || dialog.open) return;
+      if (closable.current) close.current();
+      else dialog.showModal?.();
+    };
+    dialog?.addEventListener('close', closed);
+    return () => { dialog?.removeEventListener('close', closed); dialog?.close?.(); };
   }, []);
+  function requestClose() {
+    if (closable.current) onClose();
+    else onBlockedClose?.();
+  }
   return (
-    <dialog ref={ref} class="dialog" aria-labelledby="dialog-title" onCancel={(e) => { e.preventDefault(); onClose(); }} data-testid={testId}>
+    <dialog ref={ref} class="dialog" aria-labelledby="dialog-title" data-testid={testId}
+      onCancel={(e) => { e.preventDefault(); requestClose(); }}
+      onKeyDown={(e) => { if (e.key === 'Escape' && !closable.current) { e.preventDefault(); requestClose(); } }}>
       <div class="dialog__head">
         <h2 id="dialog-title">{title}</h2>
-        <button type="button" class="icon-button" aria-label="Close" onClick={onClose}>×</button>
+        {canClose && <button type="button" class="icon-button" aria-label="Close" onClick={onClose}>×</button>}
       </div>
       {children}
     </dialog>

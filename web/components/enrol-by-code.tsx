@@ -1,4 +1,4 @@
-// Set up text messages or email: (phone number), send a code, type it back.
+// Set up text messages or email: (phone number), send a code, type it back; the sixth digit sends it.
 import { useState } from 'preact/hooks';
 import type { CodeSent, MethodEnabled } from '../../shared/schemas.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
@@ -45,17 +45,17 @@ export function EnrolByCode({ method, bearer, previousPhone, onEnabled, onCancel
     setBusy(false);
   }
 
-  async function verify(event: Event) {
-    event.preventDefault();
-    if (code.length !== 6) { setError('Enter the 6-digit code we sent.'); return; }
+  async function verify(value: string) {
+    if (value.length !== 6) { setError('Enter the 6-digit code we sent.'); return; }
+    if (busy) return;
     setBusy(true);
     setError('');
     try {
-      onEnabled(await withReauth(() => api<MethodEnabled>('POST', `/me/2fa/${method}/verify`, { bearer, body: { code } })));
+      onEnabled(await withReauth(() => api<MethodEnabled>('POST', `/me/2fa/${method}/verify`, { bearer, body: { code: value } })));
     } catch (e) {
       setError(e instanceof ApiError && e.code === 'invalid_code' ? 'That code is not right. Check the latest message and try again.' : describeError(e));
-      setCode('');
       setBusy(false);
+      codeFocus.current?.select();
     }
   }
 
@@ -83,11 +83,12 @@ export function EnrolByCode({ method, bearer, previousPhone, onEnabled, onCancel
     );
   }
   return (
-    <form class="stack" onSubmit={verify} aria-label={`Confirm your ${noun} code`}>
+    <form class="stack" onSubmit={(e) => { e.preventDefault(); void verify(code); }} aria-label={`Confirm your ${noun} code`}>
       <p role="status">We sent a code to <strong>{sent.to}</strong>.</p>
-      <CodeInput id={`${method}-setup-code`} label="Enter the 6-digit code" value={code} onChange={setCode} inputRef={codeFocus} invalid={!!error} />
+      <CodeInput id={`${method}-setup-code`} label="Enter the 6-digit code" value={code} onChange={setCode} inputRef={codeFocus} invalid={!!error}
+        errorId={`${method}-setup-error`} onComplete={(value) => void verify(value)} />
       <ResendButton availableAt={sent.resendAt} onSend={() => send()} busy={busy} />
-      <ErrorMessage>{error}</ErrorMessage>
+      <ErrorMessage id={`${method}-setup-error`}>{error}</ErrorMessage>
       <div class="button-row">
         <button type="submit" class="button" disabled={busy}>Turn on</button>
         {onCancel && <button type="button" class="button button--secondary" onClick={onCancel}>Cancel</button>}

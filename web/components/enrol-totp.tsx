@@ -1,10 +1,12 @@
-// Set up an authenticator app: scan the QR code (or type the key), then prove it with the first code.
+// Set up an authenticator app: scan the QR code (or copy the key), then prove it with the first code, sent as
+// soon as its sixth digit is in. A wrong code stays in the field, selected, so the next one replaces it.
 import { useEffect, useState } from 'preact/hooks';
 import type { MethodEnabled, TotpEnrollment } from '../../shared/schemas.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { CodeInput } from './code-input.tsx';
 import { ErrorMessage } from './alert.tsx';
 import { SecretKey } from './secret-key.tsx';
+import { Skeleton } from './skeleton.tsx';
 import { useFocusOnMount } from './use-focus.ts';
 
 interface Props {
@@ -29,23 +31,23 @@ export function EnrolTotp({ bearer, onEnabled, onCancel, withReauth = direct }: 
     withReauth(() => api<TotpEnrollment>('POST', '/me/2fa/totp', { bearer, body: {} })).then(setEnrolment, (e) => setError(describeError(e)));
   }, []);
 
-  async function submit(event: Event) {
-    event.preventDefault();
-    if (code.length !== 6) { setError('Enter the 6-digit code from your app.'); return; }
+  async function verify(value: string) {
+    if (value.length !== 6) { setError('Enter the 6-digit code from your app.'); return; }
+    if (busy) return;
     setBusy(true);
     setError('');
     try {
-      onEnabled(await withReauth(() => api<MethodEnabled>('POST', '/me/2fa/totp/verify', { bearer, body: { code } })));
+      onEnabled(await withReauth(() => api<MethodEnabled>('POST', '/me/2fa/totp/verify', { bearer, body: { code: value } })));
     } catch (e) {
       setError(e instanceof ApiError && e.code === 'invalid_code'
         ? 'That code did not match. Check the time on your phone is right, wait for a new code and try again.' : describeError(e));
-      setCode('');
       setBusy(false);
+      focus.current?.select();
     }
   }
 
   return (
-    <form class="stack" onSubmit={submit} aria-label="Set up an authenticator app"
+    <form class="stack" onSubmit={(e) => { e.preventDefault(); void verify(code); }} aria-label="Set up an authenticator app"
       data-otpauth-uri={enrolment?.otpauthUri} data-twofold-user={enrolment ? accountOf(enrolment.otpauthUri) : undefined}>
       <ol class="steps">
         <li>
@@ -53,17 +55,17 @@ export function EnrolTotp({ bearer, onEnabled, onCancel, withReauth = direct }: 
           <div class="qr">
             {enrolment
               ? <img src={`data:image/svg+xml;base64,${btoa(enrolment.qrSvg)}`} alt="QR code for your authenticator app" width={192} height={192} />
-              : <span class="qr__placeholder">Loading…</span>}
+              : <Skeleton label="Loading the QR code" shape="block" />}
           </div>
           <p class="hint">Can’t scan it? Type this key into the app instead:</p>
           <p>{enrolment ? <SecretKey secret={enrolment.secret} /> : '\u00a0'}</p>
         </li>
         <li>
           <CodeInput id="totp-setup-code" label="Enter the 6-digit code the app shows" value={code} onChange={setCode}
-            inputRef={focus} disabled={!enrolment} invalid={!!error} />
+            inputRef={focus} disabled={!enrolment} invalid={!!error} errorId="totp-setup-error" onComplete={(value) => void verify(value)} />
         </li>
       </ol>
-      <ErrorMessage>{error}</ErrorMessage>
+      <ErrorMessage id="totp-setup-error">{error}</ErrorMessage>
       <div class="button-row">
         <button type="submit" class="button" disabled={busy || !enrolment}>Turn on</button>
         {onCancel && <button type="button" class="button button--secondary" onClick={onCancel}>Cancel</button>}

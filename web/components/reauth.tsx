@@ -18,7 +18,8 @@ export function useReauth() {
       setPending(true);
       const ok = await new Promise<boolean>((resolve) => { resolver.current = resolve; });
       setPending(false);
-      if (!ok) throw new ApiError(403, 'reauth_required', 'Cancelled: please confirm it is you to continue.');
+      // The person chose not to: nothing to report (describeError gives an empty sentence).
+      if (!ok) throw new ApiError(403, 'reauth_required', 'Cancelled: please confirm it is you to continue.', { cancelled: true });
       return call();
     }
   }

@@ -1,11 +1,12 @@
 // The second step of signing in: one code field, the method switcher, send/resend for text and email,
-// the lockout with its wait, and the remaining-backup-codes notice.
+// attempts left after a wrong code (the code stays, selected), the lockout with its clock time and countdown,
+// and the remaining-backup-codes notice.
 import { useEffect, useState } from 'preact/hooks';
 import type { CodeSent, LoginAuthenticated, Method } from '../../shared/schemas.ts';
 import { normaliseTypedCode } from '../../shared/totp.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { CodeInput } from '../components/code-input.tsx';
-import { Countdown } from '../components/countdown.tsx';
+import { WaitUntil } from '../components/countdown.tsx';
 import { MethodSwitcher } from '../components/method-switcher.tsx';
 import { ResendButton } from '../components/resend-button.tsx';
 import { ErrorMessage, Notice } from '../components/alert.tsx';
@@ -18,7 +19,13 @@ interface Props {
   challenge: ChallengeInfo;
   email: string;
   onSignedIn(): void;
+  /** Back to the password step, keeping the email; `message` says why. */
   onRestart(message: string): void;
+}
+
+export function wrongCodeMessage(attemptsRemaining: unknown): string {
+  if (typeof attemptsRemaining !== 'number') return 'That code is not right. Check it and try again.';
+  return `That code is not right. ${attemptsRemaining} attempt${attemptsRemaining === 1 ? '' : 's'} left.`;
 }
 
 const prompts: Record<Method, { title: string; label: string; hint: string }> = {
@@ -55,7 +62,7 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
       setError('');
       return;
     }
-    setError(e instanceof ApiError && e.code === 'invalid_code' ? 'That code is not right. Check it and try again.' : describeError(e));
+    setError(e instanceof ApiError && e.code === 'invalid_code' ? wrongCodeMessage(e.detail.attemptsRemaining) : describeError(e));
   }
 
   async function send(which: Method) {
@@ -85,9 +92,10 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
       onSignedIn();
     } catch (e) {
       fail(e);
-      setCode('');
       setBusy(false);
+      // The wrong code stays, selected: the next one typed or pasted replaces it.
       focus.current?.focus();
+      focus.current?.select();
     }
   }
 
@@ -121,7 +129,7 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
       {lockedUntil !== null ? (
         <div class="stack">
           <div class="alert alert--error" role="alert" data-testid="lockout">
-            Too many wrong codes. For your security, code entry is paused. You can try again in <Countdown until={lockedUntil} onDone={() => onRestart('You can try signing in again now.')} doneText="a moment" />.
+            Too many wrong codes. For your security, code entry is paused <WaitUntil until={lockedUntil} onDone={() => onRestart('You can try signing in again now.')} />.
           </div>
           <button type="button" class="button button--secondary button--block" onClick={() => onRestart('')}>Back to sign in</button>
         </div>
@@ -133,7 +141,7 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
             {byCode ? (sentTo ? <>We sent a code to <strong>{sentTo.to}</strong>.</> : 'Sending your code…') : prompt.hint}
           </p>
           <CodeInput id="challenge-code" label={prompt.label} value={code} onChange={setCode} kind={digits ? 'digits' : 'text'}
-            inputRef={focus} invalid={!!error} />
+            inputRef={focus} invalid={!!error} errorId="challenge-error" />
           {byCode && (
             <ResendButton availableAt={sentTo?.resendAt ?? null} busy={busy} onSend={() => void send(method)} />
           )}
@@ -142,7 +150,7 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
             <label for="remember-device">Remember this device</label>
             <p class="hint" id="remember-hint">Skip the code on this browser for a while. Only choose this on your own device.</p>
           </div>
-          <ErrorMessage>{error}</ErrorMessage>
+          <ErrorMessage id="challenge-error">{error}</ErrorMessage>
           <button type="submit" class="button button--block" disabled={busy}>Verify</button>
         </form>
       )}

@@ -2,8 +2,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Device, EnrollableMethod, MethodEnabled, SessionListItem, TwoFactorStatus } from '../../shared/schemas.ts';
 import { api, describeError } from '../api-client.ts';
-import { ErrorMessage, Notice } from '../components/alert.tsx';
+import { ErrorMessage } from '../components/alert.tsx';
 import { Dialog } from '../components/dialog.tsx';
+import { Skeleton } from '../components/skeleton.tsx';
+import { useToast } from '../components/toast.tsx';
+import { useReconnect } from '../connection.ts';
 import { useReauth } from '../components/reauth.tsx';
 import { BackupCodesPanel } from '../components/backup-codes-panel.tsx';
 import { MethodsCard } from './security-methods.tsx';
@@ -14,13 +17,16 @@ import { LowBackupCodesBanner } from '../components/low-backup-codes.tsx';
 
 interface Data { status: TwoFactorStatus; devices: Device[]; sessions: SessionListItem[] }
 
-export function SecurityPage({ onSignedOut }: { onSignedOut(): void }) {
+/** Codes on screen: `first` (2FA just turned on), `new` (regenerated: older ones stop working) or `shown` (revealed). */
+interface ShownCodes { title: string; codes: string[]; kind: 'first' | 'new' | 'shown' }
+
+export function SecurityPage({ email, onSignedOut }: { email: string; onSignedOut(): void }) {
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState('');
-  const [notice, setNotice] = useState('');
-  const [codes, setCodes] = useState<{ title: string; codes: string[]; fresh: boolean } | null>(null);
+  const [codes, setCodes] = useState<ShownCodes | null>(null);
   const [confirm, setConfirm] = useState<'regenerate' | 'disable' | null>(null);
   const { withReauth, dialog } = useReauth();
+  const { show: notify, clear: clearNotice, toast } = useToast();
 
   async function load() {
     try {
@@ -28,20 +34,22 @@ export function SecurityPage({ onSignedOut }: { onSignedOut(): void }) {
         api<TwoFactorStatus>('GET', '/me/2fa'), api<Device[]>('GET', '/me/devices'), api<SessionListItem[]>('GET', '/me/sessions'),
       ]);
       setData({ status, devices, sessions });
+      setError('');
     } catch (e) {
       setError(describeError(e));
     }
   }
   useEffect(() => { void load(); }, []);
+  useReconnect(() => { if (!data) void load(); });
 
   /** Runs an action (re-authenticating if asked), shows what happened, reloads. */
   async function act(action: () => Promise<unknown>, done?: string) {
     setError('');
-    setNotice('');
+    clearNotice();
     try {
       await withReauth(action);
-      if (done) setNotice(done);
       await load();
+      if (done) notify(done);
       return true;
     } catch (e) {
       setError(describeError(e));
@@ -52,14 +60,14 @@ export function SecurityPage({ onSignedOut }: { onSignedOut(): void }) {
   async function reveal() {
     await act(async () => {
       const answer = await api<{ codes: string[]; remaining: number }>('GET', '/me/2fa/backup-codes');
-      setCodes({ title: 'Your backup codes', codes: answer.codes, fresh: false });
+      setCodes({ title: 'Your backup codes', codes: answer.codes, kind: 'shown' });
     });
   }
   async function regenerate() {
     setConfirm(null);
     await act(async () => {
       const answer = await api<{ codes: string[] }>('POST', '/me/2fa/backup-codes');
-      setCodes({ title: 'Your new backup codes', codes: answer.codes, fresh: true });
+      setCodes({ title: 'Your new backup codes', codes: answer.codes, kind: 'new' });
     }, 'New backup codes created. Your old codes no longer work.');
   }
   async function disable() {
@@ -67,8 +75,8 @@ export function SecurityPage({ onSignedOut }: { onSignedOut(): void }) {
     await act(() => api('DELETE', '/me/2fa'), 'Two-factor authentication is off.');
   }
   function enabled(result: MethodEnabled, method: EnrollableMethod) {
-    if (result.backupCodes?.length) setCodes({ title: 'Save your backup codes', codes: result.backupCodes, fresh: true });
-    setNotice(method === 'webauthn' ? 'Security key added.' : `${method === 'totp' ? 'Authenticator app' : method === 'sms' ? 'Text messages' : 'Email codes'} turned on.`);
+    if (result.backupCodes?.length) setCodes({ title: 'Save your backup codes', codes: result.backupCodes, kind: 'first' });
+    notify(method === 'webauthn' ? 'Security key added.' : `${method === 'totp' ? 'Authenticator app' : method === 'sms' ? 'Text messages' : 'Email codes'} turned on.`);
     void load();
   }
 
@@ -77,10 +85,9 @@ export function SecurityPage({ onSignedOut }: { onSignedOut(): void }) {
     <main class="page" aria-labelledby="security-title">
       <h1 id="security-title">Security</h1>
       <p class="muted lead">How you prove it’s you when you sign in.</p>
-      <Notice tone="success">{notice}</Notice>
       <ErrorMessage>{error}</ErrorMessage>
       {status?.backupCodes.low && <LowBackupCodesBanner remaining={status.backupCodes.remaining} onMakeNew={() => setConfirm('regenerate')} />}
-      {!data || !status ? <p class="muted">Loading…</p> : (
+      {!data || !status ? (error ? null : <Skeleton label="Loading your security settings" shape="card" rows={5} />) : (
         <>
           <section class="card" aria-labelledby="status-title">
             <div class="card__head">
@@ -147,14 +154,34 @@ export function SecurityPage({ onSignedOut }: { onSignedOut(): void }) {
           </div>
         </Dialog>
       )}
-      {codes && (
-        <Dialog title={codes.title} onClose={() => setCodes(null)} testId="backup-codes-dialog">
-          <p>{codes.fresh ? 'Each code works once. Any older codes no longer work.' : 'Each code works once. Used codes are not shown.'}</p>
-          <BackupCodesPanel codes={codes.codes} />
-          <button type="button" class="button" onClick={() => setCodes(null)}>Done</button>
-        </Dialog>
-      )}
+      {codes && <CodesDialog shown={codes} email={email} onClose={() => setCodes(null)} />}
       {dialog}
+      {toast}
     </main>
+  );
+}
+
+const captions: Record<ShownCodes['kind'], string> = {
+  first: 'If you lose your phone or key, each of these codes lets you sign in once. Keep them somewhere safe, like a password manager.',
+  new: 'Each code works once. Your older codes no longer work.',
+  shown: 'Each code works once. Used codes are not shown.',
+};
+
+/** New codes (first or regenerated) must be kept before the dialog closes; revealed ones may close at once. */
+function CodesDialog({ shown, email, onClose }: { shown: ShownCodes; email: string; onClose(): void }) {
+  const gated = shown.kind !== 'shown';
+  const [saved, setSaved] = useState(!gated);
+  const [nudged, setNudged] = useState(false);
+  return (
+    <Dialog title={shown.title} onClose={onClose} testId="backup-codes-dialog" canClose={saved} onBlockedClose={() => setNudged(true)}>
+      <p>{captions[shown.kind]}</p>
+      <BackupCodesPanel codes={shown.codes} email={email} offerTick={gated} onSaved={() => setSaved(true)} />
+      <button type="button" class="button" disabled={!saved} aria-describedby={gated ? 'codes-gate' : undefined} onClick={onClose}>Done</button>
+      {gated && (
+        <p class={nudged && !saved ? 'hint hint--warning' : 'hint'} id="codes-gate">
+          {saved ? 'Thanks. You can close this now.' : 'Copy, download or print your codes, or tick “I have saved them”, to finish.'}
+        </p>
+      )}
+    </Dialog>
   );
 }

@@ -8,15 +8,28 @@ import { BackupCodesPanel } from '../components/backup-codes-panel.tsx';
 import { methodDescriptions, methodNames, reasonText } from '../labels.ts';
 import { useFocusOnMount } from '../components/use-focus.ts';
 import { RecoveryCodeForm } from '../components/recovery-code-form.tsx';
+import { Notice } from '../components/alert.tsx';
 import { AddSecurityKey } from '../components/add-security-key.tsx';
 import { useReauth } from '../components/reauth.tsx';
 import { dueSentence } from '../../shared/due-date.ts';
 
-export interface SetupInfo { challengeId?: string; allowedMethods: EnrollableMethod[]; requiredBy: RequiredBy[] }
+export interface SetupInfo {
+  challengeId?: string;
+  allowedMethods: EnrollableMethod[];
+  requiredBy: RequiredBy[];
+  /** Whose codes these will be (printed on the backup codes sheet). */
+  email?: string;
+  /** What just happened (a recovery code passed, an invitation accepted). */
+  notice?: string;
+}
+
+export const RECOVERED_NOTICE = 'Your recovery code worked and you are signed in. It cannot be used again, so set up two-factor authentication now: you will need it the next time you sign in.';
 
 interface Props {
   setup: SetupInfo;
   onDone(): void;
+  /** A recovery code passed the requirement once: the person is signed in and still has to set up. */
+  onRecovered(): void;
   onSignOut(): void;
   /** In a grace period: the due date, and the way to go on without 2FA until then. */
   dueBy?: string;
@@ -25,7 +38,7 @@ interface Props {
 
 const order: EnrollableMethod[] = ['totp', 'webauthn', 'sms', 'email'];
 
-export function SetupPage({ setup, onDone, onSignOut, dueBy, onLater }: Props) {
+export function SetupPage({ setup, onDone, onRecovered, onSignOut, dueBy, onLater }: Props) {
   const allowed = order.filter((m) => setup.allowedMethods.includes(m));
   const [method, setMethod] = useState<EnrollableMethod | null>(allowed.length === 1 ? allowed[0]! : null);
   const [codes, setCodes] = useState<string[] | null>(null);
@@ -44,9 +57,9 @@ export function SetupPage({ setup, onDone, onSignOut, dueBy, onLater }: Props) {
         <h1 id="codes-title" tabIndex={-1}>Save your backup codes</h1>
         <p>Two-factor authentication is on. If you lose your phone, each of these codes lets you sign in once.
           Keep them somewhere safe, like a password manager.</p>
-        <BackupCodesPanel codes={codes} onSaved={() => setSaved(true)} />
+        <BackupCodesPanel codes={codes} email={setup.email} offerTick onSaved={() => setSaved(true)} />
         <button type="button" class="button button--block" disabled={!saved} onClick={onDone} aria-describedby="codes-gate">Continue</button>
-        <p class="hint" id="codes-gate">{saved ? 'Thanks — you can continue now.' : 'Copy, download or print your codes to continue.'}</p>
+        <p class="hint" id="codes-gate">{saved ? 'Thanks — you can continue now.' : 'Copy, download or print your codes, or tick “I have saved them”, to continue.'}</p>
       </main>
     );
   }
@@ -54,6 +67,7 @@ export function SetupPage({ setup, onDone, onSignOut, dueBy, onLater }: Props) {
   return (
     <main class="auth-card auth-card--wide" aria-labelledby="setup-title">
       <h1 id="setup-title" ref={heading} tabIndex={-1}>Set up two-factor authentication</h1>
+      <Notice tone="success">{setup.notice}</Notice>
       <div class="notice notice--info" data-testid="required-by">
         {setup.requiredBy.length > 0 ? (
           <ul class="plain-list">
@@ -86,7 +100,7 @@ export function SetupPage({ setup, onDone, onSignOut, dueBy, onLater }: Props) {
         </section>
       )}
       <div class="setup-foot">
-        {setup.challengeId && <RecoveryCodeForm challengeId={setup.challengeId} onSignedIn={onDone} />}
+        {setup.challengeId && <RecoveryCodeForm challengeId={setup.challengeId} onSignedIn={onRecovered} />}
         {onLater
           ? <button type="button" class="link-button" onClick={onLater}>Set up later</button>
           : <button type="button" class="link-button" onClick={onSignOut}>Not now — sign out</button>}

@@ -37,8 +37,8 @@ export function AdminPage({ session, accountId, tab }: Props) {
           <a key={t.id} href={`${base}/${t.id}`} onClick={followLink} aria-current={t.id === current ? 'page' : undefined}>{t.label}</a>
         ))}
       </nav>
-      {current === 'members' && <MembersTab key={accountId} accountId={accountId} isOwner={isOwner} selfId={session.user.id} />}
-      {current === 'policy' && <PolicyTab key={accountId} accountId={accountId} isOwner={isOwner} />}
+      {current === 'members' && <MembersTab key={accountId} accountId={accountId} isOwner={isOwner} selfId={session.user.id} selfVerified={session.user.emailVerified} />}
+      {current === 'policy' && <PolicyTab key={accountId} accountId={accountId} isOwner={isOwner} selfId={session.user.id} />}
       {current === 'ip-rules' && <IpRulesTab key={accountId} accountId={accountId} isOwner={isOwner} />}
       {current === 'api-keys' && <ApiKeysTab key={accountId} accountId={accountId} isOwner={isOwner} />}
       {current === 'audit' && <AuditTab key={accountId} accountId={accountId} />}

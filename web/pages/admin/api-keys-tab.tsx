@@ -1,8 +1,12 @@
-// API keys: list, create (the key is shown once), revoke.
+// API keys: list, create (the key is shown once), revoke (after a confirmation naming what stops working).
 import { useEffect, useState } from 'preact/hooks';
 import { api, describeError } from '../../api-client.ts';
-import { ErrorMessage, Notice } from '../../components/alert.tsx';
+import { ErrorMessage } from '../../components/alert.tsx';
+import { Dialog } from '../../components/dialog.tsx';
 import { useReauth } from '../../components/reauth.tsx';
+import { Skeleton } from '../../components/skeleton.tsx';
+import { useToast } from '../../components/toast.tsx';
+import { useReconnect } from '../../connection.ts';
 import { formatDate } from '../../labels.ts';
 
 interface ApiKey { id: string; name: string; createdAt: string; lastUsedAt: string | null }
@@ -14,12 +18,14 @@ export function ApiKeysTab({ accountId, isOwner }: { accountId: string; isOwner:
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
   const [copied, setCopied] = useState('');
   const [error, setError] = useState('');
-  const [notice, setNotice] = useState('');
+  const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const { withReauth, dialog } = useReauth();
+  const { show: notify, toast } = useToast();
   async function load() {
-    try { setKeys(await api<ApiKey[]>('GET', url)); } catch (e) { setKeys([]); setError(describeError(e)); }
+    try { setKeys(await api<ApiKey[]>('GET', url)); setError(''); } catch (e) { setError(describeError(e)); }
   }
   useEffect(() => { void load(); }, [accountId]);
+  useReconnect(() => { if (!keys) void load(); });
   async function create(event: Event) {
     event.preventDefault();
     setError('');
@@ -32,18 +38,18 @@ export function ApiKeysTab({ accountId, isOwner }: { accountId: string; isOwner:
     } catch (e) { setError(describeError(e)); }
   }
   async function revoke(key: ApiKey) {
+    setRevoking(null);
     setError('');
     try {
       await withReauth(() => api('DELETE', `${url}/${encodeURIComponent(key.id)}`));
-      setNotice(`${key.name} revoked.`);
       await load();
+      notify(`${key.name} revoked.`);
     } catch (e) { setError(describeError(e)); }
   }
   return (
     <section aria-labelledby="keys-title">
       <h2 id="keys-title">API keys</h2>
       <p class="muted">Keys let your systems call the API. They skip two-factor authentication, so they only work from the ranges in IP rules.</p>
-      <Notice tone="success">{notice}</Notice>
       {created && (
         <div class="card stack" data-testid="new-api-key">
           <h3>Your new key “{created.name}”</h3>
@@ -66,6 +72,7 @@ export function ApiKeysTab({ accountId, isOwner }: { accountId: string; isOwner:
         </form>
       )}
       <ErrorMessage>{error}</ErrorMessage>
+      {!keys && !error && <div class="card"><Skeleton label="Loading the API keys" shape="table" rows={2} /></div>}
       {keys && (
         <div class="card">
           {keys.length === 0 ? <p class="muted">No API keys yet.</p> : (
@@ -74,14 +81,24 @@ export function ApiKeysTab({ accountId, isOwner }: { accountId: string; isOwner:
                 <li key={k.id} class="item">
                   <div><span class="item__title">{k.name}</span>
                     <span class="item__meta">Created {formatDate(k.createdAt)} · {k.lastUsedAt ? `last used ${formatDate(k.lastUsedAt)}` : 'never used'}</span></div>
-                  {isOwner && <button type="button" class="button button--secondary button--small" aria-label={`Revoke ${k.name}`} onClick={() => revoke(k)}>Revoke</button>}
+                  {isOwner && <button type="button" class="button button--secondary button--small" aria-label={`Revoke ${k.name}`} onClick={() => setRevoking(k)}>Revoke</button>}
                 </li>
               ))}
             </ul>
           )}
         </div>
       )}
+      {revoking && (
+        <Dialog title={`Revoke ${revoking.name}?`} onClose={() => setRevoking(null)} testId="revoke-key-dialog">
+          <p>Every system that calls the API with <strong>{revoking.name}</strong> will be refused from now on{revoking.lastUsedAt ? ` (it was last used ${formatDate(revoking.lastUsedAt)})` : ''}. This cannot be undone: you would create a new key and put it in place of the old one.</p>
+          <div class="button-row">
+            <button type="button" class="button button--danger" onClick={() => revoke(revoking)}>Revoke key</button>
+            <button type="button" class="button button--secondary" onClick={() => setRevoking(null)}>Keep it</button>
+          </div>
+        </Dialog>
+      )}
       {dialog}
+      {toast}
     </section>
   );
 }

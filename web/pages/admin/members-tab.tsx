@@ -1,39 +1,56 @@
-// The member directory: 2FA status of everyone, a "without 2FA" filter, adding members, and the per-member menu.
+// The member directory: 2FA status of everyone, a "without 2FA" filter, the per-member menu, inviting people
+// ("Invitation sent to …"), and the invitations still waiting for an answer, with resend and revoke.
 import { useEffect, useState } from 'preact/hooks';
-import type { Member, Role } from '../../../shared/schemas.ts';
+import type { Role } from '../../../shared/schemas.ts';
 import { api, describeError } from '../../api-client.ts';
-import { ErrorMessage, Notice } from '../../components/alert.tsx';
+import { ErrorMessage } from '../../components/alert.tsx';
 import { useReauth } from '../../components/reauth.tsx';
-import { methodNames, roleNames } from '../../labels.ts';
+import { Skeleton } from '../../components/skeleton.tsx';
+import { useToast } from '../../components/toast.tsx';
+import { useReconnect } from '../../connection.ts';
+import type { Member, PendingInvitation } from '../../../shared/schemas.ts';
+import { formatDate, methodNames, roleNames } from '../../labels.ts';
+import { followLink } from '../../router.ts';
 import { MemberMenu, type MemberAction } from './member-menu.tsx';
 import { RecoveryCodeDialog } from './recovery-code-dialog.tsx';
 import { Dialog } from '../../components/dialog.tsx';
 import { MemberDue } from './member-due.tsx';
 
-interface Props { accountId: string; isOwner: boolean; selfId: string }
+interface Props { accountId: string; isOwner: boolean; selfId: string; selfVerified: boolean }
 
-export function MembersTab({ accountId, isOwner, selfId }: Props) {
+export function MembersTab({ accountId, isOwner, selfId, selfVerified }: Props) {
   const [members, setMembers] = useState<Member[] | null>(null);
+  const [invitations, setInvitations] = useState<PendingInvitation[] | null>(null);
   const [withoutOnly, setWithoutOnly] = useState(false);
   const [error, setError] = useState('');
-  const [notice, setNotice] = useState('');
   const [recovery, setRecovery] = useState<{ member: Member; code: string; expiresAt: string } | null>(null);
   const [confirmReset, setConfirmReset] = useState<Member | null>(null);
+  const [confirmRevoke, setConfirmRevoke] = useState<PendingInvitation | null>(null);
   const { withReauth, dialog } = useReauth();
+  const { show: notify, clear: clearNotice, toast } = useToast();
   const base = `/accounts/${encodeURIComponent(accountId)}`;
 
   async function load() {
-    try { setMembers(await api<Member[]>('GET', `${base}/members`)); } catch (e) { setError(describeError(e)); }
+    try {
+      const [list, pending] = await Promise.all([
+        api<Member[]>('GET', `${base}/members`),
+        api<PendingInvitation[]>('GET', `${base}/invitations`),
+      ]);
+      setMembers(list);
+      setInvitations(pending);
+      setError('');
+    } catch (e) { setError(describeError(e)); }
   }
   useEffect(() => { void load(); }, [accountId]);
+  useReconnect(() => { if (!members) void load(); });
 
   async function run(action: () => Promise<unknown>, done: string) {
     setError('');
-    setNotice('');
+    clearNotice();
     try {
       await withReauth(action);
       await load(); // the notice comes with the list that shows it, never before
-      setNotice(done);
+      notify(done);
     } catch (e) {
       setError(describeError(e));
     }
@@ -58,6 +75,11 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
       `Two-factor authentication reset for ${member.name}. They are signed out everywhere.`);
   }
 
+  async function revoke(invitation: PendingInvitation) {
+    setConfirmRevoke(null);
+    await run(() => api('DELETE', `${base}/invitations/${encodeURIComponent(invitation.id)}`), `Invitation to ${invitation.email} withdrawn.`);
+  }
+
   const shown = (members ?? []).filter((m) => !withoutOnly || !m.twoFactor.enabled);
   const missing = (members ?? []).filter((m) => !m.twoFactor.enabled).length;
   const overdue = (members ?? []).filter((m) => m.twoFactor.overdue).length;
@@ -67,7 +89,6 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
         <h2 id="members-title">Members</h2>
         {members && <span class="muted">{members.length} member{members.length === 1 ? '' : 's'} · {missing} without 2FA{overdue > 0 && ` · ${overdue} overdue`}</span>}
       </div>
-      <Notice tone="success">{notice}</Notice>
       <ErrorMessage>{error}</ErrorMessage>
       <div class="filters">
         <div class="checkbox">
@@ -75,14 +96,15 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
           <label for="filter-without">Only members without 2FA</label>
         </div>
       </div>
-      {!members ? <p class="muted">Loading…</p> : (
+      {!members ? (error ? null : <div class="card"><Skeleton label="Loading the members" shape="table" rows={4} /></div>) : (
         <div class="card table-wrap">
           <table class="stack-table" data-testid="members-table">
             <thead><tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col">Two-factor</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>
               {shown.map((m) => (
                 <tr key={m.userId} data-testid={`member-${m.email}`}>
-                  <td><strong>{m.name}</strong><span class="item__meta">{m.email}</span></td>
+                  <td><strong>{m.name}</strong><span class="item__meta">{m.email}</span>
+                    {!m.managed && <span class="item__meta" data-testid="not-managed">Joined with their own Twofold sign-in</span>}</td>
                   <td>{roleNames[m.role]}</td>
                   <td>
                     {m.twoFactor.enabled
@@ -99,7 +121,12 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
           </table>
         </div>
       )}
-      <AddMember base={base} isOwner={isOwner} onAdded={(email) => { setNotice(`${email} added.`); void load(); }} />
+      {invitations && invitations.length > 0 && (
+        <PendingInvitations invitations={invitations} onRevoke={setConfirmRevoke}
+          onResend={(inv) => run(() => api('POST', `${base}/invitations/${encodeURIComponent(inv.id)}/resend`, { body: {} }),
+            `A new invitation link was sent to ${inv.email}. The earlier link no longer works.`)} />
+      )}
+      <InviteMember base={base} isOwner={isOwner} verified={selfVerified} onInvited={() => load()} />
       {confirmReset && (
         <Dialog title={`Reset two-factor authentication for ${confirmReset.name}?`} onClose={() => setConfirmReset(null)}>
           <p>Every method, backup code, trusted device and session of {confirmReset.name} ends now. At their next sign-in they set up two-factor authentication again if a requirement applies to them.</p>
@@ -109,29 +136,75 @@ export function MembersTab({ accountId, isOwner, selfId }: Props) {
           </div>
         </Dialog>
       )}
+      {confirmRevoke && (
+        <Dialog title={`Withdraw the invitation to ${confirmRevoke.email}?`} onClose={() => setConfirmRevoke(null)}>
+          <p>The link we emailed to {confirmRevoke.email} will stop working. You can invite them again later.</p>
+          <div class="button-row">
+            <button type="button" class="button button--danger" onClick={() => revoke(confirmRevoke)}>Withdraw invitation</button>
+            <button type="button" class="button button--secondary" onClick={() => setConfirmRevoke(null)}>Keep it</button>
+          </div>
+        </Dialog>
+      )}
       {recovery && <RecoveryCodeDialog name={recovery.member.name} code={recovery.code} expiresAt={recovery.expiresAt} onClose={() => setRecovery(null)} />}
       {dialog}
+      {toast}
     </section>
   );
 }
 
-function AddMember({ base, isOwner, onAdded }: { base: string; isOwner: boolean; onAdded(email: string): void }) {
+function PendingInvitations({ invitations, onResend, onRevoke }: { invitations: PendingInvitation[]; onResend(i: PendingInvitation): void; onRevoke(i: PendingInvitation): void }) {
+  return (
+    <section class="card" aria-labelledby="pending-title">
+      <h3 id="pending-title">Invited, not joined yet</h3>
+      <ul class="item-list" data-testid="pending-invitations">
+        {invitations.map((inv) => (
+          <li key={inv.id} class="item" data-testid={`invitation-${inv.email}`}>
+            <div>
+              <span class="item__title">{inv.email}<span class="badge badge--warn">Pending</span></span>
+              <span class="item__meta">{roleNames[inv.role]} · invited{inv.invitedBy ? ` by ${inv.invitedBy}` : ''} {formatDate(inv.createdAt)} · link valid until {formatDate(inv.expiresAt)}</span>
+            </div>
+            <div class="button-row button-row--tight">
+              <button type="button" class="button button--secondary button--small" aria-label={`Resend the invitation to ${inv.email}`} onClick={() => onResend(inv)}>Resend</button>
+              <button type="button" class="button button--secondary button--small" aria-label={`Withdraw the invitation to ${inv.email}`} onClick={() => onRevoke(inv)}>Withdraw</button>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function InviteMember({ base, isOwner, verified, onInvited }: { base: string; isOwner: boolean; verified: boolean; onInvited(): Promise<void> }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
   const [error, setError] = useState('');
+  const [sent, setSent] = useState('');
+  const [busy, setBusy] = useState(false);
   async function submit(event: Event) {
     event.preventDefault();
     setError('');
+    setSent('');
+    setBusy(true);
     try {
-      await api('POST', `${base}/members`, { body: { email, role } });
+      const answer = await api<{ invitation?: { email: string } }>('POST', `${base}/members`, { body: { email, role } });
       setEmail('');
-      onAdded(email);
+      await onInvited();
+      setSent(`Invitation sent to ${answer.invitation?.email ?? email}. They join once they accept it from their email; the link works for 7 days.`);
     } catch (e) { setError(describeError(e)); }
+    setBusy(false);
   }
   return (
-    <form class="card stack" onSubmit={submit} aria-labelledby="add-member-title">
-      <h3 id="add-member-title">Add a member</h3>
-      <div class="inline-form">
+    <form class="card stack" onSubmit={submit} aria-labelledby="invite-title">
+      <h3 id="invite-title">Invite someone</h3>
+      <p class="hint">We email them a link. Nobody joins without accepting it.</p>
+      {!verified && (
+        <p class="notice notice--warning" data-testid="verify-to-invite">
+          Verify your own email address before you invite people, so they know the invitation is really from you.{' '}
+          <a href="/check-email" onClick={followLink}>Verify my email</a>
+        </p>
+      )}
+      <fieldset class="inline-form" disabled={!verified}>
+        <legend class="visually-hidden">Who to invite</legend>
         <div class="field">
           <label for="add-email">Email</label>
           <input id="add-email" type="email" required value={email} onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)} />
@@ -144,8 +217,9 @@ function AddMember({ base, isOwner, onAdded }: { base: string; isOwner: boolean;
             {isOwner && <option value="owner">Owner</option>}
           </select>
         </div>
-        <button type="submit" class="button">Add or invite</button>
-      </div>
+        <button type="submit" class="button" disabled={busy}>Send invitation</button>
+      </fieldset>
+      <div class={sent ? 'notice notice--success' : 'notice notice--empty'} role="status" data-testid="invite-sent">{sent}</div>
       <ErrorMessage>{error}</ErrorMessage>
     </form>
   );

@@ -3,15 +3,18 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { EnrollableMethod, Enforce, Member, Policy, PolicyUpdate } from '../../../shared/schemas.ts';
 import { api, ApiError, describeError } from '../../api-client.ts';
-import { ErrorMessage, Notice } from '../../components/alert.tsx';
+import { ErrorMessage } from '../../components/alert.tsx';
 import { CodeInput } from '../../components/code-input.tsx';
 import { useReauth } from '../../components/reauth.tsx';
+import { Skeleton } from '../../components/skeleton.tsx';
+import { useToast } from '../../components/toast.tsx';
+import { useReconnect } from '../../connection.ts';
 import { methodNames } from '../../labels.ts';
 import { isKeysOnly, policyImpact } from './policy-impact.ts';
-import { PolicyImpactView } from './policy-impact-view.tsx';
+import { PolicyImpactView, SetUpYourselfFirst } from './policy-impact-view.tsx';
 import { GraceDeadlines, useGracePreview } from './grace-impact.tsx';
 
-interface Props { accountId: string; isOwner: boolean }
+interface Props { accountId: string; isOwner: boolean; selfId: string }
 
 const enforceOptions: { value: Enforce; title: string; text: string }[] = [
   { value: 'off', title: 'Optional', text: 'Members choose for themselves.' },
@@ -24,7 +27,7 @@ export function parseRanges(text: string): string[] {
   return text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
 }
 
-export function PolicyTab({ accountId, isOwner }: Props) {
+export function PolicyTab({ accountId, isOwner, selfId }: Props) {
   const base = `/accounts/${encodeURIComponent(accountId)}`;
   const [saved, setSaved] = useState<Policy | null>(null);
   const [members, setMembers] = useState<Member[]>([]);
@@ -34,7 +37,8 @@ export function PolicyTab({ accountId, isOwner }: Props) {
   const [ranges, setRanges] = useState('');
   const [grace, setGrace] = useState('0');
   const [error, setError] = useState('');
-  const [notice, setNotice] = useState('');
+  const [selfBlocked, setSelfBlocked] = useState(false);
+  const { show: notify, clear: clearNotice, toast } = useToast();
   const [pending, setPending] = useState<{ confirmationId: string; sentTo: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const { withReauth, dialog } = useReauth();
@@ -52,9 +56,11 @@ export function PolicyTab({ accountId, isOwner }: Props) {
       const [policy, list] = await Promise.all([api<Policy>('GET', `${base}/security/2fa-policy`), api<Member[]>('GET', `${base}/members`)]);
       show(policy);
       setMembers(list);
+      setError('');
     } catch (e) { setError(describeError(e)); }
   }
   useEffect(() => { void load(); }, [accountId]);
+  useReconnect(() => { if (!saved) void load(); });
 
   const impact = policyImpact(members, enforce, methods);
   const keysOnly = isKeysOnly(methods);
@@ -66,32 +72,39 @@ export function PolicyTab({ accountId, isOwner }: Props) {
   async function submit(event: Event) {
     event.preventDefault();
     setError('');
-    setNotice('');
+    setSelfBlocked(false);
+    clearNotice();
     if (methods.length === 0) { setError('Allow at least one method.'); return; }
     const update: PolicyUpdate = { enforce, allowedMethods: methods, rememberDeviceDays: Number(days), enforceOutsideIpRanges: parseRanges(ranges), gracePeriodDays: graceDays };
     setBusy(true);
     try {
       const answer = await withReauth(() => api<Policy | { confirmationId: string; sentTo: string }>('PUT', `${base}/security/2fa-policy`, { body: update }));
       if ('confirmationId' in answer) setPending(answer);
-      else { show(answer); await load(); setNotice('Policy saved. It applies from now on.'); }
+      else { show(answer); await load(); notify('Policy saved. It applies from now on.'); }
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'owners_without_2fa') setError('Every owner must set up two-factor authentication before you can require it.');
+      const owners = e instanceof ApiError && e.code === 'owners_without_2fa' ? ownerIds(e.detail.owners) : null;
+      if (owners?.includes(selfId)) setSelfBlocked(true);
+      else if (owners) setError('Every owner must set up two-factor authentication before you can require it.');
       else setError(describeError(e));
     }
     setBusy(false);
   }
 
-  if (!saved) return <section><ErrorMessage>{error}</ErrorMessage>{!error && <p class="muted">Loading…</p>}</section>;
+  if (!saved) return <section aria-label="Two-factor authentication policy"><ErrorMessage>{error}</ErrorMessage>{!error && <div class="card"><Skeleton label="Loading the policy" shape="card" rows={6} /></div>}</section>;
   if (pending) {
-    return <ConfirmLoosening base={base} pending={pending} onDone={async () => { setPending(null); await load(); setNotice('Policy change confirmed and saved.'); }}
-      onCancel={() => { setPending(null); show(saved); setNotice('Change cancelled. Nothing was changed.'); }} />;
+    return (
+      <>
+        <ConfirmLoosening base={base} pending={pending} onDone={async () => { setPending(null); await load(); notify('Policy change confirmed and saved.'); }}
+          onCancel={() => { setPending(null); show(saved); notify('Change cancelled. Nothing was changed.'); }} />
+        {toast}
+      </>
+    );
   }
   const disabled = !isOwner;
   return (
     <section aria-labelledby="policy-title">
       <h2 id="policy-title">Two-factor authentication policy</h2>
       {!isOwner && <p class="notice notice--info">Only owners can change the policy. You can see it here.</p>}
-      <Notice tone="success">{notice}</Notice>
       <form class="card stack" onSubmit={submit}>
         <fieldset disabled={disabled}>
           <legend>Who must use two-factor authentication</legend>
@@ -110,7 +123,7 @@ export function PolicyTab({ accountId, isOwner }: Props) {
           <input id="grace-days" type="number" min={0} max={30} step={1} required value={grace} disabled={disabled}
             aria-describedby="grace-days-hint" onInput={(e) => setGrace((e.currentTarget as HTMLInputElement).value)} />
         </div>
-        <PolicyImpactView enforce={enforce} impact={impact} keysOnly={keysOnly}
+        <PolicyImpactView enforce={enforce} impact={impact} keysOnly={keysOnly} selfId={selfId}
           changed={enforce !== saved.enforce || graceDays !== saved.gracePeriodDays || methods.join() !== saved.allowedMethods.join()}
           deadlines={withGrace ? (dueMembers ? <GraceDeadlines members={dueMembers.filter((m) => m.role !== 'owner')} /> : <p class="muted">Working out the dates…</p>) : undefined} />
         <fieldset disabled={disabled}>
@@ -142,7 +155,7 @@ export function PolicyTab({ accountId, isOwner }: Props) {
           <textarea id="enforce-ranges" value={ranges} disabled={disabled} aria-describedby="enforce-ranges-hint"
             onInput={(e) => setRanges((e.currentTarget as HTMLTextAreaElement).value)} />
         </div>
-        <ErrorMessage>{error}</ErrorMessage>
+        <ErrorMessage>{selfBlocked ? <SetUpYourselfFirst keysOnly={keysOnly} /> : error}</ErrorMessage>
         {isOwner && (
           <div class="button-row">
             <button type="submit" class="button" disabled={busy || blocked}>Save policy</button>
@@ -151,8 +164,15 @@ export function PolicyTab({ accountId, isOwner }: Props) {
         )}
       </form>
       {dialog}
+      {toast}
     </section>
   );
+}
+
+/** The user ids of `owners` in a 409 owners_without_2fa (objects with userId, or ids). */
+function ownerIds(owners: unknown): string[] {
+  if (!Array.isArray(owners)) return [];
+  return owners.map((o) => (typeof o === 'string' ? o : (o as { userId?: string; id?: string })?.userId ?? (o as { id?: string })?.id ?? '')).filter(Boolean);
 }
 
 function ConfirmLoosening({ base, pending, onDone, onCancel }: { base: string; pending: { confirmationId: string; sentTo: string }; onDone(): void; onCancel(): void }) {

@@ -1,0 +1,79 @@
+// Create an account: name, email, password, and the team's name (optional). The API emails a verification
+// link; the new person is then signed in with the same password and sent to "Check your email".
+import { useState } from 'preact/hooks';
+import type { LoginResponse } from '../../shared/schemas.ts';
+import { api, ApiError, describeError } from '../api-client.ts';
+import { ErrorMessage } from '../components/alert.tsx';
+import { useFocusOnMount } from '../components/use-focus.ts';
+
+interface Props {
+  /** The account exists; `answer` is the sign-in that followed (null if it did not sign in). */
+  onCreated(email: string, answer: LoginResponse | null): void;
+  /** "Sign in instead", with the email typed so far. */
+  onSignIn(email: string): void;
+}
+
+export function SignupPage({ onCreated, onSignIn }: Props) {
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [accountName, setAccountName] = useState('');
+  const [error, setError] = useState<{ text: string; taken?: boolean } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const focus = useFocusOnMount<HTMLInputElement>();
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api('POST', '/auth/signup', { body: { name, email, password, ...(accountName.trim() ? { accountName: accountName.trim() } : {}) } });
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'conflict') setError({ text: 'There is already a Twofold account with that email.', taken: true });
+      else setError({ text: describeError(e) });
+      setBusy(false);
+      return;
+    }
+    let answer: LoginResponse | null = null;
+    try {
+      answer = await api<LoginResponse>('POST', '/auth/login', { body: { email, password, client: 'web' } });
+    } catch { /* created but not signed in: "Check your email" still applies */ }
+    onCreated(email, answer);
+  }
+
+  const input = (set: (v: string) => void) => (e: Event) => set((e.currentTarget as HTMLInputElement).value);
+  return (
+    <main class="auth-card" aria-labelledby="signup-title">
+      <h1 id="signup-title">Create your Twofold account</h1>
+      <form class="stack" onSubmit={submit}>
+        <div class="field">
+          <label for="signup-name">Your name</label>
+          <input id="signup-name" ref={focus} type="text" name="name" autocomplete="name" required maxLength={100} value={name} onInput={input(setName)} />
+        </div>
+        <div class="field">
+          <label for="signup-email">Work email</label>
+          <input id="signup-email" type="email" name="email" autocomplete="username" required maxLength={254} value={email} onInput={input(setEmail)}
+            aria-describedby="signup-email-hint" />
+          <p class="hint" id="signup-email-hint">We’ll send a link to check it’s yours.</p>
+        </div>
+        <div class="field">
+          <label for="signup-password">Password</label>
+          <input id="signup-password" type="password" name="password" autocomplete="new-password" required minLength={8} maxLength={128} value={password}
+            onInput={input(setPassword)} aria-describedby="signup-password-hint" />
+          <p class="hint" id="signup-password-hint">At least 8 characters. A few unrelated words make a strong one that is easy to remember.</p>
+        </div>
+        <div class="field">
+          <label for="signup-account">Team or company name <span class="muted">(optional)</span></label>
+          <input id="signup-account" type="text" name="organization" autocomplete="organization" maxLength={100} value={accountName}
+            onInput={input(setAccountName)} aria-describedby="signup-account-hint" />
+          <p class="hint" id="signup-account-hint">You’ll be its owner, and can invite others to it.</p>
+        </div>
+        <ErrorMessage>
+          {error && <>{error.text}{error.taken && <> <a href="/" onClick={(e) => { e.preventDefault(); onSignIn(email); }}>Sign in instead</a></>}</>}
+        </ErrorMessage>
+        <button type="submit" class="button button--block" disabled={busy}>{busy ? 'Creating your account…' : 'Create account'}</button>
+      </form>
+      <p class="auth-card__foot">Already have an account? <a href="/" onClick={(e) => { e.preventDefault(); onSignIn(email); }}>Sign in</a></p>
+    </main>
+  );
+}
