@@ -23,6 +23,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { systemRoutes } from './routes/system.ts';
 import { webauthnRoutes } from './routes/webauthn.ts';
 import { multiAccountRule } from './policy.ts';
+import { measureRequests } from './metrics.ts';
 
 export interface AppOptions {
   /** Folder of the built web app; served at `/` when it exists. */
@@ -39,6 +40,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Koa {
   readProtocolFromLastForwarded(app);
   const routes = allRoutes(deps);
   const document = openApiDocument(routes, { version: options.version ?? '1', description: multiAccountRule });
+  app.use(measureRequests(deps.metrics, deps.config)); // outermost: it sees the status the client gets
 
   const api = new Router({ prefix: '/api/v1' });
   api.get('/openapi.json', (ctx) => { ctx.body = document; });

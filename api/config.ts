@@ -22,6 +22,22 @@ export interface Config {
   readonly argon2Concurrency: number;
   /** Texts per hour to one country calling code, for everyone together: the ceiling against SMS pumping. */
   readonly smsHourlyLimitPerCountry: number;
+  /** Operations (README, "Operating Twofold"): where /metrics is served, what the sweep keeps, how long a stop waits. */
+  readonly ops: OpsConfig;
+}
+
+export interface OpsConfig {
+  /** A separate port that serves only GET /metrics; null: none. */
+  readonly metricsPort: number | null;
+  readonly metricsHost: string;
+  /** A bearer token for /metrics (on the API's port unless `metricsPort` is set); null: no token. */
+  readonly metricsToken: string | null;
+  /** Audit events older than this are swept; 0 keeps them forever. */
+  readonly auditRetentionDays: number;
+  /** How often each instance runs the retention sweep; 0 turns it off on this instance. */
+  readonly retentionSweepSeconds: number;
+  /** How long a SIGTERM waits for requests in flight before it cuts them. */
+  readonly shutdownTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -74,6 +90,21 @@ function parseSecretKey(value: string | undefined): Buffer | null {
   return key;
 }
 
+function parseOps(env: NodeJS.ProcessEnv, listenPort: number): OpsConfig {
+  const metricsPort = env.METRICS_PORT ? read(env, 'METRICS_PORT', port.min(1), '') : null;
+  if (metricsPort !== null && metricsPort === listenPort) throw new ConfigError('METRICS_PORT: must differ from PORT (metrics are served on a port of their own)');
+  // A short token could be guessed from outside; /metrics is never public.
+  const metricsToken = env.METRICS_TOKEN ? read(env, 'METRICS_TOKEN', z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'must not contain spaces'), '') : null;
+  return Object.freeze({
+    metricsPort,
+    metricsHost: read(env, 'METRICS_HOST', z.string().min(1), env.HOST || '127.0.0.1'),
+    metricsToken,
+    auditRetentionDays: read(env, 'AUDIT_RETENTION_DAYS', z.coerce.number().int().min(0).max(36_500), '365'),
+    retentionSweepSeconds: read(env, 'RETENTION_SWEEP_SECONDS', z.coerce.number().int().min(0).max(86_400), '600'),
+    shutdownTimeoutSeconds: read(env, 'SHUTDOWN_TIMEOUT_SECONDS', z.coerce.number().int().min(1).max(600), '10'),
+  });
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const production = env.NODE_ENV === 'production';
   const secretKey = parseSecretKey(env.SECRET_KEY);
@@ -107,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     dbPoolMax: read(env, 'DB_POOL_MAX', positiveInt, '10'),
     argon2Concurrency: read(env, 'ARGON2_CONCURRENCY', positiveInt, '2'),
     smsHourlyLimitPerCountry: read(env, 'SMS_HOURLY_LIMIT_PER_COUNTRY', z.coerce.number().int().min(1).max(10_000_000), '1000'),
+    ops: parseOps(env, listenPort),
   };
   return Object.freeze(config);
 }

@@ -5,6 +5,7 @@ import { createDb, type Db } from './db.ts';
 import { createSecrets, type Secrets } from './secrets.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords.ts';
 import { createSenders, type Senders } from './senders/index.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 
 export interface Clock {
   now(): number;
@@ -20,6 +21,7 @@ export interface Deps {
   secrets: Secrets;
   passwords: PasswordHasher;
   senders: Senders;
+  metrics: Metrics;
 }
 
 export function createLogger(level: string): Logger {
@@ -32,13 +34,15 @@ export function createLogger(level: string): Logger {
 
 export function createDeps(config: Config, secretKey: Buffer, overrides: Partial<Deps> = {}): Deps {
   const log = overrides.log ?? createLogger(config.logLevel);
+  const db = overrides.db ?? createDb(config.database, { poolMax: config.dbPoolMax });
   return {
     config,
     log,
     clock: overrides.clock ?? systemClock,
-    db: overrides.db ?? createDb(config.database, { poolMax: config.dbPoolMax }),
+    db,
     secrets: overrides.secrets ?? createSecrets(secretKey),
     passwords: overrides.passwords ?? createPasswordHasher(config.argon2Concurrency),
     senders: overrides.senders ?? createSenders(config, log),
+    metrics: overrides.metrics ?? createMetrics(config, db),
   };
 }

@@ -41,11 +41,12 @@ export async function recordCodeSuccess({ db }: Deps, userId: string): Promise<v
 }
 
 /** A wrong code: the reserved attempt stands. At the tenth in a row, lock (once, however many raced) and audit. */
-export async function recordCodeFailure({ db, clock }: Deps, userId: string, ip: string): Promise<{ lockedSeconds: number }> {
+export async function recordCodeFailure({ db, clock, metrics }: Deps, userId: string, ip: string): Promise<{ lockedSeconds: number }> {
   const now = clock.now();
   const locked = await db('users').where({ id: userId }).where('failed_code_streak', '>=', LOCK_AFTER_WRONG_CODES)
     .update({ failed_code_streak: 0, code_locked_until: now + LOCK_MS });
   if (affected(locked) > 0) {
+    metrics.countLockout();
     await recordEvent(db, { type: 'login.locked_out', at: now, subjectUserId: userId, ip, detail: { minutes: LOCK_MS / 60_000 } });
     return { lockedSeconds: LOCK_MS / 1000 };
   }

@@ -32,6 +32,10 @@ const codeHash = (deps: Deps, userId: string, purpose: string, code: string) => 
 /** Sends a fresh code; returns the seconds before another may be sent. 429 within the cooldown or over the hourly cap;
  * 502 when the provider fails (then no code is stored, so nothing is half-done). */
 export async function sendCode(deps: Deps, req: CodeRequest): Promise<{ resendAfterSeconds: number }> {
+  return deps.metrics.countCodeSend(req.channel, sendCodeUncounted(deps, req));
+}
+
+async function sendCodeUncounted(deps: Deps, req: CodeRequest): Promise<{ resendAfterSeconds: number }> {
   const { db, clock } = deps;
   const now = clock.now();
   const previous = await db('one_time_codes').where({ user_id: req.userId, purpose: req.purpose }).first('created_at');

@@ -16,7 +16,7 @@ import { tooManyAttempts, type ApiError } from './errors.ts';
 import { recordEvent } from './audit.ts';
 
 const EMAIL_FREE_FAILURES = 5;
-const EMAIL_FORGET_AFTER_MS = 24 * 3600_000;
+export const EMAIL_FORGET_AFTER_MS = 24 * 3600_000;
 const FIRST_WAIT_MS = 30_000;
 const LONGEST_WAIT_MS = 3600_000;
 const ADDRESS_BURST = 30;

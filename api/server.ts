@@ -7,6 +7,9 @@ import { createDeps } from './deps.ts';
 import { createApp } from './app.ts';
 import { migrateLatest } from './db.ts';
 import { ensureBuilt } from './build.ts';
+import { createMetricsServer } from './metrics.ts';
+import { retentionRules, startSweeper } from './retention.ts';
+import { shutDown } from './shutdown.ts';
 
 const SECRET_KEY_FILE = 'data/secret.key';
 
@@ -46,7 +49,27 @@ async function main(): Promise<void> {
       '',
     ].join('\n'));
   });
-  const stop = () => server.close(() => void deps.db.destroy().then(() => process.exit(0)));
+  const { ops } = config;
+  const metricsServer = ops.metricsPort === null ? undefined
+    : createMetricsServer(deps.metrics, ops.metricsToken).listen(ops.metricsPort, ops.metricsHost)
+      .on('error', (err) => { console.error(`Twofold cannot start: METRICS_PORT ${ops.metricsPort}: ${err.message}`); process.exit(1); });
+  // Every instance sweeps; batches are small and safe to run side by side (api/retention.ts).
+  const sweeper = ops.retentionSweepSeconds === 0 ? undefined
+    : startSweeper({ db: deps.db, clock: deps.clock, log: deps.log, observer: deps.metrics.sweeps },
+      retentionRules({ auditRetentionDays: ops.auditRetentionDays }), { intervalMs: ops.retentionSweepSeconds * 1000 });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    // A second signal while draining means "now".
+    if (stopping) process.exit(1);
+    stopping = true;
+    deps.log.info({ signal }, 'stop requested');
+    shutDown({ server, metricsServer, sweeper, db: deps.db, log: deps.log }, ops.shutdownTimeoutSeconds * 1000)
+      .then(() => process.exit(0), (err: unknown) => {
+        console.error(`Twofold could not shut down cleanly: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+      });
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

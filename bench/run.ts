@@ -1,7 +1,8 @@
 // `npm run bench`: Twofold against better-auth (+ twoFactor) and a bare Koa + better-sqlite3 ceiling, on this
 // machine, in one run. Every server is a child process; autocannon runs here, on loopback, ≤ 20 connections and
 // ≤ 10 s per run; systems alternate within each round, and each figure is the median of ROUNDS runs.
-// Writes the table between the results markers of bench/README.md. `-- --profile` adds --cpu-prof to Twofold.
+// Writes the table between the results markers of bench/README.md. `-- --profile` adds --cpu-prof to Twofold;
+// `-- --retention` runs the retention scenario instead (bench/retention.ts).
 import autocannon from 'autocannon';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
@@ -13,6 +14,7 @@ import { URI } from 'otpauth';
 import { generateTotp, TOTP_PERIOD_SECONDS } from '../shared/totp.ts';
 import { createPgDatabase, DEFAULT_PG_URL, ROOT, startApiProcess, startServerProcess, type ChildServer, type PgDatabase } from '../test/support/process.ts';
 import { openSeeder, type SeededUser } from './seed.ts';
+import { runRetentionBench } from './retention.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 10;
@@ -265,6 +267,7 @@ async function argonCpuMs(): Promise<number> {
 const loadAtStart = loadavg()[0]!;
 
 async function main() {
+  if (process.argv.includes('--retention')) return runRetentionBench();
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'twofold-bench-'));
   if (PROFILE) mkdirSync(join(ROOT, 'bench/profiles'), { recursive: true });

@@ -22,6 +22,7 @@ export const errorCatalogue = {
   internal_error: { status: 500, message: 'Something went wrong on our side.' },
   sms_delivery_failed: { status: 502, message: 'We could not send the text message. Please try again later.' },
   email_delivery_failed: { status: 502, message: 'We could not send the email. Please try again later.' },
+  service_unavailable: { status: 503, message: 'This instance cannot take requests right now.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -8,6 +8,7 @@ import * as consent from './20261203000100_consent.ts';
 import * as hardening from './20261203000200_hardening.ts';
 import * as webauthn from './20261203000300_webauthn.ts';
 import * as gracePeriod from './20261203000400_grace_period.ts';
+import * as retentionIndexes from './20261203000500_retention_indexes.ts';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261123000100_users_accounts': usersAccounts,
@@ -18,6 +19,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261203000200_hardening': hardening,
   '20261203000300_webauthn': webauthn,
   '20261203000400_grace_period': gracePeriod,
+  '20261203000500_retention_indexes': retentionIndexes,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

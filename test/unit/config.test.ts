@@ -46,4 +46,23 @@ describe('loadConfig', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://Twofold.Example.com/' }).publicUrl).toBe('https://twofold.example.com');
     expect(loadConfig({ PUBLIC_URL: 'http://127.0.0.1:8080' }).publicUrl).toBe('http://127.0.0.1:8080');
   });
+
+  it('operations: metrics nowhere, audit kept a year, a sweep every 10 minutes, 10 s to drain', () => {
+    expect(loadConfig({}).ops).toEqual({ metricsPort: null, metricsHost: '127.0.0.1', metricsToken: null, auditRetentionDays: 365, retentionSweepSeconds: 600, shutdownTimeoutSeconds: 10 });
+    expect(loadConfig({ HOST: '0.0.0.0', METRICS_PORT: '9464', METRICS_TOKEN: 'x'.repeat(16), AUDIT_RETENTION_DAYS: '0', RETENTION_SWEEP_SECONDS: '0' }).ops)
+      .toMatchObject({ metricsPort: 9464, metricsHost: '0.0.0.0', metricsToken: 'x'.repeat(16), auditRetentionDays: 0, retentionSweepSeconds: 0 });
+  });
+
+  it.each([
+    [{ METRICS_PORT: '3000' }, /^METRICS_PORT: must differ from PORT/],
+    [{ METRICS_PORT: 'ninety' }, /^METRICS_PORT: /],
+    [{ METRICS_TOKEN: 'short' }, /^METRICS_TOKEN: must be at least 16 characters/],
+    [{ METRICS_TOKEN: 'has a space in it, sixteen+' }, /^METRICS_TOKEN: /],
+    [{ AUDIT_RETENTION_DAYS: '-1' }, /^AUDIT_RETENTION_DAYS: /],
+    [{ AUDIT_RETENTION_DAYS: 'forever' }, /^AUDIT_RETENTION_DAYS: /],
+    [{ RETENTION_SWEEP_SECONDS: '1.5' }, /^RETENTION_SWEEP_SECONDS: /],
+    [{ SHUTDOWN_TIMEOUT_SECONDS: '0' }, /^SHUTDOWN_TIMEOUT_SECONDS: /],
+  ])('operations setting %j fails with one line naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
 });
