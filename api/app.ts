@@ -8,22 +8,22 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Deps } from './deps.ts';
 import { errorMiddleware } from './errors.ts';
-import { mountRoutes, openApiDocument, type Route } from './http.ts';
-import { clientIp } from './middleware/client-ip.ts';
-import { jsonBody } from './middleware/body.ts';
-import { requestLog } from './middleware/request-log.ts';
-import { securityHeaders } from './middleware/security-headers.ts';
-import { readProtocolFromLastForwarded } from './middleware/forwarded.ts';
-import { refuseCrossOriginWrites } from './middleware/browser-origin.ts';
-import { refuseNul } from './middleware/refuse-nul.ts';
-import { createGuards } from './middleware/guards.ts';
-import { authRoutes } from './routes/auth.ts';
-import { meRoutes } from './routes/me.ts';
-import { accountRoutes } from './routes/accounts.ts';
-import { systemRoutes } from './routes/system.ts';
-import { webauthnRoutes } from './routes/webauthn.ts';
-import { multiAccountRule } from './policy.ts';
-import { measureRequests } from './metrics.ts';
+import { mountRoutes, openApiDocument, type Route } from './http/route.ts';
+import { clientIp } from './http/middleware/client-ip.ts';
+import { jsonBody } from './http/middleware/body.ts';
+import { requestLog } from './http/middleware/request-log.ts';
+import { securityHeaders } from './http/middleware/security-headers.ts';
+import { readProtocolFromLastForwarded } from './http/middleware/forwarded.ts';
+import { refuseCrossOriginWrites } from './http/middleware/browser-origin.ts';
+import { refuseNul } from './http/middleware/refuse-nul.ts';
+import { createGuards } from './http/middleware/guards.ts';
+import { authRoutes } from './http/routes/auth.ts';
+import { meRoutes } from './http/routes/me.ts';
+import { accountRoutes } from './http/routes/accounts.ts';
+import { systemRoutes } from './http/routes/system.ts';
+import { webauthnRoutes } from './http/routes/webauthn.ts';
+import { multiAccountRule } from './policy/policy.ts';
+import { measureRequests } from './ops/metrics.ts';
 
 export interface AppOptions {
   /** Folder of the built web app; served at `/` when it exists. */

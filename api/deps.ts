@@ -1,11 +1,11 @@
 // Everything the app needs, built once from the config. Tests build their own with other parts.
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
-import { createDb, type Db } from './db.ts';
-import { createSecrets, type Secrets } from './secrets.ts';
-import { createPasswordHasher, type PasswordHasher } from './passwords.ts';
-import { createSenders, type Senders } from './senders/index.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { createDb, type Db } from './db/db.ts';
+import { createSecrets, type Secrets } from './crypto/secrets.ts';
+import { createPasswordHasher, type PasswordHasher } from './crypto/passwords.ts';
+import { createSenders, type Senders } from './notify/senders/index.ts';
+import { createMetrics, type Metrics } from './ops/metrics.ts';
 
 export interface Clock {
   now(): number;

@@ -2,7 +2,7 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { errorCatalogue, type ErrorCode } from '../shared/errors.ts';
-import { routeOf } from './middleware/request-log.ts';
+import { routeOf } from './http/middleware/request-log.ts';
 
 export class ApiError extends Error {
   readonly status: number;

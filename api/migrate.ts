@@ -1,6 +1,6 @@
 // `npm run migrate`: brings the configured database to the latest schema (`-- down` rolls every migration back).
 import { loadConfig, ConfigError } from './config.ts';
-import { createDb, migrateLatest, migrateRollbackAll } from './db.ts';
+import { createDb, migrateLatest, migrateRollbackAll } from './db/db.ts';
 
 try {
   const config = loadConfig(process.env);

@@ -5,11 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createDeps } from './deps.ts';
 import { createApp } from './app.ts';
-import { migrateLatest } from './db.ts';
+import { migrateLatest } from './db/db.ts';
 import { ensureBuilt } from './build.ts';
-import { createMetricsServer } from './metrics.ts';
-import { retentionRules, startSweeper } from './retention.ts';
-import { shutDown } from './shutdown.ts';
+import { createMetricsServer } from './ops/metrics.ts';
+import { retentionRules, startSweeper } from './ops/retention.ts';
+import { shutDown } from './ops/shutdown.ts';
 
 const SECRET_KEY_FILE = 'data/secret.key';
 

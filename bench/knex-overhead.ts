@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createDb, migrateLatest, type Db } from '../api/db.ts';
-import { findLiveSession } from '../api/sessions.ts';
-import { listMembershipsWithAccounts } from '../api/accounts.ts';
-import { loadRequirement } from '../api/requirement.ts';
-import { hashToken } from '../api/secrets.ts';
+import { createDb, migrateLatest, type Db } from '../api/db/db.ts';
+import { findLiveSession } from '../api/records/sessions.ts';
+import { listMembershipsWithAccounts } from '../api/records/accounts.ts';
+import { loadRequirement } from '../api/policy/requirement.ts';
+import { hashToken } from '../api/crypto/secrets.ts';
 import { openSeeder } from './seed.ts';
 
 const N = 20_000;

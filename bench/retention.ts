@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { hash as argonHash } from '@node-rs/argon2';
 import { generateTotp } from '../shared/totp.ts';
-import { retentionRules, sweepExpired } from '../api/retention.ts';
+import { retentionRules, sweepExpired } from '../api/ops/retention.ts';
 import { createPgDatabase, DEFAULT_PG_URL, ROOT, startApiProcess, type ChildServer, type PgDatabase } from '../test/support/process.ts';
 import { openSeeder, type SeededUser } from './seed.ts';
 

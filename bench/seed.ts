@@ -4,10 +4,10 @@
 // users (verification costs the same), so seeding thousands of users takes seconds instead of minutes.
 import { randomBytes } from 'node:crypto';
 import { generateTotpSecret } from '../shared/totp.ts';
-import { createDb, type Db } from '../api/db.ts';
-import { createSecrets, hashToken, randomId, randomToken } from '../api/secrets.ts';
-import { CHALLENGE_TTL_MS } from '../api/challenges.ts';
-import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../api/sessions.ts';
+import { createDb, type Db } from '../api/db/db.ts';
+import { createSecrets, hashToken, randomId, randomToken } from '../api/crypto/secrets.ts';
+import { CHALLENGE_TTL_MS } from '../api/records/challenges.ts';
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../api/records/sessions.ts';
 
 export interface SeededUser { id: string; email: string; secret: string }
 

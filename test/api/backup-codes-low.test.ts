@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { factories, PASSWORD } from '../support/factories.ts';
-import { normaliseBackupCode } from '../../api/backup-codes.ts';
+import { normaliseBackupCode } from '../../api/factors/backup-codes.ts';
 
 let app: TestApp;
 let f: ReturnType<typeof factories>;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { factories, PASSWORD, uniqueEmail } from '../support/factories.ts';
 import { allRoutes } from '../../api/app.ts';
-import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../api/sessions.ts';
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../api/records/sessions.ts';
 
 let app: TestApp;
 let f: ReturnType<typeof factories>;

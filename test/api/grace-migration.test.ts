@@ -2,8 +2,8 @@
 // set later counts from then, never from the migration), and `down` drops the columns without touching any row.
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase, engine } from '../support/database.ts';
-import { migrateLatest } from '../../api/db.ts';
-import { migrationSource } from '../../api/migrations/index.ts';
+import { migrateLatest } from '../../api/db/db.ts';
+import { migrationSource } from '../../api/db/migrations/index.ts';
 
 const NAME = '20261203000400_grace_period';
 

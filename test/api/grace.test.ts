@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { accountFactories } from '../support/accounts.ts';
 import { PASSWORD, uniqueEmail } from '../support/factories.ts';
 import { generateTotp } from '../../shared/totp.ts';
-import { formatDueDate } from '../../api/grace.ts';
+import { formatDueDate } from '../../api/flows/grace.ts';
 
 const DAY = 24 * 60 * 60_000;
 let app: TestApp;

@@ -2,7 +2,7 @@
 // templates and outcomes (never an id), and /metrics is never public.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTotp } from '../../shared/totp.ts';
-import { retentionRules, startSweeper } from '../../api/retention.ts';
+import { retentionRules, startSweeper } from '../../api/ops/retention.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { factories, PASSWORD } from '../support/factories.ts';
 import { client } from '../support/http.ts';

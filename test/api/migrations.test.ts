@@ -1,8 +1,8 @@
 // The migrations run up and down unchanged on this leg's engine (SQLite, or PostgreSQL with DATABASE_URL).
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase, engine } from '../support/database.ts';
-import { migrateLatest, migrateRollbackAll } from '../../api/db.ts';
-import { migrationSource } from '../../api/migrations/index.ts';
+import { migrateLatest, migrateRollbackAll } from '../../api/db/db.ts';
+import { migrationSource } from '../../api/db/migrations/index.ts';
 
 describe(`migrations on ${engine}`, () => {
   it('go up, down to nothing, and up again', async () => {

@@ -2,7 +2,7 @@
 // says why until its tail is over, and only then is it forgotten.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTotp } from '../../shared/totp.ts';
-import { retentionRules, sweepExpired } from '../../api/retention.ts';
+import { retentionRules, sweepExpired } from '../../api/ops/retention.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { factories } from '../support/factories.ts';
 

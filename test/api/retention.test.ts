@@ -2,8 +2,8 @@
 // than the table's tail ago (one millisecond earlier they stay), never while live; sweeps repeat and run side by side.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { createDb, type Db } from '../../api/db.ts';
-import { retentionRules, startSweeper, sweepExpired, type RetentionRule } from '../../api/retention.ts';
+import { createDb, type Db } from '../../api/db/db.ts';
+import { retentionRules, startSweeper, sweepExpired, type RetentionRule } from '../../api/ops/retention.ts';
 import { createLogger } from '../../api/deps.ts';
 import { createTestDatabase, engine, type TestDatabase } from '../support/database.ts';
 

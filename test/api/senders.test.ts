@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { factories } from '../support/factories.ts';
-import { createTwilioSender } from '../../api/senders/twilio.ts';
-import { DeliveryError } from '../../api/senders/sender.ts';
+import { createTwilioSender } from '../../api/notify/senders/twilio.ts';
+import { DeliveryError } from '../../api/notify/senders/sender.ts';
 
 interface TwilioRequest { path: string; authorization: string; contentType: string; form: URLSearchParams }
 

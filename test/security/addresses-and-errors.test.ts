@@ -5,7 +5,7 @@ import pino from 'pino';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { factories, PASSWORD } from '../support/factories.ts';
 import { client } from '../support/http.ts';
-import { normaliseIp } from '../../api/middleware/client-ip.ts';
+import { normaliseIp } from '../../api/http/middleware/client-ip.ts';
 
 describe('client address', () => {
   let plain: TestApp;

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { factories, PASSWORD, uniqueEmail } from '../support/factories.ts';
-import { emailWaitMs } from '../../api/password-throttle.ts';
+import { emailWaitMs } from '../../api/factors/password-throttle.ts';
 
 let app: TestApp;
 let f: ReturnType<typeof factories>;

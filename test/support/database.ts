@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import knex from 'knex';
 import type { DatabaseConfig } from '../../api/config.ts';
-import { createDb, migrateLatest, type Db } from '../../api/db.ts';
+import { createDb, migrateLatest, type Db } from '../../api/db/db.ts';
 
 export const engine: 'sqlite' | 'pg' = /^postgres(ql)?:/.test(process.env.DATABASE_URL ?? '') ? 'pg' : 'sqlite';
 

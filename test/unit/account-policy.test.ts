@@ -1,6 +1,6 @@
 // Telling a tightening from a loosening, field by field, and who a policy asks to set up 2FA.
 import { describe, expect, it } from 'vitest';
-import { classifyChange, membersToSetUp, mergePolicy, normaliseUpdate, ownersWithout2fa, rangesLoosen, type MemberFacts, type PolicyFields } from '../../api/account-policy.ts';
+import { classifyChange, membersToSetUp, mergePolicy, normaliseUpdate, ownersWithout2fa, rangesLoosen, type MemberFacts, type PolicyFields } from '../../api/policy/account-policy.ts';
 
 const base: PolicyFields = { enforce: 'admins', allowedMethods: ['totp', 'sms'], rememberDeviceDays: 14, enforceOutsideIpRanges: ['10.0.0.0/8'], gracePeriodDays: 0 };
 

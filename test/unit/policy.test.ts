@@ -2,7 +2,7 @@
 // accounts with overlapping and disjoint methods, the strictest remember period, and when a requirement began.
 import { describe, expect, it } from 'vitest';
 import type { EnrollableMethod, Enforce, Role } from '../../shared/schemas.ts';
-import { evaluatePolicy, type AccountPolicy, type PolicyMembership } from '../../api/policy.ts';
+import { evaluatePolicy, type AccountPolicy, type PolicyMembership } from '../../api/policy/policy.ts';
 
 const ALL: EnrollableMethod[] = ['totp', 'sms', 'email', 'webauthn'];
 const membership = (accountId: string, role: Role, extra: Partial<PolicyMembership> = {}): PolicyMembership =>

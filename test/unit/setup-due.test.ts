@@ -3,9 +3,9 @@
 // change which requires nothing new of someone restarts their grace.
 import { describe, expect, it } from 'vitest';
 import type { EnrollableMethod, Enforce, Role } from '../../shared/schemas.ts';
-import { evaluatePolicy, type AccountPolicy, type PolicyMembership } from '../../api/policy.ts';
-import { DAY_MS, enforceSinceAfter, graceEndsAt, mustSetUpNow } from '../../api/setup-due.ts';
-import { classifyChange, mergePolicy, type PolicyFields } from '../../api/account-policy.ts';
+import { evaluatePolicy, type AccountPolicy, type PolicyMembership } from '../../api/policy/policy.ts';
+import { DAY_MS, enforceSinceAfter, graceEndsAt, mustSetUpNow } from '../../api/policy/setup-due.ts';
+import { classifyChange, mergePolicy, type PolicyFields } from '../../api/policy/account-policy.ts';
 
 const T = Date.UTC(2027, 2, 1, 9, 0); // 1 March 2027, 09:00 UTC: when enforcement began, unless a row says otherwise
 const ALL: EnrollableMethod[] = ['totp', 'sms', 'email'];

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { EnrollableMethod, Role } from '../../shared/schemas.ts';
 import { AllowedMethods } from '../../shared/schemas.ts';
-import { evaluatePolicy, type AccountPolicy } from '../../api/policy.ts';
-import { classifyChange, membersToSetUp, ownersWithout2fa, type MemberFacts, type PolicyFields } from '../../api/account-policy.ts';
-import { relyingParty } from '../../api/webauthn.ts';
+import { evaluatePolicy, type AccountPolicy } from '../../api/policy/policy.ts';
+import { classifyChange, membersToSetUp, ownersWithout2fa, type MemberFacts, type PolicyFields } from '../../api/policy/account-policy.ts';
+import { relyingParty } from '../../api/factors/webauthn.ts';
 
 const policy = (allowedMethods: EnrollableMethod[]): AccountPolicy =>
   ({ enforce: 'all', allowedMethods, rememberDeviceDays: 30, enforceOutsideIpRanges: [], enforceTightenedAt: 2000 });

@@ -1,0 +1,59 @@
+// Wrong-code counters per user, across challenges, addresses and request spellings: 10 wrong codes in a row lock
+// code entry for 15 minutes; 100 in a row (the NIST ceiling) lock it until an admin resets the user's 2FA.
+// Every attempt is reserved by one conditional UPDATE before the code is looked at, so parallel guesses cannot
+// race past the limit.
+import type { Deps } from '../deps.ts';
+import { affected } from '../db/db.ts';
+import { tooManyAttempts } from '../errors.ts';
+import { recordEvent } from '../records/audit.ts';
+import type { UserRow } from '../records/users.ts';
+
+export const LOCK_AFTER_WRONG_CODES = 10;
+export const LOCK_MS = 15 * 60_000;
+export const HARD_LOCK_AFTER_WRONG_CODES = 100;
+
+/** Seconds until the user may enter codes again, or 0. */
+export function lockRemainingSeconds(user: Pick<UserRow, 'code_locked_until' | 'failed_code_total'>, now: number): number {
+  if (user.failed_code_total >= HARD_LOCK_AFTER_WRONG_CODES) return LOCK_MS / 1000;
+  return user.code_locked_until && user.code_locked_until > now ? Math.ceil((user.code_locked_until - now) / 1000) : 0;
+}
+
+export function lockedError(seconds: number) {
+  return tooManyAttempts(seconds, 'Too many wrong codes. Code entry is locked for a while; try again later.');
+}
+
+/** Takes one code attempt for the user, or throws 429 while code entry is locked. */
+export async function reserveCodeAttempt({ db, clock }: Deps, userId: string): Promise<void> {
+  const now = clock.now();
+  const n = await db('users').where({ id: userId })
+    .where('failed_code_streak', '<', LOCK_AFTER_WRONG_CODES)
+    .where('failed_code_total', '<', HARD_LOCK_AFTER_WRONG_CODES)
+    .where((w) => w.whereNull('code_locked_until').orWhere('code_locked_until', '<=', now))
+    .update({ failed_code_streak: db.raw('failed_code_streak + 1'), failed_code_total: db.raw('failed_code_total + 1') });
+  if (affected(n) > 0) return;
+  const user = await db<UserRow>('users').where({ id: userId }).first();
+  throw lockedError(user ? Math.max(1, lockRemainingSeconds(user, now)) : LOCK_MS / 1000);
+}
+
+/** A right code: the reserved attempt was not a failure, and the streak ends. */
+export async function recordCodeSuccess({ db }: Deps, userId: string): Promise<void> {
+  await db('users').where({ id: userId }).update({ failed_code_streak: 0, failed_code_total: 0, code_locked_until: null });
+}
+
+/** A wrong code: the reserved attempt stands. At the tenth in a row, lock (once, however many raced) and audit. */
+export async function recordCodeFailure({ db, clock, metrics }: Deps, userId: string, ip: string): Promise<{ lockedSeconds: number }> {
+  const now = clock.now();
+  const locked = await db('users').where({ id: userId }).where('failed_code_streak', '>=', LOCK_AFTER_WRONG_CODES)
+    .update({ failed_code_streak: 0, code_locked_until: now + LOCK_MS });
+  if (affected(locked) > 0) {
+    metrics.countLockout();
+    await recordEvent(db, { type: 'login.locked_out', at: now, subjectUserId: userId, ip, detail: { minutes: LOCK_MS / 60_000 } });
+    return { lockedSeconds: LOCK_MS / 1000 };
+  }
+  const user = await db<UserRow>('users').where({ id: userId }).first();
+  return { lockedSeconds: user ? lockRemainingSeconds(user, now) : 0 };
+}
+
+export async function resetCodeCounters({ db }: Deps, userId: string): Promise<void> {
+  await db('users').where({ id: userId }).update({ failed_code_streak: 0, failed_code_total: 0, code_locked_until: null });
+}

@@ -1,0 +1,180 @@
+// The login state machine: password -> authenticated | challenge | setup_required, and the challenge's verify.
+// No session, cookie or token of any kind exists before the second factor passes.
+import { publicRequiredBy } from '../policy/policy.ts';
+import type { Client, LoginResponse, Method } from '../../shared/schemas.ts';
+import type { Deps } from '../deps.ts';
+import { iso } from '../db/db.ts';
+import { ApiError, tooManyAttempts } from '../errors.ts';
+import { findUserByEmail, publicUser, type UserRow } from '../records/users.ts';
+import { lockRemainingSeconds, lockedError, recordCodeFailure, recordCodeSuccess, reserveCodeAttempt } from '../factors/lockout.ts';
+import { loadRequirement } from '../policy/requirement.ts';
+import { countBackupCodes } from '../factors/backup-codes.ts';
+import { findTrustedDevice, trustDevice } from '../records/devices.ts';
+import { CHALLENGE_MAX_ATTEMPTS, challengeMethods, completeChallenge, createChallenge, findChallenge, isLive, reserveAttempt, type ChallengeRow } from '../records/challenges.ts';
+import { createSession, sessionExpiresAt } from '../records/sessions.ts';
+import { checkFactorCode, type FactorProof } from '../factors/check-code.ts';
+import { recordEvent } from '../records/audit.ts';
+import { notifyRecoveryCodeUsed } from '../notify/recovery-notices.ts';
+import { findFactor } from '../records/factors.ts';
+import { maskedPhone } from '../notify/sms.ts';
+import { maskEmail } from '../../shared/masks.ts';
+import { sendCode } from '../factors/otp-codes.ts';
+import { reservePasswordAttempt } from '../factors/password-throttle.ts';
+import type { AuthenticationResponse } from '../../shared/webauthn.ts';
+import { graceEndsAt } from '../policy/setup-due.ts';
+import { recordGraceExpired } from './grace.ts';
+import { noticeBackupCodeUsed } from '../notify/backup-code-notices.ts';
+
+export interface RequestInfo { ip: string; userAgent: string | null }
+
+export interface SignedIn { token: string; response: LoginResponse & { status: 'authenticated' }; device?: { token: string; days: number } }
+
+/** Creates the session that a passed login earns. */
+export async function signIn(deps: Deps, user: UserRow, client: Client, req: RequestInfo,
+  extra: { deviceToken?: string; deviceDays?: number; backupCodesRemaining?: number; twoFactorSetupDueBy?: number } = {}): Promise<SignedIn> {
+  const { token, session } = await createSession(deps.db, { userId: user.id, client, ip: req.ip, userAgent: req.userAgent, now: deps.clock.now() });
+  return {
+    token,
+    device: extra.deviceToken ? { token: extra.deviceToken, days: extra.deviceDays ?? 30 } : undefined,
+    response: {
+      status: 'authenticated', session: { token, expiresAt: iso(sessionExpiresAt(session)) }, user: publicUser(user),
+      ...(extra.deviceToken ? { deviceToken: extra.deviceToken } : {}),
+      ...(extra.backupCodesRemaining !== undefined ? { backupCodesRemaining: extra.backupCodesRemaining } : {}),
+      ...(extra.twoFactorSetupDueBy !== undefined ? { twoFactorSetupDueBy: iso(extra.twoFactorSetupDueBy) } : {}),
+    },
+  };
+}
+
+export type LoginOutcome = { kind: 'signed-in'; signedIn: SignedIn } | { kind: 'pending'; response: LoginResponse };
+
+export async function login(deps: Deps, input: { email: string; password: string; deviceToken?: string; client?: Client }, req: RequestInfo): Promise<LoginOutcome> {
+  const now = deps.clock.now();
+  const user = await findUserByEmail(deps.db, input.email);
+  // Throttled before the password is looked at, known email or not (password-throttle.ts).
+  const attempt = await reservePasswordAttempt(deps, { email: input.email, ip: req.ip, userId: user?.id });
+  // Unknown email and wrong password: the same answer after the same argon2 work.
+  const ok = await deps.passwords.verify(user?.password_hash ?? null, input.password);
+  await (user && ok ? attempt.succeeded() : attempt.failed());
+  if (!user || !ok) throw new ApiError('invalid_credentials');
+  const locked = lockRemainingSeconds(user, now);
+  if (locked > 0) throw lockedError(locked);
+  return continueLogin(deps, user, { deviceToken: input.deviceToken, client: input.client ?? 'web' }, req);
+}
+
+/** What a proven password earns: a session, a challenge, or setup_required. Also the end of accepting an invitation
+ * as a new person (the link proved the mailbox, the new password was just chosen). */
+export async function continueLogin(deps: Deps, user: UserRow, input: { deviceToken?: string; client: Client }, req: RequestInfo): Promise<LoginOutcome> {
+  const now = deps.clock.now();
+  const { client } = input;
+  const requirement = await loadRequirement(deps.db, user.id, req.ip);
+  const enabled = requirement.enabledMethods;
+
+  if (enabled.length === 0) {
+    if (!requirement.required) return { kind: 'signed-in', signedIn: await signIn(deps, user, client, req) };
+    // In a grace period the user may sign in without the 2FA they have yet to set up, until its end; a user with a
+    // method never gets here: grace never skips a factor the user has.
+    const dueBy = graceEndsAt(requirement, now);
+    if (dueBy !== null) return { kind: 'signed-in', signedIn: await signIn(deps, user, client, req, { twoFactorSetupDueBy: dueBy }) };
+    await recordGraceExpired(deps, user.id, requirement, now, req.ip);
+    const { challengeId, challenge } = await createChallenge(deps.db, { userId: user.id, kind: 'setup', methods: requirement.allowedMethods, client, ip: req.ip, userAgent: req.userAgent, now });
+    return {
+      kind: 'pending',
+      response: {
+        status: 'setup_required', challengeId, allowedMethods: requirement.allowedMethods, expiresAt: iso(challenge.expires_at),
+        requiredBy: publicRequiredBy(requirement),
+      },
+    };
+  }
+
+  if (input.deviceToken) {
+    const device = await findTrustedDevice(deps.db, user.id, input.deviceToken, now);
+    // A device trusted before the newest requirement began does not skip it.
+    if (device && device.created_at >= (requirement.requiredSince ?? 0)) {
+      return { kind: 'signed-in', signedIn: await signIn(deps, user, client, req) };
+    }
+  }
+
+  // Under a requirement, offer the methods the requiring accounts allow (if the user has any of them).
+  const allowed = requirement.required ? enabled.filter((m) => requirement.allowedMethods.includes(m)) : enabled;
+  const factorMethods = allowed.length > 0 ? allowed : enabled;
+  const methods: Method[] = [...factorMethods];
+  if ((await countBackupCodes(deps.db, user.id)) > 0) methods.push('backup_code');
+  methods.push('recovery_code');
+  const preferred = factorMethods.find((m) => m === user.preferred_method) ?? factorMethods[0]!;
+  const { challengeId, challenge } = await createChallenge(deps.db, { userId: user.id, kind: 'login', methods, client, ip: req.ip, userAgent: req.userAgent, now });
+  return { kind: 'pending', response: { status: 'challenge', challengeId, methods, preferredMethod: preferred, expiresAt: iso(challenge.expires_at) } };
+}
+
+async function liveChallenge(deps: Deps, challengeId: string): Promise<ChallengeRow> {
+  const challenge = await findChallenge(deps.db, challengeId);
+  if (!challenge || !isLive(challenge, deps.clock.now())) throw new ApiError('challenge_expired');
+  return challenge;
+}
+
+/** Sends the SMS or email code of a login challenge. */
+export async function sendChallengeCode(deps: Deps, challengeId: string, method: 'sms' | 'email', ip: string) {
+  const challenge = await liveChallenge(deps, challengeId);
+  if (challenge.kind !== 'login' || !challengeMethods(challenge).includes(method)) {
+    throw new ApiError('invalid_request', `This sign-in does not offer ${method === 'sms' ? 'text messages' : 'email codes'}.`);
+  }
+  const factor = await findFactor(deps.db, challenge.user_id, method);
+  if (!factor?.enabled_at || !factor.destination) throw new ApiError('invalid_request', 'That method is not set up.');
+  const sent = await sendCode(deps, {
+    userId: challenge.user_id, purpose: `challenge:${challenge.id}:${method}`, channel: method, destination: factor.destination, ip, verified: true,
+    subject: 'Your Twofold sign-in code',
+    template: method === 'sms' ? 'Your Twofold sign-in code is {code}. It expires in 10 minutes.'
+      : 'Your Twofold sign-in code is {code}.\n\nIt expires in 10 minutes. If you did not try to sign in, change your password.',
+  });
+  return { sentTo: method === 'sms' ? maskedPhone(factor.destination) : maskEmail(factor.destination), ...sent };
+}
+
+/** Checks a code against a challenge. Every answer but success spends one of the challenge's and the user's attempts. */
+export async function verifyChallenge(deps: Deps, challengeId: string, input: { method: string; code?: string; response?: AuthenticationResponse; rememberDevice?: boolean }, req: RequestInfo): Promise<SignedIn> {
+  const challenge = await liveChallenge(deps, challengeId);
+  // A spent challenge is answered from the row already read: a flood against it writes nothing.
+  const attempt = challenge.attempts >= CHALLENGE_MAX_ATTEMPTS ? null : await reserveAttempt(deps.db, challenge, deps.clock.now());
+  if (attempt === null) throw tooManyAttempts(60, 'Too many wrong codes for this sign-in. Please sign in again.');
+  await reserveCodeAttempt(deps, challenge.user_id);
+
+  // The setup challenge passes only with a recovery code; the login one only with a method it offered.
+  const offered: string[] = challenge.kind === 'setup' ? ['recovery_code'] : challengeMethods(challenge);
+  const proof: FactorProof | null = offered.includes(input.method)
+    ? await checkFactorCode(deps, challenge.user_id, input.method as Method, input.code ?? '', `challenge:${challenge.id}`, input.response)
+    : null;
+
+  if (!proof) {
+    const { lockedSeconds } = await recordCodeFailure(deps, challenge.user_id, req.ip);
+    if (lockedSeconds > 0) throw lockedError(lockedSeconds);
+    if (attempt >= CHALLENGE_MAX_ATTEMPTS) throw tooManyAttempts(60, 'Too many wrong codes for this sign-in. Please sign in again.');
+    throw new ApiError('invalid_code', undefined, { attemptsRemaining: CHALLENGE_MAX_ATTEMPTS - attempt });
+  }
+  if (!(await completeChallenge(deps.db, challenge.id, deps.clock.now()))) throw new ApiError('challenge_expired');
+  await recordCodeSuccess(deps, challenge.user_id);
+  return finishChallenge(deps, challenge, proof, input.rememberDevice === true, req);
+}
+
+async function finishChallenge(deps: Deps, challenge: ChallengeRow, proof: FactorProof, rememberDevice: boolean, req: RequestInfo): Promise<SignedIn> {
+  const now = deps.clock.now();
+  const user = (await deps.db<UserRow>('users').where({ id: challenge.user_id }).first())!;
+  let deviceToken: string | undefined;
+  let deviceDays: number | undefined;
+  if (rememberDevice) {
+    const { rememberDeviceDays } = await loadRequirement(deps.db, user.id, req.ip);
+    deviceDays = rememberDeviceDays;
+    if (rememberDeviceDays > 0) {
+      deviceToken = await trustDevice(deps.db, { userId: user.id, userAgent: req.userAgent, days: rememberDeviceDays, now });
+      await recordEvent(deps.db, { type: 'device.trusted', at: now, actorUserId: user.id, subjectUserId: user.id, ip: req.ip, detail: { days: rememberDeviceDays } });
+    }
+  }
+  if (proof.method === 'backup_code') {
+    await recordEvent(deps.db, { type: 'backup_codes.used', at: now, actorUserId: user.id, subjectUserId: user.id, ip: req.ip, detail: { remaining: proof.backupCodesRemaining } });
+    await noticeBackupCodeUsed(deps, user, proof.backupCodesRemaining, req.ip);
+  }
+  if (proof.method === 'recovery_code') await notifyRecoveryCodeUsed(deps, user, proof, req.ip);
+  if (proof.method === 'webauthn') {
+    await recordEvent(deps.db, { type: 'webauthn.key_used', at: now, actorUserId: user.id, subjectUserId: user.id, ip: req.ip, detail: { credentialId: proof.credentialId, name: proof.name } });
+  }
+  return signIn(deps, user, challenge.client, req, {
+    deviceToken, deviceDays, backupCodesRemaining: proof.method === 'backup_code' ? proof.backupCodesRemaining : undefined,
+  });
+}

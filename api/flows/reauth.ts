@@ -1,0 +1,48 @@
+// Re-authentication: a fresh proof (password, or a code of an enabled method) opens 10 minutes of sensitive calls.
+import type { Deps } from '../deps.ts';
+import { ApiError } from '../errors.ts';
+import type { UserRow } from '../records/users.ts';
+import type { SessionRow } from '../records/sessions.ts';
+import { recordCodeFailure, recordCodeSuccess, reserveCodeAttempt, lockedError } from '../factors/lockout.ts';
+import { checkFactorCode } from '../factors/check-code.ts';
+import { listEnabledMethods, findFactor } from '../records/factors.ts';
+import { countBackupCodes } from '../factors/backup-codes.ts';
+import { sendCode } from '../factors/otp-codes.ts';
+import { maskedPhone } from '../notify/sms.ts';
+import { maskEmail } from '../../shared/masks.ts';
+import type { Method } from '../../shared/schemas.ts';
+import { reservePasswordAttempt } from '../factors/password-throttle.ts';
+import type { AuthenticationResponse } from '../../shared/webauthn.ts';
+import { noticeBackupCodeUsed } from '../notify/backup-code-notices.ts';
+
+export async function reauthenticate(deps: Deps, user: UserRow, session: SessionRow, proof: { password: string } | { method: string; code?: string; response?: AuthenticationResponse }, ip: string): Promise<void> {
+  if ('password' in proof) {
+    // The same throttle as the login's: a stolen session must not become a password oracle.
+    const attempt = await reservePasswordAttempt(deps, { email: user.email, ip, userId: user.id });
+    const ok = await deps.passwords.verify(user.password_hash, proof.password);
+    await (ok ? attempt.succeeded() : attempt.failed());
+    if (!ok) throw new ApiError('invalid_credentials', 'That password is not right.');
+    return;
+  }
+  const usable: string[] = [...(await listEnabledMethods(deps.db, user.id))];
+  if ((await countBackupCodes(deps.db, user.id)) > 0) usable.push('backup_code');
+  await reserveCodeAttempt(deps, user.id);
+  const ok = usable.includes(proof.method) ? await checkFactorCode(deps, user.id, proof.method as Method, proof.code ?? '', `reauth:${session.id}`, proof.response) : null;
+  if (!ok) {
+    const { lockedSeconds } = await recordCodeFailure(deps, user.id, ip);
+    if (lockedSeconds > 0) throw lockedError(lockedSeconds);
+    throw new ApiError('invalid_code');
+  }
+  await recordCodeSuccess(deps, user.id);
+  if (ok.method === 'backup_code') await noticeBackupCodeUsed(deps, user, ok.backupCodesRemaining, ip);
+}
+
+export async function sendReauthCode(deps: Deps, user: UserRow, session: SessionRow, method: 'sms' | 'email', ip: string) {
+  const factor = await findFactor(deps.db, user.id, method);
+  if (!factor?.enabled_at || !factor.destination) throw new ApiError('invalid_request', 'That method is not set up.');
+  const sent = await sendCode(deps, {
+    userId: user.id, purpose: `reauth:${session.id}:${method}`, channel: method, destination: factor.destination, ip, verified: true,
+    subject: 'Your Twofold confirmation code', template: 'Your Twofold confirmation code is {code}. It expires in 10 minutes.',
+  });
+  return { sentTo: method === 'sms' ? maskedPhone(factor.destination) : maskEmail(factor.destination), ...sent };
+}

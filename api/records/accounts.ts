@@ -1,0 +1,69 @@
+// Accounts (organisations) and who belongs to them with which role. Roles are read from the membership row only.
+import type { Role } from '../../shared/schemas.ts';
+import type { Db } from '../db/db.ts';
+import { randomId } from '../crypto/secrets.ts';
+
+export interface AccountRow {
+  id: string;
+  name: string;
+  created_at: number;
+  enforce: 'off' | 'admins' | 'all';
+  allowed_methods: string;
+  remember_device_days: number;
+  enforce_outside_ip_ranges: string;
+  api_allowed_ranges: string;
+  policy_updated_at: number;
+  enforce_tightened_at: number | null;
+  grace_period_days: number;
+  admins_required_since: number | null;
+  all_required_since: number | null;
+}
+
+export interface MembershipRow {
+  account_id: string;
+  user_id: string;
+  role: Role;
+  require_2fa: boolean | number;
+  require_2fa_at: number | null;
+  created_at: number;
+}
+
+const roleRank: Record<Role, number> = { member: 0, admin: 1, owner: 2 };
+export const hasRole = (actual: Role, needed: Role): boolean => roleRank[actual] >= roleRank[needed];
+
+export async function createAccount(db: Db, input: { name: string; ownerId: string; now: number }): Promise<AccountRow> {
+  const id = randomId();
+  await db.transaction(async (trx) => {
+    await trx('accounts').insert({ id, name: input.name, created_at: input.now, policy_updated_at: input.now });
+    await trx('memberships').insert({ account_id: id, user_id: input.ownerId, role: 'owner', created_at: input.now });
+  });
+  return (await findAccount(db, id))!;
+}
+
+export async function findAccount(db: Db, id: string): Promise<AccountRow | undefined> {
+  return db<AccountRow>('accounts').where({ id }).first();
+}
+
+/** Locks the account's row until the transaction ends. Every change to an account's owners takes this lock first,
+ * so two owners demoting or removing each other at once queue up instead of deadlocking on each other's rows. */
+export async function lockAccount(trx: Db, accountId: string): Promise<void> {
+  await trx('accounts').where({ id: accountId }).forUpdate().first('id');
+}
+
+export async function findMembership(db: Db, accountId: string, userId: string): Promise<MembershipRow | undefined> {
+  return db<MembershipRow>('memberships').where({ account_id: accountId, user_id: userId }).first();
+}
+
+/** Memberships of a user with their account rows, oldest first: the input of the 2FA policy. */
+export async function listMembershipsWithAccounts(db: Db, userId: string): Promise<{ membership: MembershipRow; account: AccountRow }[]> {
+  const rows = await db('memberships as m').join('accounts as a', 'a.id', 'm.account_id').where('m.user_id', userId).orderBy('m.created_at')
+    .select('m.account_id', 'm.user_id', 'm.role', 'm.require_2fa', 'm.require_2fa_at', 'm.created_at as m_created_at', 'a.*');
+  return rows.map((r: Record<string, unknown>) => ({
+    membership: { account_id: r.account_id as string, user_id: r.user_id as string, role: r.role as Role, require_2fa: r.require_2fa as boolean,
+      require_2fa_at: r.require_2fa_at as number | null, created_at: r.m_created_at as number },
+    account: { id: r.id, name: r.name, created_at: r.created_at, enforce: r.enforce, allowed_methods: r.allowed_methods,
+      remember_device_days: r.remember_device_days, enforce_outside_ip_ranges: r.enforce_outside_ip_ranges,
+      api_allowed_ranges: r.api_allowed_ranges, policy_updated_at: r.policy_updated_at, enforce_tightened_at: r.enforce_tightened_at,
+      grace_period_days: r.grace_period_days, admins_required_since: r.admins_required_since, all_required_since: r.all_required_since } as AccountRow,
+  }));
+}

@@ -1,0 +1,73 @@
+// Login challenges: a random server-side record bound to the user and the password check that created it,
+// 10 minutes, single use, 5 code attempts. The id the client holds is a 256-bit token kept only as a hash.
+import type { EnrollableMethod, Method } from '../../shared/schemas.ts';
+import { affected, type Db } from '../db/db.ts';
+import { hashToken, randomId, randomToken } from '../crypto/secrets.ts';
+
+export const CHALLENGE_TTL_MS = 10 * 60_000;
+export const CHALLENGE_MAX_ATTEMPTS = 5;
+
+export type ChallengeKind = 'login' | 'setup';
+
+export interface ChallengeRow {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  kind: ChallengeKind;
+  /** login: the methods offered; setup: the methods the user may enrol. */
+  methods: string;
+  client: 'web' | 'dialer';
+  ip: string | null;
+  user_agent: string | null;
+  attempts: number;
+  created_at: number;
+  expires_at: number;
+  completed_at: number | null;
+}
+
+export const challengeMethods = (c: ChallengeRow): Method[] => JSON.parse(c.methods) as Method[];
+export const isLive = (c: ChallengeRow, now: number): boolean => c.completed_at === null && c.expires_at > now;
+
+export async function createChallenge(db: Db, input: { userId: string; kind: ChallengeKind; methods: (Method | EnrollableMethod)[]; client: 'web' | 'dialer'; ip: string; userAgent: string | null; now: number }):
+  Promise<{ challengeId: string; challenge: ChallengeRow }> {
+  const challengeId = randomToken();
+  const challenge: ChallengeRow = {
+    id: randomId(), token_hash: hashToken(challengeId), user_id: input.userId, kind: input.kind, methods: JSON.stringify(input.methods),
+    client: input.client, ip: input.ip, user_agent: input.userAgent?.slice(0, 300) ?? null, attempts: 0,
+    created_at: input.now, expires_at: input.now + CHALLENGE_TTL_MS, completed_at: null,
+  };
+  await db('challenges').insert(challenge);
+  return { challengeId, challenge };
+}
+
+export async function findChallenge(db: Db, challengeId: string): Promise<ChallengeRow | undefined> {
+  if (challengeId.length > 100) return undefined;
+  return db<ChallengeRow>('challenges').where({ token_hash: hashToken(challengeId) }).first();
+}
+
+/** Takes one of the challenge's 5 attempts atomically, before the code is looked at: 50 parallel guesses get 5 evaluations. */
+export async function reserveAttempt(db: Db, challenge: ChallengeRow, now: number): Promise<number | null> {
+  const n = await db('challenges')
+    .where({ id: challenge.id }).whereNull('completed_at').where('expires_at', '>', now).where('attempts', '<', CHALLENGE_MAX_ATTEMPTS)
+    .increment('attempts', 1);
+  if (affected(n) === 0) return null;
+  const row = await db<ChallengeRow>('challenges').where({ id: challenge.id }).first('attempts');
+  return row?.attempts ?? CHALLENGE_MAX_ATTEMPTS;
+}
+
+/** Marks the challenge used; false when another request completed it first (single use). */
+export async function completeChallenge(db: Db, challengeId: string, now: number): Promise<boolean> {
+  return affected(await db('challenges').where({ id: challengeId }).whereNull('completed_at').update({ completed_at: now })) > 0;
+}
+
+export async function endChallengesOfUser(db: Db, userId: string, now: number): Promise<void> {
+  await db('challenges').where({ user_id: userId }).whereNull('completed_at').update({ completed_at: now });
+}
+
+/** Ends the user's pending setup_required challenges but `exceptId`: once a method is on, a setup challenge id
+ * taken earlier (a leaked link, a log line, another tab) must not enrol a second seed behind the user's back. */
+export async function endSetupChallengesOfUser(db: Db, userId: string, now: number, exceptId?: string): Promise<void> {
+  const q = db('challenges').where({ user_id: userId, kind: 'setup' }).whereNull('completed_at');
+  if (exceptId) q.whereNot({ id: exceptId });
+  await q.update({ completed_at: now });
+}

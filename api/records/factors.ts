@@ -1,0 +1,60 @@
+// The user's enrolled second factors (the `factors` table): one row per method, pending until its first code verifies.
+import { enrollableMethods, type EnrollableMethod } from '../../shared/schemas.ts';
+import type { Db } from '../db/db.ts';
+
+export interface FactorRow {
+  user_id: string;
+  method: EnrollableMethod;
+  enabled_at: number | null;
+  secret_sealed: string | null;
+  pending_secret_sealed: string | null;
+  destination: string | null;
+  pending_destination: string | null;
+  updated_at: number;
+}
+
+export async function listFactors(db: Db, userId: string): Promise<FactorRow[]> {
+  return db<FactorRow>('factors').where({ user_id: userId });
+}
+
+export async function findFactor(db: Db, userId: string, method: EnrollableMethod): Promise<FactorRow | undefined> {
+  return db<FactorRow>('factors').where({ user_id: userId, method }).first();
+}
+
+export const enabledMethods = (factors: FactorRow[]): EnrollableMethod[] =>
+  enrollableMethods.filter((m) => factors.some((f) => f.method === m && f.enabled_at !== null));
+
+export async function listEnabledMethods(db: Db, userId: string): Promise<EnrollableMethod[]> {
+  return enabledMethods(await db<FactorRow>('factors').where({ user_id: userId }).whereNotNull('enabled_at'));
+}
+
+/** Records a pending enrolment (a new TOTP seed or a destination waiting for its code); the enabled one, if any, stays. */
+export async function savePending(db: Db, userId: string, method: EnrollableMethod, pending: { secretSealed?: string; destination?: string }, now: number): Promise<void> {
+  const values = { pending_secret_sealed: pending.secretSealed ?? null, pending_destination: pending.destination ?? null, updated_at: now };
+  await db('factors').insert({ user_id: userId, method, ...values }).onConflict(['user_id', 'method']).merge(values);
+}
+
+/** Promotes the pending enrolment to the enabled one. Returns false if nothing was pending (e.g. a racing verify won). */
+export async function promotePending(db: Db, userId: string, method: EnrollableMethod, now: number): Promise<boolean> {
+  const row = await findFactor(db, userId, method);
+  if (!row || (row.pending_secret_sealed === null && row.pending_destination === null)) return false;
+  const changed = await db('factors')
+    .where({ user_id: userId, method, updated_at: row.updated_at })
+    .update({
+      enabled_at: now,
+      secret_sealed: row.pending_secret_sealed ?? row.secret_sealed,
+      destination: row.pending_destination ?? row.destination,
+      pending_secret_sealed: null,
+      pending_destination: null,
+      updated_at: now,
+    });
+  return changed > 0;
+}
+
+export async function removeFactor(db: Db, userId: string, method: EnrollableMethod): Promise<boolean> {
+  return (await db('factors').where({ user_id: userId, method }).delete()) > 0;
+}
+
+export async function removeAllFactors(db: Db, userId: string): Promise<number> {
+  return db('factors').where({ user_id: userId }).delete();
+}

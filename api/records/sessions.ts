@@ -1,0 +1,158 @@
+// Sessions: opaque 256-bit tokens kept as SHA-256 hashes, one per sign-in, shared by the web app and the
+// dialer. Idle expiry (30 min, refreshed on use) and absolute expiry (12 h) are enforced here, server-side.
+import type { Client, SessionListItem } from '../../shared/schemas.ts';
+import { affected, iso, toBool, type Db } from '../db/db.ts';
+import { hashToken, randomId, randomToken } from '../crypto/secrets.ts';
+import type { UserRow } from './users.ts';
+
+export const SESSION_IDLE_MS = 30 * 60_000;
+export const SESSION_ABSOLUTE_MS = 12 * 60 * 60_000;
+export const REAUTH_WINDOW_MS = 10 * 60_000;
+/** Refresh the idle deadline at most once a minute: a write per request would cost more than the check. */
+const IDLE_REFRESH_EVERY_MS = 60_000;
+
+export interface SessionRow {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  last_used_at: number;
+  idle_expires_at: number;
+  absolute_expires_at: number;
+  reauth_until: number;
+  clients: string;
+  ip: string | null;
+  user_agent: string | null;
+  ended_at: number | null;
+  ended_reason: SessionEndReason | null;
+}
+
+/** Why a session ended, told to whoever still holds its token (`401 unauthenticated` with `reason`). An ended row
+ * stays until the retention sweep removes it. */
+export type SessionEndReason = 'signed_out' | '2fa_reset' | '2fa_enabled' | 'ended';
+
+export const sessionExpiresAt = (s: Pick<SessionRow, 'idle_expires_at' | 'absolute_expires_at'>): number =>
+  Math.min(s.idle_expires_at, s.absolute_expires_at);
+
+export const sessionClients = (s: Pick<SessionRow, 'clients'>): Client[] => JSON.parse(s.clients) as Client[];
+
+export async function createSession(db: Db, input: { userId: string; client: Client; ip: string; userAgent: string | null; now: number }):
+  Promise<{ token: string; session: SessionRow }> {
+  const token = randomToken();
+  const session: SessionRow = {
+    id: randomId(),
+    token_hash: hashToken(token),
+    user_id: input.userId,
+    created_at: input.now,
+    last_used_at: input.now,
+    idle_expires_at: input.now + SESSION_IDLE_MS,
+    absolute_expires_at: input.now + SESSION_ABSOLUTE_MS,
+    // A sign-in that just passed every factor counts as a fresh proof for sensitive calls.
+    reauth_until: input.now + REAUTH_WINDOW_MS,
+    clients: JSON.stringify([input.client]),
+    ip: input.ip,
+    user_agent: input.userAgent?.slice(0, 300) ?? null,
+    ended_at: null,
+    ended_reason: null,
+  };
+  await db('sessions').insert(session);
+  return { token, session };
+}
+
+const sessionColumns = ['id', 'token_hash', 'user_id', 'created_at', 'last_used_at', 'idle_expires_at', 'absolute_expires_at', 'reauth_until', 'clients', 'ip', 'user_agent',
+  'ended_at', 'ended_reason'];
+const userColumns = ['id', 'email', 'name', 'password_hash', 'created_at', 'preferred_method', 'previous_phone', 'backup_codes_sealed',
+  'failed_code_streak', 'failed_code_total', 'code_locked_until', 'totp_last_step', 'email_verified_at', 'managed_by_account_id'];
+
+const sessionPairs = sessionColumns.map((c) => [c, `s_${c}`] as const);
+const userPairs = userColumns.map((c) => [c, `u_${c}`] as const);
+const TOKEN_HASH_SLOT = '\u0000token_hash';
+
+/** Could any of the user's accounts require 2FA of them? A superset of policy.ts's answer (IP exemptions only ever
+ * remove a requirement), so when it is false the full evaluation can be skipped on the hot path. */
+const MAY_REQUIRE_2FA = `exists (select 1 from memberships m join accounts a on a.id = m.account_id where m.user_id = s.user_id
+  and (m.require_2fa = true or a.enforce = 'all' or (a.enforce = 'admins' and m.role in ('owner', 'admin'))))`;
+
+/** The lookup's SQL, built once per Knex instance (the quoting differs by engine): building it per request cost
+ * more than running it (bench/README.md). */
+const lookupQueries = new WeakMap<Db, { sql: string; bindings: readonly unknown[] }>();
+function lookupQuery(db: Db): { sql: string; bindings: readonly unknown[] } {
+  let query = lookupQueries.get(db);
+  if (!query) {
+    const { sql, bindings } = db('sessions as s').join('users as u', 'u.id', 's.user_id')
+      .where('s.token_hash', TOKEN_HASH_SLOT)
+      .first([...sessionColumns.map((c) => `s.${c} as s_${c}`), ...userColumns.map((c) => `u.${c} as u_${c}`), db.raw(`${MAY_REQUIRE_2FA} as may_require_2fa`)])
+      .toSQL();
+    query = { sql, bindings };
+    lookupQueries.set(db, query);
+  }
+  return query;
+}
+
+function pick(row: Record<string, unknown>, pairs: readonly (readonly [string, string])[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [column, alias] of pairs) out[column] = row[alias];
+  return out;
+}
+
+export type SessionLookup =
+  | { status: 'live'; session: SessionRow; user: UserRow; mayRequire2fa: boolean }
+  | { status: 'ended'; reason: SessionEndReason | 'expired' }
+  | { status: 'unknown' };
+
+/** A token's session and its user, in one indexed lookup: live, ended (and why), or unknown. */
+export async function lookupSession(db: Db, token: string, now: number): Promise<SessionLookup> {
+  const { sql, bindings } = lookupQuery(db);
+  const tokenHash = hashToken(token);
+  const result = await db.raw(sql, bindings.map((b) => (b === TOKEN_HASH_SLOT ? tokenHash : b)) as readonly string[]);
+  // better-sqlite3 answers the rows; pg a result whose rows they are.
+  const row = (Array.isArray(result) ? result[0] : (result as { rows: unknown[] }).rows[0]) as Record<string, unknown> | undefined;
+  if (!row) return { status: 'unknown' };
+  const session = pick(row, sessionPairs) as unknown as SessionRow;
+  if (session.ended_at !== null) return { status: 'ended', reason: session.ended_reason ?? 'ended' };
+  if (sessionExpiresAt(session) <= now) return { status: 'ended', reason: 'expired' };
+  return { status: 'live', session, user: pick(row, userPairs) as unknown as UserRow, mayRequire2fa: toBool(row.may_require_2fa) };
+}
+
+/** The live session of a token and its user; null when unknown, ended or expired. */
+export async function findLiveSession(db: Db, token: string, now: number): Promise<{ session: SessionRow; user: UserRow; mayRequire2fa: boolean } | null> {
+  const found = await lookupSession(db, token, now);
+  return found.status === 'live' ? found : null;
+}
+
+/** Records use: slides the idle deadline (never past the absolute one) and remembers which client called. */
+export async function touchSession(db: Db, session: SessionRow, client: Client | null, now: number): Promise<void> {
+  const clients = sessionClients(session);
+  const newClient = client !== null && !clients.includes(client);
+  if (!newClient && now - session.last_used_at < IDLE_REFRESH_EVERY_MS) return;
+  const update: Partial<SessionRow> = { last_used_at: now, idle_expires_at: now + SESSION_IDLE_MS };
+  if (newClient) update.clients = JSON.stringify([...clients, client]);
+  await db('sessions').where({ id: session.id }).update(update);
+  Object.assign(session, update);
+}
+
+export async function extendReauth(db: Db, sessionId: string, now: number): Promise<number> {
+  const until = now + REAUTH_WINDOW_MS;
+  await db('sessions').where({ id: sessionId }).update({ reauth_until: until });
+  return until;
+}
+
+/** Ends one session of the user; false when it is not theirs or already ended. */
+export async function endSession(db: Db, userId: string, sessionId: string, reason: SessionEndReason, now: number): Promise<boolean> {
+  return affected(await db('sessions').where({ id: sessionId, user_id: userId }).whereNull('ended_at').update({ ended_at: now, ended_reason: reason })) > 0;
+}
+
+/** Ends every session of the user but `exceptId` (the one that asked, when it should live on). */
+export async function endSessionsOfUser(db: Db, userId: string, reason: SessionEndReason, now: number, exceptId?: string): Promise<void> {
+  const q = db('sessions').where({ user_id: userId }).whereNull('ended_at');
+  if (exceptId) q.whereNot({ id: exceptId });
+  await q.update({ ended_at: now, ended_reason: reason });
+}
+
+export async function listSessions(db: Db, userId: string, currentId: string | null, now: number): Promise<SessionListItem[]> {
+  const rows: SessionRow[] = await db('sessions').where({ user_id: userId }).whereNull('ended_at').orderBy('last_used_at', 'desc');
+  return rows.filter((s) => sessionExpiresAt(s) > now).map((s) => ({
+    id: s.id, clients: sessionClients(s), ip: s.ip, userAgent: s.user_agent,
+    createdAt: iso(s.created_at), lastUsedAt: iso(s.last_used_at), current: s.id === currentId,
+  }));
+}

@@ -1,0 +1,77 @@
+// Users: who they are. Their second factors live in the factor modules, their lockout in lockout.ts.
+import type { User } from '../../shared/schemas.ts';
+import { ApiError } from '../errors.ts';
+import { affected, type Db } from '../db/db.ts';
+import { randomId } from '../crypto/secrets.ts';
+
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  created_at: number;
+  preferred_method: string | null;
+  previous_phone: string | null;
+  backup_codes_sealed: string | null;
+  failed_code_streak: number;
+  failed_code_total: number;
+  code_locked_until: number | null;
+  totp_last_step: number | null;
+  email_verified_at: number | null;
+  managed_by_account_id: string | null;
+}
+
+export const publicUser = (row: Pick<UserRow, 'id' | 'email' | 'name' | 'email_verified_at'>): User =>
+  ({ id: row.id, email: row.email, name: row.name, emailVerified: row.email_verified_at !== null });
+
+export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  return db<UserRow>('users').where({ email: email.trim().toLowerCase() }).first();
+}
+
+export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
+  return db<UserRow>('users').where({ id }).first();
+}
+
+/** Inserts a user; a taken email is `409 conflict` (checked by the unique index, so two racing sign-ups cannot both win). */
+export async function insertUser(db: Db, input: { email: string; name: string; passwordHash: string; now: number; emailVerified?: boolean }): Promise<UserRow> {
+  const row = {
+    id: randomId(), email: input.email.toLowerCase(), name: input.name, password_hash: input.passwordHash, created_at: input.now,
+    email_verified_at: input.emailVerified ? input.now : null,
+  };
+  try {
+    await db('users').insert(row);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ApiError('conflict', 'An account with this email already exists.', { field: 'email' });
+    throw err;
+  }
+  return (await findUserById(db, row.id))!;
+}
+
+/** The account the user came into being through manages them (contract v1.1, "Managed members"). */
+export async function setManagingAccount(db: Db, userId: string, accountId: string): Promise<void> {
+  await db('users').where({ id: userId }).update({ managed_by_account_id: accountId });
+}
+
+/** Marks the address proved; true when it was not already. */
+export async function markEmailVerified(db: Db, userId: string, now: number): Promise<boolean> {
+  return affected(await db('users').where({ id: userId }).whereNull('email_verified_at').update({ email_verified_at: now })) > 0;
+}
+
+/** Deletes a user and, with it, every row that belongs to them (sessions, factors, codes, memberships cascade),
+ * and the accounts left without a member. Used only for an unverified user whose address a new person proved. */
+export async function deleteUnverifiedUser(db: Db, userId: string): Promise<{ accountIds: string[] }> {
+  const accountIds = (await db('memberships').where({ user_id: userId }).select('account_id')).map((r: { account_id: string }) => r.account_id);
+  const n = await db('users').where({ id: userId }).whereNull('email_verified_at').delete();
+  if (affected(n) === 0) return { accountIds: [] };
+  const orphaned = accountIds.length
+    ? (await db('accounts').whereIn('id', accountIds).whereNotExists(db('memberships').whereRaw('memberships.account_id = accounts.id')).select('id'))
+      .map((r: { id: string }) => r.id)
+    : [];
+  if (orphaned.length) await db('accounts').whereIn('id', orphaned).delete();
+  return { accountIds: orphaned };
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
