@@ -7,7 +7,7 @@ import { send } from '@koa/send';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Deps } from './deps.ts';
-import { errorMiddleware } from './errors.ts';
+import { errorMiddleware } from './http/middleware/render-errors.ts';
 import { mountRoutes, openApiDocument, type Route } from './http/route.ts';
 import { clientIp } from './http/middleware/client-ip.ts';
 import { jsonBody } from './http/middleware/body.ts';
@@ -23,7 +23,7 @@ import { accountRoutes } from './http/routes/accounts.ts';
 import { systemRoutes } from './http/routes/system.ts';
 import { webauthnRoutes } from './http/routes/webauthn.ts';
 import { multiAccountRule } from './policy/policy.ts';
-import { measureRequests } from './ops/metrics.ts';
+import { measureRequests } from './http/middleware/measure-requests.ts';
 
 export interface AppOptions {
   /** Folder of the built web app; served at `/` when it exists. */

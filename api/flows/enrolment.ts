@@ -4,7 +4,7 @@
 import type { EnrollableMethod, MethodEnabled } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, tooManyAttempts } from '../errors.ts';
-import type { UserRow } from '../records/users.ts';
+import { setPreferredMethod, type UserRow } from '../records/users.ts';
 import type { ChallengeRow } from '../records/challenges.ts';
 import { challengeMethods, completeChallenge, endSetupChallengesOfUser, reserveAttempt } from '../records/challenges.ts';
 import { listEnabledMethods, promotePending, savePending, findFactor } from '../records/factors.ts';
@@ -86,7 +86,7 @@ export async function finishEnrolment(deps: Deps, who: Enroller, method: Enrolla
   const { user } = who;
   const now = clock.now();
   await endSetupChallengesOfUser(db, user.id, now, who.setupChallenge?.id);
-  if (!user.preferred_method || first) await db('users').where({ id: user.id }).update({ preferred_method: method });
+  if (!user.preferred_method || first) await setPreferredMethod(db, user.id, method);
   const body: MethodEnabled = { enabled: true };
   if (first) {
     body.backupCodes = await generateBackupCodes(deps, user.id);

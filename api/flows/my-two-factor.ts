@@ -3,7 +3,7 @@ import { publicRequiredBy } from '../policy/policy.ts';
 import type { EnrollableMethod, TwoFactorStatus } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
-import type { UserRow } from '../records/users.ts';
+import { setPreferredMethod, setPreviousPhone, type UserRow } from '../records/users.ts';
 import { listFactors, enabledMethods, removeFactor, removeAllFactors } from '../records/factors.ts';
 import { countBackupCodes, deleteBackupCodes } from '../factors/backup-codes.ts';
 import { loadRequirement } from '../policy/requirement.ts';
@@ -53,10 +53,10 @@ export async function removeMethod(deps: Deps, user: UserRow, method: Enrollable
   if (rest.length === 0) return disableTwoFactor(deps, user, ip);
   if (method === 'sms') {
     const sms = factors.find((f) => f.method === 'sms');
-    if (sms?.destination) await deps.db('users').where({ id: user.id }).update({ previous_phone: sms.destination });
+    if (sms?.destination) await setPreviousPhone(deps.db, user.id, sms.destination);
   }
   await removeFactor(deps.db, user.id, method);
-  if (user.preferred_method === method) await deps.db('users').where({ id: user.id }).update({ preferred_method: rest[0] });
+  if (user.preferred_method === method) await setPreferredMethod(deps.db, user.id, rest[0] ?? null);
   await recordEvent(deps.db, { type: '2fa.method_removed', at: deps.clock.now(), actorUserId: user.id, subjectUserId: user.id, ip, detail: { method } });
 }
 
@@ -76,7 +76,8 @@ export async function disableTwoFactor(deps: Deps, user: UserRow, ip: string): P
     await removeAllFactors(trx, user.id);
     await deleteBackupCodes(trx, user.id);
     await forgetAllDevices(trx, user.id);
-    await trx('users').where({ id: user.id }).update({ preferred_method: null, ...(sms ? { previous_phone: sms.destination } : {}) });
+    await setPreferredMethod(trx, user.id, null);
+    if (sms?.destination) await setPreviousPhone(trx, user.id, sms.destination);
   });
   await recordEvent(deps.db, { type: '2fa.disabled', at: deps.clock.now(), actorUserId: user.id, subjectUserId: user.id, ip });
 }

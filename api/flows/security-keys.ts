@@ -5,7 +5,7 @@ import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequest
 import type { KeyAdded, SecurityKey } from '../../shared/webauthn.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, tooManyAttempts } from '../errors.ts';
-import type { UserRow } from '../records/users.ts';
+import { setPreferredMethod, type UserRow } from '../records/users.ts';
 import type { SessionRow } from '../records/sessions.ts';
 import { challengeMethods, findChallenge, isLive, reserveAttempt } from '../records/challenges.ts';
 import { assertAllowed, finishEnrolment, type Enroller } from './enrolment.ts';
@@ -60,7 +60,7 @@ export async function addKey(deps: Deps, who: KeyEnroller, input: { name: string
   const added = { id: credential.id, name: input.name };
   if (!saved.methodTurnedOn && !who.setupChallenge) return { body: added };
   if (saved.methodTurnedOn) {
-    await deps.db('users').where({ id: user.id }).update({ preferred_method: 'webauthn' });
+    await setPreferredMethod(deps.db, user.id, 'webauthn');
     user.preferred_method = 'webauthn';
   }
   const finished = await finishEnrolment(deps, who, 'webauthn', !wasEnabled, req);

@@ -5,14 +5,12 @@
 //
 // Served at GET /metrics on METRICS_PORT, or on the API's port behind `Authorization: Bearer METRICS_TOKEN`; with
 // neither set, nowhere. README "Operating Twofold" lists every metric.
-import type { Context, Middleware, Next } from 'koa';
 import { createServer, type Server } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
 import { ApiError } from '../errors.ts';
-import { routeOf } from '../http/middleware/request-log.ts';
 
 const SIGN_IN_OUTCOMES = ['authenticated', 'challenge', 'setup_required', 'refused', 'throttled'] as const;
 const VERIFY_METHODS = ['totp', 'sms', 'email', 'backup_code', 'recovery_code', 'webauthn', 'other'] as const;
@@ -32,10 +30,14 @@ type Channel = 'sms' | 'email';
 type Child = { inc(value?: number): void };
 type Timer = { observe(value: number): void };
 
+/** What the metrics learn of a finished request: its route label (a template, never the raw path), the answer's
+ * status and body, and the request body (the verify's method). */
+export interface FinishedRequest { route: string; method: string; status: number; answer: unknown; sent: unknown }
+
 export interface Metrics {
   readonly registry: Registry;
-  /** Around one finished request (measureRequests). */
-  observeRequest(ctx: Context, seconds: number, failed: boolean): void;
+  /** Around one finished request (http/middleware/measure-requests.ts). */
+  observeRequest(request: FinishedRequest, seconds: number): void;
   requestStarted(): void;
   requestEnded(): void;
   /** A user's code entry was locked (lockout.ts). */
@@ -94,16 +96,14 @@ export function createMetrics(config: Config, db: Db): Metrics {
 
   return {
     registry,
-    observeRequest(ctx, seconds, failed) {
-      const route = routeLabel(ctx);
-      const status = failed ? 500 : ctx.status;
-      timerFor(route, HTTP_METHODS.has(ctx.method) ? ctx.method : 'OTHER', status).observe(seconds);
-      if (ctx.method !== 'POST') return;
+    observeRequest({ route, method, status, answer, sent }, seconds) {
+      timerFor(route, HTTP_METHODS.has(method) ? method : 'OTHER', status).observe(seconds);
+      if (method !== 'POST') return;
       if (route === LOGIN_ROUTE) {
-        const outcome = signInOutcome(status, ctx.body);
+        const outcome = signInOutcome(status, answer);
         if (outcome) signIns[outcome].inc();
       } else if (route === VERIFY_ROUTE) {
-        verifications[verifyMethod(ctx.state.body)][verifyOutcome(status)].inc();
+        verifications[verifyMethod(sent)][verifyOutcome(status)].inc();
       }
     },
     requestStarted() { inFlight++; },
@@ -153,13 +153,6 @@ function registerPoolGauges(registers: Registry[], db: Db): void {
   gauge('twofold_db_pool_max', 'The most connections the pool opens (DB_POOL_MAX; 1 on SQLite).', (p) => p.max);
 }
 
-/** The route template the router matched, as the request log names it: never the raw path. The log names the web
- * app's files by their path; here they share one label, since every path a client sends would be a new series. */
-export function routeLabel(ctx: Context): string {
-  const route = routeOf(ctx);
-  return route.startsWith('/api/') ? route : '(web)';
-}
-
 function signInOutcome(status: number, body: unknown): SignInOutcome | null {
   if (status === 200) {
     const answer = (body as { status?: unknown } | null)?.status;
@@ -189,33 +182,6 @@ function sendOutcome(err: unknown): SendOutcome {
   return err.code === 'sms_delivery_failed' || err.code === 'email_delivery_failed' ? 'failed' : 'error';
 }
 
-/** Outermost middleware: times every request and counts the sign-in events its answer carries. With METRICS_TOKEN
- * and no METRICS_PORT it also answers GET /metrics on this port, to bearers of the token only. */
-export function measureRequests(metrics: Metrics, config: Config): Middleware {
-  const token = config.ops.metricsPort === null ? config.ops.metricsToken : null;
-  return async function measure(ctx: Context, next: Next): Promise<void> {
-    if (token !== null && ctx.path === '/metrics') {
-      const answer = await answerScrape(metrics, token, ctx.method, ctx.get('authorization'));
-      ctx.status = answer.status;
-      ctx.set(answer.headers);
-      ctx.body = answer.body;
-      return;
-    }
-    const started = performance.now();
-    let failed = false;
-    metrics.requestStarted();
-    try {
-      await next();
-    } catch (err) {
-      failed = true;
-      throw err;
-    } finally {
-      metrics.requestEnded();
-      metrics.observeRequest(ctx, (performance.now() - started) / 1000, failed);
-    }
-  };
-}
-
 interface ScrapeAnswer { status: number; headers: Record<string, string>; body: string }
 
 const errorAnswer = (status: number, code: string, message: string, headers: Record<string, string> = {}): ScrapeAnswer =>
@@ -224,7 +190,7 @@ const errorAnswer = (status: number, code: string, message: string, headers: Rec
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /** The answer to a scrape: the metrics, or 401 without the token (compared in constant time). */
-async function answerScrape(metrics: Metrics, token: string | null, method: string | undefined, authorization: string | undefined): Promise<ScrapeAnswer> {
+export async function answerScrape(metrics: Metrics, token: string | null, method: string | undefined, authorization: string | undefined): Promise<ScrapeAnswer> {
   if (method !== 'GET' && method !== 'HEAD') return errorAnswer(405, 'method_not_allowed', 'Only GET.', { Allow: 'GET, HEAD' });
   if (token !== null) {
     const presented = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];

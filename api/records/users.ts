@@ -47,6 +47,16 @@ export async function insertUser(db: Db, input: { email: string; name: string; p
   return (await findUserById(db, row.id))!;
 }
 
+/** The method offered first at sign-in; null when the user has none. */
+export async function setPreferredMethod(db: Db, userId: string, method: string | null): Promise<void> {
+  await db('users').where({ id: userId }).update({ preferred_method: method });
+}
+
+/** The phone of a removed SMS method, offered again when the user sets SMS up anew. */
+export async function setPreviousPhone(db: Db, userId: string, phone: string): Promise<void> {
+  await db('users').where({ id: userId }).update({ previous_phone: phone });
+}
+
 /** The account the user came into being through manages them (contract v1.1, "Managed members"). */
 export async function setManagingAccount(db: Db, userId: string, accountId: string): Promise<void> {
   await db('users').where({ id: userId }).update({ managed_by_account_id: accountId });

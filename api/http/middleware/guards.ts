@@ -11,6 +11,7 @@ import { findUserById } from '../../records/users.ts';
 import { listEnabledMethods } from '../../records/factors.ts';
 import { findMembership, findAccount, hasRole } from '../../records/accounts.ts';
 import { findApiKey, isApiKey, touchApiKey } from '../../records/api-keys.ts';
+import { findApiAllowedRanges } from '../../records/ip-rules.ts';
 import { isInRanges } from '../../policy/ip-ranges.ts';
 import { recordEvent } from '../../records/audit.ts';
 import { loadRequirement } from '../../policy/requirement.ts';
@@ -134,8 +135,7 @@ export function createGuards(deps: Deps): Guards {
     const accountId = String((ctx as unknown as { params: Record<string, string> }).params.accountId ?? '');
     const key = await findApiKey(db, token);
     if (!key || key.account_id !== accountId) throw new ApiError('unauthenticated');
-    const acct = await findAccount(db, accountId);
-    const ranges = JSON.parse(acct?.api_allowed_ranges ?? '[]') as string[];
+    const ranges = await findApiAllowedRanges(db, accountId);
     const now = clock.now();
     if (!isInRanges(state.ip, ranges)) {
       await recordEvent(db, { type: 'api_key.refused_address', at: now, accountId, ip: state.ip, detail: { apiKeyId: key.id, name: key.name } });

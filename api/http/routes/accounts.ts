@@ -15,6 +15,7 @@ import { createApiKey, deleteApiKey, listApiKeys } from '../../records/api-keys.
 import { listAccountEvents, recordEvent, type AuditInput } from '../../records/audit.ts';
 import { normaliseRanges, readPolicy } from '../../policy/account-policy.ts';
 import { confirmPolicyChange, previewPolicyChange, requestPolicyChange } from '../../flows/policy-changes.ts';
+import { findApiAllowedRanges, setApiAllowedRanges } from '../../records/ip-rules.ts';
 import { listCalls, placeCall } from '../../records/calls.ts';
 import { parseE164 } from '../../notify/sms.ts';
 import { sendNotices } from '../../notify/email.ts';
@@ -175,7 +176,7 @@ export function accountRoutes(deps: Deps) {
     // ---- IP rules and API keys ----
     route({
       method: 'get', path: `${base}/security/ip-rules`, tag: 'accounts', access: 'account', role: 'admin', response: s.IpRules, summary: 'Where the account\'s API keys may be used from',
-      handler: async (ctx) => { ctx.body = { apiAllowedRanges: JSON.parse((await findAccount(db, accountId(ctx)))!.api_allowed_ranges) as string[] }; },
+      handler: async (ctx) => { ctx.body = { apiAllowedRanges: await findApiAllowedRanges(db, accountId(ctx)) }; },
     }),
     route({
       method: 'put', path: `${base}/security/ip-rules`, tag: 'accounts', access: 'account', role: 'owner', reauth: true, body: s.IpRules, response: s.IpRules,
@@ -183,7 +184,7 @@ export function accountRoutes(deps: Deps) {
       description: 'IPv4, IPv6 and IPv4-mapped CIDR ranges (`400 invalid_request` with `field`). An empty list stops every API key.',
       handler: async (ctx, body) => {
         const ranges = normaliseRanges(body.apiAllowedRanges, 'apiAllowedRanges');
-        await db('accounts').where({ id: accountId(ctx) }).update({ api_allowed_ranges: JSON.stringify(ranges) });
+        await setApiAllowedRanges(db, accountId(ctx), ranges);
         await audit(ctx, 'ip_rules.changed', null, { apiAllowedRanges: ranges });
         ctx.body = { apiAllowedRanges: ranges };
       },

@@ -1,5 +1,6 @@
 // My own two-factor settings, trusted devices and sessions.
 import { z } from 'zod';
+import { setPreferredMethod } from '../../records/users.ts';
 import * as s from '../../../shared/schemas.ts';
 import type { Deps } from '../../deps.ts';
 import { route, type AppContext } from '../route.ts';
@@ -73,7 +74,7 @@ export function meRoutes(deps: Deps) {
       method: 'put', path: '/me/2fa/preferred', tag: 'me', access: 'session', body: s.PreferredRequest, response: s.TwoFactorStatus, summary: 'Choose the method offered first',
       handler: async (ctx, body) => {
         if (!(await listEnabledMethods(db, ctx.state.user!.id)).includes(body.method)) throw new ApiError('invalid_request', 'Set that method up first.');
-        await db('users').where({ id: ctx.state.user!.id }).update({ preferred_method: body.method });
+        await setPreferredMethod(db, ctx.state.user!.id, body.method);
         ctx.state.user!.preferred_method = body.method;
         await audit(ctx, '2fa.preferred_changed', { method: body.method });
         ctx.body = await twoFactorStatus(deps, ctx.state.user!, ctx.state.ip);
