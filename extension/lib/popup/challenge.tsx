@@ -2,8 +2,8 @@
 // the passphrase, when its vault is locked); when that code turns out spent (it just turned 2FA on in the web
 // app, say), the next step's code is filled instead. The hint says where the code came from only while it does.
 import { useEffect, useState } from 'preact/hooks';
-import type { Method } from '../../shared/schemas.ts';
-import { pageMarks } from '../../shared/contract.ts';
+import type { Method } from '../../../shared/schemas.ts';
+import { pageMarks } from '../../../shared/contract.ts';
 import { send } from '../browser-api.ts';
 import type { DialerView, PendingChallenge } from '../messages.ts';
 import { apiCodeOf, describeFailure } from '../ui/errors.tsx';

@@ -1,10 +1,10 @@
 // The content script on Twofold's own origins (isolated world): tells the page when the shared session starts
 // or ends, offers to keep an authenticator being set up, and fills the sign-in code. It asks the worker for the
 // current code; it never sees a secret, and never asks for the passphrase (that is typed in the extension's pages).
-import { onBroadcast, send } from '../browser-api.ts';
+import { onBroadcast, send } from '../lib/browser-api.ts';
 import { METHOD_ATTRIBUTE, OTPAUTH_ATTRIBUTE, SESSION_EVENT, USER_ATTRIBUTE } from '../../shared/contract.ts';
-import { describeTarget, fillTarget, findCodeTarget, isEmpty, targetKey } from './fields.ts';
-import { showCard, type Card } from './prompt-card.ts';
+import { describeTarget, fillTarget, findCodeTarget, isEmpty, targetKey } from '../lib/content/fields.ts';
+import { showCard, type Card } from '../lib/content/prompt-card.ts';
 
 let handled = new WeakMap<HTMLInputElement, string>();
 let offeredUri: string | null = null;

@@ -1,7 +1,7 @@
 // What the popup does through the worker: sign in (password, then the challenge), log out, pick an account,
 // place and list calls. The session itself lives in the shared cookie (session-sync.ts).
-import type { Call, CodeSent, LoginAuthenticated, LoginResponse, Method } from '../shared/schemas.ts';
-import { E164_PATTERN, HANDOFF_PREFIX, type Client, type HandoffQuery } from '../shared/contract.ts';
+import type { Call, CodeSent, LoginAuthenticated, LoginResponse, Method } from '../../shared/schemas.ts';
+import { E164_PATTERN, HANDOFF_PREFIX, type Client, type HandoffQuery } from '../../shared/contract.ts';
 import type { DialerView, LoginOutcome } from './messages.ts';
 import type { SessionSync } from './session-sync.ts';
 import { ApiCallError, type ApiClient } from './twofold-api.ts';

@@ -1,8 +1,8 @@
 // Every message the extension passes between its parts: name -> request and response. The service worker
 // answers; the popup and options pages ("extension" senders) and the content script on a Twofold origin
 // ("content" senders) ask. Nothing else gets an answer.
-import type { Call, Method, User } from '../shared/schemas.ts';
-import type { SessionEventDetail } from '../shared/contract.ts';
+import type { Call, Method, User } from '../../shared/schemas.ts';
+import type { SessionEventDetail } from '../../shared/contract.ts';
 
 export type SenderKind = 'extension' | 'content';
 

@@ -1,6 +1,6 @@
 // Finds where a one-time code goes on a page (one `autocomplete="one-time-code"` field, or a group of six
 // one-digit boxes) and types a code into it the way a person would, so the page's own handlers see it.
-import { METHOD_ATTRIBUTE, OTPAUTH_ATTRIBUTE, USER_ATTRIBUTE } from '../../shared/contract.ts';
+import { METHOD_ATTRIBUTE, OTPAUTH_ATTRIBUTE, USER_ATTRIBUTE } from '../../../shared/contract.ts';
 
 export type CodeTarget = { kind: 'single'; input: HTMLInputElement } | { kind: 'boxes'; inputs: HTMLInputElement[] };
 

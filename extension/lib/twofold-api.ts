@@ -1,6 +1,6 @@
 // The worker's HTTP client for the Twofold API: bearer token, `X-Twofold-Client: dialer`, no ambient cookies
 // (the worker passes the shared session explicitly), and the server's `Date` header for the clock-skew warning.
-import { API_PREFIX, CLIENT_HEADER, type Client } from '../shared/contract.ts';
+import { API_PREFIX, CLIENT_HEADER, type Client } from '../../shared/contract.ts';
 
 export class ApiCallError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterSeconds?: number) {

@@ -7,8 +7,8 @@
 //
 // The dialer uses the browser's default cookie store; a Twofold tab in a Firefox container (or a private window)
 // has its own session there, told only to that store's tabs.
-import type { SessionResponse } from '../shared/schemas.ts';
-import * as contract from '../shared/contract.ts';
+import type { SessionResponse } from '../../shared/schemas.ts';
+import * as contract from '../../shared/contract.ts';
 import { isDefaultStore, type Broadcaster, type CookieChange, type CookieJar, type CookieSpec, type KeyValueStore } from './browser-api-worker.ts';
 import type { DialerView, PendingChallenge } from './messages.ts';
 import { isTwofoldOrigin } from './origins.ts';
