@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createDb, migrateLatest, type Db } from '../api/db/db.ts';
 import { findLiveSession } from '../api/records/sessions.ts';
+import { MAY_REQUIRE_2FA_SQL } from '../api/policy/may-require.ts';
 import { listMembershipsWithAccounts } from '../api/records/accounts.ts';
 import { loadRequirement } from '../api/policy/requirement.ts';
 import { hashToken } from '../api/crypto/secrets.ts';
@@ -55,7 +56,7 @@ async function main() {
     console.log(`per call, mean of ${N} (SQLite, one connection):`);
     for (let k = 0; k < 2; k++) {
       await time('session lookup, Knex builder per call (findLiveSession before)', (i) => findLiveSessionBuilder(db, tok(i), now));
-      await time('session lookup, SQL built once + db.raw (findLiveSession now)', (i) => findLiveSession(db, tok(i), now));
+      await time('session lookup, SQL built once + db.raw (findLiveSession now)', (i) => findLiveSession(db, tok(i), now, MAY_REQUIRE_2FA_SQL));
     }
     await time('knex: db.raw(\'select 1\') (the per-query floor of Knex)', () => db.raw('select 1'));
     await time('listMembershipsWithAccounts (join)', (i) => listMembershipsWithAccounts(db, users[i % users.length]!.id));
@@ -68,7 +69,7 @@ async function main() {
     const cache = new Map<string, unknown>();
     conn.prepare = (s: string) => { let st = cache.get(s); if (!st) { st = prepare(s); cache.set(s, st); } return st; };
     await cached.client.releaseConnection(conn);
-    await time('findLiveSession with statements cached per SQL text', (i) => findLiveSession(cached, tok(i), now));
+    await time('findLiveSession with statements cached per SQL text', (i) => findLiveSession(cached, tok(i), now, MAY_REQUIRE_2FA_SQL));
     await time('loadRequirement with statements cached', (i) => loadRequirement(cached, users[i % users.length]!.id, '127.0.0.1'));
 
     const bare = prepare('SELECT s.*, u.email, u.name FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?');

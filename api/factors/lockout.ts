@@ -3,7 +3,7 @@
 // Every attempt is reserved by one conditional UPDATE before the code is looked at, so parallel guesses cannot
 // race past the limit.
 import type { Deps } from '../deps.ts';
-import { affected } from '../db/db.ts';
+import { affected, type Db } from '../db/db.ts';
 import { tooManyAttempts } from '../errors.ts';
 import { recordEvent } from '../records/audit.ts';
 import type { UserRow } from '../records/users.ts';
@@ -23,8 +23,7 @@ export function lockedError(seconds: number) {
 }
 
 /** Takes one code attempt for the user, or throws 429 while code entry is locked. */
-export async function reserveCodeAttempt({ db, clock }: Deps, userId: string): Promise<void> {
-  const now = clock.now();
+export async function reserveCodeAttempt(db: Db, userId: string, now: number): Promise<void> {
   const n = await db('users').where({ id: userId })
     .where('failed_code_streak', '<', LOCK_AFTER_WRONG_CODES)
     .where('failed_code_total', '<', HARD_LOCK_AFTER_WRONG_CODES)
@@ -35,14 +34,13 @@ export async function reserveCodeAttempt({ db, clock }: Deps, userId: string): P
   throw lockedError(user ? Math.max(1, lockRemainingSeconds(user, now)) : LOCK_MS / 1000);
 }
 
-/** A right code: the reserved attempt was not a failure, and the streak ends. */
-export async function recordCodeSuccess({ db }: Deps, userId: string): Promise<void> {
+/** A right code (the reserved attempt was not a failure), or an admin reset: the streak and any lock end. */
+export async function resetCodeCounters(db: Db, userId: string): Promise<void> {
   await db('users').where({ id: userId }).update({ failed_code_streak: 0, failed_code_total: 0, code_locked_until: null });
 }
 
 /** A wrong code: the reserved attempt stands. At the tenth in a row, lock (once, however many raced) and audit. */
-export async function recordCodeFailure({ db, clock, metrics }: Deps, userId: string, ip: string): Promise<{ lockedSeconds: number }> {
-  const now = clock.now();
+export async function recordCodeFailure({ db, metrics }: Pick<Deps, 'db' | 'metrics'>, userId: string, ip: string, now: number): Promise<{ lockedSeconds: number }> {
   const locked = await db('users').where({ id: userId }).where('failed_code_streak', '>=', LOCK_AFTER_WRONG_CODES)
     .update({ failed_code_streak: 0, code_locked_until: now + LOCK_MS });
   if (affected(locked) > 0) {
@@ -52,8 +50,4 @@ export async function recordCodeFailure({ db, clock, metrics }: Deps, userId: st
   }
   const user = await db<UserRow>('users').where({ id: userId }).first();
   return { lockedSeconds: user ? lockRemainingSeconds(user, now) : 0 };
-}
-
-export async function resetCodeCounters({ db }: Deps, userId: string): Promise<void> {
-  await db('users').where({ id: userId }).update({ failed_code_streak: 0, failed_code_total: 0, code_locked_until: null });
 }

@@ -3,7 +3,7 @@
 // Sends have a 30-second cooldown per purpose and the hourly caps of send-caps.ts. Texts end with the
 // origin-bound line (`@host #123456`) that lets phones and browsers offer the code to Twofold's site only.
 import type { Deps } from '../deps.ts';
-import { affected } from '../db/db.ts';
+import { affected, type Db } from '../db/db.ts';
 import { ApiError, tooManyAttempts } from '../errors.ts';
 import { randomDigits } from '../crypto/secrets.ts';
 import { DeliveryError } from '../notify/senders/sender.ts';
@@ -70,6 +70,6 @@ export async function consumeCode(deps: Deps, userId: string, purpose: string, c
   return { destination: row.destination };
 }
 
-export async function deleteCodesOfUser({ db }: Deps, userId: string): Promise<void> {
+export async function deleteCodesOfUser(db: Db, userId: string): Promise<void> {
   await db('one_time_codes').where({ user_id: userId }).delete();
 }

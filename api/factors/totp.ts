@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import { buildOtpauthUri, generateTotpSecret, verifyTotpStep } from '../../shared/totp.ts';
 import type { TotpEnrollment } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
-import { affected } from '../db/db.ts';
+import { affected, type Db } from '../db/db.ts';
 import { findFactor, savePending } from '../records/factors.ts';
 
 export const TOTP_ISSUER = 'Twofold';
@@ -32,4 +32,9 @@ export async function acceptTotpStep({ db }: Deps, userId: string, step: number)
     .where((w) => w.whereNull('totp_last_step').orWhere('totp_last_step', '<', step))
     .update({ totp_last_step: step });
   return affected(n) > 0;
+}
+
+/** Forgets the replay guard's step (an admin reset removed the seed it guarded). */
+export async function forgetTotpStep(db: Db, userId: string): Promise<void> {
+  await db('users').where({ id: userId }).update({ totp_last_step: null });
 }

@@ -16,7 +16,7 @@ import { maskEmail } from '../../shared/masks.ts';
 import { generateBackupCodes } from '../factors/backup-codes.ts';
 import { endSessionsOfUser } from '../records/sessions.ts';
 import { recordEvent } from '../records/audit.ts';
-import { recordCodeFailure, recordCodeSuccess, reserveCodeAttempt, lockedError } from '../factors/lockout.ts';
+import { challengeAttempts, checkCodeAttempt } from '../factors/code-attempt.ts';
 import { signIn, type RequestInfo, type SignedIn } from './login.ts';
 
 /** Methods enrolled by proving a code (security keys are added by security-keys.ts). */
@@ -52,17 +52,9 @@ export async function startEnrolment(deps: Deps, who: Enroller, method: CodeMeth
 export async function verifyEnrolment(deps: Deps, who: Enroller, method: CodeMethod, code: string, req: RequestInfo):
   Promise<{ body: MethodEnabled; signedIn?: SignedIn }> {
   const { user } = who;
-  if (who.setupChallenge && (await reserveAttempt(deps.db, who.setupChallenge, deps.clock.now())) === null) {
-    throw tooManyAttempts(60, 'Too many wrong codes. Please sign in again.');
-  }
-  await reserveCodeAttempt(deps, user.id);
-  const ok = await checkEnrolmentCode(deps, user.id, method, code);
-  if (!ok) {
-    const { lockedSeconds } = await recordCodeFailure(deps, user.id, req.ip);
-    if (lockedSeconds > 0) throw lockedError(lockedSeconds);
-    throw new ApiError('invalid_code');
-  }
-  await recordCodeSuccess(deps, user.id);
+  const now = deps.clock.now();
+  const counter = who.setupChallenge ? challengeAttempts(deps, who.setupChallenge, now) : undefined;
+  await checkCodeAttempt(deps, { userId: user.id, ip: req.ip, now, counter }, async () => ((await checkEnrolmentCode(deps, user.id, method, code)) ? true : null));
   const wasEnabled = (await listEnabledMethods(deps.db, user.id)).length > 0;
   if (!(await promotePending(deps.db, user.id, method, deps.clock.now()))) throw new ApiError('conflict', 'Start the set-up again.');
   return finishEnrolment(deps, who, method, !wasEnabled, req);

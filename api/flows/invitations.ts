@@ -7,25 +7,13 @@ import type { Deps } from '../deps.ts';
 import { affected, iso, type Db } from '../db/db.ts';
 import { ApiError } from '../errors.ts';
 import { hashToken, randomId, randomToken } from '../crypto/secrets.ts';
-import { deleteUnverifiedUser, findUserByEmail, insertUser, setManagingAccount, type UserRow } from '../records/users.ts';
-import { findAccount, findMembership, hasRole } from '../records/accounts.ts';
+import { deleteUnverifiedUser, findUserByEmail, findUserById, insertUser, setManagingAccount, userNames, type UserRow } from '../records/users.ts';
+import { addMembership, deleteAccountsWithoutMembers, findAccount, findMembership, hasRole } from '../records/accounts.ts';
 import { recordEvent } from '../records/audit.ts';
+import { claimInvitation, findPendingByToken, findPendingOfAccount, insertInvitation, listPendingOfAccount, renewInvitation, revokeInvitation as markRevoked, revokePendingFor, type InvitationRow } from '../records/invitations.ts';
 import { recordGraceOnJoin } from './grace.ts';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60_000;
-
-export interface InvitationRow {
-  id: string;
-  account_id: string;
-  email: string;
-  role: Role;
-  token_hash: string;
-  invited_by: string;
-  created_at: number;
-  expires_at: number;
-  accepted_at: number | null;
-  revoked_at: number | null;
-}
 
 /** What an account may do to a member: every account may require 2FA of them, change their role and remove them;
  * only the managing account may reset or rescue their 2FA. */
@@ -34,20 +22,6 @@ export const powersOverMember = (managed: boolean): (typeof accountPowers)[numbe
 
 const expired = () => new ApiError('challenge_expired', 'This invitation is no longer valid: it was used, revoked or is more than 7 days old. Ask for a new one.');
 const publicInvitation = (row: InvitationRow) => ({ id: row.id, email: row.email, role: row.role, expiresAt: iso(row.expires_at) });
-
-function pendingQuery(db: Db, now: number) {
-  return db<InvitationRow>('invitations').whereNull('accepted_at').whereNull('revoked_at').where('expires_at', '>', now);
-}
-
-async function findPendingByToken(db: Db, token: string, now: number): Promise<InvitationRow | undefined> {
-  if (token.length > 100) return undefined;
-  return pendingQuery(db, now).where({ token_hash: hashToken(token) }).first();
-}
-
-/** Marks the invitation accepted; false when another request used, revoked or replaced it first (single use). */
-async function claimInvitation(db: Db, id: string, now: number): Promise<boolean> {
-  return affected(await pendingQuery(db, now).where({ id }).update({ accepted_at: now })) > 0;
-}
 
 async function emailInvitation(deps: Deps, invitation: { email: string; role: Role; accountId: string }, inviter: UserRow, token: string): Promise<void> {
   const account = (await findAccount(deps.db, invitation.accountId))!;
@@ -80,8 +54,8 @@ export async function inviteMember(deps: Deps, input: { accountId: string; email
     invited_by: input.inviter.id, created_at: now, expires_at: now + INVITATION_TTL_MS, accepted_at: null, revoked_at: null,
   };
   await deps.db.transaction(async (trx) => {
-    await pendingQuery(trx, now).where({ account_id: input.accountId, email: input.email }).update({ revoked_at: now });
-    await trx('invitations').insert(row);
+    await revokePendingFor(trx, input.accountId, input.email, now);
+    await insertInvitation(trx, row);
   });
   await recordEvent(deps.db, { type: 'member.invited', at: now, accountId: input.accountId, actorUserId: input.inviter.id, ip: input.ip,
     detail: { invitationId: row.id, email: input.email, role: input.role } });
@@ -89,14 +63,13 @@ export async function inviteMember(deps: Deps, input: { accountId: string; email
 }
 
 export async function listInvitations(deps: Deps, accountId: string) {
-  const rows = await pendingQuery(deps.db, deps.clock.now()).where({ account_id: accountId }).orderBy('created_at', 'desc');
-  const inviters = await deps.db('users').whereIn('id', [...new Set(rows.map((r) => r.invited_by))]).select('id', 'name');
-  const names = new Map(inviters.map((u: { id: string; name: string }) => [u.id, u.name]));
+  const rows = await listPendingOfAccount(deps.db, accountId, deps.clock.now());
+  const names = await userNames(deps.db, rows.map((r) => r.invited_by));
   return rows.map((r) => ({ ...publicInvitation(r), invitedBy: names.get(r.invited_by) ?? null, createdAt: iso(r.created_at) }));
 }
 
 async function pendingOfAccount(deps: Deps, accountId: string, invitationId: string, actorRole: Role, now: number): Promise<InvitationRow> {
-  const row = await pendingQuery(deps.db, now).where({ id: invitationId, account_id: accountId }).first();
+  const row = await findPendingOfAccount(deps.db, accountId, invitationId, now);
   if (!row) throw new ApiError('not_found', 'No such pending invitation.');
   if (row.role === 'owner' && !hasRole(actorRole, 'owner')) throw new ApiError('forbidden', 'Only owners can manage invitations of owners.');
   return row;
@@ -105,7 +78,7 @@ async function pendingOfAccount(deps: Deps, accountId: string, invitationId: str
 export async function revokeInvitation(deps: Deps, input: { accountId: string; invitationId: string; actor: UserRow; actorRole: Role; ip: string }): Promise<void> {
   const now = deps.clock.now();
   const row = await pendingOfAccount(deps, input.accountId, input.invitationId, input.actorRole, now);
-  if (affected(await pendingQuery(deps.db, now).where({ id: row.id }).update({ revoked_at: now })) === 0) throw new ApiError('not_found', 'No such pending invitation.');
+  if (!(await markRevoked(deps.db, row.id, now))) throw new ApiError('not_found', 'No such pending invitation.');
   await recordEvent(deps.db, { type: 'invitation.revoked', at: now, accountId: input.accountId, actorUserId: input.actor.id, ip: input.ip,
     detail: { invitationId: row.id, email: row.email } });
 }
@@ -118,7 +91,7 @@ export async function resendInvitation(deps: Deps, input: { accountId: string; i
   const token = randomToken();
   await emailInvitation(deps, { email: row.email, role: row.role, accountId: row.account_id }, input.actor, token);
   const renewed = { token_hash: hashToken(token), expires_at: now + INVITATION_TTL_MS, invited_by: input.actor.id };
-  if (affected(await pendingQuery(deps.db, now).where({ id: row.id }).update(renewed)) === 0) throw new ApiError('not_found', 'No such pending invitation.');
+  if (!(await renewInvitation(deps.db, row.id, renewed, now))) throw new ApiError('not_found', 'No such pending invitation.');
   await recordEvent(deps.db, { type: 'invitation.resent', at: now, accountId: input.accountId, actorUserId: input.actor.id, ip: input.ip,
     detail: { invitationId: row.id, email: row.email } });
   return publicInvitation({ ...row, ...renewed });
@@ -129,7 +102,7 @@ export async function previewInvitation(deps: Deps, token: string) {
   const row = await findPendingByToken(deps.db, token, deps.clock.now());
   if (!row) throw expired();
   const [account, inviter, existing] = await Promise.all([
-    findAccount(deps.db, row.account_id), deps.db<UserRow>('users').where({ id: row.invited_by }).first(), findUserByEmail(deps.db, row.email),
+    findAccount(deps.db, row.account_id), findUserById(deps.db, row.invited_by), findUserByEmail(deps.db, row.email),
   ]);
   // An unverified holder of the address does not count: a new person who accepts takes the address over.
   const existingUser = existing?.email_verified_at != null;
@@ -151,13 +124,14 @@ export async function acceptAsNewPerson(deps: Deps, input: { token: string; name
       throw new ApiError('conflict', `${row.email} already has a Twofold sign-in. Sign in with it, then accept the invitation.`);
     }
     if (holder) {
-      const { accountIds } = await deleteUnverifiedUser(trx, holder.id);
+      const replaced = await deleteUnverifiedUser(trx, holder.id);
+      const accountIds = await deleteAccountsWithoutMembers(trx, replaced?.accountIds ?? []);
       await recordEvent(trx, { type: 'user.replaced_unverified', at: now, accountId: row.account_id, ip: input.ip,
         detail: { replacedUserId: holder.id, accountsDeleted: accountIds } });
     }
     if (!(await claimInvitation(trx, row.id, now))) throw expired();
     const user = await insertUser(trx, { email: row.email, name: input.name, passwordHash: input.passwordHash, now, emailVerified: true });
-    await trx('memberships').insert({ account_id: row.account_id, user_id: user.id, role: row.role, created_at: now });
+    await addMembership(trx, { accountId: row.account_id, userId: user.id, role: row.role, now });
     await setManagingAccount(trx, user.id, row.account_id);
     await recordEvent(trx, { type: 'invitation.accepted', at: now, accountId: row.account_id, actorUserId: user.id, subjectUserId: user.id, ip: input.ip,
       detail: { invitationId: row.id, role: row.role, managed: true } });
@@ -179,7 +153,7 @@ export async function acceptAsUser(deps: Deps, input: { token: string; user: Use
     if (input.user.email_verified_at === null) throw new ApiError('forbidden', 'Verify your email address first: we sent you a link when you signed up.');
     if (await findMembership(trx, row.account_id, input.user.id)) throw new ApiError('conflict', 'You are already a member of this account.');
     if (!(await claimInvitation(trx, row.id, now))) throw expired();
-    await trx('memberships').insert({ account_id: row.account_id, user_id: input.user.id, role: row.role, created_at: now });
+    await addMembership(trx, { accountId: row.account_id, userId: input.user.id, role: row.role, now });
     await recordEvent(trx, { type: 'invitation.accepted', at: now, accountId: row.account_id, actorUserId: input.user.id, subjectUserId: input.user.id, ip: input.ip,
       detail: { invitationId: row.id, role: row.role, managed: false } });
     const account = (await findAccount(trx, row.account_id))!;

@@ -6,7 +6,8 @@ import type { Deps } from '../deps.ts';
 import { iso } from '../db/db.ts';
 import { ApiError, tooManyAttempts } from '../errors.ts';
 import { findUserByEmail, publicUser, type UserRow } from '../records/users.ts';
-import { lockRemainingSeconds, lockedError, recordCodeFailure, recordCodeSuccess, reserveCodeAttempt } from '../factors/lockout.ts';
+import { lockRemainingSeconds, lockedError } from '../factors/lockout.ts';
+import { challengeAttempts, checkCodeAttempt } from '../factors/code-attempt.ts';
 import { loadRequirement } from '../policy/requirement.ts';
 import { countBackupCodes } from '../factors/backup-codes.ts';
 import { findTrustedDevice, trustDevice } from '../records/devices.ts';
@@ -130,26 +131,15 @@ export async function sendChallengeCode(deps: Deps, challengeId: string, method:
 
 /** Checks a code against a challenge. Every answer but success spends one of the challenge's and the user's attempts. */
 export async function verifyChallenge(deps: Deps, challengeId: string, input: { method: string; code?: string; response?: AuthenticationResponse; rememberDevice?: boolean }, req: RequestInfo): Promise<SignedIn> {
+  const now = deps.clock.now();
   const challenge = await liveChallenge(deps, challengeId);
-  // A spent challenge is answered from the row already read: a flood against it writes nothing.
-  const attempt = challenge.attempts >= CHALLENGE_MAX_ATTEMPTS ? null : await reserveAttempt(deps.db, challenge, deps.clock.now());
-  if (attempt === null) throw tooManyAttempts(60, 'Too many wrong codes for this sign-in. Please sign in again.');
-  await reserveCodeAttempt(deps, challenge.user_id);
-
   // The setup challenge passes only with a recovery code; the login one only with a method it offered.
   const offered: string[] = challenge.kind === 'setup' ? ['recovery_code'] : challengeMethods(challenge);
-  const proof: FactorProof | null = offered.includes(input.method)
-    ? await checkFactorCode(deps, challenge.user_id, input.method as Method, input.code ?? '', `challenge:${challenge.id}`, input.response)
-    : null;
-
-  if (!proof) {
-    const { lockedSeconds } = await recordCodeFailure(deps, challenge.user_id, req.ip);
-    if (lockedSeconds > 0) throw lockedError(lockedSeconds);
-    if (attempt >= CHALLENGE_MAX_ATTEMPTS) throw tooManyAttempts(60, 'Too many wrong codes for this sign-in. Please sign in again.');
-    throw new ApiError('invalid_code', undefined, { attemptsRemaining: CHALLENGE_MAX_ATTEMPTS - attempt });
-  }
-  if (!(await completeChallenge(deps.db, challenge.id, deps.clock.now()))) throw new ApiError('challenge_expired');
-  await recordCodeSuccess(deps, challenge.user_id);
+  const proof = await checkCodeAttempt(deps, { userId: challenge.user_id, ip: req.ip, now, counter: challengeAttempts(deps, challenge, now) }, async () =>
+    offered.includes(input.method)
+      ? checkFactorCode(deps, challenge.user_id, input.method as Method, input.code ?? '', `challenge:${challenge.id}`, input.response)
+      : null);
+  if (!(await completeChallenge(deps.db, challenge.id, now))) throw new ApiError('challenge_expired');
   return finishChallenge(deps, challenge, proof, input.rememberDevice === true, req);
 }
 

@@ -4,8 +4,8 @@ import type { Deps } from '../deps.ts';
 import type { Db } from '../db/db.ts';
 import { toBool } from '../db/db.ts';
 import { ApiError } from '../errors.ts';
-import { findAccount, findMembership, hasRole } from '../records/accounts.ts';
-import { enabledMethods, removeAllFactors, type FactorRow } from '../records/factors.ts';
+import { findAccount, findMembership, hasRole, setRequire2fa as setMembershipRequire2fa } from '../records/accounts.ts';
+import { enabledMethods, listEnabledMethods, removeAllFactors, type FactorRow } from '../records/factors.ts';
 import { deleteBackupCodes } from '../factors/backup-codes.ts';
 import { forgetAllDevices } from '../records/devices.ts';
 import { endSessionsOfUser } from '../records/sessions.ts';
@@ -15,7 +15,8 @@ import { endChallengesOfUser } from '../records/challenges.ts';
 import { recordEvent } from '../records/audit.ts';
 import { sendNotice } from '../notify/email.ts';
 import { accountReason, readPolicy, type MemberFacts } from '../policy/account-policy.ts';
-import { findUserById, type UserRow } from '../records/users.ts';
+import { findUserById, setPreferredMethod, type UserRow } from '../records/users.ts';
+import { forgetTotpStep } from '../factors/totp.ts';
 import { accountSetupDue, formatDueDate, memberSetupDue, recordGraceGranted } from './grace.ts';
 import { accountPolicy } from '../policy/requirement.ts';
 
@@ -92,12 +93,11 @@ export async function setRequire2fa(deps: Deps, input: { accountId: string; user
   const membership = await findMembership(deps.db, input.accountId, input.userId);
   if (!membership) throw new ApiError('not_found', 'No such member.');
   if (toBool(membership.require_2fa) === input.on) return;
-  await deps.db('memberships').where({ account_id: input.accountId, user_id: input.userId })
-    .update({ require_2fa: input.on, require_2fa_at: input.on ? now : null });
+  await setMembershipRequire2fa(deps.db, input.accountId, input.userId, input.on, now);
   await recordEvent(deps.db, { type: 'member.require_2fa_changed', at: now, accountId: input.accountId, actorUserId: input.actor.id, subjectUserId: input.userId, ip: input.ip, detail: { require2fa: input.on } });
   if (input.on) {
     const account = (await findAccount(deps.db, input.accountId))!;
-    const user = await deps.db<UserRow>('users').where({ id: input.userId }).first();
+    const user = await findUserById(deps.db, input.userId);
     const facts = (await loadMemberFacts(deps.db, input.accountId)).find((m) => m.userId === input.userId);
     // A member already overdue under `enforce` is not given a new grace by a per-member requirement (setup-due.ts).
     const due = facts ? accountSetupDue(facts, accountPolicy(account), account.id) : null;
@@ -120,23 +120,24 @@ export async function resetMemberTwoFactor(deps: Deps, input: { accountId: strin
   if (!mayReset({ userId: input.actor.id, role: input.actorRole }, { userId: input.userId, role: membership.role, managed: true })) {
     throw new ApiError('forbidden', 'Only an owner can reset the two-factor authentication of an owner.');
   }
-  const methods = enabledMethods(await deps.db<FactorRow>('factors').where({ user_id: input.userId }).whereNotNull('enabled_at'));
+  const methods = await listEnabledMethods(deps.db, input.userId);
   if (!(await resettable(deps.db, [input.userId], now)).has(input.userId)) throw new ApiError('nothing_to_reset');
-  let counts = { backupCodes: 0, devices: 0 };
+  // Every write in one transaction: a reset that fails half-way must not leave a member with codes but no methods.
   await deps.db.transaction(async (trx) => {
     await removeAllFactors(trx, input.userId);
-    counts = { backupCodes: await deleteBackupCodes(trx, input.userId), devices: await forgetAllDevices(trx, input.userId) };
+    const counts = { backupCodes: await deleteBackupCodes(trx, input.userId), devices: await forgetAllDevices(trx, input.userId) };
     await endSessionsOfUser(trx, input.userId, '2fa_reset', now);
     await endChallengesOfUser(trx, input.userId, now);
-    await trx('users').where({ id: input.userId }).update({ preferred_method: null, totp_last_step: null });
+    await deleteCodesOfUser(trx, input.userId);
+    await setPreferredMethod(trx, input.userId, null);
+    await forgetTotpStep(trx, input.userId);
+    await resetCodeCounters(trx, input.userId);
+    await recordEvent(trx, { type: 'member.2fa_reset', at: now, accountId: input.accountId, actorUserId: input.actor.id, subjectUserId: input.userId, ip: input.ip,
+      detail: { methods, ...counts } });
   });
-  await deleteCodesOfUser(deps, input.userId);
-  await resetCodeCounters(deps, input.userId);
-  await recordEvent(deps.db, { type: 'member.2fa_reset', at: now, accountId: input.accountId, actorUserId: input.actor.id, subjectUserId: input.userId, ip: input.ip,
-    detail: { methods, backupCodes: counts.backupCodes, devices: counts.devices } });
-  const [account, user] = await Promise.all([findAccount(deps.db, input.accountId), deps.db<UserRow>('users').where({ id: input.userId }).first()]);
-  if (user && account) {
-    await sendNotice(deps, user.email, 'Your Twofold two-factor authentication was reset',
+  const account = await findAccount(deps.db, input.accountId);
+  if (account) {
+    await sendNotice(deps, target.email, 'Your Twofold two-factor authentication was reset',
       `${input.actor.name} (${account.name}) reset your two-factor authentication: your methods, backup codes and trusted devices were removed and you were signed out everywhere.\n\n` +
       'If an account you belong to requires two-factor authentication, you will set it up again at your next sign-in. If you did not ask for this, contact your administrator.');
   }

@@ -4,10 +4,12 @@ import type { Policy, PolicyUpdate } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
 import { affected } from '../db/db.ts';
 import { ApiError, tooManyAttempts } from '../errors.ts';
-import { findAccount, type AccountRow } from '../records/accounts.ts';
+import { findAccount, updatePolicyColumns, type AccountRow } from '../records/accounts.ts';
 import { randomId } from '../crypto/secrets.ts';
 import { consumeCode, sendCode } from '../factors/otp-codes.ts';
-import { lockedError, recordCodeFailure, recordCodeSuccess, reserveCodeAttempt } from '../factors/lockout.ts';
+import { checkCodeAttempt } from '../factors/code-attempt.ts';
+import { consumeConfirmation, deleteConfirmation, findConfirmationOf, insertConfirmation, replacePendingConfirmations, reserveConfirmationAttempt } from '../records/policy-confirmations.ts';
+import { capDevicesOfMembers } from '../records/devices.ts';
 import { recordEvent, type AuditInput } from '../records/audit.ts';
 import { sendNotice, sendNotices } from '../notify/email.ts';
 import { ownerEmails } from '../notify/recovery-notices.ts';
@@ -78,7 +80,7 @@ export async function requestPolicyChange(deps: Deps, accountId: string, update:
   const id = randomId();
   const changes: PolicyUpdate = Object.fromEntries(change.changed.map((f) => [f, after[f]]));
   // The code itself lives in one_time_codes under the purpose policy:<id>; this row holds what it confirms.
-  await deps.db('policy_confirmations').insert({ id, account_id: accountId, requested_by: actor.user.id, changes: JSON.stringify(changes), code_hash: '-', attempts: 0, created_at: now, expires_at: now + CONFIRMATION_TTL_MS });
+  await insertConfirmation(deps.db, { id, account_id: accountId, requested_by: actor.user.id, changes: JSON.stringify(changes), created_at: now, expires_at: now + CONFIRMATION_TTL_MS });
   try {
     await sendCode(deps, {
       userId: actor.user.id, purpose: `policy:${id}`, channel: 'email', destination: actor.user.email, ip: actor.ip, verified: true,
@@ -87,39 +89,31 @@ export async function requestPolicyChange(deps: Deps, accountId: string, update:
         'Your confirmation code is {code}. It expires in 10 minutes. Nothing changes until you enter it. If you did not ask for this, change your password.',
     });
   } catch (err) {
-    await deps.db('policy_confirmations').where({ id }).delete();
+    await deleteConfirmation(deps.db, id);
     throw err;
   }
   // A newer request replaces any pending one of this account.
-  await deps.db('policy_confirmations').where({ account_id: accountId }).whereNot({ id }).whereNull('consumed_at').update({ consumed_at: now });
+  await replacePendingConfirmations(deps.db, accountId, id, now);
   await recordEvent(deps.db, { type: 'policy.change_requested', at: now, accountId, actorUserId: actor.user.id, ip: actor.ip, detail: { confirmationId: id, ...auditValues(change, after) } });
   return { status: 202, confirmationId: id, sentTo: maskEmail(actor.user.email) };
 }
 
 /** POST …/security/2fa-policy/confirm: the requesting owner's emailed code applies the waiting change once. */
 export async function confirmPolicyChange(deps: Deps, accountId: string, input: { confirmationId: string; code: string }, actor: Actor): Promise<Policy> {
-  const row = await deps.db('policy_confirmations').where({ id: input.confirmationId, account_id: accountId, requested_by: actor.user.id }).first();
+  const row = await findConfirmationOf(deps.db, input.confirmationId, accountId, actor.user.id);
   if (!row) throw new ApiError('not_found', 'No such policy change is waiting for you.');
   const now = deps.clock.now();
   if (row.consumed_at !== null || row.expires_at <= now) {
     throw new ApiError('challenge_expired', 'This confirmation was used, replaced or has expired. Make the change again.');
   }
-  const reserved = await deps.db('policy_confirmations').where({ id: row.id }).whereNull('consumed_at').where('attempts', '<', CONFIRMATION_MAX_ATTEMPTS)
-    .update({ attempts: deps.db.raw('attempts + 1') });
-  if (affected(reserved) === 0) throw tooManyAttempts(CONFIRMATION_TTL_MS / 1000, 'Too many wrong codes for this change. Make the change again.');
-  // Read back after the reservation: under a race this errs towards the cap, never past it.
-  const attempt = Number((await deps.db('policy_confirmations').where({ id: row.id }).first('attempts')).attempts);
-  await reserveCodeAttempt(deps, actor.user.id);
-  const ok = await consumeCode(deps, actor.user.id, `policy:${row.id}`, input.code);
-  if (!ok) {
-    const { lockedSeconds } = await recordCodeFailure(deps, actor.user.id, actor.ip);
-    if (lockedSeconds > 0) throw lockedError(lockedSeconds);
-    if (attempt >= CONFIRMATION_MAX_ATTEMPTS) throw tooManyAttempts(CONFIRMATION_TTL_MS / 1000, 'Too many wrong codes for this change. Make the change again.');
-    throw new ApiError('invalid_code', undefined, { attemptsRemaining: CONFIRMATION_MAX_ATTEMPTS - attempt });
-  }
-  await recordCodeSuccess(deps, actor.user.id);
-  const claimed = await deps.db('policy_confirmations').where({ id: row.id }).whereNull('consumed_at').update({ consumed_at: now });
-  if (affected(claimed) === 0) throw new ApiError('challenge_expired', 'This confirmation was already used.');
+  await checkCodeAttempt(deps, {
+    userId: actor.user.id, ip: actor.ip, now,
+    counter: {
+      spent: row.attempts >= CONFIRMATION_MAX_ATTEMPTS, reserve: () => reserveConfirmationAttempt(deps.db, row.id, CONFIRMATION_MAX_ATTEMPTS), max: CONFIRMATION_MAX_ATTEMPTS,
+      retryAfterSeconds: CONFIRMATION_TTL_MS / 1000, spentMessage: 'Too many wrong codes for this change. Make the change again.',
+    },
+  }, () => consumeCode(deps, actor.user.id, `policy:${row.id}`, input.code));
+  if (!(await consumeConfirmation(deps.db, row.id, now))) throw new ApiError('challenge_expired', 'This confirmation was already used.');
 
   const account = await loadAccount(deps, accountId);
   const before = fieldsOf(readPolicy(account));
@@ -160,16 +154,14 @@ async function applyPolicy(deps: Deps, accountId: string, after: PolicyFields, a
   const membersBefore = await loadMemberFacts(deps.db, accountId);
   const since = enforceSinceAfter(accountPolicy(account), after.enforce, now);
   await deps.db.transaction(async (trx) => {
-    await trx('accounts').where({ id: accountId }).update({
+    await updatePolicyColumns(trx, accountId, {
       enforce: after.enforce, allowed_methods: JSON.stringify(after.allowedMethods), remember_device_days: after.rememberDeviceDays,
       enforce_outside_ip_ranges: JSON.stringify(after.enforceOutsideIpRanges), policy_updated_at: now,
       ...(change.requirementGrew ? { enforce_tightened_at: now } : {}),
       grace_period_days: after.gracePeriodDays, admins_required_since: since.adminsRequiredSince, all_required_since: since.allRequiredSince,
     });
     if (after.rememberDeviceDays < before.rememberDeviceDays) {
-      await trx('trusted_devices').whereIn('user_id', trx('memberships').select('user_id').where('account_id', accountId))
-        .where('expires_at', '>', trx.raw('created_at + ?', [after.rememberDeviceDays * DAY_MS]))
-        .update({ expires_at: trx.raw('created_at + ?', [after.rememberDeviceDays * DAY_MS]) });
+      await capDevicesOfMembers(trx, accountId, after.rememberDeviceDays * DAY_MS);
     }
   });
   await recordEvent(deps.db, { type: 'policy.changed', at: now, accountId, actorUserId: actor.user.id, ip: actor.ip, detail: auditValues(change, after) });

@@ -3,7 +3,7 @@ import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import type { UserRow } from '../records/users.ts';
 import type { SessionRow } from '../records/sessions.ts';
-import { recordCodeFailure, recordCodeSuccess, reserveCodeAttempt, lockedError } from '../factors/lockout.ts';
+import { checkCodeAttempt } from '../factors/code-attempt.ts';
 import { checkFactorCode } from '../factors/check-code.ts';
 import { listEnabledMethods, findFactor } from '../records/factors.ts';
 import { countBackupCodes } from '../factors/backup-codes.ts';
@@ -26,14 +26,8 @@ export async function reauthenticate(deps: Deps, user: UserRow, session: Session
   }
   const usable: string[] = [...(await listEnabledMethods(deps.db, user.id))];
   if ((await countBackupCodes(deps.db, user.id)) > 0) usable.push('backup_code');
-  await reserveCodeAttempt(deps, user.id);
-  const ok = usable.includes(proof.method) ? await checkFactorCode(deps, user.id, proof.method as Method, proof.code ?? '', `reauth:${session.id}`, proof.response) : null;
-  if (!ok) {
-    const { lockedSeconds } = await recordCodeFailure(deps, user.id, ip);
-    if (lockedSeconds > 0) throw lockedError(lockedSeconds);
-    throw new ApiError('invalid_code');
-  }
-  await recordCodeSuccess(deps, user.id);
+  const ok = await checkCodeAttempt(deps, { userId: user.id, ip, now: deps.clock.now() }, async () =>
+    usable.includes(proof.method) ? checkFactorCode(deps, user.id, proof.method as Method, proof.code ?? '', `reauth:${session.id}`, proof.response) : null);
   if (ok.method === 'backup_code') await noticeBackupCodeUsed(deps, user, ok.backupCodesRemaining, ip);
 }
 

@@ -54,6 +54,49 @@ export async function findMembership(db: Db, accountId: string, userId: string):
   return db<MembershipRow>('memberships').where({ account_id: accountId, user_id: userId }).first();
 }
 
+/** The membership row, locked until the transaction ends (after lockAccount, so locks are taken in one order). */
+export async function lockMembership(trx: Db, accountId: string, userId: string): Promise<MembershipRow | undefined> {
+  return trx<MembershipRow>('memberships').where({ account_id: accountId, user_id: userId }).forUpdate().first();
+}
+
+/** The account's owners other than `userId`, locked until the transaction ends. */
+export async function lockOtherOwners(trx: Db, accountId: string, userId: string): Promise<string[]> {
+  const rows = await trx('memberships').where({ account_id: accountId, role: 'owner' }).whereNot({ user_id: userId }).forUpdate().select('user_id');
+  return rows.map((r: { user_id: string }) => r.user_id);
+}
+
+/** Only invitations.ts adds members (nobody joins without accepting). */
+export async function addMembership(db: Db, input: { accountId: string; userId: string; role: Role; now: number }): Promise<void> {
+  await db('memberships').insert({ account_id: input.accountId, user_id: input.userId, role: input.role, created_at: input.now });
+}
+
+export async function setRole(db: Db, accountId: string, userId: string, role: Role): Promise<void> {
+  await db('memberships').where({ account_id: accountId, user_id: userId }).update({ role });
+}
+
+export async function removeMembership(db: Db, accountId: string, userId: string): Promise<void> {
+  await db('memberships').where({ account_id: accountId, user_id: userId }).delete();
+}
+
+/** The per-member requirement; `require_2fa_at` marks when it began (grace periods and trusted devices count from it). */
+export async function setRequire2fa(db: Db, accountId: string, userId: string, on: boolean, now: number): Promise<void> {
+  await db('memberships').where({ account_id: accountId, user_id: userId }).update({ require_2fa: on, require_2fa_at: on ? now : null });
+}
+
+/** Writes the account's 2FA policy columns (policy/account-policy.ts decides what they hold). */
+export async function updatePolicyColumns(db: Db, accountId: string, columns: Partial<Omit<AccountRow, 'id' | 'name' | 'created_at' | 'api_allowed_ranges'>>): Promise<void> {
+  await db('accounts').where({ id: accountId }).update(columns);
+}
+
+/** Deletes the given accounts that no longer have any member (an unverified user's own account, once replaced). */
+export async function deleteAccountsWithoutMembers(db: Db, accountIds: string[]): Promise<string[]> {
+  if (accountIds.length === 0) return [];
+  const orphaned = (await db('accounts').whereIn('id', accountIds).whereNotExists(db('memberships').whereRaw('memberships.account_id = accounts.id')).select('id'))
+    .map((r: { id: string }) => r.id);
+  if (orphaned.length) await db('accounts').whereIn('id', orphaned).delete();
+  return orphaned;
+}
+
 /** Memberships of a user with their account rows, oldest first: the input of the 2FA policy. */
 export async function listMembershipsWithAccounts(db: Db, userId: string): Promise<{ membership: MembershipRow; account: AccountRow }[]> {
   const rows = await db('memberships as m').join('accounts as a', 'a.id', 'm.account_id').where('m.user_id', userId).orderBy('m.created_at')

@@ -47,3 +47,10 @@ export function deviceName(userAgent: string | null): string {
     : /Mac OS X/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : 'an unknown system';
   return `${browser} on ${os}`;
 }
+
+/** A shorter "remember this device" in an account's policy shortens its members' trusted devices at once. */
+export async function capDevicesOfMembers(db: Db, accountId: string, maxAgeMs: number): Promise<void> {
+  await db('trusted_devices').whereIn('user_id', db('memberships').select('user_id').where('account_id', accountId))
+    .where('expires_at', '>', db.raw('created_at + ?', [maxAgeMs]))
+    .update({ expires_at: db.raw('created_at + ?', [maxAgeMs]) });
+}

@@ -58,3 +58,18 @@ export async function removeFactor(db: Db, userId: string, method: EnrollableMet
 export async function removeAllFactors(db: Db, userId: string): Promise<number> {
   return db('factors').where({ user_id: userId }).delete();
 }
+
+/** Enables the method, creating its row if needed; true only for the call that turned it on (the row's lock makes a
+ * second, racing call wait and see it on). For methods with many credentials (security keys). */
+export async function enableFactorOnce(trx: Db, userId: string, method: EnrollableMethod, now: number): Promise<boolean> {
+  await trx('factors').insert({ user_id: userId, method, enabled_at: null, updated_at: now }).onConflict(['user_id', 'method']).ignore();
+  const factor = await trx('factors').where({ user_id: userId, method }).forUpdate().first('enabled_at');
+  if (factor?.enabled_at != null) return false;
+  await trx('factors').where({ user_id: userId, method }).update({ enabled_at: now, updated_at: now });
+  return true;
+}
+
+/** Locks the method's row until the transaction ends (changes to its credentials queue behind each other). */
+export async function lockFactor(trx: Db, userId: string, method: EnrollableMethod): Promise<void> {
+  await trx('factors').where({ user_id: userId, method }).forUpdate().first('user_id');
+}

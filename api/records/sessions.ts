@@ -68,23 +68,20 @@ const sessionPairs = sessionColumns.map((c) => [c, `s_${c}`] as const);
 const userPairs = userColumns.map((c) => [c, `u_${c}`] as const);
 const TOKEN_HASH_SLOT = '\u0000token_hash';
 
-/** Could any of the user's accounts require 2FA of them? A superset of policy.ts's answer (IP exemptions only ever
- * remove a requirement), so when it is false the full evaluation can be skipped on the hot path. */
-const MAY_REQUIRE_2FA = `exists (select 1 from memberships m join accounts a on a.id = m.account_id where m.user_id = s.user_id
-  and (m.require_2fa = true or a.enforce = 'all' or (a.enforce = 'admins' and m.role in ('owner', 'admin'))))`;
-
-/** The lookup's SQL, built once per Knex instance (the quoting differs by engine): building it per request cost
- * more than running it (bench/README.md). */
-const lookupQueries = new WeakMap<Db, { sql: string; bindings: readonly unknown[] }>();
-function lookupQuery(db: Db): { sql: string; bindings: readonly unknown[] } {
-  let query = lookupQueries.get(db);
+/** The lookup's SQL, built once per Knex instance (the quoting differs by engine) and policy expression: building it
+ * per request cost more than running it (bench/README.md). */
+const lookupQueries = new WeakMap<Db, Map<string, { sql: string; bindings: readonly unknown[] }>>();
+function lookupQuery(db: Db, mayRequireSql: string): { sql: string; bindings: readonly unknown[] } {
+  let byRule = lookupQueries.get(db);
+  if (!byRule) lookupQueries.set(db, (byRule = new Map()));
+  let query = byRule.get(mayRequireSql);
   if (!query) {
     const { sql, bindings } = db('sessions as s').join('users as u', 'u.id', 's.user_id')
       .where('s.token_hash', TOKEN_HASH_SLOT)
-      .first([...sessionColumns.map((c) => `s.${c} as s_${c}`), ...userColumns.map((c) => `u.${c} as u_${c}`), db.raw(`${MAY_REQUIRE_2FA} as may_require_2fa`)])
+      .first([...sessionColumns.map((c) => `s.${c} as s_${c}`), ...userColumns.map((c) => `u.${c} as u_${c}`), db.raw(`${mayRequireSql} as may_require_2fa`)])
       .toSQL();
     query = { sql, bindings };
-    lookupQueries.set(db, query);
+    byRule.set(mayRequireSql, query);
   }
   return query;
 }
@@ -100,9 +97,10 @@ export type SessionLookup =
   | { status: 'ended'; reason: SessionEndReason | 'expired' }
   | { status: 'unknown' };
 
-/** A token's session and its user, in one indexed lookup: live, ended (and why), or unknown. */
-export async function lookupSession(db: Db, token: string, now: number): Promise<SessionLookup> {
-  const { sql, bindings } = lookupQuery(db);
+/** A token's session and its user, in one indexed lookup: live, ended (and why), or unknown; with it, the answer of
+ * `mayRequireSql` (policy/may-require.ts: could any account require 2FA of the user?). */
+export async function lookupSession(db: Db, token: string, now: number, mayRequireSql: string): Promise<SessionLookup> {
+  const { sql, bindings } = lookupQuery(db, mayRequireSql);
   const tokenHash = hashToken(token);
   const result = await db.raw(sql, bindings.map((b) => (b === TOKEN_HASH_SLOT ? tokenHash : b)) as readonly string[]);
   // better-sqlite3 answers the rows; pg a result whose rows they are.
@@ -115,8 +113,8 @@ export async function lookupSession(db: Db, token: string, now: number): Promise
 }
 
 /** The live session of a token and its user; null when unknown, ended or expired. */
-export async function findLiveSession(db: Db, token: string, now: number): Promise<{ session: SessionRow; user: UserRow; mayRequire2fa: boolean } | null> {
-  const found = await lookupSession(db, token, now);
+export async function findLiveSession(db: Db, token: string, now: number, mayRequireSql: string): Promise<{ session: SessionRow; user: UserRow; mayRequire2fa: boolean } | null> {
+  const found = await lookupSession(db, token, now, mayRequireSql);
   return found.status === 'live' ? found : null;
 }
 

@@ -47,6 +47,13 @@ export async function insertUser(db: Db, input: { email: string; name: string; p
   return (await findUserById(db, row.id))!;
 }
 
+/** Names by user id (for lists that show who did something). */
+export async function userNames(db: Db, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db('users').whereIn('id', [...new Set(ids)]).select('id', 'name');
+  return new Map(rows.map((u: { id: string; name: string }) => [u.id, u.name]));
+}
+
 /** The method offered first at sign-in; null when the user has none. */
 export async function setPreferredMethod(db: Db, userId: string, method: string | null): Promise<void> {
   await db('users').where({ id: userId }).update({ preferred_method: method });
@@ -67,18 +74,12 @@ export async function markEmailVerified(db: Db, userId: string, now: number): Pr
   return affected(await db('users').where({ id: userId }).whereNull('email_verified_at').update({ email_verified_at: now })) > 0;
 }
 
-/** Deletes a user and, with it, every row that belongs to them (sessions, factors, codes, memberships cascade),
- * and the accounts left without a member. Used only for an unverified user whose address a new person proved. */
-export async function deleteUnverifiedUser(db: Db, userId: string): Promise<{ accountIds: string[] }> {
+/** Deletes an unverified user and, with it, every row that belongs to them (sessions, factors, codes, memberships
+ * cascade); answers the accounts they belonged to. Used only when a new person proved the address they held. */
+export async function deleteUnverifiedUser(db: Db, userId: string): Promise<{ accountIds: string[] } | null> {
   const accountIds = (await db('memberships').where({ user_id: userId }).select('account_id')).map((r: { account_id: string }) => r.account_id);
   const n = await db('users').where({ id: userId }).whereNull('email_verified_at').delete();
-  if (affected(n) === 0) return { accountIds: [] };
-  const orphaned = accountIds.length
-    ? (await db('accounts').whereIn('id', accountIds).whereNotExists(db('memberships').whereRaw('memberships.account_id = accounts.id')).select('id'))
-      .map((r: { id: string }) => r.id)
-    : [];
-  if (orphaned.length) await db('accounts').whereIn('id', orphaned).delete();
-  return { accountIds: orphaned };
+  return affected(n) === 0 ? null : { accountIds };
 }
 
 export function isUniqueViolation(err: unknown): boolean {

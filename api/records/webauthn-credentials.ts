@@ -2,6 +2,7 @@
 // challenges waiting for a key's answer (`webauthn_challenges`). The only writer of both tables.
 import type { SecurityKey } from '../../shared/webauthn.ts';
 import { affected, isoOrNull, iso, toBool, type Db } from '../db/db.ts';
+import { enableFactorOnce, lockFactor } from './factors.ts';
 import { isUniqueViolation } from './users.ts';
 
 export interface CredentialRow {
@@ -41,10 +42,7 @@ export async function insertCredential(db: Db, userId: string, c: NewCredential,
   try {
     return await db.transaction(async (trx) => {
       // Two first keys added at once: one creates the row, the other waits for its lock and sees the method on.
-      await trx('factors').insert({ user_id: userId, method: 'webauthn', enabled_at: null, updated_at: now }).onConflict(['user_id', 'method']).ignore();
-      const factor = await trx('factors').where({ user_id: userId, method: 'webauthn' }).forUpdate().first('enabled_at');
-      const methodTurnedOn = factor?.enabled_at == null;
-      if (methodTurnedOn) await trx('factors').where({ user_id: userId, method: 'webauthn' }).update({ enabled_at: now, updated_at: now });
+      const methodTurnedOn = await enableFactorOnce(trx, userId, 'webauthn', now);
       await trx('webauthn_credentials').insert({
         id: c.id, user_id: userId, method: 'webauthn', public_key: c.publicKey, sign_count: c.signCount,
         transports: JSON.stringify(c.transports), name: c.name, aaguid: c.aaguid, backed_up: c.backedUp, created_at: now, last_used_at: null,
@@ -74,7 +72,7 @@ export async function renameCredential(db: Db, userId: string, credentialId: str
  * factors row, so two racing removals cannot both leave the method on with no key. */
 export async function deleteCredentialUnlessLast(db: Db, userId: string, credentialId: string): Promise<'deleted' | 'last' | 'missing'> {
   return db.transaction(async (trx) => {
-    await trx('factors').where({ user_id: userId, method: 'webauthn' }).forUpdate().first('user_id');
+    await lockFactor(trx, userId, 'webauthn');
     const keys = await trx('webauthn_credentials').where({ user_id: userId }).select('id');
     if (!keys.some((k: { id: string }) => k.id === credentialId)) return 'missing';
     if (keys.length === 1) return 'last';

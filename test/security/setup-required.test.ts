@@ -49,6 +49,19 @@ describe('setup_required', () => {
     expect((await f.call('POST', '/api/v1/me/2fa/totp', { token })).status).toBe(401);
   });
 
+  it('brute force through setup enrolment: the setup challenge\'s 5 tries count like a sign-in\'s', async () => {
+    // Attack: with the password alone, guess enrolment codes through the setup_required challenge (one attempt guard).
+    const { login } = await requiredUser();
+    const token = login.body.challengeId;
+    const start = await f.call('POST', '/api/v1/me/2fa/totp', { token });
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await f.call('POST', '/api/v1/me/2fa/totp/verify', { token, body: { code: '000000' } }));
+    expect(answers.slice(0, 4).map((r) => r.body.error.attemptsRemaining)).toEqual([4, 3, 2, 1]);
+    expect(answers[4]!.status).toBe(429);
+    const right = await f.call('POST', '/api/v1/me/2fa/totp/verify', { token, body: { code: generateTotp(start.body.secret, app.clock.now()) } });
+    expect(right.status).toBe(429);
+  });
+
   it('a signed-in user who becomes required is sent to setup on the next request', async () => {
     const user = await f.signup();
     const token = await f.login(user);

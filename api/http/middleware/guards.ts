@@ -7,6 +7,7 @@ import { ApiError } from '../../errors.ts';
 import { parseInput, routerParams, type Guards } from '../route.ts';
 import { AccountParams } from '../params.ts';
 import { lookupSession, touchSession, type SessionEndReason } from '../../records/sessions.ts';
+import { MAY_REQUIRE_2FA_SQL } from '../../policy/may-require.ts';
 import { findChallenge, isLive } from '../../records/challenges.ts';
 import { findUserById } from '../../records/users.ts';
 import { listEnabledMethods } from '../../records/factors.ts';
@@ -61,7 +62,7 @@ export function createGuards(deps: Deps): Guards {
     const token = bearerToken(ctx);
     if (!token || isApiKey(token)) return false;
     const now = clock.now();
-    const found = await lookupSession(db, token, now);
+    const found = await lookupSession(db, token, now, MAY_REQUIRE_2FA_SQL);
     if (found.status === 'ended') (ctx.state as AppState).sessionEnded = found.reason;
     if (found.status !== 'live') return false;
     await touchSession(db, found.session, clientOf(ctx), now);
