@@ -1,9 +1,9 @@
 // Security keys and passkeys (WebAuthn): add, list (in GET /me/2fa), rename, remove; the sign-in and
 // re-authentication ceremonies' options. Thin: validate -> security-keys.ts.
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import { z } from 'zod';
 import * as w from '../../../shared/webauthn.ts';
 import type { Deps } from '../../deps.ts';
-import { z } from 'zod';
 import { route, type AppContext } from '../route.ts';
 import { ChallengeParams } from '../params.ts';
 import { addKey, removeKey, renameKey, startAddingKey, startReauthWithKey, startSignInWithKey, type KeyEnroller } from '../../flows/security-keys.ts';
