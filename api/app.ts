@@ -20,7 +20,11 @@ import { refuseNul } from './http/middleware/refuse-nul.ts';
 import { createGuards } from './http/middleware/guards.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { meRoutes } from './http/routes/me.ts';
-import { accountRoutes } from './http/routes/accounts.ts';
+import { memberRoutes } from './http/routes/members.ts';
+import { policyRoutes } from './http/routes/policy.ts';
+import { apiKeyRoutes } from './http/routes/api-keys.ts';
+import { auditRoutes } from './http/routes/audit.ts';
+import { callRoutes } from './http/routes/calls.ts';
 import { systemRoutes } from './http/routes/system.ts';
 import { webauthnRoutes } from './http/routes/webauthn.ts';
 import { multiAccountRule } from './policy/policy.ts';
@@ -33,7 +37,9 @@ export interface AppOptions {
 }
 
 export function allRoutes(deps: Deps): Route[] {
-  return [...systemRoutes(deps), ...authRoutes(deps), ...meRoutes(deps), ...webauthnRoutes(deps), ...accountRoutes(deps)];
+  return [
+    ...systemRoutes(deps), ...authRoutes(deps), ...meRoutes(deps), ...webauthnRoutes(deps),
+    ...memberRoutes(deps), ...policyRoutes(deps), ...apiKeyRoutes(deps), ...auditRoutes(deps), ...callRoutes(deps)];
 }
 
 export function createApp(deps: Deps, options: AppOptions = {}): Koa {

@@ -1,5 +1,6 @@
-// Routes are declared once, as data: the same declaration mounts the handler (with its guards and body
-// validation) and describes it in the OpenAPI document, so the document cannot drift from the code.
+// Routes are declared once, as data: the same declaration mounts the handler (with its guards and the schemas of its
+// path parameters, query and body) and describes it in the OpenAPI document, so the document cannot drift from the
+// code.
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
@@ -14,9 +15,22 @@ import type { AppState } from './state.ts';
  * account in the path (session, or an API key where `apiKey` is set). */
 export type Access = 'public' | 'session' | 'signedIn' | 'optionalSession' | 'enrolment' | 'account';
 
-export interface Route<B extends z.ZodType = z.ZodType> {
+/** A request's path parameters or query: an object of string schemas (the router and the query string give strings;
+ * a repeated query key gives an array of them, which a string schema refuses). */
+export type Fields = z.ZodObject;
+type NoFields = z.ZodObject<{}>;
+
+/** What a handler receives: each part parsed by its route's schema (a route without a body gets `undefined`). */
+export interface RouteInput<B extends z.ZodType, P extends Fields, Q extends Fields> {
+  body: z.output<B>;
+  params: z.output<P>;
+  query: z.output<Q>;
+}
+
+/** A route's declaration, without its handler: what mounting it and describing it in OpenAPI read. */
+interface Declaration<B extends z.ZodType, P extends Fields, Q extends Fields> {
   method: 'get' | 'post' | 'put' | 'delete';
-  /** Koa path, relative to /api/v1, e.g. `/auth/challenge/:challengeId/verify`. */
+  /** Koa path, relative to /api/v1, e.g. `/auth/challenge/:challengeId/verify`; each `:name` is a key of `params`. */
   path: string;
   tag: string;
   summary: string;
@@ -30,15 +44,68 @@ export interface Route<B extends z.ZodType = z.ZodType> {
   /** An account API key may call it too (never for security settings). */
   apiKey?: boolean;
   body?: B;
+  /** The path parameters: required whenever the path has a `:name`. */
+  params?: P;
+  /** The query values the route reads; others are ignored, like unknown body fields. */
+  query?: Q;
   response?: z.ZodType;
   status?: number;
-  handler: (ctx: AppContext, body: z.infer<B>) => Promise<void>;
+}
+
+export interface RouteSpec<B extends z.ZodType, P extends Fields, Q extends Fields> extends Declaration<B, P, Q> {
+  handler: (ctx: AppContext, input: RouteInput<B, P, Q>) => Promise<void>;
+}
+
+/** A route as stored beside the others: its schemas' types live on only inside `handle`. */
+export interface Route extends Declaration<z.ZodType, Fields, Fields> {
+  /** Parses the path parameters, the query and the body (in that order, after the guards) and runs the handler. */
+  handle: (ctx: AppContext) => Promise<void>;
 }
 
 export type AppContext = Context & { state: AppState };
 
-export function route<B extends z.ZodType>(r: Route<B>): Route {
-  return r as unknown as Route;
+export function route<B extends z.ZodType = z.ZodUndefined, P extends Fields = NoFields, Q extends Fields = NoFields>(
+  spec: RouteSpec<B, P, Q>,
+): Route {
+  assertParamsMatchPath(spec.method, spec.path, spec.params);
+  const { handler, ...declaration } = spec;
+  return {
+    ...declaration,
+    // Parsed here, where each schema's type is known, so the handler gets what its schemas promise. A part without
+    // a schema is its type parameter's default: no fields, or no body.
+    handle: (ctx) => handler(ctx, {
+      params: parseInput((spec.params ?? noFields) as P, routerParams(ctx), 'path'),
+      query: parseInput((spec.query ?? noFields) as Q, ctx.query, 'query'),
+      body: (spec.body ? parseInput(spec.body, ctx.state.body, 'body') : undefined) as z.output<B>,
+    }),
+  };
+}
+
+const noFields: NoFields = z.object({});
+
+/** The path parameters @koa/router found (decoded strings), before any schema has seen them. */
+export function routerParams(ctx: Context): unknown {
+  return (ctx as Context & { params?: unknown }).params ?? {};
+}
+
+/** Every `:name` of the path has a schema in `params`, and every schema a `:name` (one without would always be
+ * missing): a route cannot reach its handler with a parameter nobody checked. */
+function assertParamsMatchPath(method: string, path: string, params: Fields | undefined): void {
+  const inPath = pathParameterNames(path);
+  const declared = Object.keys(params?.shape ?? {});
+  const undeclared = inPath.filter((name) => !declared.includes(name));
+  const absent = declared.filter((name) => !inPath.includes(name));
+  if (undeclared.length || absent.length) {
+    throw new Error(`${method.toUpperCase()} ${path}: ${[
+      undeclared.length ? `params has no schema for ${undeclared.join(', ')}` : '',
+      absent.length ? `the path has no :${absent.join(', :')}` : '',
+    ].filter(Boolean).join('; ')}`);
+  }
+}
+
+/** The `:name` parameters of a Koa path, in order. */
+export function pathParameterNames(path: string): string[] {
+  return [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
 }
 
 export interface Guards {
@@ -52,26 +119,36 @@ export interface Guards {
 export function mountRoutes(router: Router, routes: Route[], guards: Guards): void {
   for (const r of routes) {
     const chain: Middleware[] = [];
+    // Who is calling comes first (an anonymous caller learns 401 whatever the address), then the request's parts.
     chain.push(r.access === 'account' && r.apiKey ? guards.apiKey : guards.access[r.access]);
     if (r.role) chain.push(guards.role(r.role));
     if (r.reauth === 'if2faOn') chain.push(guards.reauthIf2faOn);
     else if (r.reauth) chain.push(guards.reauth);
-    chain.push(async (ctx) => {
-      const body = r.body ? parseBody(r.body, (ctx.state as AppState).body) : undefined;
-      await r.handler(ctx as AppContext, body);
-    });
+    chain.push((ctx) => r.handle(ctx as AppContext));
     router[r.method](r.path, ...(chain as Parameters<Router['get']>[1][]));
   }
 }
 
-export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
+/** Parses one part of a request; a mismatch is `400 invalid_request` naming the first field, with every issue.
+ * Path parameters and query values also say where they were (`in`), as the OpenAPI document does. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, part: 'body' | 'path' | 'query'): z.output<S> {
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
     const first = issues[0];
-    throw new ApiError('invalid_request', first ? `${first.path || 'body'}: ${first.message}` : undefined, { issues });
+    const where = part === 'body' ? {} : { in: part };
+    throw new ApiError('invalid_request', first ? `${first.path || part}: ${first.message}` : undefined, { issues, ...where });
   }
   return parsed.data;
+}
+
+/** OpenAPI parameter objects for a route's path parameters or query, each with its own schema and description. */
+function parametersOf(fields: Fields | undefined, where: 'path' | 'query') {
+  if (!fields) return [];
+  const json = z.toJSONSchema(fields, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, { description, ...schema }]) => ({
+    name, in: where, required: where === 'path' || (json.required ?? []).includes(name), description, schema,
+  }));
 }
 
 const errorSchema = {
@@ -84,7 +161,7 @@ export function openApiDocument(routes: Route[], info: { version: string; descri
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const path = API_PREFIX + r.path.replace(/:(\w+)/g, '{$1}');
-    const parameters = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const parameters = [...parametersOf(r.params, 'path'), ...parametersOf(r.query, 'query')];
     const notes = [
       r.reauth === 'if2faOn' ? 'When two-factor authentication is already on (adding or replacing a method), needs re-authentication within 10 minutes (`403 reauth_required`); a first method, or one enrolled through a `setup_required` challenge, needs none.'
         : r.reauth ? 'Needs re-authentication within 10 minutes (`403 reauth_required`).' : '',

@@ -4,7 +4,8 @@ import type { Context, Middleware, Next } from 'koa';
 import { CLIENT_HEADER, clients, SESSION_COOKIE, type Client } from '../../../shared/contract.ts';
 import type { Deps } from '../../deps.ts';
 import { ApiError } from '../../errors.ts';
-import type { Guards } from '../route.ts';
+import { parseInput, routerParams, type Guards } from '../route.ts';
+import { AccountParams } from '../params.ts';
 import { lookupSession, touchSession, type SessionEndReason } from '../../records/sessions.ts';
 import { MAY_REQUIRE_2FA_SQL } from '../../policy/may-require.ts';
 import { findChallenge, isLive } from '../../records/challenges.ts';
@@ -46,6 +47,9 @@ export function unauthenticatedFor(ctx: Context, message?: string): ApiError {
   return reason ? new ApiError('unauthenticated', endedMessages[reason], { reason }) : new ApiError('unauthenticated', message);
 }
 const unauthenticated = (ctx: Context) => unauthenticatedFor(ctx);
+
+/** The account of the path, checked by the schema every account route's params extend (a malformed one is 400). */
+const accountIdOf = (ctx: Context): string => parseInput(AccountParams, routerParams(ctx), 'path').accountId;
 
 export function createGuards(deps: Deps): Guards {
   const { db, clock } = deps;
@@ -111,7 +115,7 @@ export function createGuards(deps: Deps): Guards {
 
   async function useAccountMembership(ctx: Context): Promise<void> {
     const state = ctx.state as AppState;
-    const accountId = String((ctx as unknown as { params: Record<string, string> }).params.accountId ?? '');
+    const accountId = accountIdOf(ctx);
     const membership = await findMembership(db, accountId, state.user!.id);
     if (!membership) throw new ApiError('not_found', 'No such account, or you are not a member of it.');
     state.accountId = accountId;
@@ -130,9 +134,10 @@ export function createGuards(deps: Deps): Guards {
     const token = bearerToken(ctx);
     if (!token || !isApiKey(token)) return account(ctx, next);
     const state = ctx.state as AppState;
-    const accountId = String((ctx as unknown as { params: Record<string, string> }).params.accountId ?? '');
     const key = await findApiKey(db, token);
-    if (!key || key.account_id !== accountId) throw new ApiError('unauthenticated');
+    if (!key) throw new ApiError('unauthenticated');
+    const accountId = accountIdOf(ctx);
+    if (key.account_id !== accountId) throw new ApiError('unauthenticated');
     const ranges = await findApiAllowedRanges(db, accountId);
     const now = clock.now();
     if (!isInRanges(state.ip, ranges)) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import * as s from '../../../shared/schemas.ts';
 import type { Deps } from '../../deps.ts';
 import { route, type AppContext } from '../route.ts';
+import { ChallengeParams } from '../params.ts';
 import { assertStrongPassword } from '../../crypto/passwords.ts';
 import { publicUser } from '../../records/users.ts';
 import { continueLogin, login, sendChallengeCode, verifyChallenge, type SignedIn } from '../../flows/login.ts';
@@ -46,7 +47,7 @@ export function authRoutes(deps: Deps) {
       summary: 'Create a user who owns a new account',
       description: 'Emails are case-insensitive (`409 conflict` if taken). Passwords of 8-128 characters; common or guessable ones are `400 invalid_request`. The user is not signed in; `user.emailVerified` is false and a verification link (`PUBLIC_URL/verify-email#token=…`, 24 h, single use) is emailed. The new account manages the user.',
       response: z.object({ user: s.User, account: s.Account }),
-      handler: async (ctx, body) => {
+      handler: async (ctx, { body }) => {
         const { user, account } = await signUp(deps, body);
         ctx.status = 201;
         ctx.body = { user: publicUser(user), account: { id: account.id, name: account.name } };
@@ -56,7 +57,7 @@ export function authRoutes(deps: Deps) {
       method: 'post', path: '/auth/verify-email', tag: 'auth', access: 'public', body: s.TokenRequest, response: z.object({ user: s.User }),
       summary: 'Prove the mailbox with the emailed link\'s token',
       description: 'The token comes from the fragment of the emailed link (after `#`, so it never reaches a server log). `410 challenge_expired` for an unknown, used or expired (24 h) token.',
-      handler: async (ctx, body) => { ctx.body = { user: publicUser(await verifyEmail(deps, body.token, ctx.state.ip, clock.now())) }; },
+      handler: async (ctx, { body }) => { ctx.body = { user: publicUser(await verifyEmail(deps, body.token, ctx.state.ip, clock.now())) }; },
     }),
     route({
       method: 'post', path: '/auth/verify-email/send', tag: 'auth', access: 'signedIn', status: 202, response: s.CodeSent,
@@ -71,25 +72,25 @@ export function authRoutes(deps: Deps) {
       method: 'post', path: '/auth/login', tag: 'auth', access: 'public', body: s.LoginRequest, response: s.LoginResponse,
       summary: 'Password, then: authenticated, challenge or setup_required',
       description: 'Password attempts are throttled per email (known or not: the same answers and work) and per client address: after 5 wrong passwords in a row for an email, each further try waits 30 s, doubling to 1 hour (forgotten after 24 hours without one); an address gets a burst of 30 wrong passwords, then one a minute. Over either: `429 too_many_attempts` with `retryAfterSeconds` and `Retry-After`, checked before the password, so the right password waits too. No session, cookie or token exists until the second factor passes. A valid `deviceToken` (in the body, or the HttpOnly `twofold_device` cookie set when the device was remembered) skips only the second factor, and never a requirement that began after the device was trusted.',
-      handler: async (ctx, body) => {
+      handler: async (ctx, { body }) => {
         const outcome = await login(deps, { ...body, deviceToken: deviceTokenOf(ctx, body.deviceToken) }, requestInfo(ctx));
         if (outcome.kind === 'signed-in') return answerSignedIn(ctx, outcome.signedIn);
         ctx.body = outcome.response;
       },
     }),
     route({
-      method: 'post', path: '/auth/challenge/:challengeId/send', tag: 'auth', access: 'public', status: 202, body: s.SendCodeRequest, response: s.CodeSent,
+      method: 'post', path: '/auth/challenge/:challengeId/send', tag: 'auth', access: 'public', status: 202, params: ChallengeParams, body: s.SendCodeRequest, response: s.CodeSent,
       summary: 'Send the SMS or email code of a challenge', description: '30 s cooldown per challenge; at most 5 sends an hour per user (login codes go to the user\'s own verified destination, so nobody else\'s sends count against them), and an hourly ceiling of texts per country calling code (`SMS_HOURLY_LIMIT_PER_COUNTRY`). Over a cap: `429 too_many_attempts` with `Retry-After`.',
-      handler: async (ctx, body) => {
+      handler: async (ctx, { body, params }) => {
         ctx.status = 202;
-        ctx.body = await sendChallengeCode(deps, String(ctx.params.challengeId), body.method, ctx.state.ip);
+        ctx.body = await sendChallengeCode(deps, params.challengeId, body.method, ctx.state.ip);
       },
     }),
     route({
-      method: 'post', path: '/auth/challenge/:challengeId/verify', tag: 'auth', access: 'public', body: s.VerifyChallengeRequest, response: s.LoginAuthenticated,
+      method: 'post', path: '/auth/challenge/:challengeId/verify', tag: 'auth', access: 'public', params: ChallengeParams, body: s.VerifyChallengeRequest, response: s.LoginAuthenticated,
       summary: 'Pass the challenge with a code',
       description: '5 wrong codes spend the challenge (429); 10 wrong codes in a row lock code entry for 15 minutes. A setup_required challenge passes only with a recovery_code here; it otherwise authorises the enrolment calls. With `rememberDevice: true` the answer carries `deviceToken` (for clients without cookies, such as the extension\'s worker) and sets the HttpOnly `twofold_device` cookie (path `/api/v1/auth`); the web app keeps the token only in that cookie, never in page storage.',
-      handler: async (ctx, body) => answerSignedIn(ctx, await verifyChallenge(deps, String(ctx.params.challengeId), body, requestInfo(ctx))),
+      handler: async (ctx, { body, params }) => answerSignedIn(ctx, await verifyChallenge(deps, params.challengeId, body, requestInfo(ctx))),
     }),
     route({
       method: 'post', path: '/auth/logout', tag: 'auth', access: 'signedIn', status: 204, summary: 'End the session, for the web app and the dialer at once',
@@ -120,7 +121,7 @@ export function authRoutes(deps: Deps) {
     route({
       method: 'post', path: '/auth/reauth', tag: 'auth', access: 'signedIn', body: s.ReauthRequest, response: z.object({ reauthUntil: z.string() }),
       summary: 'Prove it is you again, for 10 minutes of sensitive calls', description: 'With `{password}` or `{method, code}`; codes count towards the lockout, passwords towards the login\'s password throttle (the same count for the user\'s email and the client address): `429 too_many_attempts` with `Retry-After`.',
-      handler: async (ctx, body) => {
+      handler: async (ctx, { body }) => {
         await reauthenticate(deps, ctx.state.user!, ctx.state.session!, body, ctx.state.ip);
         ctx.body = { reauthUntil: iso(await extendReauth(db, ctx.state.session!.id, clock.now())) };
       },
@@ -128,7 +129,7 @@ export function authRoutes(deps: Deps) {
     route({
       method: 'post', path: '/auth/reauth/send', tag: 'auth', access: 'signedIn', status: 202, body: s.SendCodeRequest, response: s.CodeSent,
       summary: 'Send an SMS or email code for re-authentication',
-      handler: async (ctx, body) => {
+      handler: async (ctx, { body }) => {
         ctx.status = 202;
         ctx.body = await sendReauthCode(deps, ctx.state.user!, ctx.state.session!, body.method, ctx.state.ip);
       },
@@ -137,7 +138,7 @@ export function authRoutes(deps: Deps) {
       method: 'post', path: '/auth/invitation', tag: 'auth', access: 'public', body: s.InvitePreviewRequest, response: s.InvitationPreview,
       summary: 'What an invitation is: the account, who sent it, the role, and what the account may do to the person',
       description: '`existingUser`: a verified Twofold user holds the address (they accept while signed in). `managed`: accepting makes the account manage the person (a new person), so its owners and admins may reset and rescue their 2FA; `accountMay` lists those powers. `410 challenge_expired` when unknown, revoked, used or past 7 days.',
-      handler: async (ctx, body) => { ctx.body = await previewInvitation(deps, body.inviteToken); },
+      handler: async (ctx, { body }) => { ctx.body = await previewInvitation(deps, body.inviteToken); },
     }),
     route({
       method: 'post', path: '/auth/accept-invite', tag: 'auth', access: 'optionalSession', body: s.AcceptInviteRequest,
@@ -148,7 +149,7 @@ export function authRoutes(deps: Deps) {
         'An existing user sends `{inviteToken}` with their session: `200 {account}`. Not signed in: `401`; signed in as anyone else or with an unverified address: `403 forbidden`; already a member: `409 conflict`.',
         'A used, revoked, replaced or expired invitation: `410 challenge_expired`.',
       ].join(' '),
-      handler: async (ctx, body) => {
+      handler: async (ctx, { body }) => {
         if (body.name !== undefined && body.password !== undefined) {
           assertStrongPassword(body.password, [body.name]);
           const passwordHash = await passwords.hash(body.password);

@@ -4,6 +4,7 @@ import { setPreferredMethod } from '../../records/users.ts';
 import * as s from '../../../shared/schemas.ts';
 import type { Deps } from '../../deps.ts';
 import { route, type AppContext } from '../route.ts';
+import { Id } from '../params.ts';
 import { ApiError } from '../../errors.ts';
 import { startEnrolment, verifyEnrolment, type CodeMethod, type Enroller } from '../../flows/enrolment.ts';
 import { twoFactorStatus, removeMethod, disableTwoFactor } from '../../flows/my-two-factor.ts';
@@ -32,7 +33,7 @@ export function meRoutes(deps: Deps) {
     method: 'post', path: `/me/2fa/${method}/verify`, tag: 'me', access: 'enrolment', reauth: 'if2faOn', body: s.VerifyCodeRequest, response: s.MethodEnabled,
     summary: `Confirm ${method === 'totp' ? 'the authenticator app' : method === 'sms' ? 'the phone' : 'the email address'} with its code`,
     description: 'The first method turns 2FA on: it returns the 10 backup codes and ends the user\'s other sessions. During setup_required (bearer = challengeId) it also signs the user in.',
-    handler: async (ctx, body) => {
+    handler: async (ctx, { body }) => {
       const result = await verifyEnrolment(deps, enroller(ctx), method, body.code, requestInfo(ctx));
       if (result.signedIn) {
         answerSignedIn(ctx, result.signedIn);
@@ -56,7 +57,7 @@ export function meRoutes(deps: Deps) {
       method: 'post', path: '/me/2fa/sms', tag: 'me', access: 'enrolment', reauth: 'if2faOn', status: 202, body: s.EnrollSmsRequest, response: s.CodeSent,
       summary: 'Send a code to a phone to set up SMS (omit `phone` to reuse `previousPhone`)',
       description: 'Caps per hour (`429 too_many_attempts` with `Retry-After`, audited as `code_send.refused`): 5 codes per user; to a number not yet verified by this user, 5 per number and 20 per client address (so throw-away users cannot use up a victim\'s number, whose own login codes are not counted against it); and `SMS_HOURLY_LIMIT_PER_COUNTRY` texts per country calling code for everyone together, against SMS pumping.',
-      handler: async (ctx, body) => {
+      handler: async (ctx, { body }) => {
         ctx.body = await startEnrolment(deps, enroller(ctx), 'sms', body, ctx.state.ip);
         ctx.status = 202;
       },
@@ -72,7 +73,7 @@ export function meRoutes(deps: Deps) {
     verifyRoute('email'),
     route({
       method: 'put', path: '/me/2fa/preferred', tag: 'me', access: 'session', body: s.PreferredRequest, response: s.TwoFactorStatus, summary: 'Choose the method offered first',
-      handler: async (ctx, body) => {
+      handler: async (ctx, { body }) => {
         if (!(await listEnabledMethods(db, ctx.state.user!.id)).includes(body.method)) throw new ApiError('invalid_request', 'Set that method up first.');
         await setPreferredMethod(db, ctx.state.user!.id, body.method);
         ctx.state.user!.preferred_method = body.method;
@@ -108,11 +109,10 @@ export function meRoutes(deps: Deps) {
     }),
     route({
       method: 'delete', path: '/me/2fa/:method', tag: 'me', access: 'session', reauth: true, status: 204,
+      params: z.object({ method: s.EnrollableMethod.describe('The method to remove') }),
       summary: 'Remove one method', description: 'Removing SMS keeps the number as `previousPhone`. Removing the last method while required: `409 2fa_required_by_account`.',
-      handler: async (ctx) => {
-        const method = s.EnrollableMethod.safeParse(ctx.params.method);
-        if (!method.success) throw new ApiError('not_found');
-        await removeMethod(deps, ctx.state.user!, method.data, ctx.state.ip);
+      handler: async (ctx, { params }) => {
+        await removeMethod(deps, ctx.state.user!, params.method, ctx.state.ip);
         ctx.status = 204;
       },
     }),
@@ -122,9 +122,10 @@ export function meRoutes(deps: Deps) {
     }),
     route({
       method: 'delete', path: '/me/devices/:id', tag: 'me', access: 'session', status: 204, summary: 'Forget one trusted device',
-      handler: async (ctx) => {
-        if (!(await forgetDevice(db, ctx.state.user!.id, String(ctx.params.id)))) throw new ApiError('not_found');
-        await audit(ctx, 'device.forgotten', { deviceId: String(ctx.params.id) });
+      params: z.object({ id: Id.describe('The device\'s `id` in `GET /me/devices`') }),
+      handler: async (ctx, { params }) => {
+        if (!(await forgetDevice(db, ctx.state.user!.id, params.id))) throw new ApiError('not_found');
+        await audit(ctx, 'device.forgotten', { deviceId: params.id });
         ctx.status = 204;
       },
     }),
@@ -144,8 +145,9 @@ export function meRoutes(deps: Deps) {
     }),
     route({
       method: 'delete', path: '/me/sessions/:id', tag: 'me', access: 'session', status: 204, summary: 'Sign one session out (web app and dialer alike)',
-      handler: async (ctx) => {
-        if (!(await endSession(db, ctx.state.user!.id, String(ctx.params.id), 'ended', clock.now()))) throw new ApiError('not_found');
+      params: z.object({ id: Id.describe('The session\'s `id` in `GET /me/sessions`') }),
+      handler: async (ctx, { params }) => {
+        if (!(await endSession(db, ctx.state.user!.id, params.id, 'ended', clock.now()))) throw new ApiError('not_found');
         ctx.status = 204;
       },
     }),

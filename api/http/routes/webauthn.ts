@@ -1,11 +1,16 @@
 // Security keys and passkeys (WebAuthn): add, list (in GET /me/2fa), rename, remove; the sign-in and
 // re-authentication ceremonies' options. Thin: validate -> security-keys.ts.
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import { z } from 'zod';
 import * as w from '../../../shared/webauthn.ts';
 import type { Deps } from '../../deps.ts';
 import { route, type AppContext } from '../route.ts';
+import { ChallengeParams } from '../params.ts';
 import { addKey, removeKey, renameKey, startAddingKey, startReauthWithKey, startSignInWithKey, type KeyEnroller } from '../../flows/security-keys.ts';
 import { answerSignedIn, requestInfo } from './auth.ts';
+
+/** A key's credential id (base64url, as long as the column allows), from `GET /me/2fa`. */
+const KeyParams = z.object({ credentialId: z.string().min(1).max(1400).describe('The key\'s `id` in `GET /me/2fa`') });
 
 const enroller = (ctx: AppContext): KeyEnroller => ({
   user: ctx.state.user!, sessionId: ctx.state.session?.id, session: ctx.state.session, setupChallenge: ctx.state.setupChallenge,
@@ -23,7 +28,7 @@ export function webauthnRoutes(deps: Deps) {
       method: 'post', path: '/me/2fa/webauthn', tag: 'me', access: 'enrolment', status: 201, body: w.RegisterKeyRequest, response: w.KeyAdded,
       summary: 'Add the security key: its registration response and a name',
       description: 'The relying party is PUBLIC_URL (its host the RP id, its origin the only origin). An answer that does not verify is `400 invalid_request`; a key already registered is `409 conflict`. The first key turns the method on and makes it the preferred one; the first method of all returns the 10 backup codes and ends the user\'s other sessions; during setup_required (bearer = challengeId) it also signs the user in.',
-      handler: async (ctx, body) => {
+      handler: async (ctx, { body }) => {
         const result = await addKey(deps, enroller(ctx), { name: body.name, response: body.response as RegistrationResponseJSON }, requestInfo(ctx));
         if (result.signedIn) answerSignedIn(ctx, result.signedIn, 201);
         ctx.status = 201;
@@ -31,24 +36,24 @@ export function webauthnRoutes(deps: Deps) {
       },
     }),
     route({
-      method: 'put', path: '/me/2fa/webauthn/:credentialId', tag: 'me', access: 'session', body: w.RenameKeyRequest, response: w.SecurityKey,
+      method: 'put', path: '/me/2fa/webauthn/:credentialId', tag: 'me', access: 'session', params: KeyParams, body: w.RenameKeyRequest, response: w.SecurityKey,
       summary: 'Rename a security key',
-      handler: async (ctx, body) => { ctx.body = await renameKey(deps, ctx.state.user!, String(ctx.params.credentialId), body.name, ctx.state.ip); },
+      handler: async (ctx, { body, params }) => { ctx.body = await renameKey(deps, ctx.state.user!, params.credentialId, body.name, ctx.state.ip); },
     }),
     route({
-      method: 'delete', path: '/me/2fa/webauthn/:credentialId', tag: 'me', access: 'session', reauth: true, status: 204,
+      method: 'delete', path: '/me/2fa/webauthn/:credentialId', tag: 'me', access: 'session', reauth: true, status: 204, params: KeyParams,
       summary: 'Remove a security key',
       description: 'Removing the last key removes the method: `409 2fa_required_by_account` when an account requires 2FA that the other methods do not satisfy.',
-      handler: async (ctx) => {
-        await removeKey(deps, ctx.state.user!, String(ctx.params.credentialId), ctx.state.ip);
+      handler: async (ctx, { params }) => {
+        await removeKey(deps, ctx.state.user!, params.credentialId, ctx.state.ip);
         ctx.status = 204;
       },
     }),
     route({
-      method: 'post', path: '/auth/challenge/:challengeId/webauthn-options', tag: 'auth', access: 'public', response: w.CeremonyOptions,
+      method: 'post', path: '/auth/challenge/:challengeId/webauthn-options', tag: 'auth', access: 'public', params: ChallengeParams, response: w.CeremonyOptions,
       summary: 'Start signing in with a security key',
       description: '`options` is a PublicKeyCredentialRequestOptionsJSON for `navigator.credentials.get()`, listing the user\'s keys. Its challenge is bound to this login challenge, expires with it and is used once; the answer goes to `…/verify` as `{method:"webauthn", response}`, where a wrong, tampered or replayed answer or a signature counter that went back counts as a wrong code.',
-      handler: async (ctx) => { ctx.body = { options: await startSignInWithKey(deps, String(ctx.params.challengeId)) }; },
+      handler: async (ctx, { params }) => { ctx.body = { options: await startSignInWithKey(deps, params.challengeId) }; },
     }),
     route({
       method: 'post', path: '/auth/reauth/webauthn-options', tag: 'auth', access: 'signedIn', response: w.CeremonyOptions,
