@@ -2,7 +2,7 @@
 import type { Member, Role } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
 import type { Db } from '../db/db.ts';
-import { toBool } from '../db/db.ts';
+import { iso, toBool } from '../db/db.ts';
 import { ApiError } from '../errors.ts';
 import { findAccount, findMembership, hasRole, setRequire2fa as setMembershipRequire2fa } from '../records/accounts.ts';
 import { enabledMethods, listEnabledMethods, removeAllFactors, type FactorRow } from '../records/factors.ts';
@@ -13,7 +13,9 @@ import { deleteCodesOfUser } from '../factors/otp-codes.ts';
 import { resetCodeCounters } from '../factors/lockout.ts';
 import { endChallengesOfUser } from '../records/challenges.ts';
 import { recordEvent } from '../records/audit.ts';
-import { sendNotice } from '../notify/email.ts';
+import { sendNotice, sendNotices } from '../notify/email.ts';
+import { ownerEmails } from '../notify/recovery-notices.ts';
+import { issueRecoveryCode } from '../factors/recovery-codes.ts';
 import { accountReason, readPolicy, type MemberFacts } from '../policy/account-policy.ts';
 import { findUserById, setPreferredMethod, type UserRow } from '../records/users.ts';
 import { forgetTotpStep } from '../factors/totp.ts';
@@ -141,4 +143,19 @@ export async function resetMemberTwoFactor(deps: Deps, input: { accountId: strin
       `${input.actor.name} (${account.name}) reset your two-factor authentication: your methods, backup codes and trusted devices were removed and you were signed out everywhere.\n\n` +
       'If an account you belong to requires two-factor authentication, you will set it up again at your next sign-in. If you did not ask for this, contact your administrator.');
   }
+}
+
+/** An owner issues a one-time recovery code to a member the account manages (never to themselves); the member and
+ * every owner are emailed. */
+export async function issueMemberRecoveryCode(deps: Deps, input: { accountId: string; userId: string; actor: UserRow; ip: string }): Promise<{ code: string; expiresAt: number }> {
+  if (input.userId === input.actor.id) throw new ApiError('forbidden', 'Another owner must issue a recovery code for you.');
+  const [member, account] = await Promise.all([findUserById(deps.db, input.userId), findAccount(deps.db, input.accountId)]);
+  assertManaged(input.accountId, member!);
+  const now = deps.clock.now();
+  const issued = await issueRecoveryCode(deps, { userId: input.userId, accountId: input.accountId, issuedBy: input.actor.id });
+  await recordEvent(deps.db, { type: 'recovery_code.issued', at: now, accountId: input.accountId, actorUserId: input.actor.id, subjectUserId: input.userId, ip: input.ip,
+    detail: { expiresAt: iso(issued.expiresAt) } });
+  await sendNotices(deps, [member!.email, ...(await ownerEmails(deps, input.accountId))], 'A Twofold recovery code was issued',
+    `${input.actor.name} <${input.actor.email}>, an owner of ${account!.name}, issued a one-time recovery code for ${member!.name} <${member!.email}>. It expires in one hour. If this was not expected, contact the account's owners.`);
+  return issued;
 }

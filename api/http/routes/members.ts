@@ -6,17 +6,13 @@ import * as s from '../../../shared/schemas.ts';
 import type { Deps } from '../../deps.ts';
 import { route, type AppContext } from '../route.ts';
 import { AccountParams, accountPath, Id } from '../params.ts';
-import { accountIdOf, recordAccountEvent } from '../account-request.ts';
+import { accountIdOf } from '../account-request.ts';
 import { ApiError } from '../../errors.ts';
-import { findAccount, findMembership, hasRole } from '../../records/accounts.ts';
+import { findMembership, hasRole } from '../../records/accounts.ts';
 import { changeRole, removeMember } from '../../flows/members.ts';
 import { inviteMember, listInvitations, resendInvitation, revokeInvitation } from '../../flows/invitations.ts';
-import { assertManaged, listMembers, resetMemberTwoFactor, setRequire2fa } from '../../flows/member-2fa.ts';
-import { issueRecoveryCode } from '../../factors/recovery-codes.ts';
-import { ownerEmails } from '../../notify/recovery-notices.ts';
-import { sendNotices } from '../../notify/email.ts';
+import { issueMemberRecoveryCode, listMembers, resetMemberTwoFactor, setRequire2fa } from '../../flows/member-2fa.ts';
 import { iso } from '../../db/db.ts';
-import { findUserById } from '../../records/users.ts';
 
 const MemberParams = AccountParams.extend({ userId: Id.describe('The member\'s `userId` in `GET …/members`') });
 const InvitationParams = AccountParams.extend({ invitationId: Id.describe('The invitation\'s `id` in `GET …/invitations`') });
@@ -76,8 +72,7 @@ export function memberRoutes(deps: Deps) {
         const userId = target.user_id;
         if (body.role !== undefined && !hasRole(ctx.state.role!, 'owner')) throw new ApiError('forbidden', 'Only owners can change roles.');
         if (body.role !== undefined && body.role !== target.role) {
-          await changeRole(deps, accountIdOf(ctx), userId, body.role);
-          await recordAccountEvent(deps, ctx, 'member.role_changed', userId, { from: target.role, to: body.role });
+          await changeRole(deps, { accountId: accountIdOf(ctx), userId, role: body.role, actor: ctx.state.user!, ip: ctx.state.ip });
         }
         if (body.require2fa !== undefined) {
           await setRequire2fa(deps, { accountId: accountIdOf(ctx), userId, on: body.require2fa, actor: ctx.state.user!, ip: ctx.state.ip });
@@ -91,8 +86,7 @@ export function memberRoutes(deps: Deps) {
       summary: 'Remove a member', description: 'The last owner cannot be removed (`409 conflict`).',
       handler: async (ctx, { params }) => {
         const target = await targetMembership(ctx, params.userId);
-        await removeMember(deps, accountIdOf(ctx), target.user_id);
-        await recordAccountEvent(deps, ctx, 'member.removed', target.user_id, { role: target.role });
+        await removeMember(deps, { accountId: accountIdOf(ctx), userId: target.user_id, actor: ctx.state.user!, ip: ctx.state.ip });
         ctx.status = 204;
       },
     }),
@@ -112,13 +106,7 @@ export function memberRoutes(deps: Deps) {
       description: 'Only for a member this account manages (`403 forbidden` otherwise). The code stops working when the member leaves the account or the issuer stops being one of its owners. Single use, valid 1 hour, bound to the member; with their password it passes the challenge or the setup requirement once. One live code per member: a new one replaces the previous. Not for yourself (`403 forbidden`). The member and every owner are emailed.',
       handler: async (ctx, { params }) => {
         const target = await targetMembership(ctx, params.userId);
-        if (target.user_id === ctx.state.user!.id) throw new ApiError('forbidden', 'Another owner must issue a recovery code for you.');
-        assertManaged(accountIdOf(ctx), (await findUserById(db, target.user_id))!);
-        const issued = await issueRecoveryCode(deps, { userId: target.user_id, accountId: accountIdOf(ctx), issuedBy: ctx.state.user!.id });
-        await recordAccountEvent(deps, ctx, 'recovery_code.issued', target.user_id, { expiresAt: iso(issued.expiresAt) });
-        const [member, account] = await Promise.all([findUserById(db, target.user_id), findAccount(db, accountIdOf(ctx))]);
-        await sendNotices(deps, [member!.email, ...(await ownerEmails(deps, accountIdOf(ctx)))], 'A Twofold recovery code was issued',
-          `${ctx.state.user!.name} <${ctx.state.user!.email}>, an owner of ${account!.name}, issued a one-time recovery code for ${member!.name} <${member!.email}>. It expires in one hour. If this was not expected, contact the account's owners.`);
+        const issued = await issueMemberRecoveryCode(deps, { accountId: accountIdOf(ctx), userId: target.user_id, actor: ctx.state.user!, ip: ctx.state.ip });
         ctx.status = 201;
         ctx.body = { code: issued.code, expiresAt: iso(issued.expiresAt) };
       },
