@@ -18,7 +18,7 @@ export type TargetBrowser = 'chrome' | 'firefox';
 /** Where each build goes; the Firefox build is also what `web-ext lint` checks. */
 export const outDirs: Record<TargetBrowser, string> = { chrome: 'dist/extension', firefox: 'dist/extension-firefox' };
 
-export const contentScript = 'extension/content/main.ts';
+export const contentScript = 'extension/entries/content.ts';
 
 /** Firefox: the add-on's id (keeps its storage across updates; change it for your own AMO listing) and the oldest
  * release it runs on: 140 (the ESR before 153) grants MV3 host permissions at install, has storage.session, the
@@ -69,11 +69,11 @@ export function manifestFor(browser: TargetBrowser, settings: ExtensionSettings 
     version: pkg.version,
     icons: { 16: 'extension/icons/icon-16.png', 32: 'extension/icons/icon-32.png', 48: 'extension/icons/icon-48.png', 128: 'extension/icons/icon-128.png' },
     action: {
-      default_popup: 'extension/popup/index.html',
+      default_popup: 'extension/entries/popup/index.html',
       default_title: 'Twofold Dialer',
       default_icon: { 16: 'extension/icons/icon-16.png', 32: 'extension/icons/icon-32.png' },
     },
-    options_ui: { page: 'extension/options/index.html', open_in_tab: true },
+    options_ui: { page: 'extension/entries/options/index.html', open_in_tab: true },
     // alarms: the vault locks itself after the idle time even while nothing wakes the worker.
     permissions: ['alarms', 'cookies', 'storage'],
     host_permissions: origins,
@@ -83,12 +83,12 @@ export function manifestFor(browser: TargetBrowser, settings: ExtensionSettings 
     return {
       ...common,
       minimum_chrome_version: '116',
-      background: { service_worker: 'extension/background.ts', type: 'module' },
+      background: { service_worker: 'extension/entries/background.ts', type: 'module' },
     };
   }
   return {
     ...common,
-    background: { scripts: ['extension/background.ts'] },
+    background: { scripts: ['extension/entries/background.ts'] },
     browser_specific_settings: {
       gecko: { id: GECKO_ID, strict_min_version: GECKO_MIN_VERSION, data_collection_permissions: { required: ['none'] } },
       // Firefox for Android reads the data-collection consent from 142.

@@ -7,6 +7,7 @@ import { send } from '@koa/send';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Deps } from './deps.ts';
+import { API_PREFIX } from '../shared/contract.ts';
 import { errorMiddleware } from './http/middleware/render-errors.ts';
 import { mountRoutes, openApiDocument, type Route } from './http/route.ts';
 import { clientIp } from './http/middleware/client-ip.ts';
@@ -48,7 +49,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Koa {
   const document = openApiDocument(routes, { version: options.version ?? '1', description: multiAccountRule });
   app.use(measureRequests(deps.metrics, deps.config)); // outermost: it sees the status the client gets
 
-  const api = new Router({ prefix: '/api/v1' });
+  const api = new Router({ prefix: API_PREFIX });
   api.get('/openapi.json', (ctx) => { ctx.body = document; });
   mountRoutes(api, routes, createGuards(deps));
 

@@ -2,6 +2,7 @@
 // them and generates its OpenAPI document from them; the web app and the extension import the types.
 import { z } from 'zod';
 import { AuthenticationResponse, SecurityKey } from './webauthn.ts';
+import { clients } from './contract.ts';
 
 export const methods = ['totp', 'sms', 'email', 'webauthn', 'backup_code', 'recovery_code'] as const;
 export const Method = z.enum(methods);
@@ -16,7 +17,7 @@ export const roles = ['owner', 'admin', 'member'] as const;
 export const Role = z.enum(roles);
 export type Role = z.infer<typeof Role>;
 
-export const Client = z.enum(['web', 'dialer']);
+export const Client = z.enum(clients);
 export type Client = z.infer<typeof Client>;
 
 export const Email = z.string().trim().toLowerCase().pipe(z.email().max(254));

@@ -1,5 +1,6 @@
 // The only place in the web app that calls fetch: JSON in and out, same-origin cookie, errors as ApiError.
 import { isErrorBody, type ErrorCode } from '../shared/errors.ts';
+import { API_PREFIX, CLIENT_HEADER, type Client } from '../shared/contract.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -42,12 +43,12 @@ export function onApiError(listener: Listener): () => void {
 }
 
 export async function api<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { 'X-Twofold-Client': 'web', Accept: 'application/json' };
+  const headers: Record<string, string> = { [CLIENT_HEADER]: 'web' satisfies Client, Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   if (options.bearer) headers.Authorization = `Bearer ${options.bearer}`;
   let response: Response;
   try {
-    response = await fetch(`/api/v1${path}`, {
+    response = await fetch(`${API_PREFIX}${path}`, {
       method, headers, credentials: 'same-origin',
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });

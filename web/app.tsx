@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { FunctionComponent } from 'preact';
 import type { EnrollableMethod, LoginResponse, RequiredBy, SessionResponse, TwoFactorStatus } from '../shared/schemas.ts';
 import { api, ApiError, onApiError } from './api-client.ts';
+import { SESSION_EVENT } from '../shared/contract.ts';
 import { navigate, usePath } from './router.ts';
 import { LoginPage, type LoginNotice } from './pages/login.tsx';
 import { ChallengePage, type ChallengeInfo } from './pages/challenge.tsx';
@@ -111,7 +112,7 @@ export function App() {
   }, []);
 
   // One session for the web app and the dialer: the extension announces sign-ins and sign-outs it sees
-  // ("twofold:session-changed"), and coming back to the tab re-checks. Only the settled phases re-check, so a
+  // (SESSION_EVENT), and coming back to the tab re-checks. Only the settled phases re-check, so a
   // challenge or setup in progress is never interrupted, and a check that agrees changes nothing (no loop).
   useEffect(() => {
     const recheck = () => {
@@ -119,11 +120,11 @@ export function App() {
       if (kind === 'signed-in' || kind === 'login') void refresh();
     };
     const onVisible = () => { if (document.visibilityState === 'visible') recheck(); };
-    window.addEventListener('twofold:session-changed', recheck);
+    window.addEventListener(SESSION_EVENT, recheck);
     window.addEventListener('focus', recheck);
     document.addEventListener('visibilitychange', onVisible);
     return () => {
-      window.removeEventListener('twofold:session-changed', recheck);
+      window.removeEventListener(SESSION_EVENT, recheck);
       window.removeEventListener('focus', recheck);
       document.removeEventListener('visibilitychange', onVisible);
     };

@@ -3,6 +3,7 @@
 // reload what they could not load. Being unreachable is never a sign-out: only a 401 is.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { onApiError } from './api-client.ts';
+import { API_PREFIX } from '../shared/contract.ts';
 
 export interface ConnectionState {
   reachable: boolean;
@@ -38,7 +39,7 @@ function scheduleProbe(): void {
 async function probe(): Promise<void> {
   timer = null;
   let ok = false;
-  try { ok = (await fetch('/api/v1/health', { headers: { Accept: 'application/json' }, cache: 'no-store' })).ok; } catch { ok = false; }
+  try { ok = (await fetch(`${API_PREFIX}/health`, { headers: { Accept: 'application/json' }, cache: 'no-store' })).ok; } catch { ok = false; }
   if (!ok) { scheduleProbe(); return; }
   failures = 0;
   setState({ reachable: true, retryAt: null });

@@ -5,6 +5,7 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import type { Role } from '../../shared/schemas.ts';
+import { API_PREFIX, SESSION_COOKIE } from '../../shared/contract.ts';
 import { ApiError } from '../errors.ts';
 import type { AppState } from './state.ts';
 
@@ -159,7 +160,7 @@ const errorSchema = {
 export function openApiDocument(routes: Route[], info: { version: string; description: string }): unknown {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
-    const path = '/api/v1' + r.path.replace(/:(\w+)/g, '{$1}');
+    const path = API_PREFIX + r.path.replace(/:(\w+)/g, '{$1}');
     const parameters = [...parametersOf(r.params, 'path'), ...parametersOf(r.query, 'query')];
     const notes = [
       r.reauth === 'if2faOn' ? 'When two-factor authentication is already on (adding or replacing a method), needs re-authentication within 10 minutes (`403 reauth_required`); a first method, or one enrolled through a `setup_required` challenge, needs none.'
@@ -189,7 +190,7 @@ export function openApiDocument(routes: Route[], info: { version: string; descri
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A session token, an account API key, or (enrolment calls only) a setup_required challengeId' },
         cookie: {
-          type: 'apiKey', in: 'cookie', name: 'twofold_session',
+          type: 'apiKey', in: 'cookie', name: SESSION_COOKIE,
           description: 'The web app\'s HttpOnly session cookie. A POST, PUT, PATCH or DELETE authenticated by it is refused with `403 forbidden` unless its `Origin` is PUBLIC_URL\'s origin or `Sec-Fetch-Site` is `same-origin` (cross-site request forgery); every non-empty body must be `application/json`. Bearer calls are not affected: the extension\'s dialer sends the shared session as a bearer token, so no extension origin is allowed for cookies.',
         },
       },

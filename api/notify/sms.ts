@@ -1,11 +1,12 @@
 // Phone numbers for SMS codes: E.164 validation with libphonenumber, masking with the real country code.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { maskPhone } from '../../shared/masks.ts';
+import { E164_PATTERN } from '../../shared/contract.ts';
 import { ApiError } from '../errors.ts';
 
 /** The E.164 form of a valid mobile-capable number, or 400 invalid_request. */
 export function parseE164(phone: string, field = 'phone'): string {
-  const parsed = /^\+[1-9][0-9]{6,14}$/.test(phone) ? parsePhoneNumberFromString(phone) : undefined;
+  const parsed = E164_PATTERN.test(phone) ? parsePhoneNumberFromString(phone) : undefined;
   if (!parsed?.isValid()) throw new ApiError('invalid_request', 'Enter the number in international format, e.g. +61412345678.', { field });
   return parsed.number;
 }

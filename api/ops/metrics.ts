@@ -11,6 +11,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
 import { ApiError } from '../errors.ts';
+import { API_PREFIX } from '../../shared/contract.ts';
 
 const SIGN_IN_OUTCOMES = ['authenticated', 'challenge', 'setup_required', 'refused', 'throttled'] as const;
 const VERIFY_METHODS = ['totp', 'sms', 'email', 'backup_code', 'recovery_code', 'webauthn', 'other'] as const;
@@ -19,8 +20,8 @@ const SEND_OUTCOMES = ['sent', 'failed', 'throttled', 'error'] as const;
 const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 
 /** The routes whose answers are also sign-in events (contract paths, fixed). */
-const LOGIN_ROUTE = '/api/v1/auth/login';
-const VERIFY_ROUTE = '/api/v1/auth/challenge/:challengeId/verify';
+const LOGIN_ROUTE = `${API_PREFIX}/auth/login`;
+const VERIFY_ROUTE = `${API_PREFIX}/auth/challenge/:challengeId/verify`;
 
 type SignInOutcome = (typeof SIGN_IN_OUTCOMES)[number];
 type VerifyMethod = (typeof VERIFY_METHODS)[number];

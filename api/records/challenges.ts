@@ -1,6 +1,6 @@
 // Login challenges: a random server-side record bound to the user and the password check that created it,
 // 10 minutes, single use, 5 code attempts. The id the client holds is a 256-bit token kept only as a hash.
-import type { EnrollableMethod, Method } from '../../shared/schemas.ts';
+import type { Client, EnrollableMethod, Method } from '../../shared/schemas.ts';
 import { affected, type Db } from '../db/db.ts';
 import { hashToken, randomId, randomToken } from '../crypto/secrets.ts';
 
@@ -16,7 +16,7 @@ export interface ChallengeRow {
   kind: ChallengeKind;
   /** login: the methods offered; setup: the methods the user may enrol. */
   methods: string;
-  client: 'web' | 'dialer';
+  client: Client;
   ip: string | null;
   user_agent: string | null;
   attempts: number;
@@ -28,7 +28,7 @@ export interface ChallengeRow {
 export const challengeMethods = (c: ChallengeRow): Method[] => JSON.parse(c.methods) as Method[];
 export const isLive = (c: ChallengeRow, now: number): boolean => c.completed_at === null && c.expires_at > now;
 
-export async function createChallenge(db: Db, input: { userId: string; kind: ChallengeKind; methods: (Method | EnrollableMethod)[]; client: 'web' | 'dialer'; ip: string; userAgent: string | null; now: number }):
+export async function createChallenge(db: Db, input: { userId: string; kind: ChallengeKind; methods: (Method | EnrollableMethod)[]; client: Client; ip: string; userAgent: string | null; now: number }):
   Promise<{ challengeId: string; challenge: ChallengeRow }> {
   const challengeId = randomToken();
   const challenge: ChallengeRow = {

@@ -2,8 +2,8 @@
 // Firefox's: cookies with first-party isolation and container stores, broadcasts per store, the message listener.
 import { describe, expect, it } from 'vitest';
 import type { Browser, Cookies, Runtime } from 'webextension-polyfill';
-import { ALL_STORES, createBroadcaster, createCookieJar, serveMessages } from '../../extension/browser-api-worker.ts';
-import { DEVICE_COOKIE, SESSION_COOKIE } from '../../extension/session-sync.ts';
+import { ALL_STORES, createBroadcaster, createCookieJar, serveMessages } from '../../extension/lib/browser-api-worker.ts';
+import { DEVICE_COOKIE, SESSION_COOKIE } from '../../extension/lib/session-sync.ts';
 
 const SERVER = 'https://twofold.example.com';
 

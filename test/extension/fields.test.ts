@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 // Where the content script types a code: one one-time-code field, or a group of six one-digit boxes.
 import { describe, expect, it } from 'vitest';
-import { describeTarget, fillTarget, findCodeTarget } from '../../extension/content/fields.ts';
+import { describeTarget, fillTarget, findCodeTarget } from '../../extension/lib/content/fields.ts';
 
 function page(html: string): Document {
   document.body.innerHTML = html;

@@ -2,12 +2,12 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildOtpauthUri, generateTotp, generateTotpSecret } from '../../shared/totp.ts';
-import { createHandlers, describeError } from '../../extension/handlers.ts';
-import { createRouter, type SenderInfo } from '../../extension/router.ts';
-import { createVault, openVaultDb, type Vault } from '../../extension/vault.ts';
-import type { KeyValueStore } from '../../extension/browser-api-worker.ts';
-import type { Dialer } from '../../extension/dialer.ts';
-import type { SessionSync } from '../../extension/session-sync.ts';
+import { createHandlers, describeError } from '../../extension/lib/handlers.ts';
+import { createRouter, type SenderInfo } from '../../extension/lib/router.ts';
+import { createVault, openVaultDb, type Vault } from '../../extension/lib/vault.ts';
+import type { KeyValueStore } from '../../extension/lib/browser-api-worker.ts';
+import type { Dialer } from '../../extension/lib/dialer.ts';
+import type { SessionSync } from '../../extension/lib/session-sync.ts';
 
 const RUNTIME_ID = 'abcdefghijklmnopabcdefghijklmnop';
 const EXTENSION_ORIGIN = `chrome-extension://${RUNTIME_ID}`;
@@ -15,7 +15,7 @@ const HOSTS = ['http://127.0.0.1/*', 'http://localhost/*'];
 const WEB = 'http://127.0.0.1:3000';
 const NOW = Date.UTC(2026, 10, 23, 10, 0, 0);
 
-const popup: SenderInfo = { id: RUNTIME_ID, origin: EXTENSION_ORIGIN, url: `${EXTENSION_ORIGIN}/extension/popup/index.html` };
+const popup: SenderInfo = { id: RUNTIME_ID, origin: EXTENSION_ORIGIN, url: `${EXTENSION_ORIGIN}/extension/entries/popup/index.html` };
 const page = (origin: string): SenderInfo => ({ id: RUNTIME_ID, origin, url: `${origin}/login`, tab: { id: 1 }, frameId: 0 });
 
 function memoryStore(): KeyValueStore {

@@ -24,7 +24,7 @@ vi.mock('webextension-polyfill', () => ({
   },
 }));
 
-const { ServerSettings } = await import('../../extension/options/server-settings.tsx');
+const { ServerSettings } = await import('../../extension/lib/options/server-settings.tsx');
 
 let root: HTMLElement;
 afterEach(() => { act(() => render(null, root)); root.remove(); sent.length = 0; });

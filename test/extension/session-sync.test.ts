@@ -3,12 +3,12 @@
 // and the Date header feeds the clock-skew warning.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { Broadcast } from '../../extension/messages.ts';
-import type { Broadcaster, CookieJar, KeyValueStore } from '../../extension/browser-api-worker.ts';
-import { createSessionSync, DEVICE_COOKIE, SESSION_COOKIE } from '../../extension/session-sync.ts';
-import { createApiClient } from '../../extension/twofold-api.ts';
-import { createDialer } from '../../extension/dialer.ts';
-import { createVault, openVaultDb } from '../../extension/vault.ts';
+import type { Broadcast } from '../../extension/lib/messages.ts';
+import type { Broadcaster, CookieJar, KeyValueStore } from '../../extension/lib/browser-api-worker.ts';
+import { createSessionSync, DEVICE_COOKIE, SESSION_COOKIE } from '../../extension/lib/session-sync.ts';
+import { createApiClient } from '../../extension/lib/twofold-api.ts';
+import { createDialer } from '../../extension/lib/dialer.ts';
+import { createVault, openVaultDb } from '../../extension/lib/vault.ts';
 
 const SERVER = 'http://127.0.0.1:4000';
 const BUILT_FOR = 'http://localhost:3000';

@@ -3,10 +3,10 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { buildOtpauthUri, generateTotp, generateTotpSecret } from '../../shared/totp.ts';
-import type { AlarmClock, KeyValueStore } from '../../extension/browser-api-worker.ts';
-import { createVault, openVaultDb, type AuthenticatorRecord, type Vault } from '../../extension/vault.ts';
-import { openText, PBKDF2_ITERATIONS, sealText, type WrappedKey } from '../../extension/seal.ts';
-import { LOCK_ALARM, VaultLockedError, WrongPassphraseError } from '../../extension/vault-key.ts';
+import type { AlarmClock, KeyValueStore } from '../../extension/lib/browser-api-worker.ts';
+import { createVault, openVaultDb, type AuthenticatorRecord, type Vault } from '../../extension/lib/vault.ts';
+import { openText, PBKDF2_ITERATIONS, sealText, type WrappedKey } from '../../extension/lib/seal.ts';
+import { LOCK_ALARM, VaultLockedError, WrongPassphraseError } from '../../extension/lib/vault-key.ts';
 
 let dbCount = 0;
 

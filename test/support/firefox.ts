@@ -3,7 +3,7 @@
 // "Load Temporary Add-on"). Playwright's own Firefox needs its patched build, and its BiDi mode needs commands this
 // ESR lacks (emulation.setMediaFeaturesOverride), so this speaks the few BiDi commands the smoke test needs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
@@ -96,6 +96,7 @@ export async function launchFirefoxWithExtension(options: { prefs?: Record<strin
   const tree = await send<{ contexts: Array<{ context: string }> }>('browsingContext.getTree', {});
   const context = tree.contexts[0]!.context;
   const origin = `moz-extension://${EXTENSION_UUID}`;
+  const manifest = JSON.parse(readFileSync(join(options.dir ?? FIREFOX_EXTENSION_DIR, 'manifest.json'), 'utf8')) as { action: { default_popup: string }; options_ui: { page: string } };
 
   const evaluate = async <T>(body: string, where = context): Promise<T> => {
     const answer = await send<{ type: string; result?: { type: string; value?: unknown }; exceptionDetails?: { text: string } }>('script.evaluate', {
@@ -108,8 +109,8 @@ export async function launchFirefoxWithExtension(options: { prefs?: Record<strin
 
   return {
     origin,
-    popupUrl: `${origin}/extension/popup/index.html`,
-    optionsUrl: `${origin}/extension/options/index.html`,
+    popupUrl: `${origin}/${manifest.action.default_popup}`,
+    optionsUrl: `${origin}/${manifest.options_ui.page}`,
     send,
     context,
     async tabAt(prefix) {

@@ -2,6 +2,7 @@
 // soon as its sixth digit is in. A wrong code stays in the field, selected, so the next one replaces it.
 import { useEffect, useState } from 'preact/hooks';
 import type { MethodEnabled, TotpEnrollment } from '../../shared/schemas.ts';
+import { pageMarks } from '../../shared/contract.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { CodeInput } from './code-input.tsx';
 import { ErrorMessage } from './alert.tsx';
@@ -48,7 +49,7 @@ export function EnrolTotp({ bearer, onEnabled, onCancel, withReauth = direct }: 
 
   return (
     <form class="stack" onSubmit={(e) => { e.preventDefault(); void verify(code); }} aria-label="Set up an authenticator app"
-      data-otpauth-uri={enrolment?.otpauthUri} data-twofold-user={enrolment ? accountOf(enrolment.otpauthUri) : undefined}>
+      {...pageMarks({ otpauthUri: enrolment?.otpauthUri, user: enrolment ? accountOf(enrolment.otpauthUri) : undefined })}>
       <ol class="steps">
         <li>
           <p><strong>Scan this QR code</strong> with an authenticator app such as Google Authenticator, 1Password or Authy.</p>

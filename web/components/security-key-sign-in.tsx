@@ -3,6 +3,7 @@
 // server; a ceremony the person cancels never reaches it.
 import { useState } from 'preact/hooks';
 import type { LoginAuthenticated } from '../../shared/schemas.ts';
+import { pageMarks } from '../../shared/contract.ts';
 import { api, ApiError } from '../api-client.ts';
 import { ErrorMessage } from './alert.tsx';
 import { useFocusOnMount } from './use-focus.ts';
@@ -52,7 +53,7 @@ export function SecurityKeySignIn({ challengeId, email, onSignedIn, onFailure }:
   }
 
   return (
-    <form class="stack" onSubmit={useKey} data-twofold-user={email.toLowerCase()} data-twofold-method="webauthn">
+    <form class="stack" onSubmit={useKey} {...pageMarks({ user: email.toLowerCase(), method: 'webauthn' })}>
       <p class="hint code-status" role="status">{busy ? 'Touch your security key, or confirm with your device…' : 'Have your security key or passkey ready.'}</p>
       <div class="checkbox">
         <input id="remember-device" type="checkbox" checked={remember} onChange={(e) => setRemember((e.currentTarget as HTMLInputElement).checked)} />

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { CodeSent, LoginAuthenticated, Method } from '../../shared/schemas.ts';
 import { normaliseTypedCode } from '../../shared/totp.ts';
+import { pageMarks } from '../../shared/contract.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { CodeInput } from '../components/code-input.tsx';
 import { WaitUntil } from '../components/countdown.tsx';
@@ -136,7 +137,7 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
       ) : method === 'webauthn' ? (
         <SecurityKeySignIn challengeId={challenge.challengeId} email={email} onSignedIn={onSignedIn} onFailure={fail} />
       ) : (
-        <form class="stack" onSubmit={verify} data-twofold-user={email.toLowerCase()} data-twofold-method={method}>
+        <form class="stack" onSubmit={verify} {...pageMarks({ user: email.toLowerCase(), method })}>
           <p class="hint code-status" role="status">
             {byCode ? (sentTo ? <>We sent a code to <strong>{sentTo.to}</strong>.</> : 'Sending your code…') : prompt.hint}
           </p>

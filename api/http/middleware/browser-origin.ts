@@ -9,7 +9,7 @@
 // Non-empty bodies must be application/json (body.ts): no HTML form can send that cross-origin.
 import type { Context, Next } from 'koa';
 import { ApiError } from '../../errors.ts';
-import { SESSION_COOKIE } from './guards.ts';
+import { SESSION_COOKIE } from '../../../shared/contract.ts';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** The same test guards.ts applies: a well-formed bearer header means the cookie is not what authenticates. */

@@ -1,7 +1,7 @@
 // Who is calling: a session (bearer or cookie), a setup_required challenge (enrolment calls only), or an
 // account API key (from allowed addresses only). One place for each guard, mounted per route by http.ts.
 import type { Context, Middleware, Next } from 'koa';
-import type { Client } from '../../../shared/schemas.ts';
+import { CLIENT_HEADER, clients, SESSION_COOKIE, type Client } from '../../../shared/contract.ts';
 import type { Deps } from '../../deps.ts';
 import { ApiError } from '../../errors.ts';
 import { parseInput, routerParams, type Guards } from '../route.ts';
@@ -21,9 +21,6 @@ import { publicRequiredBy } from '../../policy/policy.ts';
 import { mustSetUpNow } from '../../policy/setup-due.ts';
 import type { AppState } from '../state.ts';
 
-export const SESSION_COOKIE = 'twofold_session';
-export const DEVICE_COOKIE = 'twofold_device';
-
 export function bearerToken(ctx: Context): string | null {
   const header = ctx.get('authorization');
   const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -32,8 +29,8 @@ export function bearerToken(ctx: Context): string | null {
 }
 
 export function clientOf(ctx: Context): Client | null {
-  const value = ctx.get('x-twofold-client');
-  return value === 'web' || value === 'dialer' ? value : null;
+  const value = ctx.get(CLIENT_HEADER);
+  return (clients as readonly string[]).includes(value) ? (value as Client) : null;
 }
 
 const endedMessages: Record<SessionEndReason | 'expired', string> = {

@@ -13,7 +13,8 @@ import { acceptAsNewPerson, acceptAsUser, previewInvitation } from '../../flows/
 import { sendVerificationEmail, verifyEmail } from '../../flows/email-verification.ts';
 import { signUp } from '../../flows/sign-up.ts';
 import { ApiError } from '../../errors.ts';
-import { clientOf, DEVICE_COOKIE, SESSION_COOKIE, unauthenticatedFor } from '../middleware/guards.ts';
+import { clientOf, unauthenticatedFor } from '../middleware/guards.ts';
+import { DEVICE_COOKIE, DEVICE_COOKIE_PATH, SESSION_COOKIE, SESSION_COOKIE_PATH } from '../../../shared/contract.ts';
 import { reauthenticate, sendReauthCode } from '../../flows/reauth.ts';
 import { loadAccounts, loadRequirement } from '../../policy/requirement.ts';
 import { graceEndsAt, mustSetUpNow } from '../../policy/setup-due.ts';
@@ -23,12 +24,12 @@ export const requestInfo = (ctx: AppContext) => ({ ip: ctx.state.ip, userAgent: 
 /** Answers a passed login: the body, and the HttpOnly session cookie the web app (and the extension) share. */
 export function answerSignedIn(ctx: AppContext, signedIn: SignedIn, status = 200): void {
   ctx.cookies.set(SESSION_COOKIE, signedIn.token, {
-    httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/', overwrite: true, maxAge: SESSION_ABSOLUTE_MS,
+    httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: SESSION_COOKIE_PATH, overwrite: true, maxAge: SESSION_ABSOLUTE_MS,
   });
   // The trusted-device token also lives in an HttpOnly cookie, so page scripts never need to hold it.
   if (signedIn.device) {
     ctx.cookies.set(DEVICE_COOKIE, signedIn.device.token, {
-      httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/api/v1/auth', overwrite: true, maxAge: signedIn.device.days * 24 * 3600_000,
+      httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: DEVICE_COOKIE_PATH, overwrite: true, maxAge: signedIn.device.days * 24 * 3600_000,
     });
   }
   ctx.status = status;
@@ -95,7 +96,7 @@ export function authRoutes(deps: Deps) {
       method: 'post', path: '/auth/logout', tag: 'auth', access: 'signedIn', status: 204, summary: 'End the session, for the web app and the dialer at once',
       handler: async (ctx) => {
         await endSession(db, ctx.state.user!.id, ctx.state.session!.id, 'signed_out', clock.now());
-        ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/', expires: new Date(0) });
+        ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: SESSION_COOKIE_PATH, expires: new Date(0) });
         ctx.status = 204;
       },
     }),

@@ -14,12 +14,12 @@ import { forgetAllDevices, forgetDevice, listDevices } from '../../records/devic
 import { endSession, listSessions } from '../../records/sessions.ts';
 import { recordEvent } from '../../records/audit.ts';
 import { answerSignedIn, requestInfo } from './auth.ts';
-import { DEVICE_COOKIE } from '../middleware/guards.ts';
+import { DEVICE_COOKIE, DEVICE_COOKIE_PATH } from '../../../shared/contract.ts';
 
 /** The trusted-device token lives only in this HttpOnly cookie (path /api/v1/auth, where login reads it): page
  * scripts never hold it. When the devices are forgotten, the browser forgets its copy too. */
 function forgetDeviceCookie(ctx: AppContext): void {
-  ctx.cookies.set(DEVICE_COOKIE, '', { httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/api/v1/auth', expires: new Date(0) });
+  ctx.cookies.set(DEVICE_COOKIE, '', { httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: DEVICE_COOKIE_PATH, expires: new Date(0) });
 }
 
 const enroller = (ctx: AppContext): Enroller => ({ user: ctx.state.user!, sessionId: ctx.state.session?.id, setupChallenge: ctx.state.setupChallenge });

@@ -2,7 +2,8 @@
 // the passphrase, when its vault is locked); when that code turns out spent (it just turned 2FA on in the web
 // app, say), the next step's code is filled instead. The hint says where the code came from only while it does.
 import { useEffect, useState } from 'preact/hooks';
-import type { Method } from '../../shared/schemas.ts';
+import type { Method } from '../../../shared/schemas.ts';
+import { pageMarks } from '../../../shared/contract.ts';
 import { send } from '../browser-api.ts';
 import type { DialerView, PendingChallenge } from '../messages.ts';
 import { apiCodeOf, describeFailure } from '../ui/errors.tsx';
@@ -109,7 +110,7 @@ export function Challenge({ pending, onView }: Props) {
     {locked && method === 'totp' && (
       <UnlockForm why="Your kept authenticator is locked. Type your passphrase to fill the code." onUnlocked={() => { setLocked(false); void fill(false); }} />
     )}
-    <form class="stack" onSubmit={verify} aria-labelledby="challenge-title" data-twofold-method={method}>
+    <form class="stack" onSubmit={verify} aria-labelledby="challenge-title" {...pageMarks({ method })}>
       {pending.methods.length > 1 && (
         <div class="methods" role="group" aria-label="Choose how to confirm">
           {pending.methods.map((m) => (

@@ -1,6 +1,6 @@
 // Signed in: pick the account, type a number, place the call; recent calls below.
 import { useEffect, useState } from 'preact/hooks';
-import type { Call } from '../../shared/schemas.ts';
+import type { Call } from '../../../shared/schemas.ts';
 import { send } from '../browser-api.ts';
 import type { DialerView } from '../messages.ts';
 import { describeFailure } from '../ui/errors.tsx';

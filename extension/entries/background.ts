@@ -1,16 +1,16 @@
 // The background (Chrome's service worker, Firefox's event page): wires the modules together and registers
 // listeners. No logic of its own, and the only place that hands the polyfill's `browser` to the wrappers.
-import browser from 'webextension-polyfill';
+import { browser } from '../lib/browser-api-background.ts';
 import {
   ALL_STORES, createAlarmClock, createBroadcaster, createCookieJar, extensionInfo, openTab, serveMessages, showUnlock, storageArea, watchCookies,
-} from './browser-api-worker.ts';
-import { createDialer } from './dialer.ts';
-import { createHandlers, describeError } from './handlers.ts';
-import { createRouter } from './router.ts';
-import { createSessionSync } from './session-sync.ts';
-import { createApiClient } from './twofold-api.ts';
-import { createVault, openVaultDb } from './vault.ts';
-import { LOCK_ALARM } from './vault-key.ts';
+} from '../lib/browser-api-worker.ts';
+import { createDialer } from '../lib/dialer.ts';
+import { createHandlers, describeError } from '../lib/handlers.ts';
+import { createRouter } from '../lib/router.ts';
+import { createSessionSync } from '../lib/session-sync.ts';
+import { createApiClient } from '../lib/twofold-api.ts';
+import { createVault, openVaultDb } from '../lib/vault.ts';
+import { LOCK_ALARM } from '../lib/vault-key.ts';
 
 const { runtimeId, extensionOrigin, hostPatterns } = extensionInfo(browser.runtime);
 const now = () => Date.now();

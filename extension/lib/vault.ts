@@ -6,7 +6,7 @@
 // storage.session (memory only) while they choose a passphrase, or unlock a locked vault, so a record key that
 // was never protected is never written beside it.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { generateTotp, parseOtpauthUri, type TotpAlgorithm } from '../shared/totp.ts';
+import { generateTotp, parseOtpauthUri, type TotpAlgorithm } from '../../shared/totp.ts';
 import type { KeyValueStore } from './browser-api-worker.ts';
 import type { AuthenticatorSummary, VaultStatus } from './messages.ts';
 import { openText, sealText, type Sealed, type WrappedKey } from './seal.ts';

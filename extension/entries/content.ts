@@ -1,10 +1,10 @@
 // The content script on Twofold's own origins (isolated world): tells the page when the shared session starts
 // or ends, offers to keep an authenticator being set up, and fills the sign-in code. It asks the worker for the
 // current code; it never sees a secret, and never asks for the passphrase (that is typed in the extension's pages).
-import { onBroadcast, send } from '../browser-api.ts';
-import { SESSION_EVENT } from '../messages.ts';
-import { describeTarget, fillTarget, findCodeTarget, isEmpty, targetKey } from './fields.ts';
-import { showCard, type Card } from './prompt-card.ts';
+import { onBroadcast, send } from '../lib/browser-api.ts';
+import { METHOD_ATTRIBUTE, OTPAUTH_ATTRIBUTE, SESSION_EVENT, USER_ATTRIBUTE } from '../../shared/contract.ts';
+import { describeTarget, fillTarget, findCodeTarget, isEmpty, targetKey } from '../lib/content/fields.ts';
+import { showCard, type Card } from '../lib/content/prompt-card.ts';
 
 let handled = new WeakMap<HTMLInputElement, string>();
 let offeredUri: string | null = null;
@@ -16,12 +16,12 @@ let unlockCard: Card | null = null;
 const failure = (error: unknown) => (error instanceof Error ? error.message : 'This authenticator could not be kept.');
 
 function offerToKeep(): void {
-  const host = document.querySelector('[data-otpauth-uri]');
-  const uri = host?.getAttribute('data-otpauth-uri') ?? '';
+  const host = document.querySelector(`[${OTPAUTH_ATTRIBUTE}]`);
+  const uri = host?.getAttribute(OTPAUTH_ATTRIBUTE) ?? '';
   if (!uri.startsWith('otpauth://') || uri === offeredUri) return;
   offeredUri = uri;
   keepCard?.close();
-  const user = host?.closest('[data-twofold-user]')?.getAttribute('data-twofold-user') ?? document.querySelector('[data-twofold-user]')?.getAttribute('data-twofold-user') ?? null;
+  const user = host?.closest(`[${USER_ATTRIBUTE}]`)?.getAttribute(USER_ATTRIBUTE) ?? document.querySelector(`[${USER_ATTRIBUTE}]`)?.getAttribute(USER_ATTRIBUTE) ?? null;
   const card = showCard(document, 'twofold-keep-prompt', {
     text: 'Also keep this authenticator in Twofold for this browser? It fills your sign-in code for you, on this site only.',
     buttons: [{ label: 'Keep it', primary: true, onClick: () => void keep(false) }, { label: 'Not now', onClick: () => card.close() }],
@@ -126,7 +126,7 @@ onBroadcast((message) => {
 
 new MutationObserver(scan).observe(document, {
   subtree: true, childList: true, attributes: true,
-  attributeFilter: ['data-otpauth-uri', 'data-twofold-user', 'data-twofold-method', 'autocomplete', 'maxlength', 'disabled'],
+  attributeFilter: [OTPAUTH_ATTRIBUTE, USER_ATTRIBUTE, METHOD_ATTRIBUTE, 'autocomplete', 'maxlength', 'disabled'],
 });
 void send('page:hello', {}).catch(() => undefined);
 scan();

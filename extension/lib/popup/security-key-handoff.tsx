@@ -2,7 +2,7 @@
 // app's relying party, so the popup says so and opens the web app's challenge in a tab. Passing it there signs
 // the shared session in, and the dialer follows (session-changed) with no second prompt.
 import { useState } from 'preact/hooks';
-import type { Method } from '../../shared/schemas.ts';
+import type { Method } from '../../../shared/schemas.ts';
 import { send } from '../browser-api.ts';
 import type { PendingChallenge } from '../messages.ts';
 import { describeFailure } from '../ui/errors.tsx';

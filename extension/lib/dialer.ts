@@ -1,6 +1,7 @@
 // What the popup does through the worker: sign in (password, then the challenge), log out, pick an account,
 // place and list calls. The session itself lives in the shared cookie (session-sync.ts).
-import type { Call, CodeSent, LoginAuthenticated, LoginResponse, Method } from '../shared/schemas.ts';
+import type { Call, CodeSent, LoginAuthenticated, LoginResponse, Method } from '../../shared/schemas.ts';
+import { E164_PATTERN, HANDOFF_PREFIX, type Client, type HandoffQuery } from '../../shared/contract.ts';
 import type { DialerView, LoginOutcome } from './messages.ts';
 import type { SessionSync } from './session-sync.ts';
 import { ApiCallError, type ApiClient } from './twofold-api.ts';
@@ -11,8 +12,6 @@ export class DialerError extends Error {
     super(message);
   }
 }
-
-export const E164 = /^\+[1-9][0-9]{6,14}$/;
 
 export interface DialerDeps {
   api: ApiClient; sync: SessionSync; vault: Vault; now(): number;
@@ -59,7 +58,7 @@ export function createDialer({ api, sync, vault, now, openTab }: DialerDeps) {
       const server = await serverOrFail();
       // The extension's requests carry no cookies, so the trusted-device cookie travels in the body.
       const deviceToken = (await sync.deviceToken(server)) ?? undefined;
-      const answer = await api.request<LoginResponse>(server, 'POST', '/auth/login', { body: { email, password, deviceToken, client: 'dialer' } });
+      const answer = await api.request<LoginResponse>(server, 'POST', '/auth/login', { body: { email, password, deviceToken, client: 'dialer' satisfies Client } });
       if (answer.status === 'authenticated') return { status: 'authenticated', view: await finish(answer, server) };
       if (answer.status === 'setup_required') {
         return { status: 'setup_required', message: 'Your account needs two-factor authentication first. Set it up in the Twofold web app, then sign in here.' };
@@ -94,10 +93,10 @@ export function createDialer({ api, sync, vault, now, openTab }: DialerDeps) {
     async continueInWeb(): Promise<{ opened: true }> {
       const pending = await pendingOrFail();
       if (!pending.methods.includes('webauthn')) throw new DialerError('invalid_request', 'This sign-in does not offer security keys.');
-      const params = new URLSearchParams({
+      const query: HandoffQuery = {
         challenge: pending.challengeId, email: pending.email, methods: pending.methods.join(','), preferred: 'webauthn', expires: pending.expiresAt,
-      });
-      await openTab(`${pending.server}/#/continue-sign-in?${params}`);
+      };
+      await openTab(`${pending.server}/${HANDOFF_PREFIX}${new URLSearchParams({ ...query })}`);
       return { opened: true };
     },
 
@@ -142,7 +141,7 @@ export function createDialer({ api, sync, vault, now, openTab }: DialerDeps) {
     },
 
     async placeCall(accountId: string, to: string): Promise<Call> {
-      if (!E164.test(to)) throw new DialerError('invalid_request', 'Enter the number in international format, like +61412345678.');
+      if (!E164_PATTERN.test(to)) throw new DialerError('invalid_request', 'Enter the number in international format, like +61412345678.');
       return withSession<Call>('POST', `/accounts/${encodeURIComponent(accountId)}/calls`, { to });
     },
   };

@@ -1,7 +1,8 @@
 // Every message the extension passes between its parts: name -> request and response. The service worker
 // answers; the popup and options pages ("extension" senders) and the content script on a Twofold origin
 // ("content" senders) ask. Nothing else gets an answer.
-import type { Call, Method, User } from '../shared/schemas.ts';
+import type { Call, Method, User } from '../../shared/schemas.ts';
+import type { SessionEventDetail } from '../../shared/contract.ts';
 
 export type SenderKind = 'extension' | 'content';
 
@@ -104,10 +105,7 @@ export type Reply<T> = { ok: true; value: T } | { ok: false; error: MessageError
 
 /** What the worker tells the popup, options page and content scripts, unasked. */
 export type Broadcast =
-  | { broadcast: 'session-changed'; state: 'started' | 'ended' }
+  | { broadcast: 'session-changed'; state: SessionEventDetail }
   | { broadcast: 'view-changed' }
   /** Unlocked, locked, protected or a waiting authenticator kept: pages fill again, forms refresh. */
   | { broadcast: 'vault-changed'; kept: string | null };
-
-/** The DOM event the content script fires on a Twofold page's window when the shared session starts or ends. */
-export const SESSION_EVENT = 'twofold:session-changed';

@@ -1,5 +1,6 @@
 // Finds where a one-time code goes on a page (one `autocomplete="one-time-code"` field, or a group of six
 // one-digit boxes) and types a code into it the way a person would, so the page's own handlers see it.
+import { METHOD_ATTRIBUTE, OTPAUTH_ATTRIBUTE, USER_ATTRIBUTE } from '../../../shared/contract.ts';
 
 export type CodeTarget = { kind: 'single'; input: HTMLInputElement } | { kind: 'boxes'; inputs: HTMLInputElement[] };
 
@@ -57,15 +58,16 @@ export function fillTarget(target: CodeTarget, code: string): void {
   target.inputs.forEach((input, index) => typeInto(input, code[index] ?? ''));
 }
 
-/** Whose code and which method the form asks for: `data-twofold-user` and `data-twofold-method` on the field's
- * form (or another ancestor). A page showing an `otpauth://` URI is a setup page, not a challenge: no user. */
+/** Whose code and which method the form asks for: USER_ATTRIBUTE and METHOD_ATTRIBUTE (`data-twofold-user`,
+ * `data-twofold-method`) on the field's form (or another ancestor). A page showing an `otpauth://` URI is a setup
+ * page, not a challenge: no user. */
 export function describeTarget(target: CodeTarget, doc: Document): { user: string | null; method: string | null } {
   const anchor = targetKey(target);
-  if (doc.querySelector('[data-otpauth-uri]')) return { user: null, method: null };
-  const userHost = anchor.closest('[data-twofold-user]');
-  const methodHost = anchor.closest('[data-twofold-method]');
+  if (doc.querySelector(`[${OTPAUTH_ATTRIBUTE}]`)) return { user: null, method: null };
+  const userHost = anchor.closest(`[${USER_ATTRIBUTE}]`);
+  const methodHost = anchor.closest(`[${METHOD_ATTRIBUTE}]`);
   return {
-    user: userHost?.getAttribute('data-twofold-user')?.trim() || null,
-    method: methodHost?.getAttribute('data-twofold-method') ?? null,
+    user: userHost?.getAttribute(USER_ATTRIBUTE)?.trim() || null,
+    method: methodHost?.getAttribute(METHOD_ATTRIBUTE) ?? null,
   };
 }

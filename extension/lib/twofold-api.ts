@@ -1,5 +1,7 @@
 // The worker's HTTP client for the Twofold API: bearer token, `X-Twofold-Client: dialer`, no ambient cookies
 // (the worker passes the shared session explicitly), and the server's `Date` header for the clock-skew warning.
+import { API_PREFIX, CLIENT_HEADER, type Client } from '../../shared/contract.ts';
+
 export class ApiCallError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterSeconds?: number) {
     super(message);
@@ -20,13 +22,13 @@ export interface ApiClientDeps {
 export function createApiClient(deps: ApiClientDeps): ApiClient {
   return {
     async request<T>(server: string, method: string, path: string, options: { token?: string | null; body?: unknown } = {}): Promise<T> {
-      const headers: Record<string, string> = { Accept: 'application/json', 'X-Twofold-Client': 'dialer' };
+      const headers: Record<string, string> = { Accept: 'application/json', [CLIENT_HEADER]: 'dialer' satisfies Client };
       if (options.token) headers.Authorization = `Bearer ${options.token}`;
       if (options.body !== undefined) headers['Content-Type'] = 'application/json';
       const sentAt = deps.now();
       let response: Response;
       try {
-        response = await deps.fetch(`${server}/api/v1${path}`, {
+        response = await deps.fetch(`${server}${API_PREFIX}${path}`, {
           method, headers, credentials: 'omit', cache: 'no-store',
           body: options.body === undefined ? undefined : JSON.stringify(options.body),
         });

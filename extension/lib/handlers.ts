@@ -1,6 +1,6 @@
 // The message handlers: each names who may send it, how its request is checked, and what it does.
 // Content-script handlers take the page's origin from the sender (router.ts), never from the request.
-import type { Method } from '../shared/schemas.ts';
+import type { Method } from '../../shared/schemas.ts';
 import type { KeyValueStore } from './browser-api-worker.ts';
 import { DialerError, type Dialer } from './dialer.ts';
 import type { KeepAnswer, MessageError, VaultStatus } from './messages.ts';

@@ -1,6 +1,7 @@
 // The worker's side of browser.* (webextension-polyfill, so Chrome and Firefox run the same code): storage,
-// messages, cookies, broadcasts, alarms. Each wrapper takes the namespace it uses: background.ts passes the
-// polyfill's `browser`, the unit tests a fake one. No other module of the worker touches browser.*.
+// messages, cookies, broadcasts, alarms. Each wrapper takes the namespace it uses: the background passes the
+// polyfill's `browser` (browser-api-background.ts), the unit tests a fake one. No other module of the worker
+// touches browser.*.
 import type { Alarms, Browser, Cookies, Runtime, Storage, Tabs } from 'webextension-polyfill';
 import type { KeyValueStore } from './browser-api.ts';
 import type { Broadcast, Reply } from './messages.ts';

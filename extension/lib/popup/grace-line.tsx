@@ -1,6 +1,6 @@
 // The dialer's one-line reminder while the person is in a grace period: 2FA required by a date, and a link that
 // opens the web app's setup in a new tab (the popup itself never enrols).
-import { describeDue } from '../../shared/due-date.ts';
+import { describeDue } from '../../../shared/due-date.ts';
 
 export function GraceLine({ dueBy, server }: { dueBy: string; server: string }) {
   const { date, days } = describeDue(dueBy, Date.now(), undefined, 'short');

@@ -1,21 +1,22 @@
 // One session for the web app and the dialer: the API's HttpOnly `twofold_session` cookie on the server's
 // origin is the single source of truth. The worker reads it (the cookies API) and sends it as a bearer token,
 // sets it after a dialer sign-in, removes it after a dialer logout or a 401, and watches it: any change is
-// told to the popup and to every Twofold tab of that cookie store, whose content script fires
-// `twofold:session-changed`. The trusted device is the API's HttpOnly `twofold_device` cookie, read and written
-// the same way (never a copy the page's scripts could read).
+// told to the popup and to every Twofold tab of that cookie store, whose content script fires SESSION_EVENT
+// (`twofold:session-changed`). The trusted device is the API's HttpOnly `twofold_device` cookie, read and written
+// the same way (never a copy the page's scripts could read). The names and paths: shared/contract.ts.
 //
 // The dialer uses the browser's default cookie store; a Twofold tab in a Firefox container (or a private window)
 // has its own session there, told only to that store's tabs.
-import type { SessionResponse } from '../shared/schemas.ts';
+import type { SessionResponse } from '../../shared/schemas.ts';
+import * as contract from '../../shared/contract.ts';
 import { isDefaultStore, type Broadcaster, type CookieChange, type CookieJar, type CookieSpec, type KeyValueStore } from './browser-api-worker.ts';
 import type { DialerView, PendingChallenge } from './messages.ts';
 import { isTwofoldOrigin } from './origins.ts';
 import { ApiCallError, type ApiClient } from './twofold-api.ts';
 
-export const SESSION_COOKIE: CookieSpec = { name: 'twofold_session', path: '/' };
+export const SESSION_COOKIE: CookieSpec = { name: contract.SESSION_COOKIE, path: contract.SESSION_COOKIE_PATH };
 /** Set by the API when a challenge passes with "remember this browser"; sent only to the sign-in calls. */
-export const DEVICE_COOKIE: CookieSpec = { name: 'twofold_device', path: '/api/v1/auth' };
+export const DEVICE_COOKIE: CookieSpec = { name: contract.DEVICE_COOKIE, path: contract.DEVICE_COOKIE_PATH };
 /** The API does not say how long a device stays trusted (the strictest account policy decides, 30 days by default),
  * so a cookie the dialer writes lives for that default: a shorter policy is enforced by the API anyway, and a longer
  * one only means an earlier challenge here. */
@@ -142,7 +143,7 @@ export function createSessionSync(deps: SessionSyncDeps) {
   let cookieQueue: Promise<void> = Promise.resolve();
 
   /** Tells the tabs of the store where the session changed; the dialer hears only of its own (default) store. */
-  async function announce(state: 'started' | 'ended', storeId: string | undefined): Promise<void> {
+  async function announce(state: contract.SessionEventDetail, storeId: string | undefined): Promise<void> {
     const ours = isDefaultStore(storeId);
     if (state === 'ended' && ours) await memory.remove('session');
     await Promise.all([
