@@ -1,11 +1,8 @@
 // The house's one structural rule (api/README.md): folders import only those below them, so the pure core and the
 // records never learn about HTTP, and a newcomer can read api/ from the bottom up. shared/ imports nothing of ours.
 // Type-only imports may point anywhere (they vanish at run time); every other import must point down.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, normalize, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = resolve(import.meta.dirname, '../..');
+import { importsIn, importsOf, sourceFiles, type ImportEdge } from '../support/import-graph.ts';
 
 /** Rank of each part of api/: an import may go to a lower rank, or stay in its own folder. */
 const ranks: Record<string, number> = {
@@ -23,67 +20,47 @@ const ranks: Record<string, number> = {
 /** Outside api/ and shared/, the only thing api/ may import: the extension's manifest, which the build reads. */
 const buildInputs = new Set(['manifest.config.ts']);
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : /\.tsx?$/.test(name) ? [path] : [];
-  });
-}
-
-/** Relative value imports (and re-exports) in a file's source, resolved to repository paths. */
-function valueImports(path: string, source: string): string[] {
-  const found: string[] = [];
-  for (const m of source.matchAll(/^(?:import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"](\.{1,2}\/[^'"]+)['"]/gm)) {
-    if (m[1]) continue;
-    found.push(normalize(join(dirname(path), m[2]!)));
-  }
-  return found;
-}
-
 /** `api/flows/login.ts` -> `flows`; `api/app.ts` -> `app.ts`; outside api/: null. */
 const partOf = (path: string): string | null => (path.startsWith('api/') ? path.split('/')[1]! : null);
 
 /** Every import in api/ that does not point down, as `from -> to`. */
-function upwardImports(files: { path: string; source: string }[]): string[] {
+function upwardImports(edges: ImportEdge[]): string[] {
   const upward: string[] = [];
-  for (const { path: from, source } of files) {
+  for (const { from, file: to, typeOnly } of edges) {
+    if (typeOnly || to === null) continue;
     const fromPart = partOf(from)!;
-    for (const to of valueImports(from, source)) {
-      const toPart = partOf(to);
-      if (toPart === null) {
-        if (!to.startsWith('shared/') && !buildInputs.has(to)) upward.push(`${from} -> ${to} (outside api/ and shared/)`);
-      } else if (toPart !== fromPart && ranks[toPart]! >= ranks[fromPart]!) {
-        upward.push(`${from} -> ${to}`);
-      }
+    const toPart = partOf(to);
+    if (toPart === null) {
+      if (!to.startsWith('shared/') && !buildInputs.has(to)) upward.push(`${from} -> ${to} (outside api/ and shared/)`);
+    } else if (toPart !== fromPart && ranks[toPart]! >= ranks[fromPart]!) {
+      upward.push(`${from} -> ${to}`);
     }
   }
   return upward;
 }
 
-const read = (dir: string) => filesUnder(join(root, dir)).map((f) => ({ path: relative(root, f), source: readFileSync(f, 'utf8') }));
-
 describe('the house', () => {
-  const api = read('api').filter((f) => !f.path.includes('/db/migrations/'));
+  const files = sourceFiles('api').filter((f) => !f.includes('/db/migrations/'));
 
   it('knows every part of api/', () => {
-    expect([...new Set(api.map((f) => partOf(f.path)!))].filter((p) => !(p in ranks))).toEqual([]);
+    expect([...new Set(files.map((f) => partOf(f)!))].filter((p) => !(p in ranks))).toEqual([]);
   });
 
   it('api/ imports only go down (http -> flows/ops -> policy/factors -> notify -> records -> db/crypto)', () => {
-    expect(upwardImports(api)).toEqual([]);
+    expect(upwardImports(files.flatMap(importsOf))).toEqual([]);
   });
 
   it('would catch a record that reached up into HTTP, a value import hidden among types, or a sibling import', () => {
     expect(upwardImports([
-      { path: 'api/records/users.ts', source: "import { route } from '../http/route.ts';" },
-      { path: 'api/notify/email.ts', source: "import { type Deps, createDeps } from '../deps.ts';" },
-      { path: 'api/policy/policy.ts', source: "import { checkCodeAttempt } from '../factors/code-attempt.ts';" },
-      { path: 'api/records/sessions.ts', source: "import type { Route } from '../http/route.ts';\nimport { randomId } from '../crypto/secrets.ts';" },
+      ...importsIn('api/records/users.ts', "import { route } from '../http/route.ts';"),
+      ...importsIn('api/notify/email.ts', "import { type Deps, createDeps } from '../deps.ts';"),
+      ...importsIn('api/policy/policy.ts', "import { checkCodeAttempt } from '../factors/code-attempt.ts';"),
+      ...importsIn('api/records/sessions.ts', "import type { Route } from '../http/route.ts';\nimport { randomId } from '../crypto/secrets.ts';"),
     ])).toEqual(['api/records/users.ts -> api/http/route.ts', 'api/notify/email.ts -> api/deps.ts', 'api/policy/policy.ts -> api/factors/code-attempt.ts']);
   });
 
   it('shared/ is a leaf: it imports nothing from api/, web/ or extension/', () => {
-    const leaks = read('shared').flatMap((f) => valueImports(f.path, f.source).filter((to) => !to.startsWith('shared/')).map((to) => `${f.path} -> ${to}`));
+    const leaks = sourceFiles('shared').flatMap(importsOf).filter((e) => e.file !== null && !e.file.startsWith('shared/')).map((e) => `${e.from} -> ${e.file}`);
     expect(leaks).toEqual([]);
   });
 });
