@@ -11,6 +11,20 @@ const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
 const UNIX_FILE_0644 = (0o100644 << 16) >>> 0;
 const MADE_BY_UNIX = (3 << 8) | 20;
 
+/** The fields a local header and its central-directory record share, in the same order, from `at` on: version
+ * needed, flags (UTF-8 names), method, time, date, CRC-32, sizes, name length. Extra-field length stays 0. */
+function writeEntryFields(header: Buffer, at: number, e: { method: number; crc: number; packedSize: number; size: number; nameLength: number }): void {
+  header.writeUInt16LE(20, at); // version needed
+  header.writeUInt16LE(0x0800, at + 2); // UTF-8 names
+  header.writeUInt16LE(e.method, at + 4);
+  header.writeUInt16LE(DOS_TIME, at + 6);
+  header.writeUInt16LE(DOS_DATE, at + 8);
+  header.writeUInt32LE(e.crc, at + 10);
+  header.writeUInt32LE(e.packedSize, at + 14);
+  header.writeUInt32LE(e.size, at + 18);
+  header.writeUInt16LE(e.nameLength, at + 22);
+}
+
 export function createZip(entries: ZipEntry[]): Buffer {
   const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const locals: Buffer[] = [];
@@ -22,30 +36,14 @@ export function createZip(entries: ZipEntry[]): Buffer {
     const packed = deflateRawSync(data, { level: 9 });
     const [method, body] = packed.length < data.length ? [8, packed] : [0, data];
     const crc = crc32(data);
+    const fields = { method, crc, packedSize: body.length, size: data.length, nameLength: name.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    writeEntryFields(local, 4, fields);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(MADE_BY_UNIX, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(name.length, 28);
+    writeEntryFields(central, 6, fields);
     central.writeUInt32LE(UNIX_FILE_0644, 38);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, body);

@@ -12,6 +12,7 @@ import { MethodSwitcher } from '../components/method-switcher.tsx';
 import { ResendButton } from '../components/resend-button.tsx';
 import { ErrorMessage, Notice } from '../components/alert.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
+import { codeHints } from '../../shared/method-hints.ts';
 import { firstMethod, SecurityKeySignIn } from '../components/security-key-sign-in.tsx';
 
 export interface ChallengeInfo { challengeId: string; methods: Method[]; preferredMethod: Method; expiresAt: string }
@@ -29,13 +30,13 @@ export function wrongCodeMessage(attemptsRemaining: unknown): string {
   return `That code is not right. ${attemptsRemaining} attempt${attemptsRemaining === 1 ? '' : 's'} left.`;
 }
 
-const prompts: Record<Method, { title: string; label: string; hint: string }> = {
-  totp: { title: 'Enter the code from your app', label: '6-digit code', hint: 'Open your authenticator app and type the code shown for Twofold.' },
-  sms: { title: 'Check your phone', label: '6-digit code', hint: 'We text a code to your mobile.' },
-  email: { title: 'Check your email', label: '6-digit code', hint: 'We email a code to you.' },
-  webauthn: { title: 'Use your security key', label: '', hint: '' },
-  backup_code: { title: 'Use a backup code', label: 'Backup code', hint: 'One of the codes you saved when you set up two-factor authentication. Each works once.' },
-  recovery_code: { title: 'Use a recovery code', label: 'Recovery code', hint: 'The one-time code an owner of your account gave you.' },
+const prompts: Record<Method, { title: string; label: string }> = {
+  totp: { title: 'Enter the code from your app', label: '6-digit code' },
+  sms: { title: 'Check your phone', label: '6-digit code' },
+  email: { title: 'Check your email', label: '6-digit code' },
+  webauthn: { title: 'Use your security key', label: '' },
+  backup_code: { title: 'Use a backup code', label: 'Backup code' },
+  recovery_code: { title: 'Use a recovery code', label: 'Recovery code' },
 };
 
 export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props) {
@@ -139,7 +140,7 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
       ) : (
         <form class="stack" onSubmit={verify} {...pageMarks({ user: email.toLowerCase(), method })}>
           <p class="hint code-status" role="status">
-            {byCode ? (sentTo ? <>We sent a code to <strong>{sentTo.to}</strong>.</> : 'Sending your code…') : prompt.hint}
+            {byCode ? (sentTo ? <>We sent a code to <strong>{sentTo.to}</strong>.</> : 'Sending your code…') : codeHints[method]}
           </p>
           <CodeInput id="challenge-code" label={prompt.label} value={code} onChange={setCode} kind={digits ? 'digits' : 'text'}
             inputRef={focus} invalid={!!error} errorId="challenge-error" />

@@ -8,18 +8,19 @@ import { send } from '../browser-api.ts';
 import type { DialerView, PendingChallenge } from '../messages.ts';
 import { apiCodeOf, describeFailure } from '../ui/errors.tsx';
 import { UnlockForm } from '../ui/unlock-form.tsx';
+import { codeHints } from '../../../shared/method-hints.ts';
 import { SecurityKeyHandoff } from './security-key-handoff.tsx';
 
 const FILLED = 'Filled from the authenticator kept in this browser.';
 const FILLED_NEXT = 'The code before was already used, so this is the next one, filled from the authenticator kept in this browser.';
 
-const labels: Record<Method, { name: string; label: string; hint: string }> = {
-  totp: { name: 'App', label: '6-digit code from your app', hint: 'Open your authenticator app and type the code shown for Twofold.' },
-  sms: { name: 'Text', label: '6-digit code we texted you', hint: 'We text a code to your mobile.' },
-  email: { name: 'Email', label: '6-digit code we emailed you', hint: 'We email a code to you.' },
-  webauthn: { name: 'Security key', label: '', hint: '' },
-  backup_code: { name: 'Backup code', label: 'Backup code', hint: 'One of the codes you saved. Each works once.' },
-  recovery_code: { name: 'Recovery code', label: 'Recovery code', hint: 'The one-time code an owner of your account gave you.' },
+const labels: Record<Method, { name: string; label: string }> = {
+  totp: { name: 'App', label: '6-digit code from your app' },
+  sms: { name: 'Text', label: '6-digit code we texted you' },
+  email: { name: 'Email', label: '6-digit code we emailed you' },
+  webauthn: { name: 'Security key', label: '' },
+  backup_code: { name: 'Backup code', label: 'Backup code' },
+  recovery_code: { name: 'Recovery code', label: 'Recovery code' },
 };
 
 interface Props { view: DialerView; pending: PendingChallenge; onView(view: DialerView): void }
@@ -102,7 +103,7 @@ export function Challenge({ pending, onView }: Props) {
 
   const sent = byMessage ? sentTo[method] : undefined;
   const wait = sent ? Math.max(0, Math.ceil((sent.resendAt - Date.now()) / 1000)) : 0;
-  const hint = filled && code === filled.code ? (filled.next ? FILLED_NEXT : FILLED) : sent ? `We sent a code to ${sent.to}.` : labels[method].hint;
+  const hint = filled && code === filled.code ? (filled.next ? FILLED_NEXT : FILLED) : sent ? `We sent a code to ${sent.to}.` : codeHints[method];
   return (
     <>
     <h1 id="challenge-title">Confirm it’s you</h1>
