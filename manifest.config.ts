@@ -40,13 +40,27 @@ const MATCH_PATTERN = /^https?:\/\/(\*\.)?[^/*]+\/\*$/;
 export function extensionSettings(env: NodeJS.ProcessEnv = process.env): ExtensionSettings {
   const raw = env.PUBLIC_URL || `http://localhost:${env.PORT || '3000'}`;
   let url: URL;
-  try { url = new URL(raw); } catch { throw new Error(`PUBLIC_URL: not a URL (got ${JSON.stringify(raw)})`); }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username) {
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`PUBLIC_URL: not a URL (got ${JSON.stringify(raw)})`);
+  }
+  if (
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    (url.pathname !== '/' && url.pathname !== '') ||
+    url.search ||
+    url.hash ||
+    url.username
+  ) {
     throw new Error('PUBLIC_URL: must be an http(s) origin only, like https://twofold.example.com');
   }
-  const origins = (env.TWOFOLD_ORIGINS || `${url.protocol}//${url.hostname}/*`).split(',').map((s) => s.trim()).filter(Boolean);
+  const origins = (env.TWOFOLD_ORIGINS || `${url.protocol}//${url.hostname}/*`)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const pattern of origins) {
-    if (!MATCH_PATTERN.test(pattern)) throw new Error(`TWOFOLD_ORIGINS: "${pattern}" is not a match pattern like https://twofold.example.com/*`);
+    if (!MATCH_PATTERN.test(pattern))
+      throw new Error(`TWOFOLD_ORIGINS: "${pattern}" is not a match pattern like https://twofold.example.com/*`);
   }
   if (!origins.some((pattern) => coversHost(pattern, url))) {
     throw new Error(`TWOFOLD_ORIGINS: none of its patterns covers PUBLIC_URL (${url.origin}), the dialer's default server`);
@@ -67,7 +81,12 @@ export function manifestFor(browser: TargetBrowser, settings: ExtensionSettings 
     name: 'Twofold Dialer',
     description: 'Place calls with Twofold, and fill your Twofold sign-in codes.',
     version: pkg.version,
-    icons: { 16: 'extension/icons/icon-16.png', 32: 'extension/icons/icon-32.png', 48: 'extension/icons/icon-48.png', 128: 'extension/icons/icon-128.png' },
+    icons: {
+      16: 'extension/icons/icon-16.png',
+      32: 'extension/icons/icon-32.png',
+      48: 'extension/icons/icon-48.png',
+      128: 'extension/icons/icon-128.png',
+    },
     action: {
       default_popup: 'extension/entries/popup/index.html',
       default_title: 'Twofold Dialer',

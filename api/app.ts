@@ -38,8 +38,16 @@ export interface AppOptions {
 
 export function allRoutes(deps: Deps): Route[] {
   return [
-    ...systemRoutes(deps), ...authRoutes(deps), ...meRoutes(deps), ...webauthnRoutes(deps),
-    ...memberRoutes(deps), ...policyRoutes(deps), ...apiKeyRoutes(deps), ...auditRoutes(deps), ...callRoutes(deps)];
+    ...systemRoutes(deps),
+    ...authRoutes(deps),
+    ...meRoutes(deps),
+    ...webauthnRoutes(deps),
+    ...memberRoutes(deps),
+    ...policyRoutes(deps),
+    ...apiKeyRoutes(deps),
+    ...auditRoutes(deps),
+    ...callRoutes(deps),
+  ];
 }
 
 export function createApp(deps: Deps, options: AppOptions = {}): Koa {
@@ -50,7 +58,9 @@ export function createApp(deps: Deps, options: AppOptions = {}): Koa {
   app.use(measureRequests(deps.metrics, deps.config)); // outermost: it sees the status the client gets
 
   const api = new Router({ prefix: API_PREFIX });
-  api.get('/openapi.json', (ctx) => { ctx.body = document; });
+  api.get('/openapi.json', (ctx) => {
+    ctx.body = document;
+  });
   mountRoutes(api, routes, createGuards(deps));
 
   app.use(requestLog(deps.log));

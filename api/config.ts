@@ -62,7 +62,11 @@ function required(env: NodeJS.ProcessEnv, name: string, because: string): string
 function parseDatabase(url: string | undefined): DatabaseConfig {
   if (!url) return { client: 'sqlite', filename: 'data/twofold.sqlite' };
   if (/^postgres(ql)?:\/\//.test(url)) {
-    try { new URL(url); } catch { throw new ConfigError('DATABASE_URL: not a valid postgres:// URL'); }
+    try {
+      new URL(url);
+    } catch {
+      throw new ConfigError('DATABASE_URL: not a valid postgres:// URL');
+    }
     return { client: 'pg', connectionString: url };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith('sqlite:')) {
@@ -74,7 +78,11 @@ function parseDatabase(url: string | undefined): DatabaseConfig {
 /** PUBLIC_URL must be a bare http(s) origin: links are built by appending paths to it. */
 function parsePublicUrl(value: string): string {
   let url: URL;
-  try { url = new URL(value); } catch { throw new ConfigError(`PUBLIC_URL: not a URL (got ${JSON.stringify(value)})`); }
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL: not a URL (got ${JSON.stringify(value)})`);
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('PUBLIC_URL: must start with http:// or https://');
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
     throw new ConfigError('PUBLIC_URL: must be an origin only, like https://twofold.example.com (no path, query or credentials)');
@@ -92,9 +100,12 @@ function parseSecretKey(value: string | undefined): Buffer | null {
 
 function parseOps(env: NodeJS.ProcessEnv, listenPort: number): OpsConfig {
   const metricsPort = env.METRICS_PORT ? read(env, 'METRICS_PORT', port.min(1), '') : null;
-  if (metricsPort !== null && metricsPort === listenPort) throw new ConfigError('METRICS_PORT: must differ from PORT (metrics are served on a port of their own)');
+  if (metricsPort !== null && metricsPort === listenPort)
+    throw new ConfigError('METRICS_PORT: must differ from PORT (metrics are served on a port of their own)');
   // A short token could be guessed from outside; /metrics is never public.
-  const metricsToken = env.METRICS_TOKEN ? read(env, 'METRICS_TOKEN', z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'must not contain spaces'), '') : null;
+  const metricsToken = env.METRICS_TOKEN
+    ? read(env, 'METRICS_TOKEN', z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'must not contain spaces'), '')
+    : null;
   return Object.freeze({
     metricsPort,
     metricsHost: read(env, 'METRICS_HOST', z.string().min(1), env.HOST || '127.0.0.1'),
@@ -110,7 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const secretKey = parseSecretKey(env.SECRET_KEY);
   if (production && !secretKey) throw new ConfigError('SECRET_KEY is required when NODE_ENV=production');
 
-  if (production && !env.PUBLIC_URL) throw new ConfigError('PUBLIC_URL is required when NODE_ENV=production (the origin people open, e.g. https://twofold.example.com)');
+  if (production && !env.PUBLIC_URL)
+    throw new ConfigError('PUBLIC_URL is required when NODE_ENV=production (the origin people open, e.g. https://twofold.example.com)');
   const listenPort = read(env, 'PORT', port, '3000');
 
   const smsProvider = read(env, 'SMS_PROVIDER', z.enum(['outbox', 'twilio']), 'outbox');
@@ -122,15 +134,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     production,
     database: parseDatabase(env.DATABASE_URL),
     secretKey,
-    sms: smsProvider === 'outbox' ? { provider: 'outbox' } : {
-      provider: 'twilio',
-      accountSid: required(env, 'TWILIO_ACCOUNT_SID', 'when SMS_PROVIDER=twilio'),
-      authToken: required(env, 'TWILIO_AUTH_TOKEN', 'when SMS_PROVIDER=twilio'),
-      from: required(env, 'TWILIO_FROM', 'when SMS_PROVIDER=twilio'),
-      baseUrl: read(env, 'TWILIO_BASE_URL', z.url(), 'https://api.twilio.com'),
-    },
-    email: emailProvider === 'outbox' ? { provider: 'outbox', from: emailFrom }
-      : { provider: 'smtp', url: read(env, 'SMTP_URL', z.url(), ''), from: emailFrom },
+    sms:
+      smsProvider === 'outbox'
+        ? { provider: 'outbox' }
+        : {
+            provider: 'twilio',
+            accountSid: required(env, 'TWILIO_ACCOUNT_SID', 'when SMS_PROVIDER=twilio'),
+            authToken: required(env, 'TWILIO_AUTH_TOKEN', 'when SMS_PROVIDER=twilio'),
+            from: required(env, 'TWILIO_FROM', 'when SMS_PROVIDER=twilio'),
+            baseUrl: read(env, 'TWILIO_BASE_URL', z.url(), 'https://api.twilio.com'),
+          },
+    email:
+      emailProvider === 'outbox'
+        ? { provider: 'outbox', from: emailFrom }
+        : { provider: 'smtp', url: read(env, 'SMTP_URL', z.url(), ''), from: emailFrom },
     outboxPath: read(env, 'OUTBOX_PATH', z.string().min(1), 'data/outbox.jsonl'),
     trustProxy: read(env, 'TRUST_PROXY', bool, ''),
     publicUrl: parsePublicUrl(env.PUBLIC_URL || `http://localhost:${listenPort}`),

@@ -22,7 +22,10 @@ function resolveSecretKey(config: Config): Buffer {
     chmodSync(SECRET_KEY_FILE, 0o600);
   }
   const key = Buffer.from(readFileSync(SECRET_KEY_FILE, 'utf8').trim(), 'hex');
-  if (key.length !== 32) throw new ConfigError(`${SECRET_KEY_FILE}: must hold 64 hex characters; delete it to make a new one (stored secrets become unreadable)`);
+  if (key.length !== 32)
+    throw new ConfigError(
+      `${SECRET_KEY_FILE}: must hold 64 hex characters; delete it to make a new one (stored secrets become unreadable)`,
+    );
   return key;
 }
 
@@ -37,26 +40,39 @@ async function main(): Promise<void> {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const listening = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    console.log([
-      '',
-      `  Twofold is running on ${config.database.client === 'pg' ? 'PostgreSQL' : `SQLite (${config.database.filename})`}.`,
-      `  Web app:   ${config.publicUrl}/${config.publicUrl === listening ? '' : `  (listening on ${listening})`}`,
-      `  Extension: load ${resolve('dist/extension')} as an unpacked extension`,
-      '             (chrome://extensions → Developer mode → Load unpacked → pick that folder)',
-      `             Firefox: ${resolve('dist/extension-firefox', 'manifest.json')}`,
-      '             (about:debugging → This Firefox → Load Temporary Add-on → pick that file)',
-      `  Outbox:    ${config.sms.provider === 'outbox' || config.email.provider === 'outbox' ? resolve(config.outboxPath) : 'off'} (texts and emails land here)`,
-      '',
-    ].join('\n'));
+    console.log(
+      [
+        '',
+        `  Twofold is running on ${config.database.client === 'pg' ? 'PostgreSQL' : `SQLite (${config.database.filename})`}.`,
+        `  Web app:   ${config.publicUrl}/${config.publicUrl === listening ? '' : `  (listening on ${listening})`}`,
+        `  Extension: load ${resolve('dist/extension')} as an unpacked extension`,
+        '             (chrome://extensions → Developer mode → Load unpacked → pick that folder)',
+        `             Firefox: ${resolve('dist/extension-firefox', 'manifest.json')}`,
+        '             (about:debugging → This Firefox → Load Temporary Add-on → pick that file)',
+        `  Outbox:    ${config.sms.provider === 'outbox' || config.email.provider === 'outbox' ? resolve(config.outboxPath) : 'off'} (texts and emails land here)`,
+        '',
+      ].join('\n'),
+    );
   });
   const { ops } = config;
-  const metricsServer = ops.metricsPort === null ? undefined
-    : createMetricsServer(deps.metrics, ops.metricsToken).listen(ops.metricsPort, ops.metricsHost)
-      .on('error', (err) => { console.error(`Twofold cannot start: METRICS_PORT ${ops.metricsPort}: ${err.message}`); process.exit(1); });
+  const metricsServer =
+    ops.metricsPort === null
+      ? undefined
+      : createMetricsServer(deps.metrics, ops.metricsToken)
+          .listen(ops.metricsPort, ops.metricsHost)
+          .on('error', (err) => {
+            console.error(`Twofold cannot start: METRICS_PORT ${ops.metricsPort}: ${err.message}`);
+            process.exit(1);
+          });
   // Every instance sweeps; batches are small and safe to run side by side (api/retention.ts).
-  const sweeper = ops.retentionSweepSeconds === 0 ? undefined
-    : startSweeper({ db: deps.db, clock: deps.clock, log: deps.log, observer: deps.metrics.sweeps },
-      retentionRules({ auditRetentionDays: ops.auditRetentionDays }), { intervalMs: ops.retentionSweepSeconds * 1000 });
+  const sweeper =
+    ops.retentionSweepSeconds === 0
+      ? undefined
+      : startSweeper(
+          { db: deps.db, clock: deps.clock, log: deps.log, observer: deps.metrics.sweeps },
+          retentionRules({ auditRetentionDays: ops.auditRetentionDays }),
+          { intervalMs: ops.retentionSweepSeconds * 1000 },
+        );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -64,11 +80,13 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     deps.log.info({ signal }, 'stop requested');
-    shutDown({ server, metricsServer, sweeper, db: deps.db, log: deps.log }, ops.shutdownTimeoutSeconds * 1000)
-      .then(() => process.exit(0), (err: unknown) => {
+    shutDown({ server, metricsServer, sweeper, db: deps.db, log: deps.log }, ops.shutdownTimeoutSeconds * 1000).then(
+      () => process.exit(0),
+      (err: unknown) => {
         console.error(`Twofold could not shut down cleanly: ${err instanceof Error ? err.message : String(err)}`);
         process.exit(1);
-      });
+      },
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

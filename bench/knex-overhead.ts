@@ -15,12 +15,37 @@ import { openSeeder } from './seed.ts';
 
 const N = 20_000;
 
-const sessionColumns = ['id', 'token_hash', 'user_id', 'created_at', 'last_used_at', 'idle_expires_at', 'absolute_expires_at', 'reauth_until', 'clients', 'ip', 'user_agent'];
-const userColumns = ['id', 'email', 'name', 'password_hash', 'created_at', 'preferred_method', 'previous_phone', 'backup_codes_sealed',
-  'failed_code_streak', 'failed_code_total', 'code_locked_until', 'totp_last_step'];
+const sessionColumns = [
+  'id',
+  'token_hash',
+  'user_id',
+  'created_at',
+  'last_used_at',
+  'idle_expires_at',
+  'absolute_expires_at',
+  'reauth_until',
+  'clients',
+  'ip',
+  'user_agent',
+];
+const userColumns = [
+  'id',
+  'email',
+  'name',
+  'password_hash',
+  'created_at',
+  'preferred_method',
+  'previous_phone',
+  'backup_codes_sealed',
+  'failed_code_streak',
+  'failed_code_total',
+  'code_locked_until',
+  'totp_last_step',
+];
 /** findLiveSession as it was before the benchmark: the Knex builder on every call. */
 async function findLiveSessionBuilder(db: Db, token: string, now: number) {
-  const row = await db('sessions as s').join('users as u', 'u.id', 's.user_id')
+  const row = await db('sessions as s')
+    .join('users as u', 'u.id', 's.user_id')
     .where('s.token_hash', hashToken(token))
     .first([...sessionColumns.map((c) => `s.${c} as s_${c}`), ...userColumns.map((c) => `u.${c} as u_${c}`)]);
   if (!row) return null;
@@ -56,9 +81,11 @@ async function main() {
     console.log(`per call, mean of ${N} (SQLite, one connection):`);
     for (let k = 0; k < 2; k++) {
       await time('session lookup, Knex builder per call (findLiveSession before)', (i) => findLiveSessionBuilder(db, tok(i), now));
-      await time('session lookup, SQL built once + db.raw (findLiveSession now)', (i) => findLiveSession(db, tok(i), now, MAY_REQUIRE_2FA_SQL));
+      await time('session lookup, SQL built once + db.raw (findLiveSession now)', (i) =>
+        findLiveSession(db, tok(i), now, MAY_REQUIRE_2FA_SQL),
+      );
     }
-    await time('knex: db.raw(\'select 1\') (the per-query floor of Knex)', () => db.raw('select 1'));
+    await time("knex: db.raw('select 1') (the per-query floor of Knex)", () => db.raw('select 1'));
     await time('listMembershipsWithAccounts (join)', (i) => listMembershipsWithAccounts(db, users[i % users.length]!.id));
     await time('loadRequirement (2 queries)', (i) => loadRequirement(db, users[i % users.length]!.id, '127.0.0.1'));
 
@@ -67,7 +94,14 @@ async function main() {
     const conn = await cached.client.acquireConnection();
     const prepare = conn.prepare.bind(conn);
     const cache = new Map<string, unknown>();
-    conn.prepare = (s: string) => { let st = cache.get(s); if (!st) { st = prepare(s); cache.set(s, st); } return st; };
+    conn.prepare = (s: string) => {
+      let st = cache.get(s);
+      if (!st) {
+        st = prepare(s);
+        cache.set(s, st);
+      }
+      return st;
+    };
     await cached.client.releaseConnection(conn);
     await time('findLiveSession with statements cached per SQL text', (i) => findLiveSession(cached, tok(i), now, MAY_REQUIRE_2FA_SQL));
     await time('loadRequirement with statements cached', (i) => loadRequirement(cached, users[i % users.length]!.id, '127.0.0.1'));

@@ -2,7 +2,11 @@
 // Usage: npx tsx bench/profile-summary.ts bench/profiles/<file>.cpuprofile [top]
 import { readFileSync } from 'node:fs';
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
 const [file, topArg] = process.argv.slice(2);
 if (!file) throw new Error('usage: profile-summary.ts <file.cpuprofile> [top]');
 const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
@@ -11,7 +15,11 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>();
 profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 // Percentages are of busy time: idle samples (waiting for I/O) are left out.
-for (const [id, us] of self) if (byId.get(id)?.callFrame.functionName === "(idle)") { self.delete(id); void us; }
+for (const [id, us] of self)
+  if (byId.get(id)?.callFrame.functionName === '(idle)') {
+    self.delete(id);
+    void us;
+  }
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 
 const where = (url: string) => {
@@ -31,7 +39,8 @@ for (const [id, us] of self) {
 }
 const show = (title: string, m: Map<string, number>) => {
   console.log(`\n${title} (total ${(total / 1000).toFixed(0)} ms sampled)`);
-  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
+  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
 };
 show('self time by package / file', pkg);
 show('self time by function', fn);

@@ -66,8 +66,16 @@ async function signIn(base: string, user: SeededUser, kind: Kind, from: string):
   if (login.body?.status !== 'challenge') return false;
   const verify = `${base}/auth/challenge/${login.body.challengeId}/verify`;
   if (kind === 'wrong-then-right') await post(verify, { method: 'totp', code: wrongCode(user.secret) }, from);
-  if (kind === 'email-code' && (await post(`${base}/auth/challenge/${login.body.challengeId}/send`, { method: 'email' }, from)).status !== 202) return false;
-  const passed = await post(verify, { method: 'totp', code: generateTotp(user.secret, Date.now()), rememberDevice: kind === 'email-code' }, from);
+  if (
+    kind === 'email-code' &&
+    (await post(`${base}/auth/challenge/${login.body.challengeId}/send`, { method: 'email' }, from)).status !== 202
+  )
+    return false;
+  const passed = await post(
+    verify,
+    { method: 'totp', code: generateTotp(user.secret, Date.now()), rememberDevice: kind === 'email-code' },
+    from,
+  );
   if (passed.status !== 200) return false;
   if (kind === 'wrong-then-right') await post(`${base}/auth/logout`, {}, from, passed.body.session.token);
   return true;
@@ -85,11 +93,22 @@ async function runEngine(engine: string, databaseUrl: string, dir: string, passw
   const seed = openSeeder(databaseUrl, secretKey);
   try {
     // The server's own sweeper is off: the bench sweeps at chosen moments.
-    server = await startApiProcess({ databaseUrl, secretKey, outboxPath: join(dir, `${engine}-outbox.jsonl`), env: { LOG_LEVEL: 'warn', RETENTION_SWEEP_SECONDS: '0', TRUST_PROXY: '1' } });
+    server = await startApiProcess({
+      databaseUrl,
+      secretKey,
+      outboxPath: join(dir, `${engine}-outbox.jsonl`),
+      env: { LOG_LEVEL: 'warn', RETENTION_SWEEP_SECONDS: '0', TRUST_PROXY: '1' },
+    });
     const users = await seed.users(SIGNINS, passwordHash);
     // Every user can also get email codes (the challenge then offers both; the bench still answers with TOTP).
     for (let i = 0; i < users.length; i += 100) {
-      await seed.db('factors').insert(users.slice(i, i + 100).map((u) => ({ user_id: u.id, method: 'email', enabled_at: Date.now(), destination: u.email, updated_at: Date.now() })));
+      await seed
+        .db('factors')
+        .insert(
+          users
+            .slice(i, i + 100)
+            .map((u) => ({ user_id: u.id, method: 'email', enabled_at: Date.now(), destination: u.email, updated_at: Date.now() })),
+        );
     }
     const rules = retentionRules({ auditRetentionDays: AUDIT_RETENTION_DAYS });
     // users: never swept, for scale.
@@ -102,21 +121,31 @@ async function runEngine(engine: string, databaseUrl: string, dir: string, passw
     let failures = 0;
     let refused = 0;
     const started = performance.now();
-    await Promise.all(Array.from({ length: CLIENTS }, async () => {
-      for (let i = next++; i < SIGNINS; i = next++) {
-        if (i % 10 === 0 && (await post(`${base}/auth/login`, { email: users[i]!.email, password: 'a wrong password, once' }, addressOf(i))).status === 401) refused++;
-        if (await signIn(base, users[i]!, kindOf(i), addressOf(i))) signIns++;
-        else failures++;
-        if ((i + 1) % 2000 === 0) log(`  ${engine}: ${i + 1} sign-ins`);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        for (let i = next++; i < SIGNINS; i = next++) {
+          if (
+            i % 10 === 0 &&
+            (await post(`${base}/auth/login`, { email: users[i]!.email, password: 'a wrong password, once' }, addressOf(i))).status === 401
+          )
+            refused++;
+          if (await signIn(base, users[i]!, kindOf(i), addressOf(i))) signIns++;
+          else failures++;
+          if ((i + 1) % 2000 === 0) log(`  ${engine}: ${i + 1} sign-ins`);
+        }
+      }),
+    );
     const trafficSeconds = (performance.now() - started) / 1000;
     log(`${engine}: ${signIns} sign-ins (${failures} failed, ${refused} wrong passwords) in ${trafficSeconds.toFixed(0)} s`);
 
     const sizes: EngineResult['sizes'] = [{ label: 'after the sign-ins', counts: await tableSizes(seed.db, tables) }];
     const now = Date.now();
-    const moments = [['swept as of now', now], ['swept as of 8 days later', now + 8 * DAY_MS], ['swept as of 38 days later', now + 38 * DAY_MS],
-      [`swept as of ${AUDIT_RETENTION_DAYS + 1} days later`, now + (AUDIT_RETENTION_DAYS + 1) * DAY_MS]] as const;
+    const moments = [
+      ['swept as of now', now],
+      ['swept as of 8 days later', now + 8 * DAY_MS],
+      ['swept as of 38 days later', now + 38 * DAY_MS],
+      [`swept as of ${AUDIT_RETENTION_DAYS + 1} days later`, now + (AUDIT_RETENTION_DAYS + 1) * DAY_MS],
+    ] as const;
     for (const [label, at] of moments) {
       const sweepStarted = performance.now();
       const deleted = await sweepExpired(seed.db, rules, at, { pauseMs: 10 });
@@ -140,10 +169,16 @@ function report(results: EngineResult[], started: number, loadAtStart: number): 
   ];
   for (const r of results) {
     const tables = Object.keys(r.sizes[0]!.counts);
-    lines.push('', `**${r.engine}**: ${r.signIns} sign-ins (${r.failures} failed) and ${r.refused} wrong passwords in ${r.trafficSeconds.toFixed(0)} s (${(r.signIns / r.trafficSeconds).toFixed(0)} sign-ins/s).`, '');
+    lines.push(
+      '',
+      `**${r.engine}**: ${r.signIns} sign-ins (${r.failures} failed) and ${r.refused} wrong passwords in ${r.trafficSeconds.toFixed(0)} s (${(r.signIns / r.trafficSeconds).toFixed(0)} sign-ins/s).`,
+      '',
+    );
     lines.push(`| rows | ${r.sizes.map((s) => s.label).join(' | ')} |`, `|---|${r.sizes.map(() => '---:').join('|')}|`);
     for (const table of tables) lines.push(`| \`${table}\` | ${r.sizes.map((s) => s.counts[table]).join(' | ')} |`);
-    lines.push(`| sweep: rows deleted, time | ${r.sizes.map((s) => (s.sweepMs === undefined ? '' : `${s.deleted} in ${(s.sweepMs / 1000).toFixed(1)} s`)).join(' | ')} |`);
+    lines.push(
+      `| sweep: rows deleted, time | ${r.sizes.map((s) => (s.sweepMs === undefined ? '' : `${s.deleted} in ${(s.sweepMs / 1000).toFixed(1)} s`)).join(' | ')} |`,
+    );
   }
   return lines.join('\n');
 }

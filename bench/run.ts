@@ -12,7 +12,15 @@ import { execSync } from 'node:child_process';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { URI } from 'otpauth';
 import { generateTotp, TOTP_PERIOD_SECONDS } from '../shared/totp.ts';
-import { createPgDatabase, DEFAULT_PG_URL, ROOT, startApiProcess, startServerProcess, type ChildServer, type PgDatabase } from '../test/support/process.ts';
+import {
+  createPgDatabase,
+  DEFAULT_PG_URL,
+  ROOT,
+  startApiProcess,
+  startServerProcess,
+  type ChildServer,
+  type PgDatabase,
+} from '../test/support/process.ts';
 import { openSeeder, type SeededUser } from './seed.ts';
 import { runRetentionBench } from './retention.ts';
 
@@ -28,7 +36,10 @@ const PG_ADMIN = process.env.TWOFOLD_PG_URL ?? DEFAULT_PG_URL;
 const CLK_TCK = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
 
 const log = (...args: unknown[]) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...args);
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
+};
 
 function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -37,10 +48,24 @@ function cpuSeconds(pid: number): number {
 }
 const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
-interface RunResult { rps: number; answered: number; ok: number; bad: number; p50: number; p99: number; seconds: number; peakRssMb?: number; cpuS?: number; statuses: Record<string, number> }
+interface RunResult {
+  rps: number;
+  answered: number;
+  ok: number;
+  bad: number;
+  p50: number;
+  p99: number;
+  seconds: number;
+  peakRssMb?: number;
+  cpuS?: number;
+  statuses: Record<string, number>;
+}
 
 /** One autocannon run; `requests` as autocannon takes them. Counts 2xx/other per run itself (setupRequest/onResponse). */
-async function cannon(url: string, opts: { requests: any[]; amount?: number; connections?: number; watchPid?: number }): Promise<RunResult> {
+async function cannon(
+  url: string,
+  opts: { requests: any[]; amount?: number; connections?: number; watchPid?: number },
+): Promise<RunResult> {
   const statuses: Record<string, number> = {};
   let lastAt = 0n;
   const requests = opts.requests.map((r) => ({
@@ -52,11 +77,21 @@ async function cannon(url: string, opts: { requests: any[]; amount?: number; con
     },
   }));
   let peak = 0;
-  const sampler = opts.watchPid ? setInterval(() => { try { peak = Math.max(peak, rssMb(opts.watchPid!)); } catch { /* gone */ } }, 200) : null;
+  const sampler = opts.watchPid
+    ? setInterval(() => {
+        try {
+          peak = Math.max(peak, rssMb(opts.watchPid!));
+        } catch {
+          /* gone */
+        }
+      }, 200)
+    : null;
   const cpu0 = opts.watchPid ? cpuSeconds(opts.watchPid) : 0;
   const started = process.hrtime.bigint();
   const result = await autocannon({
-    url, connections: opts.connections ?? CONNECTIONS, requests,
+    url,
+    connections: opts.connections ?? CONNECTIONS,
+    requests,
     ...(opts.amount ? { amount: opts.amount } : { duration: DURATION_S }),
     timeout: 10,
   } as any);
@@ -64,39 +99,86 @@ async function cannon(url: string, opts: { requests: any[]; amount?: number; con
   const seconds = Number((opts.amount && lastAt > started ? lastAt : process.hrtime.bigint()) - started) / 1e9;
   if (sampler) clearInterval(sampler);
   const cpuS = opts.watchPid ? cpuSeconds(opts.watchPid) - cpu0 : undefined;
-  const ok = Object.entries(statuses).filter(([s]) => s.startsWith('2')).reduce((n, [, c]) => n + c, 0);
-  const bad = Object.entries(statuses).filter(([s]) => !s.startsWith('2')).reduce((n, [, c]) => n + c, 0) + result.errors + result.timeouts;
-  return { rps: ok / seconds, answered: (ok + bad) / seconds, ok, bad, p50: result.latency.p50, p99: result.latency.p99, seconds, peakRssMb: peak || undefined, cpuS, statuses };
+  const ok = Object.entries(statuses)
+    .filter(([s]) => s.startsWith('2'))
+    .reduce((n, [, c]) => n + c, 0);
+  const bad =
+    Object.entries(statuses)
+      .filter(([s]) => !s.startsWith('2'))
+      .reduce((n, [, c]) => n + c, 0) +
+    result.errors +
+    result.timeouts;
+  return {
+    rps: ok / seconds,
+    answered: (ok + bad) / seconds,
+    ok,
+    bad,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    seconds,
+    peakRssMb: peak || undefined,
+    cpuS,
+    statuses,
+  };
 }
 
 async function json(url: string, method: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   let parsed: any = null;
-  try { parsed = text ? JSON.parse(text) : null; } catch { parsed = text; }
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = text;
+  }
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 300)}`);
   return { body: parsed, headers: res.headers };
 }
 
-const cookiesOf = (headers: Headers) => headers.getSetCookie().map((c) => c.split(';')[0]!).filter((c) => !c.endsWith('='));
+const cookiesOf = (headers: Headers) =>
+  headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .filter((c) => !c.endsWith('='));
 
 // ---------- the systems ----------
 
-interface Twofold { name: string; server: ChildServer; seed: ReturnType<typeof openSeeder>; sessionTokens: string[] }
+interface Twofold {
+  name: string;
+  server: ChildServer;
+  seed: ReturnType<typeof openSeeder>;
+  sessionTokens: string[];
+}
 
 async function startTwofold(name: string, databaseUrl: string, dir: string): Promise<Twofold> {
   const secretKey = randomBytes(32).toString('hex');
   const server = await startApiProcess({
-    databaseUrl, secretKey, outboxPath: join(dir, `${name}-outbox.jsonl`), env: { LOG_LEVEL: 'warn' },
+    databaseUrl,
+    secretKey,
+    outboxPath: join(dir, `${name}-outbox.jsonl`),
+    env: { LOG_LEVEL: 'warn' },
     nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/profiles')}`] : [],
   });
   return { name, server, seed: openSeeder(databaseUrl, secretKey), sessionTokens: [] };
 }
 
-interface Peer { server: ChildServer; templateEmail: string; totpSecret: string; sessionCookies: string[] }
+interface Peer {
+  server: ChildServer;
+  templateEmail: string;
+  totpSecret: string;
+  sessionCookies: string[];
+}
 
 async function startPeer(dir: string): Promise<Peer> {
-  const server = await startServerProcess({ script: 'bench/servers/better-auth.ts', readyPath: '/health', env: { DB_PATH: join(dir, 'better-auth.sqlite'), BA_SECRET: randomBytes(32).toString('hex') } });
+  const server = await startServerProcess({
+    script: 'bench/servers/better-auth.ts',
+    readyPath: '/health',
+    env: { DB_PATH: join(dir, 'better-auth.sqlite'), BA_SECRET: randomBytes(32).toString('hex') },
+  });
   const base = `${server.url}/api/auth`;
   const origin = { origin: server.url };
   // The template user, through better-auth's own HTTP API: sign up, enable 2FA, verify the first TOTP code.
@@ -111,12 +193,16 @@ async function startPeer(dir: string): Promise<Peer> {
 
 async function peerUsers(peer: Peer, count: number): Promise<string[]> {
   const emails: string[] = [];
-  for (let left = count; left > 0; left -= 200) emails.push(...(await json(`${peer.server.url}/bench/clone`, 'POST', { fromEmail: peer.templateEmail, count: Math.min(200, left) })).body);
+  for (let left = count; left > 0; left -= 200)
+    emails.push(
+      ...(await json(`${peer.server.url}/bench/clone`, 'POST', { fromEmail: peer.templateEmail, count: Math.min(200, left) })).body,
+    );
   return emails;
 }
 async function peerChallenges(peer: Peer, emails: string[]): Promise<string[]> {
   const cookies: string[] = [];
-  for (let i = 0; i < emails.length; i += 200) cookies.push(...(await json(`${peer.server.url}/bench/challenges`, 'POST', { emails: emails.slice(i, i + 200) })).body);
+  for (let i = 0; i < emails.length; i += 200)
+    cookies.push(...(await json(`${peer.server.url}/bench/challenges`, 'POST', { emails: emails.slice(i, i + 200) })).body);
   return cookies;
 }
 
@@ -130,10 +216,22 @@ function sessionRequests(headerOf: (i: number) => Record<string, string>, path: 
 }
 
 async function twofoldSession(t: Twofold, connections = CONNECTIONS) {
-  return cannon(t.server.url, { connections, watchPid: t.server.pid, requests: sessionRequests((i) => ({ authorization: `Bearer ${t.sessionTokens[i]}` }), '/api/v1/session', t.sessionTokens.length) });
+  return cannon(t.server.url, {
+    connections,
+    watchPid: t.server.pid,
+    requests: sessionRequests((i) => ({ authorization: `Bearer ${t.sessionTokens[i]}` }), '/api/v1/session', t.sessionTokens.length),
+  });
 }
-const peerSession = (p: Peer) => cannon(p.server.url, { watchPid: p.server.pid, requests: sessionRequests((i) => ({ cookie: p.sessionCookies[i]! }), '/api/auth/get-session', p.sessionCookies.length) });
-const ceilingSession = (c: ChildServer) => cannon(c.url, { watchPid: c.pid, requests: sessionRequests((i) => ({ authorization: `Bearer ceiling-token-${i}` }), '/session', SESSION_POOL) });
+const peerSession = (p: Peer) =>
+  cannon(p.server.url, {
+    watchPid: p.server.pid,
+    requests: sessionRequests((i) => ({ cookie: p.sessionCookies[i]! }), '/api/auth/get-session', p.sessionCookies.length),
+  });
+const ceilingSession = (c: ChildServer) =>
+  cannon(c.url, {
+    watchPid: c.pid,
+    requests: sessionRequests((i) => ({ authorization: `Bearer ceiling-token-${i}` }), '/session', SESSION_POOL),
+  });
 
 /** Challenges per verify run, from each system's (cold, so slower) warm-up rate: a warm run lasts about 3-4 s (≤ 10 s). */
 const VERIFY_AMOUNT: Record<string, number> = { 'twofold-sqlite': 300, 'twofold-pg': 300, peer: 300 };
@@ -144,11 +242,22 @@ async function twofoldVerify(t: Twofold, passwordHash: string) {
   const ids = await t.seed.challenges(users.map((u) => u.id));
   let i = 0;
   return cannon(t.server.url, {
-    amount: ids.length, watchPid: t.server.pid,
-    requests: [{
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      setupRequest: (req: any) => { const k = i++; return { ...req, path: `/api/v1/auth/challenge/${ids[k]}/verify`, body: JSON.stringify({ method: 'totp', code: generateTotp(users[k]!.secret, Date.now()) }) }; },
-    }],
+    amount: ids.length,
+    watchPid: t.server.pid,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req: any) => {
+          const k = i++;
+          return {
+            ...req,
+            path: `/api/v1/auth/challenge/${ids[k]}/verify`,
+            body: JSON.stringify({ method: 'totp', code: generateTotp(users[k]!.secret, Date.now()) }),
+          };
+        },
+      },
+    ],
   });
 }
 
@@ -157,11 +266,19 @@ async function peerVerify(p: Peer) {
   const cookies = await peerChallenges(p, emails);
   let i = 0;
   return cannon(p.server.url, {
-    amount: cookies.length, watchPid: p.server.pid,
-    requests: [{
-      method: 'POST', path: '/api/auth/two-factor/verify-totp',
-      setupRequest: (req: any) => ({ ...req, headers: { ...req.headers, 'content-type': 'application/json', origin: p.server.url, cookie: cookies[i++]! }, body: JSON.stringify({ code: generateTotp(p.totpSecret, Date.now()) }) }),
-    }],
+    amount: cookies.length,
+    watchPid: p.server.pid,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/auth/two-factor/verify-totp',
+        setupRequest: (req: any) => ({
+          ...req,
+          headers: { ...req.headers, 'content-type': 'application/json', origin: p.server.url, cookie: cookies[i++]! },
+          body: JSON.stringify({ code: generateTotp(p.totpSecret, Date.now()) }),
+        }),
+      },
+    ],
   });
 }
 
@@ -176,17 +293,27 @@ async function twofoldSignIn(t: Twofold, passwordHash: string) {
     watchPid: t.server.pid,
     requests: [
       {
-        method: 'POST', path: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, countAs: false,
+        method: 'POST',
+        path: '/api/v1/auth/login',
+        headers: { 'content-type': 'application/json' },
+        countAs: false,
         setupRequest: (req: any, ctx: any) => {
           if (next >= users.length) exhausted = true;
           ctx.user = users[next++ % users.length];
           return { ...req, body: JSON.stringify({ email: ctx.user.email, password: PASSWORD }) };
         },
-        onResponse: (status: number, body: string, ctx: any) => { ctx.challengeId = status === 200 ? JSON.parse(body).challengeId : 'none'; },
+        onResponse: (status: number, body: string, ctx: any) => {
+          ctx.challengeId = status === 200 ? JSON.parse(body).challengeId : 'none';
+        },
       },
       {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        setupRequest: (req: any, ctx: any) => ({ ...req, path: `/api/v1/auth/challenge/${ctx.challengeId}/verify`, body: JSON.stringify({ method: 'totp', code: generateTotp(ctx.user.secret, Date.now()) }) }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req: any, ctx: any) => ({
+          ...req,
+          path: `/api/v1/auth/challenge/${ctx.challengeId}/verify`,
+          body: JSON.stringify({ method: 'totp', code: generateTotp(ctx.user.secret, Date.now()) }),
+        }),
       },
     ],
   });
@@ -202,18 +329,29 @@ async function peerSignIn(p: Peer) {
     watchPid: p.server.pid,
     requests: [
       {
-        method: 'POST', path: '/api/auth/sign-in/email', headers, countAs: false,
+        method: 'POST',
+        path: '/api/auth/sign-in/email',
+        headers,
+        countAs: false,
         setupRequest: (req: any) => ({ ...req, body: JSON.stringify({ email: emails[next++ % emails.length], password: PASSWORD }) }),
         onResponse: (_s: number, _b: string, ctx: any, h: any) => {
           const raw: string[] = [];
           for (let k = 0; k < (h?.length ?? 0); k += 2) if (String(h[k]).toLowerCase() === 'set-cookie') raw.push(String(h[k + 1]));
           if (!Array.isArray(h) && h?.['set-cookie']) raw.push(...[].concat(h['set-cookie']));
-          ctx.cookie = raw.map((c) => c.split(';')[0] ?? '').filter((c) => c && !c.endsWith('=')).join('; ');
+          ctx.cookie = raw
+            .map((c) => c.split(';')[0] ?? '')
+            .filter((c) => c && !c.endsWith('='))
+            .join('; ');
         },
       },
       {
-        method: 'POST', path: '/api/auth/two-factor/verify-totp',
-        setupRequest: (req: any, ctx: any) => ({ ...req, headers: { ...headers, cookie: ctx.cookie ?? '' }, body: JSON.stringify({ code: generateTotp(p.totpSecret, Date.now()) }) }),
+        method: 'POST',
+        path: '/api/auth/two-factor/verify-totp',
+        setupRequest: (req: any, ctx: any) => ({
+          ...req,
+          headers: { ...headers, cookie: ctx.cookie ?? '' },
+          body: JSON.stringify({ code: generateTotp(p.totpSecret, Date.now()) }),
+        }),
       },
     ],
   });
@@ -228,7 +366,10 @@ async function flood(t: Twofold, passwordHash: string) {
   const wrong = (secret: string) => {
     const now = Date.now();
     const valid = new Set([-1, 0, 1].map((k) => generateTotp(secret, now + k * TOTP_PERIOD_SECONDS * 1000)));
-    for (let n = 0; ; n++) { const c = String(n).padStart(6, '0'); if (!valid.has(c)) return c; }
+    for (let n = 0; ; n++) {
+      const c = String(n).padStart(6, '0');
+      if (!valid.has(c)) return c;
+    }
   };
   let i = 0;
   const half = CONNECTIONS / 2;
@@ -236,16 +377,32 @@ async function flood(t: Twofold, passwordHash: string) {
     twofoldSession(t, half),
     cannon(t.server.url, {
       connections: half,
-      requests: [{
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        setupRequest: (req: any) => { const k = i++ % ids.length; const v = victims[Math.floor(k / perVictim)]!; return { ...req, path: `/api/v1/auth/challenge/${ids[k]}/verify`, body: JSON.stringify({ method: 'totp', code: wrong(v.secret) }) }; },
-      }],
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (req: any) => {
+            const k = i++ % ids.length;
+            const v = victims[Math.floor(k / perVictim)]!;
+            return {
+              ...req,
+              path: `/api/v1/auth/challenge/${ids[k]}/verify`,
+              body: JSON.stringify({ method: 'totp', code: wrong(v.secret) }),
+            };
+          },
+        },
+      ],
     }),
   ]);
   // Every victim is locked now: the right code, on a challenge made before the flood, must be refused.
-  let accepted = 0; let refused429 = 0;
+  let accepted = 0;
+  let refused429 = 0;
   for (const [k, v] of victims.entries()) {
-    const res = await fetch(`${t.server.url}/api/v1/auth/challenge/${kept[k]}/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'totp', code: generateTotp(v.secret, Date.now()) }) });
+    const res = await fetch(`${t.server.url}/api/v1/auth/challenge/${kept[k]}/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method: 'totp', code: generateTotp(v.secret, Date.now()) }),
+    });
     if (res.ok) accepted++;
     if (res.status === 429) refused429++;
   }
@@ -280,10 +437,17 @@ async function main() {
     log(`one argon2id verify (m=19456, t=2, p=1): ${argonMs.toFixed(1)} ms CPU`);
 
     pg = await createPgDatabase(PG_ADMIN, 'twofold_bench');
-    const sqlite = await startTwofold('twofold-sqlite', join(dir, 'twofold.sqlite'), dir); stops.push(() => sqlite.server.stop());
-    const postgres = await startTwofold('twofold-pg', pg.url, dir); stops.push(() => postgres.server.stop());
-    const peer = await startPeer(dir); stops.push(() => peer.server.stop());
-    const ceiling = await startServerProcess({ script: 'bench/servers/ceiling.ts', readyPath: '/health', env: { DB_PATH: join(dir, 'ceiling.sqlite'), TOKENS: String(SESSION_POOL) } });
+    const sqlite = await startTwofold('twofold-sqlite', join(dir, 'twofold.sqlite'), dir);
+    stops.push(() => sqlite.server.stop());
+    const postgres = await startTwofold('twofold-pg', pg.url, dir);
+    stops.push(() => postgres.server.stop());
+    const peer = await startPeer(dir);
+    stops.push(() => peer.server.stop());
+    const ceiling = await startServerProcess({
+      script: 'bench/servers/ceiling.ts',
+      readyPath: '/health',
+      env: { DB_PATH: join(dir, 'ceiling.sqlite'), TOKENS: String(SESSION_POOL) },
+    });
     stops.push(() => ceiling.stop());
     log('servers up');
 
@@ -295,23 +459,46 @@ async function main() {
     const peerEmails = await peerUsers(peer, SESSION_POOL);
     const peerCookies = await peerChallenges(peer, peerEmails);
     for (const c of peerCookies) {
-      const res = await json(`${peer.server.url}/api/auth/two-factor/verify-totp`, 'POST', { code: generateTotp(peer.totpSecret, Date.now()) }, { origin: peer.server.url, cookie: c });
-      peer.sessionCookies.push(cookiesOf(res.headers).filter((x) => x.includes('session_token')).join('; '));
+      const res = await json(
+        `${peer.server.url}/api/auth/two-factor/verify-totp`,
+        'POST',
+        { code: generateTotp(peer.totpSecret, Date.now()) },
+        { origin: peer.server.url, cookie: c },
+      );
+      peer.sessionCookies.push(
+        cookiesOf(res.headers)
+          .filter((x) => x.includes('session_token'))
+          .join('; '),
+      );
     }
     log('seeded session pools');
 
     const runs: Record<string, RunResult[]> = {};
-    const record = (key: string, r: RunResult) => { (runs[key] ??= []).push(r); log(`  ${key}: ${r.rps.toFixed(0)}/s ok=${r.ok} bad=${r.bad} p99=${r.p99}ms${r.peakRssMb ? ` rss=${r.peakRssMb.toFixed(0)}MB` : ''} ${JSON.stringify(r.statuses)}`); };
+    const record = (key: string, r: RunResult) => {
+      (runs[key] ??= []).push(r);
+      log(
+        `  ${key}: ${r.rps.toFixed(0)}/s ok=${r.ok} bad=${r.bad} p99=${r.p99}ms${r.peakRssMb ? ` rss=${r.peakRssMb.toFixed(0)}MB` : ''} ${JSON.stringify(r.statuses)}`,
+      );
+    };
 
     // Warm-up (JIT, caches, pools), not recorded.
     log('warm-up');
-    await twofoldSession(sqlite); await twofoldSession(postgres); await peerSession(peer); await ceilingSession(ceiling);
+    await twofoldSession(sqlite);
+    await twofoldSession(postgres);
+    await peerSession(peer);
+    await ceilingSession(ceiling);
     if (runs_('verify')) {
-      const warm = { sq: await twofoldVerify(sqlite, passwordHash), pg: await twofoldVerify(postgres, passwordHash), ba: await peerVerify(peer) };
+      const warm = {
+        sq: await twofoldVerify(sqlite, passwordHash),
+        pg: await twofoldVerify(postgres, passwordHash),
+        ba: await peerVerify(peer),
+      };
       VERIFY_AMOUNT['twofold-sqlite'] = sizeFor(warm.sq.rps);
       VERIFY_AMOUNT['twofold-pg'] = sizeFor(warm.pg.rps);
       VERIFY_AMOUNT.peer = sizeFor(warm.ba.rps);
-      log(`  verify warm-up: ${warm.sq.rps.toFixed(0)} / ${warm.pg.rps.toFixed(0)} / ${warm.ba.rps.toFixed(0)} per s; runs of ${JSON.stringify(VERIFY_AMOUNT)} challenges`);
+      log(
+        `  verify warm-up: ${warm.sq.rps.toFixed(0)} / ${warm.pg.rps.toFixed(0)} / ${warm.ba.rps.toFixed(0)} per s; runs of ${JSON.stringify(VERIFY_AMOUNT)} challenges`,
+      );
     }
 
     for (let round = 1; round <= ROUNDS && runs_('session'); round++) {
@@ -352,7 +539,17 @@ async function main() {
   }
 }
 
-function writeReport({ runs, floods, argonMs, started }: { runs: Record<string, RunResult[]>; floods: { accepted: number; refused429: number; victims: number }[]; argonMs: number; started: number }) {
+function writeReport({
+  runs,
+  floods,
+  argonMs,
+  started,
+}: {
+  runs: Record<string, RunResult[]>;
+  floods: { accepted: number; refused429: number; victims: number }[];
+  argonMs: number;
+  started: number;
+}) {
   const med = (key: string, f: (r: RunResult) => number) => median((runs[key] ?? []).map(f));
   const rps = (key: string) => med(key, (r) => r.rps);
   const p99 = (key: string) => med(key, (r) => r.p99);
@@ -361,7 +558,12 @@ function writeReport({ runs, floods, argonMs, started }: { runs: Record<string, 
   const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
   const cpuPerSignIn = (key: string) => med(key, (r) => ((r.cpuS ?? 0) * 1000) / Math.max(1, r.ok));
 
-  const sess = { sq: rps('session/twofold-sqlite'), pg: rps('session/twofold-pg'), ba: rps('session/better-auth'), ceil: rps('session/ceiling') };
+  const sess = {
+    sq: rps('session/twofold-sqlite'),
+    pg: rps('session/twofold-pg'),
+    ba: rps('session/better-auth'),
+    ceil: rps('session/ceiling'),
+  };
   const ver = { sq: rps('verify/twofold-sqlite'), pg: rps('verify/twofold-pg'), ba: rps('verify/better-auth') };
   const sign = { sq: rps('signin/twofold-sqlite'), pg: rps('signin/twofold-pg'), ba: rps('signin/better-auth') };
   const cpuSq = cpuPerSignIn('signin/twofold-sqlite');
@@ -382,9 +584,9 @@ function writeReport({ runs, floods, argonMs, started }: { runs: Record<string, 
     '| scenario | Twofold SQLite | Twofold PostgreSQL | peer / ceiling | ratio | target | |',
     '|---|---|---|---|---|---|---|',
     `| session check, req/s | ${sess.sq.toFixed(0)} (${all('session/twofold-sqlite', (r) => r.rps)}) | ${sess.pg.toFixed(0)} (${all('session/twofold-pg', (r) => r.rps)}) | better-auth get-session ${sess.ba.toFixed(0)} (${all('session/better-auth', (r) => r.rps)}) | ${ratio(sess.sq, sess.ba)} | ≥ 10× peer | ${mark(sess.sq >= 10 * sess.ba)} |`,
-    `| session check vs ceiling | | | bare Koa + better-sqlite3 ${sess.ceil.toFixed(0)} (${all('session/ceiling', (r) => r.rps)}) | ${(100 * sess.sq / sess.ceil).toFixed(0)}% | ≥ 50% of ceiling | ${mark(sess.sq >= 0.5 * sess.ceil)} |`,
+    `| session check vs ceiling | | | bare Koa + better-sqlite3 ${sess.ceil.toFixed(0)} (${all('session/ceiling', (r) => r.rps)}) | ${((100 * sess.sq) / sess.ceil).toFixed(0)}% | ≥ 50% of ceiling | ${mark(sess.sq >= 0.5 * sess.ceil)} |`,
     `| session check p99, ms | ${p99('session/twofold-sqlite')} | ${p99('session/twofold-pg')} | better-auth ${p99('session/better-auth')}, ceiling ${p99('session/ceiling')} | | | |`,
-    `| PostgreSQL vs SQLite, session check | | | | ${(100 * sess.pg / sess.sq).toFixed(0)}% | ≥ 50% | ${mark(sess.pg >= 0.5 * sess.sq)} |`,
+    `| PostgreSQL vs SQLite, session check | | | | ${((100 * sess.pg) / sess.sq).toFixed(0)}% | ≥ 50% | ${mark(sess.pg >= 0.5 * sess.sq)} |`,
     `| TOTP challenge verify, req/s | ${ver.sq.toFixed(0)} (${all('verify/twofold-sqlite', (r) => r.rps)}) | ${ver.pg.toFixed(0)} (${all('verify/twofold-pg', (r) => r.rps)}) | better-auth verify-totp ${ver.ba.toFixed(0)} (${all('verify/better-auth', (r) => r.rps)}) | ${ratio(ver.sq, ver.ba)} | ≥ 10× peer | ${mark(ver.sq >= 10 * ver.ba)} |`,
     `| full sign-in with TOTP, sign-ins/s | ${sign.sq.toFixed(1)} (${all('signin/twofold-sqlite', (r) => r.rps, 1)}) | ${sign.pg.toFixed(1)} (${all('signin/twofold-pg', (r) => r.rps, 1)}) | better-auth sign-in + verify-totp ${sign.ba.toFixed(1)} (${all('signin/better-auth', (r) => r.rps, 1)}) | ${ratio(sign.sq, sign.ba)} | ≥ 5× peer | ${mark(sign.sq >= 5 * sign.ba)} |`,
     `| CPU per sign-in, ms | ${cpuSq.toFixed(1)} | ${cpuPerSignIn('signin/twofold-pg').toFixed(1)} | one argon2id verify ${argonMs.toFixed(1)}; better-auth ${cpuPerSignIn('signin/better-auth').toFixed(1)} | ${ratio(cpuSq, argonMs)} | ≤ 1.3× one hash | ${mark(cpuSq <= 1.3 * argonMs)} |`,
@@ -397,16 +599,27 @@ function writeReport({ runs, floods, argonMs, started }: { runs: Record<string, 
   const readme = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark\n\n<!-- results:start -->\n<!-- results:end -->\n';
   const start = readme.indexOf('<!-- results:start -->');
   const end = readme.indexOf('<!-- results:end -->');
-  const out = start >= 0 && end > start
-    ? `${readme.slice(0, start)}<!-- results:start -->\n${table}\n${readme.slice(end)}`
-    : `${readme}\n<!-- results:start -->\n${table}\n<!-- results:end -->\n`;
+  const out =
+    start >= 0 && end > start
+      ? `${readme.slice(0, start)}<!-- results:start -->\n${table}\n${readme.slice(end)}`
+      : `${readme}\n<!-- results:start -->\n${table}\n<!-- results:end -->\n`;
   writeFileSync(path, out);
   console.log('\n' + table + '\n');
   log(`wrote ${path}`);
 }
 
 function betterAuthVersion(): string {
-  try { return JSON.parse(readFileSync(join(ROOT, 'node_modules/better-auth/package.json'), 'utf8')).version; } catch { return '?'; }
+  try {
+    return JSON.parse(readFileSync(join(ROOT, 'node_modules/better-auth/package.json'), 'utf8')).version;
+  } catch {
+    return '?';
+  }
 }
 
-main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -9,7 +9,11 @@ import { createSecrets, hashToken, randomId, randomToken } from '../api/crypto/s
 import { CHALLENGE_TTL_MS } from '../api/records/challenges.ts';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../api/records/sessions.ts';
 
-export interface SeededUser { id: string; email: string; secret: string }
+export interface SeededUser {
+  id: string;
+  email: string;
+  secret: string;
+}
 
 const CHUNK = 100;
 
@@ -18,7 +22,9 @@ async function insertChunked(db: Db, table: string, rows: object[]): Promise<voi
 }
 
 export function openSeeder(databaseUrl: string, secretKeyHex: string) {
-  const database = /^postgres(ql)?:\/\//.test(databaseUrl) ? { client: 'pg' as const, connectionString: databaseUrl } : { client: 'sqlite' as const, filename: databaseUrl };
+  const database = /^postgres(ql)?:\/\//.test(databaseUrl)
+    ? { client: 'pg' as const, connectionString: databaseUrl }
+    : { client: 'sqlite' as const, filename: databaseUrl };
   const db = createDb(database, { poolMax: 2 });
   const secrets = createSecrets(Buffer.from(secretKeyHex, 'hex'));
   return {
@@ -26,7 +32,10 @@ export function openSeeder(databaseUrl: string, secretKeyHex: string) {
     async users(count: number, passwordHash: string): Promise<SeededUser[]> {
       const now = Date.now();
       const users: SeededUser[] = [];
-      const userRows: object[] = []; const accountRows: object[] = []; const memberRows: object[] = []; const factorRows: object[] = [];
+      const userRows: object[] = [];
+      const accountRows: object[] = [];
+      const memberRows: object[] = [];
+      const factorRows: object[] = [];
       for (let i = 0; i < count; i++) {
         const id = randomId();
         const email = `b${randomBytes(6).toString('hex')}@bench.test`;
@@ -36,7 +45,13 @@ export function openSeeder(databaseUrl: string, secretKeyHex: string) {
         userRows.push({ id, email, name: 'Bench User', password_hash: passwordHash, created_at: now });
         accountRows.push({ id: accountId, name: 'Bench account', created_at: now, policy_updated_at: now });
         memberRows.push({ account_id: accountId, user_id: id, role: 'owner', created_at: now });
-        factorRows.push({ user_id: id, method: 'totp', enabled_at: now, secret_sealed: secrets.seal(secret, `totp:${id}`), updated_at: now });
+        factorRows.push({
+          user_id: id,
+          method: 'totp',
+          enabled_at: now,
+          secret_sealed: secrets.seal(secret, `totp:${id}`),
+          updated_at: now,
+        });
       }
       await insertChunked(db, 'users', userRows);
       await insertChunked(db, 'accounts', accountRows);
@@ -51,9 +66,17 @@ export function openSeeder(databaseUrl: string, secretKeyHex: string) {
         const token = randomToken();
         tokens.push(token);
         return {
-          id: randomId(), token_hash: hashToken(token), user_id: userId, created_at: now, last_used_at: now,
-          idle_expires_at: now + SESSION_IDLE_MS, absolute_expires_at: now + SESSION_ABSOLUTE_MS, reauth_until: now,
-          clients: JSON.stringify(['web']), ip: '127.0.0.1', user_agent: 'bench',
+          id: randomId(),
+          token_hash: hashToken(token),
+          user_id: userId,
+          created_at: now,
+          last_used_at: now,
+          idle_expires_at: now + SESSION_IDLE_MS,
+          absolute_expires_at: now + SESSION_ABSOLUTE_MS,
+          reauth_until: now,
+          clients: JSON.stringify(['web']),
+          ip: '127.0.0.1',
+          user_agent: 'bench',
         };
       });
       await insertChunked(db, 'sessions', rows);
@@ -66,8 +89,18 @@ export function openSeeder(databaseUrl: string, secretKeyHex: string) {
         const challengeId = randomToken();
         ids.push(challengeId);
         return {
-          id: randomId(), token_hash: hashToken(challengeId), user_id: userId, kind: 'login', methods: JSON.stringify(['totp', 'recovery_code']),
-          client: 'web', ip: '127.0.0.1', user_agent: 'bench', attempts: 0, created_at: now, expires_at: now + CHALLENGE_TTL_MS, completed_at: null,
+          id: randomId(),
+          token_hash: hashToken(challengeId),
+          user_id: userId,
+          kind: 'login',
+          methods: JSON.stringify(['totp', 'recovery_code']),
+          client: 'web',
+          ip: '127.0.0.1',
+          user_agent: 'bench',
+          attempts: 0,
+          created_at: now,
+          expires_at: now + CHALLENGE_TTL_MS,
+          completed_at: null,
         };
       });
       await insertChunked(db, 'challenges', rows);

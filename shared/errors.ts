@@ -33,6 +33,10 @@ export interface ErrorBody {
 }
 
 export function isErrorBody(value: unknown): value is ErrorBody {
-  return typeof value === 'object' && value !== null && 'error' in value &&
-    typeof (value as { error: { code?: unknown } }).error?.code === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'error' in value &&
+    typeof (value as { error: { code?: unknown } }).error?.code === 'string'
+  );
 }

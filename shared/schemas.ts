@@ -44,10 +44,7 @@ const requireAnswer = (b: { method: string; code?: string; response?: unknown },
   if (b[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'Required' });
 };
 export const VerifyChallengeRequest = z.object({ ...answerFields, rememberDevice: z.boolean().optional() }).superRefine(requireAnswer);
-export const ReauthRequest = z.union([
-  z.object({ password: z.string().max(1024) }),
-  z.object(answerFields).superRefine(requireAnswer),
-]);
+export const ReauthRequest = z.union([z.object({ password: z.string().max(1024) }), z.object(answerFields).superRefine(requireAnswer)]);
 /** A new person sends name and password; an existing user, signed in, sends the token alone. */
 export const AcceptInviteRequest = z.object({ inviteToken: z.string().max(200), name: Name.optional(), password: Password.optional() });
 export const InvitePreviewRequest = z.object({ inviteToken: z.string().max(200) });
@@ -63,18 +60,29 @@ export const RequiredBy = z.object({ accountId: z.string(), accountName: z.strin
 export type RequiredBy = z.infer<typeof RequiredBy>;
 
 export const LoginAuthenticated = z.object({
-  status: z.literal('authenticated'), session: SessionInfo, user: User, deviceToken: z.string().optional(),
+  status: z.literal('authenticated'),
+  session: SessionInfo,
+  user: User,
+  deviceToken: z.string().optional(),
   backupCodesRemaining: z.number().int().optional(),
-  twoFactorSetupDueBy: z.string().optional()
+  twoFactorSetupDueBy: z
+    .string()
+    .optional()
     .describe('Present when an account requires 2FA the user has not set up and its grace period runs until this time'),
 });
 export const LoginChallenge = z.object({
-  status: z.literal('challenge'), challengeId: z.string(), methods: z.array(Method), preferredMethod: Method,
+  status: z.literal('challenge'),
+  challengeId: z.string(),
+  methods: z.array(Method),
+  preferredMethod: Method,
   expiresAt: z.string(),
 });
 export const LoginSetupRequired = z.object({
-  status: z.literal('setup_required'), challengeId: z.string(), allowedMethods: z.array(EnrollableMethod),
-  requiredBy: z.array(RequiredBy), expiresAt: z.string(),
+  status: z.literal('setup_required'),
+  challengeId: z.string(),
+  allowedMethods: z.array(EnrollableMethod),
+  requiredBy: z.array(RequiredBy),
+  expiresAt: z.string(),
 });
 export const LoginResponse = z.discriminatedUnion('status', [LoginAuthenticated, LoginChallenge, LoginSetupRequired]);
 export type LoginResponse = z.infer<typeof LoginResponse>;
@@ -83,14 +91,18 @@ export type LoginAuthenticated = z.infer<typeof LoginAuthenticated>;
 /** What an account may do to a member it invites (contract v1.1, "Trust between users and accounts"). */
 export const accountPowers = ['require_2fa', 'change_role', 'remove', 'reset_2fa', 'issue_recovery_code'] as const;
 export const InvitationPreview = z.object({
-  accountName: z.string(), invitedBy: z.string(), invitedByEmail: z.string().nullable(), role: Role, email: z.string(), expiresAt: z.string(),
-  existingUser: z.boolean(), managed: z.boolean(), accountMay: z.array(z.enum(accountPowers)),
+  accountName: z.string(),
+  invitedBy: z.string(),
+  invitedByEmail: z.string().nullable(),
+  role: Role,
+  email: z.string(),
+  expiresAt: z.string(),
+  existingUser: z.boolean(),
+  managed: z.boolean(),
+  accountMay: z.array(z.enum(accountPowers)),
 });
 export type InvitationPreview = z.infer<typeof InvitationPreview>;
-export const AcceptedAsNewPerson = z.union([
-  LoginAuthenticated.extend({ user: User }),
-  LoginSetupRequired.extend({ user: User }),
-]);
+export const AcceptedAsNewPerson = z.union([LoginAuthenticated.extend({ user: User }), LoginSetupRequired.extend({ user: User })]);
 export const Invitation = z.object({ id: z.string(), email: z.string(), role: Role, expiresAt: z.string() });
 export type Invitation = z.infer<typeof Invitation>;
 export const PendingInvitation = Invitation.extend({ invitedBy: z.string().nullable(), createdAt: z.string() });
@@ -104,7 +116,9 @@ export const SessionResponse = z.object({
   session: z.object({ expiresAt: z.string(), clients: z.array(Client) }),
   accounts: z.array(z.object({ id: z.string(), name: z.string(), role: Role })),
   twoFactorSetupRequired: z.boolean(),
-  twoFactorSetupDueBy: z.string().nullable()
+  twoFactorSetupDueBy: z
+    .string()
+    .nullable()
     .describe('While the user is in a grace period: when 2FA must be set up (after it, `twoFactorSetupRequired`); else null'),
 });
 export type SessionResponse = z.infer<typeof SessionResponse>;
@@ -132,18 +146,32 @@ export type TotpEnrollment = z.infer<typeof TotpEnrollment>;
 export const VerifyCodeRequest = z.object({ code: Code });
 export const EnrollSmsRequest = z.object({ phone: z.string().max(32).optional() });
 export const MethodEnabled = z.object({
-  enabled: z.literal(true), backupCodes: z.array(z.string()).optional(),
-  status: z.literal('authenticated').optional(), session: SessionInfo.optional(), user: User.optional(),
+  enabled: z.literal(true),
+  backupCodes: z.array(z.string()).optional(),
+  status: z.literal('authenticated').optional(),
+  session: SessionInfo.optional(),
+  user: User.optional(),
 });
 export type MethodEnabled = z.infer<typeof MethodEnabled>;
 export const PreferredRequest = z.object({ method: EnrollableMethod });
 export const BackupCodes = z.object({ codes: z.array(z.string()), remaining: z.number().int() });
 
-export const Device = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), expiresAt: z.string(), lastUsedAt: z.string().nullable() });
+export const Device = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
 export type Device = z.infer<typeof Device>;
 export const SessionListItem = z.object({
-  id: z.string(), clients: z.array(Client), ip: z.string().nullable(), userAgent: z.string().nullable(),
-  createdAt: z.string(), lastUsedAt: z.string(), current: z.boolean(),
+  id: z.string(),
+  clients: z.array(Client),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  current: z.boolean(),
 });
 export type SessionListItem = z.infer<typeof SessionListItem>;
 
@@ -152,14 +180,23 @@ export const enforceLevels = ['off', 'admins', 'all'] as const;
 export const Enforce = z.enum(enforceLevels);
 export type Enforce = z.infer<typeof Enforce>;
 /** SMS is a restricted authenticator (NIST SP 800-63B): a policy that allows it allows the app alongside it. */
-export const AllowedMethods = z.array(EnrollableMethod).min(1)
-  .refine((m) => !m.includes('sms') || m.includes('totp'), 'Text messages are a restricted method: allow the authenticator app alongside them.');
+export const AllowedMethods = z
+  .array(EnrollableMethod)
+  .min(1)
+  .refine(
+    (m) => !m.includes('sms') || m.includes('totp'),
+    'Text messages are a restricted method: allow the authenticator app alongside them.',
+  );
 export const Policy = z.object({
   enforce: Enforce,
   allowedMethods: AllowedMethods,
   rememberDeviceDays: z.number().int().min(0).max(60),
   enforceOutsideIpRanges: z.array(Cidr),
-  gracePeriodDays: z.number().int().min(0).max(30)
+  gracePeriodDays: z
+    .number()
+    .int()
+    .min(0)
+    .max(30)
     .describe('Days a member has to set up 2FA once a requirement begins for them (0: at their next sign-in)'),
   updatedAt: z.string(),
 });
@@ -169,13 +206,28 @@ export type PolicyUpdate = z.infer<typeof PolicyUpdate>;
 export const PolicyConfirmRequest = z.object({ confirmationId: z.string().max(200), code: Code });
 
 export const MemberTwoFactor = z.object({
-  enabled: z.boolean(), methods: z.array(EnrollableMethod), required: z.boolean(), requiredReason: z.string().nullable(),
-  canReset: z.boolean(), canIssueRecoveryCode: z.boolean(),
-  setupDueBy: z.string().nullable().describe('When this account expects the member to have set up 2FA (its grace period); null without a grace or a pending requirement'),
+  enabled: z.boolean(),
+  methods: z.array(EnrollableMethod),
+  required: z.boolean(),
+  requiredReason: z.string().nullable(),
+  canReset: z.boolean(),
+  canIssueRecoveryCode: z.boolean(),
+  setupDueBy: z
+    .string()
+    .nullable()
+    .describe('When this account expects the member to have set up 2FA (its grace period); null without a grace or a pending requirement'),
   overdue: z.boolean().describe('The due date has passed: the member must set up 2FA at their next request'),
 });
 /** `managed`: the account manages this user (they came into being through it), so it may reset and rescue their 2FA. */
-export const Member = z.object({ userId: z.string(), email: z.string(), name: z.string(), role: Role, require2fa: z.boolean(), managed: z.boolean(), twoFactor: MemberTwoFactor });
+export const Member = z.object({
+  userId: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: Role,
+  require2fa: z.boolean(),
+  managed: z.boolean(),
+  twoFactor: MemberTwoFactor,
+});
 export type Member = z.infer<typeof Member>;
 export const AddMemberRequest = z.object({ email: Email, role: Role });
 export const UpdateMemberRequest = z.object({ role: Role.optional(), require2fa: z.boolean().optional() });
@@ -184,8 +236,13 @@ export const IpRules = z.object({ apiAllowedRanges: z.array(Cidr) });
 export const CreateApiKeyRequest = z.object({ name: Name });
 export const ApiKey = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() });
 export const AuditEvent = z.object({
-  id: z.string(), at: z.string(), actorUserId: z.string().nullable(), subjectUserId: z.string().nullable(),
-  type: z.string(), ip: z.string().nullable(), detail: z.record(z.string(), z.unknown()),
+  id: z.string(),
+  at: z.string(),
+  actorUserId: z.string().nullable(),
+  subjectUserId: z.string().nullable(),
+  type: z.string(),
+  ip: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
 });
 export type AuditEvent = z.infer<typeof AuditEvent>;
 export const AuditPage = z.object({ events: z.array(AuditEvent), nextCursor: z.string().nullable() });

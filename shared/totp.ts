@@ -16,10 +16,17 @@ export function totpStep(timestampMs: number, periodSeconds = TOTP_PERIOD_SECOND
   return Math.floor(timestampMs / 1000 / periodSeconds);
 }
 
-export function generateTotp(secretBase32: string, timestampMs: number, options: { algorithm?: TotpAlgorithm; digits?: number; periodSeconds?: number } = {}): string {
+export function generateTotp(
+  secretBase32: string,
+  timestampMs: number,
+  options: { algorithm?: TotpAlgorithm; digits?: number; periodSeconds?: number } = {},
+): string {
   return TOTP.generate({
-    secret: Secret.fromBase32(secretBase32), algorithm: options.algorithm ?? 'SHA1', digits: options.digits ?? TOTP_DIGITS,
-    period: options.periodSeconds ?? TOTP_PERIOD_SECONDS, timestamp: timestampMs,
+    secret: Secret.fromBase32(secretBase32),
+    algorithm: options.algorithm ?? 'SHA1',
+    digits: options.digits ?? TOTP_DIGITS,
+    period: options.periodSeconds ?? TOTP_PERIOD_SECONDS,
+    timestamp: timestampMs,
   });
 }
 
@@ -31,8 +38,13 @@ export function generateHotp(secret: Secret, counter: number, options: { algorit
 export function verifyTotpStep(secretBase32: string, code: string, timestampMs: number): number | null {
   if (!/^[0-9]{6}$/.test(code)) return null;
   const delta = TOTP.validate({
-    token: code, secret: Secret.fromBase32(secretBase32), algorithm: 'SHA1', digits: TOTP_DIGITS,
-    period: TOTP_PERIOD_SECONDS, timestamp: timestampMs, window: TOTP_WINDOW_STEPS,
+    token: code,
+    secret: Secret.fromBase32(secretBase32),
+    algorithm: 'SHA1',
+    digits: TOTP_DIGITS,
+    period: TOTP_PERIOD_SECONDS,
+    timestamp: timestampMs,
+    window: TOTP_WINDOW_STEPS,
   });
   return delta === null ? null : totpStep(timestampMs) + delta;
 }
@@ -40,8 +52,13 @@ export function verifyTotpStep(secretBase32: string, code: string, timestampMs: 
 /** otpauth://totp/Issuer:account?secret=…&issuer=Issuer&algorithm=SHA1&digits=6&period=30 */
 export function buildOtpauthUri(input: { secretBase32: string; issuer: string; accountName: string }): string {
   return new TOTP({
-    issuer: input.issuer, label: input.accountName, issuerInLabel: true, secret: Secret.fromBase32(input.secretBase32),
-    algorithm: 'SHA1', digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS,
+    issuer: input.issuer,
+    label: input.accountName,
+    issuerInLabel: true,
+    secret: Secret.fromBase32(input.secretBase32),
+    algorithm: 'SHA1',
+    digits: TOTP_DIGITS,
+    period: TOTP_PERIOD_SECONDS,
   }).toString();
 }
 
@@ -67,7 +84,14 @@ export function parseOtpauthUri(uri: string): ParsedAuthenticator {
   if (![30, 60].includes(parsed.period)) throw new Error('period must be 30 or 60 seconds');
   if (!['SHA1', 'SHA256', 'SHA512'].includes(parsed.algorithm)) throw new Error('unsupported algorithm');
   if (parsed.label.length > 200 || parsed.issuer.length > 100) throw new Error('label or issuer too long');
-  return { secretBase32, issuer: parsed.issuer, accountName: parsed.label, algorithm: parsed.algorithm as TotpAlgorithm, digits: parsed.digits, periodSeconds: parsed.period };
+  return {
+    secretBase32,
+    issuer: parsed.issuer,
+    accountName: parsed.label,
+    algorithm: parsed.algorithm as TotpAlgorithm,
+    digits: parsed.digits,
+    periodSeconds: parsed.period,
+  };
 }
 
 /** What a person typed or pasted into a code field, reduced to digits and letters (the API itself is strict). */

@@ -4,12 +4,22 @@
 import { z } from 'zod';
 
 /** Base64url without padding, as WebAuthn's JSON serialisation writes binary fields. */
-const base64url = (maxChars: number) => z.string().max(maxChars).regex(/^[A-Za-z0-9_-]*$/, 'Expected base64url.');
+const base64url = (maxChars: number) =>
+  z
+    .string()
+    .max(maxChars)
+    .regex(/^[A-Za-z0-9_-]*$/, 'Expected base64url.');
 /** A credential ID: at most 1023 bytes (WebAuthn level 3), so at most 1364 base64url characters. */
 export const CredentialId = base64url(1364).min(1);
 
-const attachment = z.enum(['platform', 'cross-platform']).nullish().transform((v) => v ?? undefined);
-const extensionResults = z.record(z.string(), z.unknown()).optional().transform((v) => v ?? {});
+const attachment = z
+  .enum(['platform', 'cross-platform'])
+  .nullish()
+  .transform((v) => v ?? undefined);
+const extensionResults = z
+  .record(z.string(), z.unknown())
+  .optional()
+  .transform((v) => v ?? {});
 
 export const RegistrationResponse = z.object({
   id: CredentialId,
@@ -35,7 +45,9 @@ export const AuthenticationResponse = z.object({
     clientDataJSON: base64url(8192),
     authenticatorData: base64url(8192),
     signature: base64url(2048),
-    userHandle: base64url(128).nullish().transform((v) => v ?? undefined),
+    userHandle: base64url(128)
+      .nullish()
+      .transform((v) => v ?? undefined),
   }),
   authenticatorAttachment: attachment,
   clientExtensionResults: extensionResults,
@@ -56,7 +68,9 @@ export const SecurityKey = z.object({
 export type SecurityKey = z.infer<typeof SecurityKey>;
 
 export const KeyAdded = z.object({
-  id: z.string(), name: z.string(), backupCodes: z.array(z.string()).optional(),
+  id: z.string(),
+  name: z.string(),
+  backupCodes: z.array(z.string()).optional(),
   status: z.literal('authenticated').optional(),
   session: z.object({ token: z.string(), expiresAt: z.string() }).optional(),
   user: z.object({ id: z.string(), email: z.string(), name: z.string() }).optional(),

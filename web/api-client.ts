@@ -49,16 +49,26 @@ export async function api<T>(method: string, path: string, options: RequestOptio
   let response: Response;
   try {
     response = await fetch(`${API_PREFIX}${path}`, {
-      method, headers, credentials: 'same-origin',
+      method,
+      headers,
+      credentials: 'same-origin',
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   } catch {
     throw notify(new ApiError(0, 'network_error', UNREACHABLE));
   }
   let text = '';
-  try { text = await response.text(); } catch { throw notify(new ApiError(0, 'network_error', UNREACHABLE)); }
+  try {
+    text = await response.text();
+  } catch {
+    throw notify(new ApiError(0, 'network_error', UNREACHABLE));
+  }
   let parsed: unknown = null;
-  try { parsed = text ? JSON.parse(text) : null; } catch { parsed = null; }
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = null;
+  }
   if (response.ok) return parsed as T;
   let error: ApiError;
   if (isErrorBody(parsed)) error = new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error);

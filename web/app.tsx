@@ -34,7 +34,10 @@ type Phase =
   | { kind: 'signed-in'; session: SessionResponse };
 
 /** A requirement with a due date not reached yet: setup is offered, with "set up later". */
-interface Grace { dueBy: string; session: SessionResponse }
+interface Grace {
+  dueBy: string;
+  session: SessionResponse;
+}
 
 /** Pages of emailed links and sign-up: shown whether or not someone is signed in. */
 const publicPaths = new Set(['/signup', '/check-email', '/verify-email', '/accept-invite']);
@@ -66,7 +69,8 @@ export function App() {
           const status = await api<TwoFactorStatus>('GET', '/me/2fa');
           setPhase({ kind: 'setup', setup: { allowedMethods: status.allowedMethods, requiredBy: status.requiredBy, ...base } });
         } catch (e) {
-          if (e instanceof ApiError && e.code === '2fa_setup_required') setPhase({ kind: 'setup', setup: { ...setupFromError(e), ...base } });
+          if (e instanceof ApiError && e.code === '2fa_setup_required')
+            setPhase({ kind: 'setup', setup: { ...setupFromError(e), ...base } });
           else throw e;
         }
         return;
@@ -75,7 +79,11 @@ export function App() {
       const dueBy = session.twoFactorSetupDueBy;
       if (dueBy && (location.pathname === '/setup' || !choseSetupLater(dueBy))) {
         const status = await api<TwoFactorStatus>('GET', '/me/2fa');
-        setPhase({ kind: 'setup', setup: { allowedMethods: status.allowedMethods, requiredBy: status.requiredBy, email: session.user.email, notice: setupNotice }, grace: { dueBy, session } });
+        setPhase({
+          kind: 'setup',
+          setup: { allowedMethods: status.allowedMethods, requiredBy: status.requiredBy, email: session.user.email, notice: setupNotice },
+          grace: { dueBy, session },
+        });
         return;
       }
       setPhase({ kind: 'signed-in', session });
@@ -88,7 +96,11 @@ export function App() {
       }
       if (current === 'setup') return;
       if (e instanceof ApiError && e.code === 'unauthenticated') {
-        setPhase({ kind: 'login', notice: e.reason ? { text: signedOutText(e.reason), tone: 'warning' } : undefined, email: emailOf(phaseRef.current) });
+        setPhase({
+          kind: 'login',
+          notice: e.reason ? { text: signedOutText(e.reason), tone: 'warning' } : undefined,
+          email: emailOf(phaseRef.current),
+        });
       } else {
         setPhase({ kind: 'login', notice: e instanceof ApiError ? { text: e.message, tone: 'warning' } : undefined });
       }
@@ -108,7 +120,11 @@ export function App() {
       const kind = phaseRef.current.kind;
       if (kind === 'unreachable' || kind === 'signed-in' || kind === 'login') void refresh();
     });
-    return () => { stopWatching(); stopListening(); stopReconnect(); };
+    return () => {
+      stopWatching();
+      stopListening();
+      stopReconnect();
+    };
   }, []);
 
   // One session for the web app and the dialer: the extension announces sign-ins and sign-outs it sees
@@ -119,7 +135,9 @@ export function App() {
       const kind = phaseRef.current.kind;
       if (kind === 'signed-in' || kind === 'login') void refresh();
     };
-    const onVisible = () => { if (document.visibilityState === 'visible') recheck(); };
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') recheck();
+    };
     window.addEventListener(SESSION_EVENT, recheck);
     window.addEventListener('focus', recheck);
     document.addEventListener('visibilitychange', onVisible);
@@ -133,7 +151,11 @@ export function App() {
   function onLoginAnswer(answer: LoginResponse, email: string) {
     if (answer.status === 'authenticated') void refresh();
     else if (answer.status === 'challenge') setPhase({ kind: 'challenge', email, challenge: answer });
-    else setPhase({ kind: 'setup', setup: { challengeId: answer.challengeId, allowedMethods: answer.allowedMethods, requiredBy: answer.requiredBy, email } });
+    else
+      setPhase({
+        kind: 'setup',
+        setup: { challengeId: answer.challengeId, allowedMethods: answer.allowedMethods, requiredBy: answer.requiredBy, email },
+      });
   }
 
   /** "Set it up now" from the banner: the setup page, at /setup, with the way back. */
@@ -141,9 +163,15 @@ export function App() {
     if (!session.twoFactorSetupDueBy) return;
     try {
       const status = await api<TwoFactorStatus>('GET', '/me/2fa');
-      setPhase({ kind: 'setup', setup: { allowedMethods: status.allowedMethods, requiredBy: status.requiredBy, email: session.user.email }, grace: { dueBy: session.twoFactorSetupDueBy, session } });
+      setPhase({
+        kind: 'setup',
+        setup: { allowedMethods: status.allowedMethods, requiredBy: status.requiredBy, email: session.user.email },
+        grace: { dueBy: session.twoFactorSetupDueBy, session },
+      });
       navigate('/setup');
-    } catch { /* the API error listener has moved the app on (signed out, or setup now required) */ }
+    } catch {
+      /* the API error listener has moved the app on (signed out, or setup now required) */
+    }
   }
 
   function setUpLater(grace: Grace) {
@@ -154,7 +182,11 @@ export function App() {
 
   /** Signs out; `stay` keeps the page (an invitation for someone else), otherwise back to the start. */
   async function logout(stay = false) {
-    try { await api('POST', '/auth/logout'); } catch { /* already signed out */ }
+    try {
+      await api('POST', '/auth/logout');
+    } catch {
+      /* already signed out */
+    }
     setPhase({ kind: 'login', notice: { text: 'You signed out.' } });
     if (!stay) navigate('/', { replace: true });
   }
@@ -172,8 +204,16 @@ export function App() {
   function onJoined(answer: JoinAnswer, accountName: string) {
     if (answer.status === 'setup_required') {
       navigate('/security', { replace: true });
-      setPhase({ kind: 'setup', setup: { challengeId: answer.challengeId, allowedMethods: answer.allowedMethods, requiredBy: answer.requiredBy,
-        email: answer.user?.email, notice: `You joined ${accountName}. It asks you to set up two-factor authentication before you continue.` } });
+      setPhase({
+        kind: 'setup',
+        setup: {
+          challengeId: answer.challengeId,
+          allowedMethods: answer.allowedMethods,
+          requiredBy: answer.requiredBy,
+          email: answer.user?.email,
+          notice: `You joined ${accountName}. It asks you to set up two-factor authentication before you continue.`,
+        },
+      });
     } else void refresh();
   }
 
@@ -182,44 +222,110 @@ export function App() {
   if (settled && publicPaths.has(path) && !(path === '/signup' && user)) {
     return (
       <Centered key={linkKey}>
-        {path === '/signup' && <SignupPage onSignIn={signIn} onCreated={(email, answer) => {
-          setPhase({ kind: 'login', email });
-          navigate('/check-email');
-          if (answer) onLoginAnswer(answer, email);
-        }} />}
-        {path === '/check-email' && <CheckEmailPage user={user} email={phase.kind === 'login' ? phase.email : undefined}
-          onContinue={goHome} onSignIn={signIn} onVerified={() => void refresh()} />}
-        {path === '/verify-email' && <VerifyEmailPage user={user} onVerified={() => { if (user) void refresh(); }} onContinue={goHome}
-          onSignIn={signIn} onCheckEmail={() => navigate('/check-email')} />}
-        {path === '/accept-invite' && <AcceptInvitePage user={user} onJoined={(answer, preview) => onJoined(answer, preview.accountName)}
-          onAccepted={() => void refresh()} onSignIn={signIn} onSignOut={() => void logout(true)} onContinue={goHome}
-          onCheckEmail={() => navigate('/check-email')} />}
+        {path === '/signup' && (
+          <SignupPage
+            onSignIn={signIn}
+            onCreated={(email, answer) => {
+              setPhase({ kind: 'login', email });
+              navigate('/check-email');
+              if (answer) onLoginAnswer(answer, email);
+            }}
+          />
+        )}
+        {path === '/check-email' && (
+          <CheckEmailPage
+            user={user}
+            email={phase.kind === 'login' ? phase.email : undefined}
+            onContinue={goHome}
+            onSignIn={signIn}
+            onVerified={() => void refresh()}
+          />
+        )}
+        {path === '/verify-email' && (
+          <VerifyEmailPage
+            user={user}
+            onVerified={() => {
+              if (user) void refresh();
+            }}
+            onContinue={goHome}
+            onSignIn={signIn}
+            onCheckEmail={() => navigate('/check-email')}
+          />
+        )}
+        {path === '/accept-invite' && (
+          <AcceptInvitePage
+            user={user}
+            onJoined={(answer, preview) => onJoined(answer, preview.accountName)}
+            onAccepted={() => void refresh()}
+            onSignIn={signIn}
+            onSignOut={() => void logout(true)}
+            onContinue={goHome}
+            onCheckEmail={() => navigate('/check-email')}
+          />
+        )}
       </Centered>
     );
   }
 
   switch (phase.kind) {
-    case 'loading': return <Centered><main class="auth-card" aria-label="Loading"><Skeleton label="Loading Twofold" shape="card" rows={3} /></main></Centered>;
-    case 'unreachable': return <Centered><Unreachable /></Centered>;
-    case 'login': return <Centered><LoginPage onAnswer={onLoginAnswer} notice={phase.notice} email={phase.email} key={phase.email ?? ''} /></Centered>;
+    case 'loading':
+      return (
+        <Centered>
+          <main class="auth-card" aria-label="Loading">
+            <Skeleton label="Loading Twofold" shape="card" rows={3} />
+          </main>
+        </Centered>
+      );
+    case 'unreachable':
+      return (
+        <Centered>
+          <Unreachable />
+        </Centered>
+      );
+    case 'login':
+      return (
+        <Centered>
+          <LoginPage onAnswer={onLoginAnswer} notice={phase.notice} email={phase.email} key={phase.email ?? ''} />
+        </Centered>
+      );
     case 'challenge':
       return (
         <Centered>
-          <ChallengePage challenge={phase.challenge} email={phase.email} onSignedIn={() => void refresh()}
-            onRestart={(notice) => setPhase({ kind: 'login', notice: notice ? { text: notice, tone: 'warning' } : undefined, email: phase.email })} />
+          <ChallengePage
+            challenge={phase.challenge}
+            email={phase.email}
+            onSignedIn={() => void refresh()}
+            onRestart={(notice) =>
+              setPhase({ kind: 'login', notice: notice ? { text: notice, tone: 'warning' } : undefined, email: phase.email })
+            }
+          />
         </Centered>
       );
     case 'setup': {
       const { grace } = phase;
       return (
         <Centered>
-          <SetupPage setup={phase.setup} onDone={() => void refresh()} onRecovered={() => void refresh(RECOVERED_NOTICE)} onSignOut={() => void logout()}
-            dueBy={grace?.dueBy} onLater={grace ? () => setUpLater(grace) : undefined} />
+          <SetupPage
+            setup={phase.setup}
+            onDone={() => void refresh()}
+            onRecovered={() => void refresh(RECOVERED_NOTICE)}
+            onSignOut={() => void logout()}
+            dueBy={grace?.dueBy}
+            onLater={grace ? () => setUpLater(grace) : undefined}
+          />
         </Centered>
       );
     }
     case 'signed-in':
-      return <SignedIn session={phase.session} path={path} onLogout={() => void logout()} onSetUp={() => void startSetup(phase.session)} onDue={() => void refresh()} />;
+      return (
+        <SignedIn
+          session={phase.session}
+          path={path}
+          onLogout={() => void logout()}
+          onSetUp={() => void startSetup(phase.session)}
+          onDue={() => void refresh()}
+        />
+      );
   }
 }
 
@@ -227,7 +333,9 @@ export function App() {
 function useLinkKey(): number {
   const [key, setKey] = useState(0);
   useEffect(() => {
-    const onHash = () => { if (/token=/.test(location.hash)) setKey((k) => k + 1); };
+    const onHash = () => {
+      if (/token=/.test(location.hash)) setKey((k) => k + 1);
+    };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
@@ -245,14 +353,31 @@ function emailOf(phase: Phase): string | undefined {
 function Centered({ children }: { children: preact.ComponentChildren }) {
   return (
     <div class="centered">
-      <header class="centered__brand"><span class="brand__mark" aria-hidden="true">2</span>Twofold</header>
+      <header class="centered__brand">
+        <span class="brand__mark" aria-hidden="true">
+          2
+        </span>
+        Twofold
+      </header>
       {children}
       <ConnectionBanner />
     </div>
   );
 }
 
-function SignedIn({ session, path, onLogout, onSetUp, onDue }: { session: SessionResponse; path: string; onLogout(): void; onSetUp(): void; onDue(): void }) {
+function SignedIn({
+  session,
+  path,
+  onLogout,
+  onSetUp,
+  onDue,
+}: {
+  session: SessionResponse;
+  path: string;
+  onLogout(): void;
+  onSetUp(): void;
+  onDue(): void;
+}) {
   const adminMatch = /^\/admin(?:\/([^/]+))?(?:\/([^/]+))?/.exec(path);
   const [accountId, setAccountId] = useState<string | null>(session.accounts[0]?.id ?? null);
   const routeAccount = adminMatch?.[1] ? decodeURIComponent(adminMatch[1]) : null;
@@ -260,7 +385,10 @@ function SignedIn({ session, path, onLogout, onSetUp, onDue }: { session: Sessio
 
   useEffect(() => {
     // Signed in on the way to an invitation: back to it.
-    if (takeReturnToInvite()) { navigate('/accept-invite', { replace: true }); return; }
+    if (takeReturnToInvite()) {
+      navigate('/accept-invite', { replace: true });
+      return;
+    }
     if (path === '/' || path === '/signup' || path === '/setup') navigate('/security', { replace: true });
     if (adminMatch && !adminMatch[1]) {
       const first = session.accounts.find((a) => isManager(a.role));
@@ -270,28 +398,50 @@ function SignedIn({ session, path, onLogout, onSetUp, onDue }: { session: Sessio
 
   return (
     <>
-      <a class="skip-link" href="#content">Skip to content</a>
+      <a class="skip-link" href="#content">
+        Skip to content
+      </a>
       <Header session={session} path={path} accountId={current} onAccountChange={setAccountId} onLogout={onLogout} />
       {session.twoFactorSetupDueBy && <GraceBanner dueBy={session.twoFactorSetupDueBy} onSetUp={onSetUp} onDue={onDue} />}
       <ConnectionBanner signedIn />
       <div id="content" class="content">
-        {routeAccount
-          ? <AdminLoader session={session} accountId={routeAccount} tab={adminMatch?.[2] ?? 'members'} />
-          : <SecurityPage email={session.user.email} onSignedOut={onLogout} />}
+        {routeAccount ? (
+          <AdminLoader session={session} accountId={routeAccount} tab={adminMatch?.[2] ?? 'members'} />
+        ) : (
+          <SecurityPage email={session.user.email} onSignedOut={onLogout} />
+        )}
       </div>
     </>
   );
 }
 
-interface AdminProps { session: SessionResponse; accountId: string; tab: string }
+interface AdminProps {
+  session: SessionResponse;
+  accountId: string;
+  tab: string;
+}
 
 /** The admin pages are a separate chunk, loaded only when an owner or admin opens them. */
 function AdminLoader(props: AdminProps) {
   const [Page, setPage] = useState<FunctionComponent<AdminProps> | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
-    import('./pages/admin/admin-page.tsx').then((m) => setPage(() => m.AdminPage), () => setFailed(true));
+    import('./pages/admin/admin-page.tsx').then(
+      (m) => setPage(() => m.AdminPage),
+      () => setFailed(true),
+    );
   }, []);
-  if (failed) return <main class="page"><p role="alert">The admin pages could not be loaded. Reload the page to try again.</p></main>;
-  return Page ? <Page {...props} /> : <main class="page page--wide" aria-label="Admin"><Skeleton label="Loading the admin pages" shape="card" rows={5} /></main>;
+  if (failed)
+    return (
+      <main class="page">
+        <p role="alert">The admin pages could not be loaded. Reload the page to try again.</p>
+      </main>
+    );
+  return Page ? (
+    <Page {...props} />
+  ) : (
+    <main class="page page--wide" aria-label="Admin">
+      <Skeleton label="Loading the admin pages" shape="card" rows={5} />
+    </main>
+  );
 }

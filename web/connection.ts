@@ -39,8 +39,15 @@ function scheduleProbe(): void {
 async function probe(): Promise<void> {
   timer = null;
   let ok = false;
-  try { ok = (await fetch(`${API_PREFIX}/health`, { headers: { Accept: 'application/json' }, cache: 'no-store' })).ok; } catch { ok = false; }
-  if (!ok) { scheduleProbe(); return; }
+  try {
+    ok = (await fetch(`${API_PREFIX}/health`, { headers: { Accept: 'application/json' }, cache: 'no-store' })).ok;
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    scheduleProbe();
+    return;
+  }
   failures = 0;
   setState({ reachable: true, retryAt: null });
   reconnectListeners.forEach((l) => l());
@@ -62,7 +69,9 @@ export function retryNow(): void {
 
 /** Listens for unanswered calls; the app starts this once. Returns the stop function. */
 export function watchConnection(): () => void {
-  const stop = onApiError((error) => { if (error.unreachable) markUnreachable(); });
+  const stop = onApiError((error) => {
+    if (error.unreachable) markUnreachable();
+  });
   return () => {
     stop();
     if (timer) clearTimeout(timer);
@@ -82,7 +91,9 @@ export function useConnection(): ConnectionState {
   useEffect(() => {
     stateListeners.add(setCurrent);
     setCurrent(state);
-    return () => { stateListeners.delete(setCurrent); };
+    return () => {
+      stateListeners.delete(setCurrent);
+    };
   }, []);
   return current;
 }

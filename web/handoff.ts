@@ -13,7 +13,10 @@ import type { ChallengeInfo } from './pages/challenge.tsx';
  * shared/schemas.ts would pull zod into the sign-in page's bundle (about 30 KB gzipped). */
 const allMethods = Object.keys(methodNames) as Method[];
 
-export interface Handoff { challenge: ChallengeInfo; email: string }
+export interface Handoff {
+  challenge: ChallengeInfo;
+  email: string;
+}
 
 export function parseHandoff(hash: string): Handoff | null {
   if (!hash.startsWith(HANDOFF_PREFIX)) return null;

@@ -21,10 +21,14 @@ export const roleNames: Record<Role, string> = { owner: 'Owner', admin: 'Admin',
 
 export function reasonText(reason: string): string {
   switch (reason) {
-    case 'enforced_for_all': return 'it requires two-factor authentication for everyone';
-    case 'enforced_for_admins': return 'it requires two-factor authentication for owners and admins';
-    case 'required_for_member': return 'an administrator turned it on for you';
-    default: return reason.replace(/_/g, ' ');
+    case 'enforced_for_all':
+      return 'it requires two-factor authentication for everyone';
+    case 'enforced_for_admins':
+      return 'it requires two-factor authentication for owners and admins';
+    case 'required_for_member':
+      return 'an administrator turned it on for you';
+    default:
+      return reason.replace(/_/g, ' ');
   }
 }
 
@@ -41,12 +45,18 @@ export function formatDate(iso: string): string {
 /** Why the session ended (the `reason` of a 401), said on the sign-in page. */
 export function signedOutText(reason: string | null): string {
   switch (reason) {
-    case 'signed_out': return 'You were signed out, here and in the Twofold dialer, because you signed out somewhere else. Sign in again to continue.';
-    case '2fa_reset': return 'An administrator reset your two-factor authentication, which signed you out everywhere. Sign in again to set it up.';
-    case '2fa_enabled': return 'Two-factor authentication was turned on for your account in another window, which ends your other sessions. Sign in again with your new method.';
-    case 'ended': return 'This session was ended, from the list of places you are signed in or by a change to your account. Sign in again to continue.';
-    case 'expired': return 'Your session expired. Sign in again to continue.';
-    default: return 'You were signed out. Please sign in again.';
+    case 'signed_out':
+      return 'You were signed out, here and in the Twofold dialer, because you signed out somewhere else. Sign in again to continue.';
+    case '2fa_reset':
+      return 'An administrator reset your two-factor authentication, which signed you out everywhere. Sign in again to set it up.';
+    case '2fa_enabled':
+      return 'Two-factor authentication was turned on for your account in another window, which ends your other sessions. Sign in again with your new method.';
+    case 'ended':
+      return 'This session was ended, from the list of places you are signed in or by a change to your account. Sign in again to continue.';
+    case 'expired':
+      return 'Your session expired. Sign in again to continue.';
+    default:
+      return 'You were signed out. Please sign in again.';
   }
 }
 

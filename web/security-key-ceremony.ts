@@ -1,8 +1,13 @@
 // The browser's side of security keys and passkeys (@simplewebauthn/browser): ask the key to register or to sign
 // what the API sent, and say in plain words why it did not.
 import {
-  browserSupportsWebAuthn, startAuthentication, startRegistration, WebAuthnError,
-  type AuthenticationResponseJSON, type PublicKeyCredentialCreationOptionsJSON, type PublicKeyCredentialRequestOptionsJSON,
+  browserSupportsWebAuthn,
+  startAuthentication,
+  startRegistration,
+  WebAuthnError,
+  type AuthenticationResponseJSON,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/browser';
 
@@ -21,7 +26,11 @@ export function signWithKey(answer: CeremonyOptions): Promise<AuthenticationResp
 
 /** True for a failure of the browser's ceremony (nothing reached the API). */
 export function isCeremonyFailure(error: unknown): boolean {
-  return error instanceof WebAuthnError || (error instanceof Error && ['NotAllowedError', 'AbortError', 'InvalidStateError', 'SecurityError', 'NotSupportedError'].includes(error.name));
+  return (
+    error instanceof WebAuthnError ||
+    (error instanceof Error &&
+      ['NotAllowedError', 'AbortError', 'InvalidStateError', 'SecurityError', 'NotSupportedError'].includes(error.name))
+  );
 }
 
 export function describeCeremonyFailure(error: unknown): string {

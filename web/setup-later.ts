@@ -4,9 +4,17 @@
 const KEY = 'twofold.setupLater';
 
 export function choseSetupLater(dueBy: string): boolean {
-  try { return sessionStorage.getItem(KEY) === dueBy; } catch { return false; }
+  try {
+    return sessionStorage.getItem(KEY) === dueBy;
+  } catch {
+    return false;
+  }
 }
 
 export function chooseSetupLater(dueBy: string): void {
-  try { sessionStorage.setItem(KEY, dueBy); } catch { /* not kept: the person is asked again on reload */ }
+  try {
+    sessionStorage.setItem(KEY, dueBy);
+  } catch {
+    /* not kept: the person is asked again on reload */
+  }
 }

@@ -54,7 +54,9 @@ export function createDb(database: DatabaseConfig, options: DbOptions = {}): Db 
   });
 }
 
-interface PreparingConnection { prepare(sql: string): unknown }
+interface PreparingConnection {
+  prepare(sql: string): unknown;
+}
 const STATEMENT_CACHE_SIZE = 500;
 
 /** Knex prepares every query anew, and compiling SQL was a sixth of a session check's CPU (bench/README.md).

@@ -27,7 +27,9 @@ export async function generateBackupCodes(deps: Deps, userId: string, db: Db = d
   const write = async (trx: Db) => {
     await trx('backup_codes').where({ user_id: userId }).delete();
     await trx('backup_codes').insert(codes.map((code) => ({ user_id: userId, code_hash: hashOf(deps, userId, code), created_at: now })));
-    await trx('users').where({ id: userId }).update({ backup_codes_sealed: deps.secrets.seal(JSON.stringify(codes), sealContext(userId)) });
+    await trx('users')
+      .where({ id: userId })
+      .update({ backup_codes_sealed: deps.secrets.seal(JSON.stringify(codes), sealContext(userId)) });
   };
   await (db.isTransaction ? write(db) : db.transaction(write));
   return codes.map(formatBackupCode);
@@ -37,7 +39,10 @@ export async function generateBackupCodes(deps: Deps, userId: string, db: Db = d
 export async function consumeBackupCode(deps: Deps, userId: string, typed: string): Promise<number | null> {
   const code = normaliseBackupCode(typed);
   if (!code) return null;
-  const n = await deps.db('backup_codes').where({ user_id: userId, code_hash: hashOf(deps, userId, code) }).whereNull('used_at')
+  const n = await deps
+    .db('backup_codes')
+    .where({ user_id: userId, code_hash: hashOf(deps, userId, code) })
+    .whereNull('used_at')
     .update({ used_at: deps.clock.now() });
   if (affected(n) === 0) return null;
   return countBackupCodes(deps.db, userId);
@@ -52,7 +57,11 @@ export async function countBackupCodes(db: Db, userId: string): Promise<number> 
 export async function revealBackupCodes(deps: Deps, user: { id: string; backup_codes_sealed: string | null }): Promise<string[]> {
   if (!user.backup_codes_sealed) return [];
   const all = JSON.parse(deps.secrets.open(user.backup_codes_sealed, sealContext(user.id))) as string[];
-  const used = new Set((await deps.db('backup_codes').where({ user_id: user.id }).whereNotNull('used_at').select('code_hash')).map((r: { code_hash: string }) => r.code_hash));
+  const used = new Set(
+    (await deps.db('backup_codes').where({ user_id: user.id }).whereNotNull('used_at').select('code_hash')).map(
+      (r: { code_hash: string }) => r.code_hash,
+    ),
+  );
   return all.filter((code) => !used.has(hashOf(deps, user.id, code))).map(formatBackupCode);
 }
 

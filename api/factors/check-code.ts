@@ -16,7 +16,14 @@ export type FactorProof =
 
 /** `codePurpose` binds SMS and email codes, and security-key ceremonies, to what asked for them (e.g. `challenge:<id>`).
  * A security key answers with `response` (its signed assertion) instead of a code. */
-export async function checkFactorCode(deps: Deps, userId: string, method: Method, code: string, codePurpose: string, response?: AuthenticationResponse): Promise<FactorProof | null> {
+export async function checkFactorCode(
+  deps: Deps,
+  userId: string,
+  method: Method,
+  code: string,
+  codePurpose: string,
+  response?: AuthenticationResponse,
+): Promise<FactorProof | null> {
   switch (method) {
     case 'webauthn': {
       const used = response ? await verifyAssertion(deps, userId, `${codePurpose}:webauthn`, response) : null;

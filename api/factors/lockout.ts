@@ -24,7 +24,8 @@ export function lockedError(seconds: number) {
 
 /** Takes one code attempt for the user, or throws 429 while code entry is locked. */
 export async function reserveCodeAttempt(db: Db, userId: string, now: number): Promise<void> {
-  const n = await db('users').where({ id: userId })
+  const n = await db('users')
+    .where({ id: userId })
     .where('failed_code_streak', '<', LOCK_AFTER_WRONG_CODES)
     .where('failed_code_total', '<', HARD_LOCK_AFTER_WRONG_CODES)
     .where((w) => w.whereNull('code_locked_until').orWhere('code_locked_until', '<=', now))
@@ -40,8 +41,15 @@ export async function resetCodeCounters(db: Db, userId: string): Promise<void> {
 }
 
 /** A wrong code: the reserved attempt stands. At the tenth in a row, lock (once, however many raced) and audit. */
-export async function recordCodeFailure({ db, metrics }: Pick<Deps, 'db' | 'metrics'>, userId: string, ip: string, now: number): Promise<{ lockedSeconds: number }> {
-  const locked = await db('users').where({ id: userId }).where('failed_code_streak', '>=', LOCK_AFTER_WRONG_CODES)
+export async function recordCodeFailure(
+  { db, metrics }: Pick<Deps, 'db' | 'metrics'>,
+  userId: string,
+  ip: string,
+  now: number,
+): Promise<{ lockedSeconds: number }> {
+  const locked = await db('users')
+    .where({ id: userId })
+    .where('failed_code_streak', '>=', LOCK_AFTER_WRONG_CODES)
     .update({ failed_code_streak: 0, code_locked_until: now + LOCK_MS });
   if (affected(locked) > 0) {
     metrics.countLockout();

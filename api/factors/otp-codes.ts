@@ -40,10 +40,17 @@ async function sendCodeUncounted(deps: Deps, req: CodeRequest): Promise<{ resend
   const now = clock.now();
   const previous = await db('one_time_codes').where({ user_id: req.userId, purpose: req.purpose }).first('created_at');
   if (previous && previous.created_at + RESEND_COOLDOWN_SECONDS * 1000 > now) {
-    throw tooManyAttempts((previous.created_at + RESEND_COOLDOWN_SECONDS * 1000 - now) / 1000, 'Please wait before asking for another code.');
+    throw tooManyAttempts(
+      (previous.created_at + RESEND_COOLDOWN_SECONDS * 1000 - now) / 1000,
+      'Please wait before asking for another code.',
+    );
   }
   // The send is counted before it is made, so a failing provider cannot be used to send without limit.
-  await reserveSend(deps, { userId: req.userId, channel: req.channel, destination: req.destination, verified: req.verified, ip: req.ip }, now);
+  await reserveSend(
+    deps,
+    { userId: req.userId, channel: req.channel, destination: req.destination, verified: req.verified, ip: req.ip },
+    now,
+  );
   const code = randomDigits(6);
   try {
     const text = req.template.replace('{code}', code);
@@ -53,8 +60,18 @@ async function sendCodeUncounted(deps: Deps, req: CodeRequest): Promise<{ resend
     if (err instanceof DeliveryError) throw new ApiError(req.channel === 'sms' ? 'sms_delivery_failed' : 'email_delivery_failed');
     throw err;
   }
-  const row = { channel: req.channel, destination: req.destination, code_hash: codeHash(deps, req.userId, req.purpose, code), created_at: now, expires_at: now + CODE_TTL_MS, consumed_at: null };
-  await db('one_time_codes').insert({ user_id: req.userId, purpose: req.purpose, ...row }).onConflict(['user_id', 'purpose']).merge(row);
+  const row = {
+    channel: req.channel,
+    destination: req.destination,
+    code_hash: codeHash(deps, req.userId, req.purpose, code),
+    created_at: now,
+    expires_at: now + CODE_TTL_MS,
+    consumed_at: null,
+  };
+  await db('one_time_codes')
+    .insert({ user_id: req.userId, purpose: req.purpose, ...row })
+    .onConflict(['user_id', 'purpose'])
+    .merge(row);
   return { resendAfterSeconds: RESEND_COOLDOWN_SECONDS };
 }
 
@@ -63,7 +80,11 @@ export async function consumeCode(deps: Deps, userId: string, purpose: string, c
   if (!/^[0-9]{6}$/.test(code)) return null;
   const now = deps.clock.now();
   const hash = codeHash(deps, userId, purpose, code);
-  const n = await deps.db('one_time_codes').where({ user_id: userId, purpose, code_hash: hash }).whereNull('consumed_at').where('expires_at', '>', now)
+  const n = await deps
+    .db('one_time_codes')
+    .where({ user_id: userId, purpose, code_hash: hash })
+    .whereNull('consumed_at')
+    .where('expires_at', '>', now)
     .update({ consumed_at: now });
   if (affected(n) === 0) return null;
   const row = await deps.db('one_time_codes').where({ user_id: userId, purpose }).first('destination');

@@ -36,10 +36,17 @@ export interface PasswordAttempt {
   failed(): Promise<void>;
 }
 
-interface Counted { key: string; at: number }
-interface EmailCounted extends Counted { failures: number }
+interface Counted {
+  key: string;
+  at: number;
+}
+interface EmailCounted extends Counted {
+  failures: number;
+}
 /** `tat`: the bucket's "theoretical arrival time"; it is full when tat - now exceeds (burst - 1) drains. */
-interface AddressCounted extends Counted { tat: number }
+interface AddressCounted extends Counted {
+  tat: number;
+}
 type Refused = { waitMs: number };
 
 const keyOf = (deps: Deps, scope: 'email' | 'address', value: string) =>
@@ -78,15 +85,21 @@ function throttled(waitMs: number): ApiError {
  * would guess an integer for the bare parameter, too small for epoch milliseconds: hence the casts.) */
 function emailBlockedUntilSql(db: Db, now: number): Knex.Raw {
   const steps: string[] = [];
-  for (let over = 0; emailWaitMs(EMAIL_FREE_FAILURES + over) < LONGEST_WAIT_MS; over++) steps.push(`when ${over} then ${emailWaitMs(EMAIL_FREE_FAILURES + over)}`);
-  return db.raw(`case when failures + 1 < ${EMAIL_FREE_FAILURES} then blocked_until else cast(? as bigint) + case failures + 1 - ${EMAIL_FREE_FAILURES} ${steps.join(' ')} else ${LONGEST_WAIT_MS} end end`, [now]);
+  for (let over = 0; emailWaitMs(EMAIL_FREE_FAILURES + over) < LONGEST_WAIT_MS; over++)
+    steps.push(`when ${over} then ${emailWaitMs(EMAIL_FREE_FAILURES + over)}`);
+  return db.raw(
+    `case when failures + 1 < ${EMAIL_FREE_FAILURES} then blocked_until else cast(? as bigint) + case failures + 1 - ${EMAIL_FREE_FAILURES} ${steps.join(' ')} else ${LONGEST_WAIT_MS} end end`,
+    [now],
+  );
 }
 
 async function countEmailAttempt(db: Db, key: string, now: number): Promise<EmailCounted | Refused> {
   for (let i = 0; i < 3; i++) {
     // The common case, in one statement: count the attempt, and start the wait it earns if it fails, unless a wait runs.
     const [counted] = await db('password_throttles')
-      .where({ key }).where('blocked_until', '<=', now).where('last_failure_at', '>', now - EMAIL_FORGET_AFTER_MS)
+      .where({ key })
+      .where('blocked_until', '<=', now)
+      .where('last_failure_at', '>', now - EMAIL_FORGET_AFTER_MS)
       .update({ failures: db.raw('failures + 1'), last_failure_at: now, blocked_until: emailBlockedUntilSql(db, now) })
       .returning(['failures']);
     if (counted) return { key, at: now, failures: Number(counted.failures) };
@@ -97,8 +110,15 @@ async function countEmailAttempt(db: Db, key: string, now: number): Promise<Emai
     }
     // No row, or failures so old they are forgotten: start again from this attempt.
     if (row) await db('password_throttles').where({ key, last_failure_at: row.last_failure_at }).delete();
-    else await db('password_throttles').where('last_failure_at', '<=', now - EMAIL_FORGET_AFTER_MS).delete(); // prune forgotten rows
-    const inserted = await db('password_throttles').insert({ key, failures: 1, last_failure_at: now, blocked_until: 0 }).onConflict('key').ignore().returning('key');
+    else
+      await db('password_throttles')
+        .where('last_failure_at', '<=', now - EMAIL_FORGET_AFTER_MS)
+        .delete(); // prune forgotten rows
+    const inserted = await db('password_throttles')
+      .insert({ key, failures: 1, last_failure_at: now, blocked_until: 0 })
+      .onConflict('key')
+      .ignore()
+      .returning('key');
     if (inserted.length > 0) return { key, at: now, failures: 1 };
   }
   return { waitMs: 1000 }; // still racing: a flood of parallel first attempts; refuse this one rather than let it through
@@ -107,7 +127,9 @@ async function countEmailAttempt(db: Db, key: string, now: number): Promise<Emai
 async function countAddressAttempt(db: Db, key: string, now: number): Promise<AddressCounted | Refused> {
   const fullAt = now + (ADDRESS_BURST - 1) * ADDRESS_DRAIN_MS;
   for (let i = 0; i < 3; i++) {
-    const [counted] = await db('address_throttles').where({ key }).where('tat', '<=', fullAt)
+    const [counted] = await db('address_throttles')
+      .where({ key })
+      .where('tat', '<=', fullAt)
       .update({ tat: db.raw('case when tat > cast(? as bigint) then tat else cast(? as bigint) end + ?', [now, now, ADDRESS_DRAIN_MS]) })
       .returning(['tat']);
     if (counted) return { key, at: now, tat: Number(counted.tat) };
@@ -117,7 +139,11 @@ async function countAddressAttempt(db: Db, key: string, now: number): Promise<Ad
       continue;
     }
     await db('address_throttles').where('tat', '<', now).delete(); // prune drained buckets
-    const inserted = await db('address_throttles').insert({ key, tat: now + ADDRESS_DRAIN_MS }).onConflict('key').ignore().returning('key');
+    const inserted = await db('address_throttles')
+      .insert({ key, tat: now + ADDRESS_DRAIN_MS })
+      .onConflict('key')
+      .ignore()
+      .returning('key');
     if (inserted.length > 0) return { key, at: now, tat: now + ADDRESS_DRAIN_MS };
   }
   return { waitMs: 1000 };
@@ -128,8 +154,19 @@ async function giveBackAddressAttempt(db: Db, key: string): Promise<void> {
 }
 
 /** A wait begins: one audit event and one log line for the failure that starts it (a refused attempt writes nothing). */
-async function reportWait(deps: Deps, wait: { scope: 'email' | 'address'; failures: number; waitMs: number }, at: number, input: { ip: string; userId?: string }): Promise<void> {
+async function reportWait(
+  deps: Deps,
+  wait: { scope: 'email' | 'address'; failures: number; waitMs: number },
+  at: number,
+  input: { ip: string; userId?: string },
+): Promise<void> {
   const detail = { scope: wait.scope, failures: wait.failures, retryAfterSeconds: Math.ceil(wait.waitMs / 1000) };
-  await recordEvent(deps.db, { type: 'login.password_throttled', at, subjectUserId: wait.scope === 'email' ? input.userId ?? null : null, ip: input.ip, detail });
+  await recordEvent(deps.db, {
+    type: 'login.password_throttled',
+    at,
+    subjectUserId: wait.scope === 'email' ? (input.userId ?? null) : null,
+    ip: input.ip,
+    detail,
+  });
   deps.log.warn({ ...detail, ip: input.ip }, 'password guessing throttled');
 }

@@ -34,9 +34,17 @@ type Scope = 'user' | 'address' | 'destination' | 'country';
 /** Records the send, or throws 429 too_many_attempts when it would pass a cap (and records nothing). */
 export async function reserveSend(deps: Deps, send: SendToCount, now: number): Promise<void> {
   const { db } = deps;
-  const countryCode = send.channel === 'sms' ? parsePhoneNumberFromString(send.destination)?.countryCallingCode ?? null : null;
+  const countryCode = send.channel === 'sms' ? (parsePhoneNumberFromString(send.destination)?.countryCallingCode ?? null) : null;
   const [row] = await db('code_sends')
-    .insert({ user_id: send.userId, channel: send.channel, destination: send.destination, at: now, ip: send.ip, verified: send.verified, country_code: countryCode })
+    .insert({
+      user_id: send.userId,
+      channel: send.channel,
+      destination: send.destination,
+      at: now,
+      ip: send.ip,
+      verified: send.verified,
+      country_code: countryCode,
+    })
     .returning('id');
   const id = Number(typeof row === 'object' ? row.id : row);
   const caps: [Scope, number, (q: Knex.QueryBuilder) => Knex.QueryBuilder][] = [
@@ -44,25 +52,46 @@ export async function reserveSend(deps: Deps, send: SendToCount, now: number): P
   ];
   if (!send.verified) {
     caps.push(['address', UNVERIFIED_SENDS_PER_HOUR_PER_ADDRESS, (q) => q.where({ ip: send.ip, verified: false })]);
-    caps.push(['destination', UNVERIFIED_SENDS_PER_HOUR_PER_DESTINATION, (q) => q.where({ destination: send.destination, verified: false })]);
+    caps.push([
+      'destination',
+      UNVERIFIED_SENDS_PER_HOUR_PER_DESTINATION,
+      (q) => q.where({ destination: send.destination, verified: false }),
+    ]);
   }
-  if (countryCode) caps.push(['country', deps.config.smsHourlyLimitPerCountry, (q) => q.where({ channel: 'sms', country_code: countryCode })]);
+  if (countryCode)
+    caps.push(['country', deps.config.smsHourlyLimitPerCountry, (q) => q.where({ channel: 'sms', country_code: countryCode })]);
 
   for (const [scope, cap, narrow] of caps) {
-    const earlier = () => narrow(db('code_sends')).where('at', '>', now - HOUR_MS).whereNot({ id });
+    const earlier = () =>
+      narrow(db('code_sends'))
+        .where('at', '>', now - HOUR_MS)
+        .whereNot({ id });
     const count = Number((await earlier().count({ n: '*' }).first())?.n ?? 0);
     if (count < cap) continue;
     await db('code_sends').where({ id }).delete();
     await reportRefusal(deps, send, scope, countryCode, now);
     // Free again when enough of this hour's sends have aged out of it: the (count - cap + 1)th oldest.
-    const freedBy = await earlier().orderBy('at').offset(count - cap).first('at');
-    throw tooManyAttempts((Number(freedBy?.at ?? now) + HOUR_MS - now) / 1000, 'Too many codes were sent in the last hour. Please try again later.');
+    const freedBy = await earlier()
+      .orderBy('at')
+      .offset(count - cap)
+      .first('at');
+    throw tooManyAttempts(
+      (Number(freedBy?.at ?? now) + HOUR_MS - now) / 1000,
+      'Too many codes were sent in the last hour. Please try again later.',
+    );
   }
 }
 
 async function reportRefusal(deps: Deps, send: SendToCount, scope: Scope, countryCode: string | null, now: number): Promise<void> {
   const detail = { scope, channel: send.channel, ...(countryCode ? { countryCode } : {}) };
-  await recordEvent(deps.db, { type: 'code_send.refused', at: now, actorUserId: send.userId, subjectUserId: send.userId, ip: send.ip, detail });
+  await recordEvent(deps.db, {
+    type: 'code_send.refused',
+    at: now,
+    actorUserId: send.userId,
+    subjectUserId: send.userId,
+    ip: send.ip,
+    detail,
+  });
   if (scope === 'country') deps.log.error(detail, 'SMS ceiling reached for a country: possible SMS pumping');
   else deps.log.warn(detail, 'code send refused');
 }

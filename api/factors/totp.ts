@@ -28,7 +28,8 @@ export async function verifyTotp(deps: Deps, userId: string, code: string, optio
 
 /** Records the accepted step; false when this step or a later one was already used (a replay). */
 export async function acceptTotpStep({ db }: Deps, userId: string, step: number): Promise<boolean> {
-  const n = await db('users').where({ id: userId })
+  const n = await db('users')
+    .where({ id: userId })
     .where((w) => w.whereNull('totp_last_step').orWhere('totp_last_step', '<', step))
     .update({ totp_last_step: step });
   return affected(n) > 0;

@@ -4,15 +4,25 @@
 // purpose that binds it to what asked for it (a login challenge, an enrolling session or setup challenge, a
 // re-authentication) and is used once; a wrong answer is a value (null), never an exception.
 import {
-  generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
-  type AuthenticationResponseJSON, type PublicKeyCredentialCreationOptionsJSON, type PublicKeyCredentialRequestOptionsJSON,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Config } from '../config.ts';
 import type { Deps } from '../deps.ts';
 import type { UserRow } from '../records/users.ts';
 import {
-  consumeCeremonyChallenge, findCredential, listCredentials, recordCredentialUse, saveCeremonyChallenge, transportsOf,
+  consumeCeremonyChallenge,
+  findCredential,
+  listCredentials,
+  recordCredentialUse,
+  saveCeremonyChallenge,
+  transportsOf,
   type NewCredential,
 } from '../records/webauthn-credentials.ts';
 
@@ -21,7 +31,11 @@ export const CEREMONY_TTL_MS = 5 * 60_000;
 /** How long the browser lets the person touch their key. */
 const BROWSER_TIMEOUT_MS = 2 * 60_000;
 
-export interface RelyingParty { id: string; origin: string; name: string }
+export interface RelyingParty {
+  id: string;
+  origin: string;
+  name: string;
+}
 
 export function relyingParty(config: Pick<Config, 'publicUrl'>): RelyingParty {
   const url = new URL(config.publicUrl);
@@ -36,22 +50,36 @@ export const ceremonyPurpose = {
   reauth: (sessionId: string) => `reauth:${sessionId}:webauthn`,
 };
 
-interface Binding { userId: string; purpose: string; /** The end of what the ceremony is bound to (a challenge's expiry). */ until?: number }
+interface Binding {
+  userId: string;
+  purpose: string /** The end of what the ceremony is bound to (a challenge's expiry). */;
+  until?: number;
+}
 
 async function keep(deps: Deps, binding: Binding, challenge: string): Promise<void> {
   const now = deps.clock.now();
   await saveCeremonyChallenge(deps.db, {
-    userId: binding.userId, purpose: binding.purpose, challenge, now, expiresAt: Math.min(now + CEREMONY_TTL_MS, binding.until ?? Infinity),
+    userId: binding.userId,
+    purpose: binding.purpose,
+    challenge,
+    now,
+    expiresAt: Math.min(now + CEREMONY_TTL_MS, binding.until ?? Infinity),
   });
 }
 
 /** Options to create a new credential: the user's existing keys are excluded, so one key is not added twice. */
-export async function startRegistration(deps: Deps, user: UserRow, binding: Omit<Binding, 'userId'>): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export async function startRegistration(
+  deps: Deps,
+  user: UserRow,
+  binding: Omit<Binding, 'userId'>,
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const rp = relyingParty(deps.config);
   const existing = await listCredentials(deps.db, user.id);
   const options = await generateRegistrationOptions({
-    rpName: rp.name, rpID: rp.id,
-    userName: user.email, userDisplayName: user.name,
+    rpName: rp.name,
+    rpID: rp.id,
+    userName: user.email,
+    userDisplayName: user.name,
     // A stable handle, so an authenticator keeps one passkey per Twofold user; a random id, not personal data.
     userID: new TextEncoder().encode(user.id),
     attestationType: 'none',
@@ -64,14 +92,23 @@ export async function startRegistration(deps: Deps, user: UserRow, binding: Omit
 }
 
 /** Verifies a registration answer against the ceremony bound to `purpose` (taken once); the credential to save, or null. */
-export async function finishRegistration(deps: Deps, userId: string, purpose: string, response: RegistrationResponseJSON): Promise<Omit<NewCredential, 'name'> | null> {
+export async function finishRegistration(
+  deps: Deps,
+  userId: string,
+  purpose: string,
+  response: RegistrationResponseJSON,
+): Promise<Omit<NewCredential, 'name'> | null> {
   const challenge = await consumeCeremonyChallenge(deps.db, userId, purpose, deps.clock.now());
   if (!challenge) return null;
   const rp = relyingParty(deps.config);
   let result;
   try {
     result = await verifyRegistrationResponse({
-      response, expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: false,
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.id,
+      requireUserVerification: false,
     });
   } catch {
     return null; // malformed, tampered, another origin or RP, another challenge: all the same refusal
@@ -90,7 +127,11 @@ export async function finishRegistration(deps: Deps, userId: string, purpose: st
 }
 
 /** Options to sign in with one of the user's keys. */
-export async function startAssertion(deps: Deps, userId: string, binding: Omit<Binding, 'userId'>): Promise<PublicKeyCredentialRequestOptionsJSON> {
+export async function startAssertion(
+  deps: Deps,
+  userId: string,
+  binding: Omit<Binding, 'userId'>,
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const rp = relyingParty(deps.config);
   const credentials = await listCredentials(deps.db, userId);
   const options = await generateAuthenticationOptions({
@@ -103,12 +144,20 @@ export async function startAssertion(deps: Deps, userId: string, binding: Omit<B
   return options;
 }
 
-export interface AssertionProof { credentialId: string; name: string }
+export interface AssertionProof {
+  credentialId: string;
+  name: string;
+}
 
 /** Verifies a key's signed answer for the ceremony bound to `purpose`. Null for any wrong answer: no ceremony (or
  * one already answered: a replay), a credential that is not this user's, a bad signature, another origin or RP id,
  * or a signature counter that did not move forward (a cloned key). */
-export async function verifyAssertion(deps: Deps, userId: string, purpose: string, response: AuthenticationResponseJSON): Promise<AssertionProof | null> {
+export async function verifyAssertion(
+  deps: Deps,
+  userId: string,
+  purpose: string,
+  response: AuthenticationResponseJSON,
+): Promise<AssertionProof | null> {
   const now = deps.clock.now();
   const challenge = await consumeCeremonyChallenge(deps.db, userId, purpose, now);
   if (!challenge) return null;
@@ -118,8 +167,17 @@ export async function verifyAssertion(deps: Deps, userId: string, purpose: strin
   let result;
   try {
     result = await verifyAuthenticationResponse({
-      response, expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: false,
-      credential: { id: credential.id, publicKey: Buffer.from(credential.public_key, 'base64url'), counter: Number(credential.sign_count), transports: transportsOf(credential) },
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.id,
+      requireUserVerification: false,
+      credential: {
+        id: credential.id,
+        publicKey: Buffer.from(credential.public_key, 'base64url'),
+        counter: Number(credential.sign_count),
+        transports: transportsOf(credential),
+      },
     });
   } catch {
     return null;

@@ -11,7 +11,16 @@ import { challengeAttempts, checkCodeAttempt } from '../factors/code-attempt.ts'
 import { loadRequirement } from '../policy/requirement.ts';
 import { countBackupCodes } from '../factors/backup-codes.ts';
 import { findTrustedDevice, trustDevice } from '../records/devices.ts';
-import { CHALLENGE_MAX_ATTEMPTS, challengeMethods, completeChallenge, createChallenge, findChallenge, isLive, reserveAttempt, type ChallengeRow } from '../records/challenges.ts';
+import {
+  CHALLENGE_MAX_ATTEMPTS,
+  challengeMethods,
+  completeChallenge,
+  createChallenge,
+  findChallenge,
+  isLive,
+  reserveAttempt,
+  type ChallengeRow,
+} from '../records/challenges.ts';
 import { createSession, sessionExpiresAt } from '../records/sessions.ts';
 import { checkFactorCode, type FactorProof } from '../factors/check-code.ts';
 import { recordEvent } from '../records/audit.ts';
@@ -26,19 +35,39 @@ import { graceEndsAt } from '../policy/setup-due.ts';
 import { recordGraceExpired } from './grace.ts';
 import { noticeBackupCodeUsed } from '../notify/backup-code-notices.ts';
 
-export interface RequestInfo { ip: string; userAgent: string | null }
+export interface RequestInfo {
+  ip: string;
+  userAgent: string | null;
+}
 
-export interface SignedIn { token: string; response: LoginResponse & { status: 'authenticated' }; device?: { token: string; days: number } }
+export interface SignedIn {
+  token: string;
+  response: LoginResponse & { status: 'authenticated' };
+  device?: { token: string; days: number };
+}
 
 /** Creates the session that a passed login earns. */
-export async function signIn(deps: Deps, user: UserRow, client: Client, req: RequestInfo,
-  extra: { deviceToken?: string; deviceDays?: number; backupCodesRemaining?: number; twoFactorSetupDueBy?: number } = {}): Promise<SignedIn> {
-  const { token, session } = await createSession(deps.db, { userId: user.id, client, ip: req.ip, userAgent: req.userAgent, now: deps.clock.now() });
+export async function signIn(
+  deps: Deps,
+  user: UserRow,
+  client: Client,
+  req: RequestInfo,
+  extra: { deviceToken?: string; deviceDays?: number; backupCodesRemaining?: number; twoFactorSetupDueBy?: number } = {},
+): Promise<SignedIn> {
+  const { token, session } = await createSession(deps.db, {
+    userId: user.id,
+    client,
+    ip: req.ip,
+    userAgent: req.userAgent,
+    now: deps.clock.now(),
+  });
   return {
     token,
     device: extra.deviceToken ? { token: extra.deviceToken, days: extra.deviceDays ?? 30 } : undefined,
     response: {
-      status: 'authenticated', session: { token, expiresAt: iso(sessionExpiresAt(session)) }, user: publicUser(user),
+      status: 'authenticated',
+      session: { token, expiresAt: iso(sessionExpiresAt(session)) },
+      user: publicUser(user),
       ...(extra.deviceToken ? { deviceToken: extra.deviceToken } : {}),
       ...(extra.backupCodesRemaining !== undefined ? { backupCodesRemaining: extra.backupCodesRemaining } : {}),
       ...(extra.twoFactorSetupDueBy !== undefined ? { twoFactorSetupDueBy: iso(extra.twoFactorSetupDueBy) } : {}),
@@ -48,7 +77,11 @@ export async function signIn(deps: Deps, user: UserRow, client: Client, req: Req
 
 export type LoginOutcome = { kind: 'signed-in'; signedIn: SignedIn } | { kind: 'pending'; response: LoginResponse };
 
-export async function login(deps: Deps, input: { email: string; password: string; deviceToken?: string; client?: Client }, req: RequestInfo): Promise<LoginOutcome> {
+export async function login(
+  deps: Deps,
+  input: { email: string; password: string; deviceToken?: string; client?: Client },
+  req: RequestInfo,
+): Promise<LoginOutcome> {
   const now = deps.clock.now();
   const user = await findUserByEmail(deps.db, input.email);
   // Throttled before the password is looked at, known email or not (password-throttle.ts).
@@ -64,7 +97,12 @@ export async function login(deps: Deps, input: { email: string; password: string
 
 /** What a proven password earns: a session, a challenge, or setup_required. Also the end of accepting an invitation
  * as a new person (the link proved the mailbox, the new password was just chosen). */
-export async function continueLogin(deps: Deps, user: UserRow, input: { deviceToken?: string; client: Client }, req: RequestInfo): Promise<LoginOutcome> {
+export async function continueLogin(
+  deps: Deps,
+  user: UserRow,
+  input: { deviceToken?: string; client: Client },
+  req: RequestInfo,
+): Promise<LoginOutcome> {
   const now = deps.clock.now();
   const { client } = input;
   const requirement = await loadRequirement(deps.db, user.id, req.ip);
@@ -77,11 +115,22 @@ export async function continueLogin(deps: Deps, user: UserRow, input: { deviceTo
     const dueBy = graceEndsAt(requirement, now);
     if (dueBy !== null) return { kind: 'signed-in', signedIn: await signIn(deps, user, client, req, { twoFactorSetupDueBy: dueBy }) };
     await recordGraceExpired(deps, user.id, requirement, now, req.ip);
-    const { challengeId, challenge } = await createChallenge(deps.db, { userId: user.id, kind: 'setup', methods: requirement.allowedMethods, client, ip: req.ip, userAgent: req.userAgent, now });
+    const { challengeId, challenge } = await createChallenge(deps.db, {
+      userId: user.id,
+      kind: 'setup',
+      methods: requirement.allowedMethods,
+      client,
+      ip: req.ip,
+      userAgent: req.userAgent,
+      now,
+    });
     return {
       kind: 'pending',
       response: {
-        status: 'setup_required', challengeId, allowedMethods: requirement.allowedMethods, expiresAt: iso(challenge.expires_at),
+        status: 'setup_required',
+        challengeId,
+        allowedMethods: requirement.allowedMethods,
+        expiresAt: iso(challenge.expires_at),
         requiredBy: publicRequiredBy(requirement),
       },
     };
@@ -102,8 +151,19 @@ export async function continueLogin(deps: Deps, user: UserRow, input: { deviceTo
   if ((await countBackupCodes(deps.db, user.id)) > 0) methods.push('backup_code');
   methods.push('recovery_code');
   const preferred = factorMethods.find((m) => m === user.preferred_method) ?? factorMethods[0]!;
-  const { challengeId, challenge } = await createChallenge(deps.db, { userId: user.id, kind: 'login', methods, client, ip: req.ip, userAgent: req.userAgent, now });
-  return { kind: 'pending', response: { status: 'challenge', challengeId, methods, preferredMethod: preferred, expiresAt: iso(challenge.expires_at) } };
+  const { challengeId, challenge } = await createChallenge(deps.db, {
+    userId: user.id,
+    kind: 'login',
+    methods,
+    client,
+    ip: req.ip,
+    userAgent: req.userAgent,
+    now,
+  });
+  return {
+    kind: 'pending',
+    response: { status: 'challenge', challengeId, methods, preferredMethod: preferred, expiresAt: iso(challenge.expires_at) },
+  };
 }
 
 async function liveChallenge(deps: Deps, challengeId: string): Promise<ChallengeRow> {
@@ -121,29 +181,51 @@ export async function sendChallengeCode(deps: Deps, challengeId: string, method:
   const factor = await findFactor(deps.db, challenge.user_id, method);
   if (!factor?.enabled_at || !factor.destination) throw new ApiError('invalid_request', 'That method is not set up.');
   const sent = await sendCode(deps, {
-    userId: challenge.user_id, purpose: `challenge:${challenge.id}:${method}`, channel: method, destination: factor.destination, ip, verified: true,
+    userId: challenge.user_id,
+    purpose: `challenge:${challenge.id}:${method}`,
+    channel: method,
+    destination: factor.destination,
+    ip,
+    verified: true,
     subject: 'Your Twofold sign-in code',
-    template: method === 'sms' ? 'Your Twofold sign-in code is {code}. It expires in 10 minutes.'
-      : 'Your Twofold sign-in code is {code}.\n\nIt expires in 10 minutes. If you did not try to sign in, change your password.',
+    template:
+      method === 'sms'
+        ? 'Your Twofold sign-in code is {code}. It expires in 10 minutes.'
+        : 'Your Twofold sign-in code is {code}.\n\nIt expires in 10 minutes. If you did not try to sign in, change your password.',
   });
   return { sentTo: method === 'sms' ? maskedPhone(factor.destination) : maskEmail(factor.destination), ...sent };
 }
 
 /** Checks a code against a challenge. Every answer but success spends one of the challenge's and the user's attempts. */
-export async function verifyChallenge(deps: Deps, challengeId: string, input: { method: string; code?: string; response?: AuthenticationResponse; rememberDevice?: boolean }, req: RequestInfo): Promise<SignedIn> {
+export async function verifyChallenge(
+  deps: Deps,
+  challengeId: string,
+  input: { method: string; code?: string; response?: AuthenticationResponse; rememberDevice?: boolean },
+  req: RequestInfo,
+): Promise<SignedIn> {
   const now = deps.clock.now();
   const challenge = await liveChallenge(deps, challengeId);
   // The setup challenge passes only with a recovery code; the login one only with a method it offered.
   const offered: string[] = challenge.kind === 'setup' ? ['recovery_code'] : challengeMethods(challenge);
-  const proof = await checkCodeAttempt(deps, { userId: challenge.user_id, ip: req.ip, now, counter: challengeAttempts(deps, challenge, now) }, async () =>
-    offered.includes(input.method)
-      ? checkFactorCode(deps, challenge.user_id, input.method as Method, input.code ?? '', `challenge:${challenge.id}`, input.response)
-      : null);
+  const proof = await checkCodeAttempt(
+    deps,
+    { userId: challenge.user_id, ip: req.ip, now, counter: challengeAttempts(deps, challenge, now) },
+    async () =>
+      offered.includes(input.method)
+        ? checkFactorCode(deps, challenge.user_id, input.method as Method, input.code ?? '', `challenge:${challenge.id}`, input.response)
+        : null,
+  );
   if (!(await completeChallenge(deps.db, challenge.id, now))) throw new ApiError('challenge_expired');
   return finishChallenge(deps, challenge, proof, input.rememberDevice === true, req);
 }
 
-async function finishChallenge(deps: Deps, challenge: ChallengeRow, proof: FactorProof, rememberDevice: boolean, req: RequestInfo): Promise<SignedIn> {
+async function finishChallenge(
+  deps: Deps,
+  challenge: ChallengeRow,
+  proof: FactorProof,
+  rememberDevice: boolean,
+  req: RequestInfo,
+): Promise<SignedIn> {
   const now = deps.clock.now();
   const user = (await deps.db<UserRow>('users').where({ id: challenge.user_id }).first())!;
   let deviceToken: string | undefined;
@@ -153,18 +235,41 @@ async function finishChallenge(deps: Deps, challenge: ChallengeRow, proof: Facto
     deviceDays = rememberDeviceDays;
     if (rememberDeviceDays > 0) {
       deviceToken = await trustDevice(deps.db, { userId: user.id, userAgent: req.userAgent, days: rememberDeviceDays, now });
-      await recordEvent(deps.db, { type: 'device.trusted', at: now, actorUserId: user.id, subjectUserId: user.id, ip: req.ip, detail: { days: rememberDeviceDays } });
+      await recordEvent(deps.db, {
+        type: 'device.trusted',
+        at: now,
+        actorUserId: user.id,
+        subjectUserId: user.id,
+        ip: req.ip,
+        detail: { days: rememberDeviceDays },
+      });
     }
   }
   if (proof.method === 'backup_code') {
-    await recordEvent(deps.db, { type: 'backup_codes.used', at: now, actorUserId: user.id, subjectUserId: user.id, ip: req.ip, detail: { remaining: proof.backupCodesRemaining } });
+    await recordEvent(deps.db, {
+      type: 'backup_codes.used',
+      at: now,
+      actorUserId: user.id,
+      subjectUserId: user.id,
+      ip: req.ip,
+      detail: { remaining: proof.backupCodesRemaining },
+    });
     await noticeBackupCodeUsed(deps, user, proof.backupCodesRemaining, req.ip);
   }
   if (proof.method === 'recovery_code') await notifyRecoveryCodeUsed(deps, user, proof, req.ip);
   if (proof.method === 'webauthn') {
-    await recordEvent(deps.db, { type: 'webauthn.key_used', at: now, actorUserId: user.id, subjectUserId: user.id, ip: req.ip, detail: { credentialId: proof.credentialId, name: proof.name } });
+    await recordEvent(deps.db, {
+      type: 'webauthn.key_used',
+      at: now,
+      actorUserId: user.id,
+      subjectUserId: user.id,
+      ip: req.ip,
+      detail: { credentialId: proof.credentialId, name: proof.name },
+    });
   }
   return signIn(deps, user, challenge.client, req, {
-    deviceToken, deviceDays, backupCodesRemaining: proof.method === 'backup_code' ? proof.backupCodesRemaining : undefined,
+    deviceToken,
+    deviceDays,
+    backupCodesRemaining: proof.method === 'backup_code' ? proof.backupCodesRemaining : undefined,
   });
 }

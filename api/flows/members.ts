@@ -7,7 +7,12 @@ import type { UserRow } from '../records/users.ts';
 import { lockAccount, lockMembership, lockOtherOwners, removeMembership, setRole } from '../records/accounts.ts';
 import { inRetriedTransaction } from '../db/transaction-retry.ts';
 
-interface MemberChange { accountId: string; userId: string; actor: UserRow; ip: string }
+interface MemberChange {
+  accountId: string;
+  userId: string;
+  actor: UserRow;
+  ip: string;
+}
 
 /** Changes a role; demoting the last owner is refused. Audited with the role before and after. */
 export async function changeRole(deps: Deps, { accountId, userId, role, actor, ip }: MemberChange & { role: Role }): Promise<void> {
@@ -18,7 +23,15 @@ export async function changeRole(deps: Deps, { accountId, userId, role, actor, i
     if (!current) throw new ApiError('not_found', 'No such member.');
     if (current.role === 'owner' && role !== 'owner') await assertAnotherOwner(trx, accountId, userId);
     await setRole(trx, accountId, userId, role);
-    await recordEvent(trx, { type: 'member.role_changed', at: now, accountId, actorUserId: actor.id, subjectUserId: userId, ip, detail: { from: current.role, to: role } });
+    await recordEvent(trx, {
+      type: 'member.role_changed',
+      at: now,
+      accountId,
+      actorUserId: actor.id,
+      subjectUserId: userId,
+      ip,
+      detail: { from: current.role, to: role },
+    });
   });
 }
 
@@ -31,10 +44,19 @@ export async function removeMember(deps: Deps, { accountId, userId, actor, ip }:
     if (!current) throw new ApiError('not_found', 'No such member.');
     if (current.role === 'owner') await assertAnotherOwner(trx, accountId, userId);
     await removeMembership(trx, accountId, userId);
-    await recordEvent(trx, { type: 'member.removed', at: now, accountId, actorUserId: actor.id, subjectUserId: userId, ip, detail: { role: current.role } });
+    await recordEvent(trx, {
+      type: 'member.removed',
+      at: now,
+      accountId,
+      actorUserId: actor.id,
+      subjectUserId: userId,
+      ip,
+      detail: { role: current.role },
+    });
   });
 }
 
 async function assertAnotherOwner(trx: Deps['db'], accountId: string, userId: string): Promise<void> {
-  if ((await lockOtherOwners(trx, accountId, userId)).length === 0) throw new ApiError('conflict', 'An account needs at least one owner. Make someone else an owner first.');
+  if ((await lockOtherOwners(trx, accountId, userId)).length === 0)
+    throw new ApiError('conflict', 'An account needs at least one owner. Make someone else an owner first.');
 }

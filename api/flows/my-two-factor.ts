@@ -17,7 +17,9 @@ export async function twoFactorStatus(deps: Deps, user: UserRow, ip: string): Pr
   const factors = await listFactors(deps.db, user.id);
   const enabled = enabledMethods(factors);
   const [requirement, remaining, keys] = await Promise.all([
-    loadRequirement(deps.db, user.id, ip, enabled), countBackupCodes(deps.db, user.id), listCredentials(deps.db, user.id),
+    loadRequirement(deps.db, user.id, ip, enabled),
+    countBackupCodes(deps.db, user.id),
+    listCredentials(deps.db, user.id),
   ]);
   const factor = (m: EnrollableMethod) => factors.find((f) => f.method === m && f.enabled_at !== null);
   const sms = factor('sms');
@@ -27,7 +29,11 @@ export async function twoFactorStatus(deps: Deps, user: UserRow, ip: string): Pr
     preferredMethod: enabled.find((m) => m === user.preferred_method) ?? enabled[0] ?? null,
     methods: {
       totp: { enabled: !!factor('totp') },
-      sms: { enabled: !!sms, phone: sms?.destination ? maskedPhone(sms.destination) : null, previousPhone: user.previous_phone ? maskedPhone(user.previous_phone) : null },
+      sms: {
+        enabled: !!sms,
+        phone: sms?.destination ? maskedPhone(sms.destination) : null,
+        previousPhone: user.previous_phone ? maskedPhone(user.previous_phone) : null,
+      },
       email: { enabled: !!email, address: email?.destination ?? null },
       webauthn: { enabled: !!factor('webauthn'), credentials: keys.map(publicKey) },
     },
@@ -48,7 +54,12 @@ export async function removeMethod(deps: Deps, user: UserRow, method: Enrollable
   const requirement = await loadRequirement(deps.db, user.id, ip, enabled);
   if (requirement.required) {
     const after = evaluateWith(requirement, rest);
-    if (!after) throw new ApiError('2fa_required_by_account', 'An account you belong to requires two-factor authentication with one of its allowed methods.', { requiredBy: publicRequiredBy(requirement) });
+    if (!after)
+      throw new ApiError(
+        '2fa_required_by_account',
+        'An account you belong to requires two-factor authentication with one of its allowed methods.',
+        { requiredBy: publicRequiredBy(requirement) },
+      );
   }
   if (rest.length === 0) return disableTwoFactor(deps, user, ip);
   if (method === 'sms') {
@@ -57,7 +68,14 @@ export async function removeMethod(deps: Deps, user: UserRow, method: Enrollable
   }
   await removeFactor(deps.db, user.id, method);
   if (user.preferred_method === method) await setPreferredMethod(deps.db, user.id, rest[0] ?? null);
-  await recordEvent(deps.db, { type: '2fa.method_removed', at: deps.clock.now(), actorUserId: user.id, subjectUserId: user.id, ip, detail: { method } });
+  await recordEvent(deps.db, {
+    type: '2fa.method_removed',
+    at: deps.clock.now(),
+    actorUserId: user.id,
+    subjectUserId: user.id,
+    ip,
+    detail: { method },
+  });
 }
 
 /** Would the remaining methods still satisfy every requiring account? */
@@ -81,4 +99,3 @@ export async function disableTwoFactor(deps: Deps, user: UserRow, ip: string): P
   });
   await recordEvent(deps.db, { type: '2fa.disabled', at: deps.clock.now(), actorUserId: user.id, subjectUserId: user.id, ip });
 }
-

@@ -15,7 +15,13 @@ import { reservePasswordAttempt } from '../factors/password-throttle.ts';
 import type { AuthenticationResponse } from '../../shared/webauthn.ts';
 import { noticeBackupCodeUsed } from '../notify/backup-code-notices.ts';
 
-export async function reauthenticate(deps: Deps, user: UserRow, session: SessionRow, proof: { password: string } | { method: string; code?: string; response?: AuthenticationResponse }, ip: string): Promise<void> {
+export async function reauthenticate(
+  deps: Deps,
+  user: UserRow,
+  session: SessionRow,
+  proof: { password: string } | { method: string; code?: string; response?: AuthenticationResponse },
+  ip: string,
+): Promise<void> {
   if ('password' in proof) {
     // The same throttle as the login's: a stolen session must not become a password oracle.
     const attempt = await reservePasswordAttempt(deps, { email: user.email, ip, userId: user.id });
@@ -27,7 +33,10 @@ export async function reauthenticate(deps: Deps, user: UserRow, session: Session
   const usable: string[] = [...(await listEnabledMethods(deps.db, user.id))];
   if ((await countBackupCodes(deps.db, user.id)) > 0) usable.push('backup_code');
   const ok = await checkCodeAttempt(deps, { userId: user.id, ip, now: deps.clock.now() }, async () =>
-    usable.includes(proof.method) ? checkFactorCode(deps, user.id, proof.method as Method, proof.code ?? '', `reauth:${session.id}`, proof.response) : null);
+    usable.includes(proof.method)
+      ? checkFactorCode(deps, user.id, proof.method as Method, proof.code ?? '', `reauth:${session.id}`, proof.response)
+      : null,
+  );
   if (ok.method === 'backup_code') await noticeBackupCodeUsed(deps, user, ok.backupCodesRemaining, ip);
 }
 
@@ -35,8 +44,14 @@ export async function sendReauthCode(deps: Deps, user: UserRow, session: Session
   const factor = await findFactor(deps.db, user.id, method);
   if (!factor?.enabled_at || !factor.destination) throw new ApiError('invalid_request', 'That method is not set up.');
   const sent = await sendCode(deps, {
-    userId: user.id, purpose: `reauth:${session.id}:${method}`, channel: method, destination: factor.destination, ip, verified: true,
-    subject: 'Your Twofold confirmation code', template: 'Your Twofold confirmation code is {code}. It expires in 10 minutes.',
+    userId: user.id,
+    purpose: `reauth:${session.id}:${method}`,
+    channel: method,
+    destination: factor.destination,
+    ip,
+    verified: true,
+    subject: 'Your Twofold confirmation code',
+    template: 'Your Twofold confirmation code is {code}. It expires in 10 minutes.',
   });
   return { sentTo: method === 'sms' ? maskedPhone(factor.destination) : maskEmail(factor.destination), ...sent };
 }

@@ -1,7 +1,11 @@
 // Security keys and passkeys as a second factor: adding one (a registration ceremony bound to the enrolling
 // session or setup_required challenge), renaming and removing one, and starting the sign-in and re-authentication
 // ceremonies. The checks of a key's signed answer at sign-in go through the one attempt guard (login.ts), like codes.
-import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/server';
 import type { KeyAdded, SecurityKey } from '../../shared/webauthn.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, tooManyAttempts } from '../errors.ts';
@@ -14,14 +18,23 @@ import { removeMethod } from './my-two-factor.ts';
 import { recordEvent } from '../records/audit.ts';
 import type { RequestInfo } from './login.ts';
 import { ceremonyPurpose, finishRegistration, startAssertion, startRegistration } from '../factors/webauthn.ts';
-import { deleteCredentialUnlessLast, findCredential, insertCredential, publicKey, renameCredential } from '../records/webauthn-credentials.ts';
+import {
+  deleteCredentialUnlessLast,
+  findCredential,
+  insertCredential,
+  publicKey,
+  renameCredential,
+} from '../records/webauthn-credentials.ts';
 
 /** Who is adding a key: an enrolling user, with their session when they have one (for the fresh-proof rule). */
-export interface KeyEnroller extends Enroller { session?: SessionRow }
+export interface KeyEnroller extends Enroller {
+  session?: SessionRow;
+}
 
-const bindingOf = (who: KeyEnroller) => who.setupChallenge
-  ? { purpose: ceremonyPurpose.enrolBySetup(who.setupChallenge.id), until: who.setupChallenge.expires_at }
-  : { purpose: ceremonyPurpose.enrolBySession(who.session!.id) };
+const bindingOf = (who: KeyEnroller) =>
+  who.setupChallenge
+    ? { purpose: ceremonyPurpose.enrolBySetup(who.setupChallenge.id), until: who.setupChallenge.expires_at }
+    : { purpose: ceremonyPurpose.enrolBySession(who.session!.id) };
 
 /** Adding a method while 2FA is on needs a fresh proof (10 minutes), except through a live setup_required
  * challenge: whoever holds only a stolen session must not slip their own key in. */
@@ -40,8 +53,12 @@ export async function startAddingKey(deps: Deps, who: KeyEnroller, ip: string): 
 
 /** Verifies the new key's answer and saves it. The first key turns the method on (and becomes the preferred
  * method: it is the one that phishing cannot relay); the first method of all turns 2FA on, as for codes. */
-export async function addKey(deps: Deps, who: KeyEnroller, input: { name: string; response: RegistrationResponseJSON }, req: RequestInfo):
-  Promise<{ body: KeyAdded; signedIn?: Awaited<ReturnType<typeof finishEnrolment>>['signedIn'] }> {
+export async function addKey(
+  deps: Deps,
+  who: KeyEnroller,
+  input: { name: string; response: RegistrationResponseJSON },
+  req: RequestInfo,
+): Promise<{ body: KeyAdded; signedIn?: Awaited<ReturnType<typeof finishEnrolment>>['signedIn'] }> {
   await assertAllowed(deps, who, 'webauthn', req.ip);
   await assertFreshProof(deps, who);
   const { user } = who;
@@ -50,13 +67,22 @@ export async function addKey(deps: Deps, who: KeyEnroller, input: { name: string
   }
   const credential = await finishRegistration(deps, user.id, bindingOf(who).purpose, input.response);
   if (!credential) {
-    throw new ApiError('invalid_request', 'Your security key’s answer could not be verified. Start adding it again.', { field: 'response' });
+    throw new ApiError('invalid_request', 'Your security key’s answer could not be verified. Start adding it again.', {
+      field: 'response',
+    });
   }
   const wasEnabled = (await listEnabledMethods(deps.db, user.id)).length > 0;
   const now = deps.clock.now();
   const saved = await insertCredential(deps.db, user.id, { ...credential, name: input.name }, now);
   if (!saved) throw new ApiError('conflict', 'This security key is already registered.');
-  await recordEvent(deps.db, { type: 'webauthn.key_added', at: now, actorUserId: user.id, subjectUserId: user.id, ip: req.ip, detail: { credentialId: credential.id, name: input.name } });
+  await recordEvent(deps.db, {
+    type: 'webauthn.key_added',
+    at: now,
+    actorUserId: user.id,
+    subjectUserId: user.id,
+    ip: req.ip,
+    detail: { credentialId: credential.id, name: input.name },
+  });
   const added = { id: credential.id, name: input.name };
   if (!saved.methodTurnedOn && !who.setupChallenge) return { body: added };
   if (saved.methodTurnedOn) {
@@ -70,7 +96,14 @@ export async function addKey(deps: Deps, who: KeyEnroller, input: { name: string
 
 export async function renameKey(deps: Deps, user: UserRow, credentialId: string, name: string, ip: string): Promise<SecurityKey> {
   if (!(await renameCredential(deps.db, user.id, credentialId, name))) throw new ApiError('not_found', 'No such security key.');
-  await recordEvent(deps.db, { type: 'webauthn.key_renamed', at: deps.clock.now(), actorUserId: user.id, subjectUserId: user.id, ip, detail: { credentialId, name } });
+  await recordEvent(deps.db, {
+    type: 'webauthn.key_renamed',
+    at: deps.clock.now(),
+    actorUserId: user.id,
+    subjectUserId: user.id,
+    ip,
+    detail: { credentialId, name },
+  });
   return publicKey((await findCredential(deps.db, user.id, credentialId))!);
 }
 
@@ -82,7 +115,14 @@ export async function removeKey(deps: Deps, user: UserRow, credentialId: string,
   const outcome = await deleteCredentialUnlessLast(deps.db, user.id, credentialId);
   if (outcome === 'missing') throw new ApiError('not_found', 'No such security key.');
   if (outcome === 'last') await removeMethod(deps, user, 'webauthn', ip);
-  await recordEvent(deps.db, { type: 'webauthn.key_removed', at: deps.clock.now(), actorUserId: user.id, subjectUserId: user.id, ip, detail: { credentialId, name: key.name } });
+  await recordEvent(deps.db, {
+    type: 'webauthn.key_removed',
+    at: deps.clock.now(),
+    actorUserId: user.id,
+    subjectUserId: user.id,
+    ip,
+    detail: { credentialId, name: key.name },
+  });
 }
 
 /** Options for signing in with a key, bound to the login challenge and expiring with it. */
@@ -97,6 +137,7 @@ export async function startSignInWithKey(deps: Deps, challengeId: string): Promi
 
 /** Options for re-authenticating with a key, bound to the session. */
 export async function startReauthWithKey(deps: Deps, user: UserRow, session: SessionRow): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  if (!(await listEnabledMethods(deps.db, user.id)).includes('webauthn')) throw new ApiError('invalid_request', 'You have no security key.');
+  if (!(await listEnabledMethods(deps.db, user.id)).includes('webauthn'))
+    throw new ApiError('invalid_request', 'You have no security key.');
   return startAssertion(deps, user.id, { purpose: ceremonyPurpose.reauth(session.id) });
 }

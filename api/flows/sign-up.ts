@@ -5,7 +5,10 @@ import { insertUser, setManagingAccount, type UserRow } from '../records/users.t
 import { createAccount, type AccountRow } from '../records/accounts.ts';
 import { sendVerificationEmail } from './email-verification.ts';
 
-export async function signUp(deps: Deps, input: { email: string; password: string; name: string; accountName?: string }): Promise<{ user: UserRow; account: AccountRow }> {
+export async function signUp(
+  deps: Deps,
+  input: { email: string; password: string; name: string; accountName?: string },
+): Promise<{ user: UserRow; account: AccountRow }> {
   assertStrongPassword(input.password, [input.email, input.name]);
   const passwordHash = await deps.passwords.hash(input.password);
   const now = deps.clock.now();

@@ -12,7 +12,19 @@ export const actorOf = (ctx: AppContext) => ({ user: ctx.state.user!, ip: ctx.st
 
 /** Records an event in the account of the path, by the caller, about `subjectUserId` (or nobody in particular). */
 export function recordAccountEvent(
-  { db, clock }: Deps, ctx: AppContext, type: AuditInput['type'], subjectUserId: string | null, detail?: AuditInput['detail'],
+  { db, clock }: Deps,
+  ctx: AppContext,
+  type: AuditInput['type'],
+  subjectUserId: string | null,
+  detail?: AuditInput['detail'],
 ): Promise<void> {
-  return recordEvent(db, { type, at: clock.now(), accountId: accountIdOf(ctx), actorUserId: ctx.state.user?.id ?? null, subjectUserId, ip: ctx.state.ip, detail });
+  return recordEvent(db, {
+    type,
+    at: clock.now(),
+    accountId: accountIdOf(ctx),
+    actorUserId: ctx.state.user?.id ?? null,
+    subjectUserId,
+    ip: ctx.state.ip,
+    detail,
+  });
 }

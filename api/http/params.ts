@@ -6,7 +6,7 @@ import { z } from 'zod';
 export const Id = z.string().min(1).max(36);
 
 /** The account of `/accounts/:accountId/…`; the guards check the caller's membership in it. */
-export const AccountParams = z.object({ accountId: Id.describe('The account\'s `id`') });
+export const AccountParams = z.object({ accountId: Id.describe("The account's `id`") });
 
 /** A login challenge's id: the `challengeId` of the login answer (a random token; records refuse longer ones). */
 export const ChallengeParams = z.object({

@@ -73,11 +73,12 @@ export function route<B extends z.ZodType = z.ZodUndefined, P extends Fields = N
     ...declaration,
     // Parsed here, where each schema's type is known, so the handler gets what its schemas promise. A part without
     // a schema is its type parameter's default: no fields, or no body.
-    handle: (ctx) => handler(ctx, {
-      params: parseInput((spec.params ?? noFields) as P, routerParams(ctx), 'path'),
-      query: parseInput((spec.query ?? noFields) as Q, ctx.query, 'query'),
-      body: (spec.body ? parseInput(spec.body, ctx.state.body, 'body') : undefined) as z.output<B>,
-    }),
+    handle: (ctx) =>
+      handler(ctx, {
+        params: parseInput((spec.params ?? noFields) as P, routerParams(ctx), 'path'),
+        query: parseInput((spec.query ?? noFields) as Q, ctx.query, 'query'),
+        body: (spec.body ? parseInput(spec.body, ctx.state.body, 'body') : undefined) as z.output<B>,
+      }),
   };
 }
 
@@ -96,10 +97,14 @@ function assertParamsMatchPath(method: string, path: string, params: Fields | un
   const undeclared = inPath.filter((name) => !declared.includes(name));
   const absent = declared.filter((name) => !inPath.includes(name));
   if (undeclared.length || absent.length) {
-    throw new Error(`${method.toUpperCase()} ${path}: ${[
-      undeclared.length ? `params has no schema for ${undeclared.join(', ')}` : '',
-      absent.length ? `the path has no :${absent.join(', :')}` : '',
-    ].filter(Boolean).join('; ')}`);
+    throw new Error(
+      `${method.toUpperCase()} ${path}: ${[
+        undeclared.length ? `params has no schema for ${undeclared.join(', ')}` : '',
+        absent.length ? `the path has no :${absent.join(', :')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; ')}`,
+    );
   }
 }
 
@@ -145,16 +150,25 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, part:
 /** OpenAPI parameter objects for a route's path parameters or query, each with its own schema and description. */
 function parametersOf(fields: Fields | undefined, where: 'path' | 'query') {
   if (!fields) return [];
-  const json = z.toJSONSchema(fields, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  const json = z.toJSONSchema(fields, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
   return Object.entries(json.properties ?? {}).map(([name, { description, ...schema }]) => ({
-    name, in: where, required: where === 'path' || (json.required ?? []).includes(name), description, schema,
+    name,
+    in: where,
+    required: where === 'path' || (json.required ?? []).includes(name),
+    description,
+    schema,
   }));
 }
 
 const errorSchema = {
   type: 'object',
   required: ['error'],
-  properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+  properties: {
+    error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
+  },
 };
 
 export function openApiDocument(routes: Route[], info: { version: string; description: string }): unknown {
@@ -163,18 +177,25 @@ export function openApiDocument(routes: Route[], info: { version: string; descri
     const path = API_PREFIX + r.path.replace(/:(\w+)/g, '{$1}');
     const parameters = [...parametersOf(r.params, 'path'), ...parametersOf(r.query, 'query')];
     const notes = [
-      r.reauth === 'if2faOn' ? 'When two-factor authentication is already on (adding or replacing a method), needs re-authentication within 10 minutes (`403 reauth_required`); a first method, or one enrolled through a `setup_required` challenge, needs none.'
-        : r.reauth ? 'Needs re-authentication within 10 minutes (`403 reauth_required`).' : '',
+      r.reauth === 'if2faOn'
+        ? 'When two-factor authentication is already on (adding or replacing a method), needs re-authentication within 10 minutes (`403 reauth_required`); a first method, or one enrolled through a `setup_required` challenge, needs none.'
+        : r.reauth
+          ? 'Needs re-authentication within 10 minutes (`403 reauth_required`).'
+          : '',
       r.role ? `Role in the account: ${r.role} or higher.` : '',
-      r.apiKey ? 'An account API key may call it, from the account\'s `apiAllowedRanges` only.' : '',
-    ].filter(Boolean).join(' ');
+      r.apiKey ? "An account API key may call it, from the account's `apiAllowedRanges` only." : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     (paths[path] ??= {})[r.method] = {
       tags: [r.tag],
       summary: r.summary,
       description: [r.description, notes].filter(Boolean).join('\n\n') || undefined,
       security: r.access === 'public' ? [] : [...(r.access === 'optionalSession' ? [{}] : []), { bearer: [] }, { cookie: [] }],
       parameters: parameters.length ? parameters : undefined,
-      requestBody: r.body ? { required: true, content: { 'application/json': { schema: z.toJSONSchema(r.body, { io: 'input', unrepresentable: 'any' }) } } } : undefined,
+      requestBody: r.body
+        ? { required: true, content: { 'application/json': { schema: z.toJSONSchema(r.body, { io: 'input', unrepresentable: 'any' }) } } }
+        : undefined,
       responses: {
         [String(r.status ?? 200)]: r.response
           ? { description: 'Success', content: { 'application/json': { schema: z.toJSONSchema(r.response, { unrepresentable: 'any' }) } } }
@@ -188,10 +209,17 @@ export function openApiDocument(routes: Route[], info: { version: string; descri
     info: { title: 'Twofold API', version: info.version, description: info.description },
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'A session token, an account API key, or (enrolment calls only) a setup_required challengeId' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A session token, an account API key, or (enrolment calls only) a setup_required challengeId',
+        },
         cookie: {
-          type: 'apiKey', in: 'cookie', name: SESSION_COOKIE,
-          description: 'The web app\'s HttpOnly session cookie. A POST, PUT, PATCH or DELETE authenticated by it is refused with `403 forbidden` unless its `Origin` is PUBLIC_URL\'s origin or `Sec-Fetch-Site` is `same-origin` (cross-site request forgery); every non-empty body must be `application/json`. Bearer calls are not affected: the extension\'s dialer sends the shared session as a bearer token, so no extension origin is allowed for cookies.',
+          type: 'apiKey',
+          in: 'cookie',
+          name: SESSION_COOKIE,
+          description:
+            "The web app's HttpOnly session cookie. A POST, PUT, PATCH or DELETE authenticated by it is refused with `403 forbidden` unless its `Origin` is PUBLIC_URL's origin or `Sec-Fetch-Site` is `same-origin` (cross-site request forgery); every non-empty body must be `application/json`. Bearer calls are not affected: the extension's dialer sends the shared session as a bearer token, so no extension origin is allowed for cookies.",
         },
       },
     },

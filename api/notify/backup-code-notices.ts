@@ -15,9 +15,20 @@ const codesLeft = (n: number) => (n === 0 ? 'no backup codes' : `${n} backup cod
 /** After a backup code was used (to sign in or to confirm it is you): the email and the audit event when few are left. */
 export async function noticeBackupCodeUsed(deps: Deps, user: Pick<UserRow, 'id' | 'email'>, remaining: number, ip: string): Promise<void> {
   if (remaining > LOW_BACKUP_CODES) return;
-  await sendNotice(deps, user.email, `You have ${codesLeft(remaining)} left for Twofold`,
+  await sendNotice(
+    deps,
+    user.email,
+    `You have ${codesLeft(remaining)} left for Twofold`,
     `A backup code was just used for your Twofold account. You have ${codesLeft(remaining)} left.\n\n` +
-    `Make a new set before you run out: ${deps.config.publicUrl}/security, then Backup codes, then Create new codes. ` +
-    'The new set replaces every old code.\n\nIf you did not use a backup code, change your password and make new codes now.');
-  await recordEvent(deps.db, { type: 'backup_codes.low', at: deps.clock.now(), actorUserId: user.id, subjectUserId: user.id, ip, detail: { remaining } });
+      `Make a new set before you run out: ${deps.config.publicUrl}/security, then Backup codes, then Create new codes. ` +
+      'The new set replaces every old code.\n\nIf you did not use a backup code, change your password and make new codes now.',
+  );
+  await recordEvent(deps.db, {
+    type: 'backup_codes.low',
+    at: deps.clock.now(),
+    actorUserId: user.id,
+    subjectUserId: user.id,
+    ip,
+    detail: { remaining },
+  });
 }

@@ -3,32 +3,40 @@
 // "Visit https://evil.example" stays text; a 6-digit code is set large so it is easy to read and type.
 import type { OutgoingMessage } from './senders/sender.ts';
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** One paragraph of plain text as HTML: escaped, links to `publicUrl` clickable, the code set large. */
 function paragraph(text: string, publicUrl: string, code: string | null): string {
   const origin = new URL(publicUrl).origin;
   const pieces = text.split(/(https?:\/\/[^\s<>"']+)/g);
-  const html = pieces.map((piece, i) => {
-    if (i % 2 === 1) {
-      // A sentence may end right after a link: keep the full stop out of it.
-      const [, url, tail] = /^(.*?)([.,;:)]*)$/.exec(piece)!;
-      if (url === origin || url!.startsWith(`${origin}/`)) {
-        return `<a href="${escapeHtml(url!)}" style="color:#3451d1;word-break:break-all">${escapeHtml(url!)}</a>${escapeHtml(tail!)}`;
+  const html = pieces
+    .map((piece, i) => {
+      if (i % 2 === 1) {
+        // A sentence may end right after a link: keep the full stop out of it.
+        const [, url, tail] = /^(.*?)([.,;:)]*)$/.exec(piece)!;
+        if (url === origin || url!.startsWith(`${origin}/`)) {
+          return `<a href="${escapeHtml(url!)}" style="color:#3451d1;word-break:break-all">${escapeHtml(url!)}</a>${escapeHtml(tail!)}`;
+        }
+        return escapeHtml(piece);
       }
-      return escapeHtml(piece);
-    }
-    let escaped = escapeHtml(piece);
-    if (code && /^[0-9]{6}$/.test(code)) {
-      escaped = escaped.split(code).join(`<strong style="font-size:24px;letter-spacing:4px;font-family:Menlo,Consolas,monospace">${code}</strong>`);
-    }
-    return escaped;
-  }).join('');
+      let escaped = escapeHtml(piece);
+      if (code && /^[0-9]{6}$/.test(code)) {
+        escaped = escaped
+          .split(code)
+          .join(`<strong style="font-size:24px;letter-spacing:4px;font-family:Menlo,Consolas,monospace">${code}</strong>`);
+      }
+      return escaped;
+    })
+    .join('');
   return `<p style="margin:0 0 16px">${html.replace(/\n/g, '<br>')}</p>`;
 }
 
 export function renderEmailHtml(message: Pick<OutgoingMessage, 'subject' | 'body' | 'code'>, publicUrl: string): string {
-  const paragraphs = message.body.split(/\n{2,}/).map((p) => paragraph(p.trim(), publicUrl, message.code)).join('\n');
+  const paragraphs = message.body
+    .split(/\n{2,}/)
+    .map((p) => paragraph(p.trim(), publicUrl, message.code))
+    .join('\n');
   const title = escapeHtml(message.subject ?? 'Twofold');
   return [
     '<!doctype html>',

@@ -33,7 +33,13 @@ type Timer = { observe(value: number): void };
 
 /** What the metrics learn of a finished request: its route label (a template, never the raw path), the answer's
  * status and body, and the request body (the verify's method). */
-export interface FinishedRequest { route: string; method: string; status: number; answer: unknown; sent: unknown }
+export interface FinishedRequest {
+  route: string;
+  method: string;
+  status: number;
+  answer: unknown;
+  sent: unknown;
+}
 
 export interface Metrics {
   readonly registry: Registry;
@@ -56,21 +62,50 @@ export function createMetrics(config: Config, db: Db): Metrics {
   if (config.ops.metricsPort !== null || config.ops.metricsToken !== null) collectDefaultMetrics({ register: registry });
 
   const requests = new Histogram({
-    name: 'twofold_http_request_duration_seconds', help: 'HTTP requests by route template, method and status, with their duration.',
-    labelNames: ['route', 'method', 'status'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers,
+    name: 'twofold_http_request_duration_seconds',
+    help: 'HTTP requests by route template, method and status, with their duration.',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
   });
   let inFlight = 0;
-  new Gauge({ name: 'twofold_http_requests_in_flight', help: 'HTTP requests being answered now.', registers, collect() { this.set(inFlight); } });
-
-  const signIns = byLabel(new Counter({ name: 'twofold_sign_ins_total', help: 'POST /auth/login answers by outcome.', labelNames: ['outcome'] as const, registers }), SIGN_IN_OUTCOMES);
-  const verifyCounter = new Counter({
-    name: 'twofold_challenge_verifications_total', help: 'Challenge verify answers by method and outcome.', labelNames: ['method', 'outcome'] as const, registers,
+  new Gauge({
+    name: 'twofold_http_requests_in_flight',
+    help: 'HTTP requests being answered now.',
+    registers,
+    collect() {
+      this.set(inFlight);
+    },
   });
-  const verifications = Object.fromEntries(VERIFY_METHODS.map((m) => [m, byLabel(verifyCounter, VERIFY_OUTCOMES, (outcome) => ({ method: m, outcome }))])) as
-    Record<VerifyMethod, Record<VerifyOutcome, Child>>;
-  const lockouts = new Counter({ name: 'twofold_lockouts_total', help: 'Users whose code entry was locked (10 wrong codes in a row).', registers });
+
+  const signIns = byLabel(
+    new Counter({
+      name: 'twofold_sign_ins_total',
+      help: 'POST /auth/login answers by outcome.',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    SIGN_IN_OUTCOMES,
+  );
+  const verifyCounter = new Counter({
+    name: 'twofold_challenge_verifications_total',
+    help: 'Challenge verify answers by method and outcome.',
+    labelNames: ['method', 'outcome'] as const,
+    registers,
+  });
+  const verifications = Object.fromEntries(
+    VERIFY_METHODS.map((m) => [m, byLabel(verifyCounter, VERIFY_OUTCOMES, (outcome) => ({ method: m, outcome }))]),
+  ) as Record<VerifyMethod, Record<VerifyOutcome, Child>>;
+  const lockouts = new Counter({
+    name: 'twofold_lockouts_total',
+    help: 'Users whose code entry was locked (10 wrong codes in a row).',
+    registers,
+  });
   const sendCounter = new Counter({
-    name: 'twofold_codes_sent_total', help: 'SMS and email codes by channel, provider and outcome.', labelNames: ['channel', 'provider', 'outcome'] as const, registers,
+    name: 'twofold_codes_sent_total',
+    help: 'SMS and email codes by channel, provider and outcome.',
+    labelNames: ['channel', 'provider', 'outcome'] as const,
+    registers,
   });
   const sends: Record<Channel, Record<SendOutcome, Child>> = {
     sms: byLabel(sendCounter, SEND_OUTCOMES, (outcome) => ({ channel: 'sms', provider: config.sms.provider, outcome })),
@@ -79,9 +114,26 @@ export function createMetrics(config: Config, db: Db): Metrics {
 
   registerPoolGauges(registers, db);
 
-  const deletedRows = new Counter({ name: 'twofold_retention_deleted_rows_total', help: 'Rows the retention sweep deleted, by table.', labelNames: ['table'] as const, registers });
-  const sweepRuns = byLabel(new Counter({ name: 'twofold_retention_sweeps_total', help: 'Retention sweeps by outcome.', labelNames: ['outcome'] as const, registers }), ['ok', 'failed'] as const);
-  const lastSweep = new Gauge({ name: 'twofold_retention_last_success_timestamp_seconds', help: 'When this instance last finished a sweep (0: not yet).', registers });
+  const deletedRows = new Counter({
+    name: 'twofold_retention_deleted_rows_total',
+    help: 'Rows the retention sweep deleted, by table.',
+    labelNames: ['table'] as const,
+    registers,
+  });
+  const sweepRuns = byLabel(
+    new Counter({
+      name: 'twofold_retention_sweeps_total',
+      help: 'Retention sweeps by outcome.',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    ['ok', 'failed'] as const,
+  );
+  const lastSweep = new Gauge({
+    name: 'twofold_retention_last_success_timestamp_seconds',
+    help: 'When this instance last finished a sweep (0: not yet).',
+    registers,
+  });
 
   // route -> method -> status -> histogram child: no allocation to find one once it exists.
   const timers = new Map<string, Map<string, Map<number, Timer>>>();
@@ -107,9 +159,15 @@ export function createMetrics(config: Config, db: Db): Metrics {
         verifications[verifyMethod(sent)][verifyOutcome(status)].inc();
       }
     },
-    requestStarted() { inFlight++; },
-    requestEnded() { inFlight--; },
-    countLockout() { lockouts.inc(); },
+    requestStarted() {
+      inFlight++;
+    },
+    requestEnded() {
+      inFlight--;
+    },
+    countLockout() {
+      lockouts.inc();
+    },
     async countCodeSend(channel, sending) {
       try {
         const result = await sending;
@@ -121,7 +179,9 @@ export function createMetrics(config: Config, db: Db): Metrics {
       }
     },
     sweeps: {
-      deleted(table, rows) { deletedRows.inc({ table }, rows); },
+      deleted(table, rows) {
+        deletedRows.inc({ table }, rows);
+      },
       swept(ok, at) {
         sweepRuns[ok ? 'ok' : 'failed'].inc();
         if (ok) lastSweep.set(at / 1000);
@@ -131,7 +191,11 @@ export function createMetrics(config: Config, db: Db): Metrics {
 }
 
 /** One child per label value, at zero, so every series exists (and `rate()` works) before its first event. */
-function byLabel<L extends string, V extends string>(counter: Counter<L>, values: readonly V[], labelsOf?: (value: V) => Record<L, string>): Record<V, Child> {
+function byLabel<L extends string, V extends string>(
+  counter: Counter<L>,
+  values: readonly V[],
+  labelsOf?: (value: V) => Record<L, string>,
+): Record<V, Child> {
   const children = {} as Record<V, Child>;
   for (const value of values) {
     const child = counter.labels((labelsOf ? labelsOf(value) : { outcome: value }) as Partial<Record<L, string>>);
@@ -147,7 +211,15 @@ function registerPoolGauges(registers: Registry[], db: Db): void {
   type Pool = { numUsed(): number; numFree(): number; numPendingAcquires(): number; max: number };
   const pool = () => (db.client as { pool?: Pool }).pool;
   const gauge = (name: string, help: string, read: (p: Pool) => number) =>
-    new Gauge({ name, help, registers, collect() { const p = pool(); this.set(p ? read(p) : 0); } });
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        const p = pool();
+        this.set(p ? read(p) : 0);
+      },
+    });
   gauge('twofold_db_pool_in_use', 'Database connections running a query or transaction.', (p) => p.numUsed());
   gauge('twofold_db_pool_idle', 'Open database connections waiting for work.', (p) => p.numFree());
   gauge('twofold_db_pool_waiting', 'Queries waiting for a database connection.', (p) => p.numPendingAcquires());
@@ -183,35 +255,56 @@ function sendOutcome(err: unknown): SendOutcome {
   return err.code === 'sms_delivery_failed' || err.code === 'email_delivery_failed' ? 'failed' : 'error';
 }
 
-interface ScrapeAnswer { status: number; headers: Record<string, string>; body: string }
+interface ScrapeAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
 
-const errorAnswer = (status: number, code: string, message: string, headers: Record<string, string> = {}): ScrapeAnswer =>
-  ({ status, headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify({ error: { code, message } }) });
+const errorAnswer = (status: number, code: string, message: string, headers: Record<string, string> = {}): ScrapeAnswer => ({
+  status,
+  headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
+  body: JSON.stringify({ error: { code, message } }),
+});
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /** The answer to a scrape: the metrics, or 401 without the token (compared in constant time). */
-export async function answerScrape(metrics: Metrics, token: string | null, method: string | undefined, authorization: string | undefined): Promise<ScrapeAnswer> {
+export async function answerScrape(
+  metrics: Metrics,
+  token: string | null,
+  method: string | undefined,
+  authorization: string | undefined,
+): Promise<ScrapeAnswer> {
   if (method !== 'GET' && method !== 'HEAD') return errorAnswer(405, 'method_not_allowed', 'Only GET.', { Allow: 'GET, HEAD' });
   if (token !== null) {
     const presented = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!presented || !timingSafeEqual(digest(presented), digest(token))) {
-      return errorAnswer(401, 'unauthenticated', 'Send the metrics token as a bearer token.', { 'WWW-Authenticate': 'Bearer realm="metrics"' });
+      return errorAnswer(401, 'unauthenticated', 'Send the metrics token as a bearer token.', {
+        'WWW-Authenticate': 'Bearer realm="metrics"',
+      });
     }
   }
-  return { status: 200, headers: { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' }, body: await metrics.registry.metrics() };
+  return {
+    status: 200,
+    headers: { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' },
+    body: await metrics.registry.metrics(),
+  };
 }
 
 /** The METRICS_PORT server: GET /metrics and nothing else (behind METRICS_TOKEN too when it is set). */
 export function createMetricsServer(metrics: Metrics, token: string | null): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
-    const answering = path === '/metrics'
-      ? answerScrape(metrics, token, req.method, req.headers.authorization)
-      : Promise.resolve(errorAnswer(404, 'not_found', 'Only /metrics is served here.'));
-    void answering.catch(() => errorAnswer(500, 'internal_error', 'Could not collect the metrics.')).then((answer) => {
-      res.writeHead(answer.status, answer.headers);
-      res.end(req.method === 'HEAD' ? undefined : answer.body);
-    });
+    const answering =
+      path === '/metrics'
+        ? answerScrape(metrics, token, req.method, req.headers.authorization)
+        : Promise.resolve(errorAnswer(404, 'not_found', 'Only /metrics is served here.'));
+    void answering
+      .catch(() => errorAnswer(500, 'internal_error', 'Could not collect the metrics.'))
+      .then((answer) => {
+        res.writeHead(answer.status, answer.headers);
+        res.end(req.method === 'HEAD' ? undefined : answer.body);
+      });
   });
 }

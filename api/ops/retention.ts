@@ -37,64 +37,86 @@ const expiredBefore = (q: Knex.QueryBuilder, cutoff: number) => q.where('expires
 export function retentionRules(options: { auditRetentionDays: number }): RetentionRule[] {
   const rules: RetentionRule[] = [
     {
-      table: 'challenges', tailMs: DAY_MS, deadBefore: expiredBefore,
+      table: 'challenges',
+      tailMs: DAY_MS,
+      deadBefore: expiredBefore,
       deadWhen: 'at its expiry, 10 minutes after the password step (passing or spending it only ends it sooner)',
     },
     {
       // An idle-expired session that nobody ended waits for its absolute expiry: the idle deadline moves with every
       // use, and indexing it would slow the session check.
-      table: 'sessions', tailMs: 7 * DAY_MS,
+      table: 'sessions',
+      tailMs: 7 * DAY_MS,
       deadBefore: (q, cutoff) => q.where((w) => w.where('ended_at', '<', cutoff).orWhere('absolute_expires_at', '<', cutoff)),
-      deadWhen: 'when it ends (sign-out, reset, 2FA turned on elsewhere) or at its absolute expiry, 12 hours after sign-in; until the tail is over, a client holding the token is told why it stopped working',
+      deadWhen:
+        'when it ends (sign-out, reset, 2FA turned on elsewhere) or at its absolute expiry, 12 hours after sign-in; until the tail is over, a client holding the token is told why it stopped working',
     },
     {
-      table: 'one_time_codes', tailMs: DAY_MS, deadBefore: expiredBefore,
+      table: 'one_time_codes',
+      tailMs: DAY_MS,
+      deadBefore: expiredBefore,
       deadWhen: 'at its expiry, 10 minutes after it was sent (using it only ends it sooner)',
     },
     {
-      table: 'code_sends', tailMs: DAY_MS,
+      table: 'code_sends',
+      tailMs: DAY_MS,
       deadBefore: (q, cutoff) => q.where('at', '<', cutoff - CODE_SEND_WINDOW_MS),
       deadWhen: 'an hour after the send, when the hourly send caps stop counting it',
     },
     {
-      table: 'trusted_devices', tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
+      table: 'trusted_devices',
+      tailMs: 7 * DAY_MS,
+      deadBefore: expiredBefore,
       deadWhen: 'at its expiry, rememberDeviceDays after it was trusted (forgotten devices are deleted at once)',
     },
     {
-      table: 'invitations', tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
+      table: 'invitations',
+      tailMs: 7 * DAY_MS,
+      deadBefore: expiredBefore,
       deadWhen: 'at its expiry, 7 days after it was sent (accepted, revoked and replaced ones are kept as long)',
     },
     {
-      table: 'email_verifications', tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
+      table: 'email_verifications',
+      tailMs: 7 * DAY_MS,
+      deadBefore: expiredBefore,
       deadWhen: 'at its expiry, 24 hours after the link was sent (used and replaced links are kept as long)',
     },
     {
-      table: 'policy_confirmations', tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
+      table: 'policy_confirmations',
+      tailMs: 7 * DAY_MS,
+      deadBefore: expiredBefore,
       deadWhen: 'at its expiry, 10 minutes after the change was asked for (confirmed and replaced ones are kept as long)',
     },
     {
-      table: 'recovery_codes', tailMs: 7 * DAY_MS, deadBefore: expiredBefore,
+      table: 'recovery_codes',
+      tailMs: 7 * DAY_MS,
+      deadBefore: expiredBefore,
       deadWhen: 'at its expiry, an hour after an owner issued it (using it only ends it sooner)',
     },
     {
       // Keyed hashes and counters: nothing to learn from them afterwards (the audit log records every throttling).
-      table: 'password_throttles', tailMs: HOUR_MS,
+      table: 'password_throttles',
+      tailMs: HOUR_MS,
       deadBefore: (q, cutoff) => q.where('last_failure_at', '<', cutoff - EMAIL_FORGET_AFTER_MS),
       deadWhen: '24 hours after the last wrong password for the email, when the streak is forgotten (a right password deletes it at once)',
     },
     {
-      table: 'address_throttles', tailMs: HOUR_MS,
+      table: 'address_throttles',
+      tailMs: HOUR_MS,
       deadBefore: (q, cutoff) => q.where('tat', '<', cutoff),
-      deadWhen: 'when the address\'s leaky bucket has drained (its `tat` is past)',
+      deadWhen: "when the address's leaky bucket has drained (its `tat` is past)",
     },
     {
-      table: 'webauthn_challenges', tailMs: DAY_MS, deadBefore: expiredBefore,
+      table: 'webauthn_challenges',
+      tailMs: DAY_MS,
+      deadBefore: expiredBefore,
       deadWhen: 'at its expiry, 5 minutes after a security-key ceremony began (an answered one is deleted at once)',
     },
   ];
   if (options.auditRetentionDays > 0) {
     rules.push({
-      table: 'audit_events', tailMs: options.auditRetentionDays * DAY_MS,
+      table: 'audit_events',
+      tailMs: options.auditRetentionDays * DAY_MS,
       deadBefore: (q, cutoff) => q.where('at', '<', cutoff),
       deadWhen: 'when it is written (kept AUDIT_RETENTION_DAYS)',
     });
@@ -115,7 +137,12 @@ export interface SweepOptions {
 /** Deletes, table by table and batch by batch, the rows that stopped mattering more than their tail before `now`.
  * Returns the rows this call deleted per table (another instance sweeping at once may have taken some). A table
  * that fails does not keep the others from being swept; the sweep then throws, naming it. */
-export async function sweepExpired(db: Db, rules: readonly RetentionRule[], now: number, options: SweepOptions = {}): Promise<Record<string, number>> {
+export async function sweepExpired(
+  db: Db,
+  rules: readonly RetentionRule[],
+  now: number,
+  options: SweepOptions = {},
+): Promise<Record<string, number>> {
   const batchSize = options.batchSize ?? SWEEP_BATCH_SIZE;
   const deleted: Record<string, number> = {};
   const failed: string[] = [];
@@ -174,7 +201,11 @@ export interface SweeperDeps {
 
 /** Sweeps every `intervalMs` (the first one after a random part of the interval, so instances started together
  * spread out). The timer never keeps the process alive. */
-export function startSweeper(deps: SweeperDeps, rules: readonly RetentionRule[], options: { intervalMs: number; batchSize?: number; pauseMs?: number }): Sweeper {
+export function startSweeper(
+  deps: SweeperDeps,
+  rules: readonly RetentionRule[],
+  options: { intervalMs: number; batchSize?: number; pauseMs?: number },
+): Sweeper {
   let stopped = false;
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -183,7 +214,9 @@ export function startSweeper(deps: SweeperDeps, rules: readonly RetentionRule[],
     const started = performance.now();
     try {
       const deleted = await sweepExpired(deps.db, rules, deps.clock.now(), {
-        batchSize: options.batchSize, pauseMs: options.pauseMs ?? 10, shouldStop: () => stopped,
+        batchSize: options.batchSize,
+        pauseMs: options.pauseMs ?? 10,
+        shouldStop: () => stopped,
         onDeleted: (table, rows) => deps.observer?.deleted(table, rows),
       });
       deps.observer?.swept(true, deps.clock.now());
@@ -196,13 +229,17 @@ export function startSweeper(deps: SweeperDeps, rules: readonly RetentionRule[],
   }
 
   function sweepNow(): Promise<void> {
-    running ??= sweep().finally(() => { running = null; });
+    running ??= sweep().finally(() => {
+      running = null;
+    });
     return running;
   }
 
   function schedule(delayMs: number): void {
     if (stopped) return;
-    timer = setTimeout(() => { void sweepNow().then(() => schedule(options.intervalMs)); }, delayMs);
+    timer = setTimeout(() => {
+      void sweepNow().then(() => schedule(options.intervalMs));
+    }, delayMs);
     timer.unref();
   }
 

@@ -27,7 +27,9 @@ export async function shutDown(running: Running, timeoutMs: number): Promise<boo
   let deadline: NodeJS.Timeout | undefined;
   const drained = await Promise.race([
     closed.then(() => true),
-    new Promise<boolean>((resolve) => { deadline = setTimeout(() => resolve(false), timeoutMs); }),
+    new Promise<boolean>((resolve) => {
+      deadline = setTimeout(() => resolve(false), timeoutMs);
+    }),
   ]);
   clearInterval(idleCheck);
   clearTimeout(deadline);

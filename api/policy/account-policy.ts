@@ -98,8 +98,8 @@ export function classifyChange(before: PolicyFields, after: PolicyFields): Polic
     // A longer grace lets members go longer without 2FA; a shorter one applies at once (setup-due.ts).
     if (after.gracePeriodDays > before.gracePeriodDays) loosened.push('gracePeriodDays');
   }
-  const requirementGrew = enforceRank[after.enforce] > enforceRank[before.enforce]
-    || rangesTighten(before.enforceOutsideIpRanges, after.enforceOutsideIpRanges);
+  const requirementGrew =
+    enforceRank[after.enforce] > enforceRank[before.enforce] || rangesTighten(before.enforceOutsideIpRanges, after.enforceOutsideIpRanges);
   return { changed, loosened, requirementGrew };
 }
 
@@ -117,7 +117,16 @@ export interface MemberFacts {
 /** Why this account requires 2FA of the member, as the account sees it (logins from outside any exempt range), or null. */
 export function accountReason(member: MemberFacts, policy: PolicyFields, accountId: string): { reason: string | null; satisfied: boolean } {
   const result = evaluatePolicy(
-    [{ accountId, accountName: '', role: member.role, require2fa: member.require2fa, require2faAt: member.require2faAt, joinedAt: member.joinedAt }],
+    [
+      {
+        accountId,
+        accountName: '',
+        role: member.role,
+        require2fa: member.require2fa,
+        require2faAt: member.require2faAt,
+        joinedAt: member.joinedAt,
+      },
+    ],
     new Map([[accountId, { ...policy, enforceTightenedAt: null }]]),
     member.enabledMethods,
     '', // no address: the answer for logins from outside the exempt ranges

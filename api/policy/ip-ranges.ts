@@ -14,7 +14,8 @@ export function isValidCidr(cidr: string): boolean {
 export function normaliseCidr(cidr: string): string {
   const [address, bits] = ipaddr.parseCIDR(cidr.trim());
   // The network address, so `10.0.0.1/8` and `10.0.0.0/8` are one range.
-  const network = address.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(cidr.trim()) : ipaddr.IPv6.networkAddressFromCIDR(cidr.trim());
+  const network =
+    address.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(cidr.trim()) : ipaddr.IPv6.networkAddressFromCIDR(cidr.trim());
   return `${network.toString()}/${bits}`;
 }
 
@@ -24,8 +25,10 @@ export function isInRanges(address: string, ranges: readonly string[]): boolean 
   return ranges.some((cidr) => {
     try {
       const [rangeAddress, bits] = ipaddr.parseCIDR(cidr);
-      const range = rangeAddress.kind() === 'ipv6' && (rangeAddress as ipaddr.IPv6).isIPv4MappedAddress()
-        ? (rangeAddress as ipaddr.IPv6).toIPv4Address() : rangeAddress;
+      const range =
+        rangeAddress.kind() === 'ipv6' && (rangeAddress as ipaddr.IPv6).isIPv4MappedAddress()
+          ? (rangeAddress as ipaddr.IPv6).toIPv4Address()
+          : rangeAddress;
       const rangeBits = range === rangeAddress ? bits : bits - 96;
       return ip.kind() === range.kind() && ip.match(range, rangeBits);
     } catch {

@@ -54,14 +54,14 @@ export const DEFAULT_REMEMBER_DEVICE_DAYS = 30;
 
 export const multiAccountRule = [
   'Twofold API. A user may belong to many accounts, and login happens before an account is chosen, so the 2FA',
-  'requirement is the user\'s: a user must use 2FA if any of their accounts requires it of them (enforce `all`;',
-  'enforce `admins` for owners and admins; `require2fa` set on the member; an account\'s `enforceOutsideIpRanges`',
-  'exempts logins from inside those ranges from that account\'s `enforce`, never from a per-member requirement).',
+  "requirement is the user's: a user must use 2FA if any of their accounts requires it of them (enforce `all`;",
+  "enforce `admins` for owners and admins; `require2fa` set on the member; an account's `enforceOutsideIpRanges`",
+  "exempts logins from inside those ranges from that account's `enforce`, never from a per-member requirement).",
   'Allowed methods: those every requiring account allows. When the requiring accounts allow no method in common,',
   'the user enrols one method per account: `allowedMethods` is then the union, each `requiredBy` entry lists its',
   'own `allowedMethods`, and the user stays in `2fa_setup_required` until every requiring account is satisfied.',
-  'Remember-device days: the smallest among all the user\'s accounts. A trusted device never skips a requirement',
-  'that began after the device was trusted. An owner or admin of one account changes only that account\'s',
+  "Remember-device days: the smallest among all the user's accounts. A trusted device never skips a requirement",
+  "that began after the device was trusted. An owner or admin of one account changes only that account's",
   'requirement: a reset or a looser policy in account A never removes what account B requires.',
   'Grace periods: each requiring account gives `gracePeriodDays` from when its requirement began for the user; the',
   'earliest due date among the accounts the user has not yet satisfied wins, and a login never skips a method the user has.',
@@ -81,7 +81,7 @@ function reasonFor(m: PolicyMembership, p: AccountPolicy, clientAddress: string)
 }
 
 function requirementStart(m: PolicyMembership, p: AccountPolicy, reason: string): number {
-  const since = reason === 'required_for_member' ? m.require2faAt ?? m.joinedAt : p.enforceTightenedAt ?? 0;
+  const since = reason === 'required_for_member' ? (m.require2faAt ?? m.joinedAt) : (p.enforceTightenedAt ?? 0);
   // Joining an account that already requires 2FA is a new requirement for this user.
   return Math.max(since, m.joinedAt);
 }
@@ -102,14 +102,24 @@ export function evaluatePolicy(
     const reason = reasonFor(m, p, clientAddress);
     if (!reason) continue;
     const allowed = allEnrollableMethods.filter((x) => p.allowedMethods.includes(x));
-    requiredBy.push({ accountId: m.accountId, accountName: m.accountName, reason, allowedMethods: allowed,
-      satisfied: allowed.some((x) => enabledMethods.includes(x)), setupDueAt: setupDueAt(m, p, clientAddress) });
+    requiredBy.push({
+      accountId: m.accountId,
+      accountName: m.accountName,
+      reason,
+      allowedMethods: allowed,
+      satisfied: allowed.some((x) => enabledMethods.includes(x)),
+      setupDueAt: setupDueAt(m, p, clientAddress),
+    });
     requiredSince = Math.max(requiredSince ?? 0, requirementStart(m, p, reason));
   }
   const common = allEnrollableMethods.filter((x) => requiredBy.every((r) => r.allowedMethods.includes(x)));
   const disjoint = requiredBy.length > 0 && common.length === 0;
-  const allowedMethods = requiredBy.length === 0 ? allEnrollableMethods
-    : disjoint ? allEnrollableMethods.filter((x) => requiredBy.some((r) => r.allowedMethods.includes(x))) : common;
+  const allowedMethods =
+    requiredBy.length === 0
+      ? allEnrollableMethods
+      : disjoint
+        ? allEnrollableMethods.filter((x) => requiredBy.some((r) => r.allowedMethods.includes(x)))
+        : common;
   return {
     required: requiredBy.length > 0,
     requiredBy,

@@ -27,13 +27,27 @@ export interface LoadedRequirement extends Requirement {
 
 /** The user's accounts and roles, oldest membership first. */
 export async function loadAccounts(db: Db, userId: string): Promise<LoadedRequirement['accounts']> {
-  return (await listMembershipsWithAccounts(db, userId)).map(({ membership, account }) => ({ id: account.id, name: account.name, role: membership.role }));
+  return (await listMembershipsWithAccounts(db, userId)).map(({ membership, account }) => ({
+    id: account.id,
+    name: account.name,
+    role: membership.role,
+  }));
 }
 
-export async function loadRequirement(db: Db, userId: string, clientAddress: string, enabled?: EnrollableMethod[]): Promise<LoadedRequirement> {
+export async function loadRequirement(
+  db: Db,
+  userId: string,
+  clientAddress: string,
+  enabled?: EnrollableMethod[],
+): Promise<LoadedRequirement> {
   const [rows, methods] = await Promise.all([listMembershipsWithAccounts(db, userId), enabled ?? listEnabledMethods(db, userId)]);
   const memberships = rows.map(({ membership: m, account: a }) => ({
-    accountId: a.id, accountName: a.name, role: m.role, require2fa: toBool(m.require_2fa), require2faAt: m.require_2fa_at, joinedAt: m.created_at,
+    accountId: a.id,
+    accountName: a.name,
+    role: m.role,
+    require2fa: toBool(m.require_2fa),
+    require2faAt: m.require_2fa_at,
+    joinedAt: m.created_at,
   }));
   const policies = new Map(rows.map(({ account }) => [account.id, accountPolicy(account)]));
   const accounts = rows.map(({ membership, account }) => ({ id: account.id, name: account.name, role: membership.role }));

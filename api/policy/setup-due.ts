@@ -12,20 +12,26 @@ export const DAY_MS = 24 * 60 * 60_000;
 
 /** When `enforce` began to cover this role without a break; null when it does not cover it. A missing timestamp
  * reads as "long ago": a grace is only ever given from a recorded start. */
-export function enforceCoversSince(role: Role, p: Pick<AccountPolicy, 'enforce' | 'adminsRequiredSince' | 'allRequiredSince'>): number | null {
+export function enforceCoversSince(
+  role: Role,
+  p: Pick<AccountPolicy, 'enforce' | 'adminsRequiredSince' | 'allRequiredSince'>,
+): number | null {
   const manager = role === 'owner' || role === 'admin';
-  if (p.enforce === 'all') return manager ? p.adminsRequiredSince ?? p.allRequiredSince ?? 0 : p.allRequiredSince ?? 0;
+  if (p.enforce === 'all') return manager ? (p.adminsRequiredSince ?? p.allRequiredSince ?? 0) : (p.allRequiredSince ?? 0);
   if (p.enforce === 'admins' && manager) return p.adminsRequiredSince ?? 0;
   return null;
 }
 
 /** The `*RequiredSince` timestamps after `enforce` changes at `now`. Only a rise starts anything: owners and admins
  * covered before and after keep their start when `admins` becomes `all`, so no change restarts a grace. */
-export function enforceSinceAfter(before: Pick<AccountPolicy, 'enforce' | 'adminsRequiredSince' | 'allRequiredSince'>, after: Enforce, now: number):
-  { adminsRequiredSince: number | null; allRequiredSince: number | null } {
+export function enforceSinceAfter(
+  before: Pick<AccountPolicy, 'enforce' | 'adminsRequiredSince' | 'allRequiredSince'>,
+  after: Enforce,
+  now: number,
+): { adminsRequiredSince: number | null; allRequiredSince: number | null } {
   return {
-    adminsRequiredSince: after === 'off' ? null : before.enforce === 'off' ? now : before.adminsRequiredSince ?? null,
-    allRequiredSince: after !== 'all' ? null : before.enforce === 'all' ? before.allRequiredSince ?? null : now,
+    adminsRequiredSince: after === 'off' ? null : before.enforce === 'off' ? now : (before.adminsRequiredSince ?? null),
+    allRequiredSince: after !== 'all' ? null : before.enforce === 'all' ? (before.allRequiredSince ?? null) : now,
   };
 }
 

@@ -61,7 +61,11 @@ export async function lockMembership(trx: Db, accountId: string, userId: string)
 
 /** The account's owners other than `userId`, locked until the transaction ends. */
 export async function lockOtherOwners(trx: Db, accountId: string, userId: string): Promise<string[]> {
-  const rows = await trx('memberships').where({ account_id: accountId, role: 'owner' }).whereNot({ user_id: userId }).forUpdate().select('user_id');
+  const rows = await trx('memberships')
+    .where({ account_id: accountId, role: 'owner' })
+    .whereNot({ user_id: userId })
+    .forUpdate()
+    .select('user_id');
   return rows.map((r: { user_id: string }) => r.user_id);
 }
 
@@ -80,33 +84,63 @@ export async function removeMembership(db: Db, accountId: string, userId: string
 
 /** The per-member requirement; `require_2fa_at` marks when it began (grace periods and trusted devices count from it). */
 export async function setRequire2fa(db: Db, accountId: string, userId: string, on: boolean, now: number): Promise<void> {
-  await db('memberships').where({ account_id: accountId, user_id: userId }).update({ require_2fa: on, require_2fa_at: on ? now : null });
+  await db('memberships')
+    .where({ account_id: accountId, user_id: userId })
+    .update({ require_2fa: on, require_2fa_at: on ? now : null });
 }
 
 /** Writes the account's 2FA policy columns (policy/account-policy.ts decides what they hold). */
-export async function updatePolicyColumns(db: Db, accountId: string, columns: Partial<Omit<AccountRow, 'id' | 'name' | 'created_at' | 'api_allowed_ranges'>>): Promise<void> {
+export async function updatePolicyColumns(
+  db: Db,
+  accountId: string,
+  columns: Partial<Omit<AccountRow, 'id' | 'name' | 'created_at' | 'api_allowed_ranges'>>,
+): Promise<void> {
   await db('accounts').where({ id: accountId }).update(columns);
 }
 
 /** Deletes the given accounts that no longer have any member (an unverified user's own account, once replaced). */
 export async function deleteAccountsWithoutMembers(db: Db, accountIds: string[]): Promise<string[]> {
   if (accountIds.length === 0) return [];
-  const orphaned = (await db('accounts').whereIn('id', accountIds).whereNotExists(db('memberships').whereRaw('memberships.account_id = accounts.id')).select('id'))
-    .map((r: { id: string }) => r.id);
+  const orphaned = (
+    await db('accounts')
+      .whereIn('id', accountIds)
+      .whereNotExists(db('memberships').whereRaw('memberships.account_id = accounts.id'))
+      .select('id')
+  ).map((r: { id: string }) => r.id);
   if (orphaned.length) await db('accounts').whereIn('id', orphaned).delete();
   return orphaned;
 }
 
 /** Memberships of a user with their account rows, oldest first: the input of the 2FA policy. */
 export async function listMembershipsWithAccounts(db: Db, userId: string): Promise<{ membership: MembershipRow; account: AccountRow }[]> {
-  const rows = await db('memberships as m').join('accounts as a', 'a.id', 'm.account_id').where('m.user_id', userId).orderBy('m.created_at')
+  const rows = await db('memberships as m')
+    .join('accounts as a', 'a.id', 'm.account_id')
+    .where('m.user_id', userId)
+    .orderBy('m.created_at')
     .select('m.account_id', 'm.user_id', 'm.role', 'm.require_2fa', 'm.require_2fa_at', 'm.created_at as m_created_at', 'a.*');
   return rows.map((r: Record<string, unknown>) => ({
-    membership: { account_id: r.account_id as string, user_id: r.user_id as string, role: r.role as Role, require_2fa: r.require_2fa as boolean,
-      require_2fa_at: r.require_2fa_at as number | null, created_at: r.m_created_at as number },
-    account: { id: r.id, name: r.name, created_at: r.created_at, enforce: r.enforce, allowed_methods: r.allowed_methods,
-      remember_device_days: r.remember_device_days, enforce_outside_ip_ranges: r.enforce_outside_ip_ranges,
-      api_allowed_ranges: r.api_allowed_ranges, policy_updated_at: r.policy_updated_at, enforce_tightened_at: r.enforce_tightened_at,
-      grace_period_days: r.grace_period_days, admins_required_since: r.admins_required_since, all_required_since: r.all_required_since } as AccountRow,
+    membership: {
+      account_id: r.account_id as string,
+      user_id: r.user_id as string,
+      role: r.role as Role,
+      require_2fa: r.require_2fa as boolean,
+      require_2fa_at: r.require_2fa_at as number | null,
+      created_at: r.m_created_at as number,
+    },
+    account: {
+      id: r.id,
+      name: r.name,
+      created_at: r.created_at,
+      enforce: r.enforce,
+      allowed_methods: r.allowed_methods,
+      remember_device_days: r.remember_device_days,
+      enforce_outside_ip_ranges: r.enforce_outside_ip_ranges,
+      api_allowed_ranges: r.api_allowed_ranges,
+      policy_updated_at: r.policy_updated_at,
+      enforce_tightened_at: r.enforce_tightened_at,
+      grace_period_days: r.grace_period_days,
+      admins_required_since: r.admins_required_since,
+      all_required_since: r.all_required_since,
+    } as AccountRow,
   }));
 }

@@ -5,19 +5,39 @@ import { hashToken, randomId, randomToken } from '../crypto/secrets.ts';
 
 export const API_KEY_PREFIX = 'tfk_';
 
-export interface ApiKeyRow { id: string; account_id: string; name: string; key_hash: string; created_by: string; created_at: number; last_used_at: number | null }
+export interface ApiKeyRow {
+  id: string;
+  account_id: string;
+  name: string;
+  key_hash: string;
+  created_by: string;
+  created_at: number;
+  last_used_at: number | null;
+}
 
 export const isApiKey = (bearer: string): boolean => bearer.startsWith(API_KEY_PREFIX);
 
-export async function createApiKey(db: Db, input: { accountId: string; name: string; createdBy: string; now: number }): Promise<{ id: string; key: string }> {
+export async function createApiKey(
+  db: Db,
+  input: { accountId: string; name: string; createdBy: string; now: number },
+): Promise<{ id: string; key: string }> {
   const key = API_KEY_PREFIX + randomToken();
   const id = randomId();
-  await db('api_keys').insert({ id, account_id: input.accountId, name: input.name, key_hash: hashToken(key), created_by: input.createdBy, created_at: input.now });
+  await db('api_keys').insert({
+    id,
+    account_id: input.accountId,
+    name: input.name,
+    key_hash: hashToken(key),
+    created_by: input.createdBy,
+    created_at: input.now,
+  });
   return { id, key };
 }
 
 export async function findApiKey(db: Db, key: string): Promise<ApiKeyRow | undefined> {
-  return db<ApiKeyRow>('api_keys').where({ key_hash: hashToken(key) }).first();
+  return db<ApiKeyRow>('api_keys')
+    .where({ key_hash: hashToken(key) })
+    .first();
 }
 
 export async function touchApiKey(db: Db, id: string, now: number): Promise<void> {

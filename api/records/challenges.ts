@@ -28,13 +28,32 @@ export interface ChallengeRow {
 export const challengeMethods = (c: ChallengeRow): Method[] => JSON.parse(c.methods) as Method[];
 export const isLive = (c: ChallengeRow, now: number): boolean => c.completed_at === null && c.expires_at > now;
 
-export async function createChallenge(db: Db, input: { userId: string; kind: ChallengeKind; methods: (Method | EnrollableMethod)[]; client: Client; ip: string; userAgent: string | null; now: number }):
-  Promise<{ challengeId: string; challenge: ChallengeRow }> {
+export async function createChallenge(
+  db: Db,
+  input: {
+    userId: string;
+    kind: ChallengeKind;
+    methods: (Method | EnrollableMethod)[];
+    client: Client;
+    ip: string;
+    userAgent: string | null;
+    now: number;
+  },
+): Promise<{ challengeId: string; challenge: ChallengeRow }> {
   const challengeId = randomToken();
   const challenge: ChallengeRow = {
-    id: randomId(), token_hash: hashToken(challengeId), user_id: input.userId, kind: input.kind, methods: JSON.stringify(input.methods),
-    client: input.client, ip: input.ip, user_agent: input.userAgent?.slice(0, 300) ?? null, attempts: 0,
-    created_at: input.now, expires_at: input.now + CHALLENGE_TTL_MS, completed_at: null,
+    id: randomId(),
+    token_hash: hashToken(challengeId),
+    user_id: input.userId,
+    kind: input.kind,
+    methods: JSON.stringify(input.methods),
+    client: input.client,
+    ip: input.ip,
+    user_agent: input.userAgent?.slice(0, 300) ?? null,
+    attempts: 0,
+    created_at: input.now,
+    expires_at: input.now + CHALLENGE_TTL_MS,
+    completed_at: null,
   };
   await db('challenges').insert(challenge);
   return { challengeId, challenge };
@@ -42,13 +61,18 @@ export async function createChallenge(db: Db, input: { userId: string; kind: Cha
 
 export async function findChallenge(db: Db, challengeId: string): Promise<ChallengeRow | undefined> {
   if (challengeId.length > 100) return undefined;
-  return db<ChallengeRow>('challenges').where({ token_hash: hashToken(challengeId) }).first();
+  return db<ChallengeRow>('challenges')
+    .where({ token_hash: hashToken(challengeId) })
+    .first();
 }
 
 /** Takes one of the challenge's 5 attempts atomically, before the code is looked at: 50 parallel guesses get 5 evaluations. */
 export async function reserveAttempt(db: Db, challenge: ChallengeRow, now: number): Promise<number | null> {
   const n = await db('challenges')
-    .where({ id: challenge.id }).whereNull('completed_at').where('expires_at', '>', now).where('attempts', '<', CHALLENGE_MAX_ATTEMPTS)
+    .where({ id: challenge.id })
+    .whereNull('completed_at')
+    .where('expires_at', '>', now)
+    .where('attempts', '<', CHALLENGE_MAX_ATTEMPTS)
     .increment('attempts', 1);
   if (affected(n) === 0) return null;
   const row = await db<ChallengeRow>('challenges').where({ id: challenge.id }).first('attempts');

@@ -29,9 +29,18 @@ export async function listEnabledMethods(db: Db, userId: string): Promise<Enroll
 }
 
 /** Records a pending enrolment (a new TOTP seed or a destination waiting for its code); the enabled one, if any, stays. */
-export async function savePending(db: Db, userId: string, method: EnrollableMethod, pending: { secretSealed?: string; destination?: string }, now: number): Promise<void> {
+export async function savePending(
+  db: Db,
+  userId: string,
+  method: EnrollableMethod,
+  pending: { secretSealed?: string; destination?: string },
+  now: number,
+): Promise<void> {
   const values = { pending_secret_sealed: pending.secretSealed ?? null, pending_destination: pending.destination ?? null, updated_at: now };
-  await db('factors').insert({ user_id: userId, method, ...values }).onConflict(['user_id', 'method']).merge(values);
+  await db('factors')
+    .insert({ user_id: userId, method, ...values })
+    .onConflict(['user_id', 'method'])
+    .merge(values);
 }
 
 /** Promotes the pending enrolment to the enabled one. Returns false if nothing was pending (e.g. a racing verify won). */

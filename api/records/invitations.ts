@@ -23,10 +23,17 @@ function pendingQuery(db: Db, now: number) {
 
 export async function findPendingByToken(db: Db, token: string, now: number): Promise<InvitationRow | undefined> {
   if (token.length > 100) return undefined;
-  return pendingQuery(db, now).where({ token_hash: hashToken(token) }).first();
+  return pendingQuery(db, now)
+    .where({ token_hash: hashToken(token) })
+    .first();
 }
 
-export async function findPendingOfAccount(db: Db, accountId: string, invitationId: string, now: number): Promise<InvitationRow | undefined> {
+export async function findPendingOfAccount(
+  db: Db,
+  accountId: string,
+  invitationId: string,
+  now: number,
+): Promise<InvitationRow | undefined> {
   return pendingQuery(db, now).where({ id: invitationId, account_id: accountId }).first();
 }
 
@@ -53,6 +60,11 @@ export async function revokeInvitation(db: Db, id: string, now: number): Promise
 }
 
 /** A new token and expiry for a pending invitation (its old link stops working). */
-export async function renewInvitation(db: Db, id: string, renewed: Pick<InvitationRow, 'token_hash' | 'expires_at' | 'invited_by'>, now: number): Promise<boolean> {
+export async function renewInvitation(
+  db: Db,
+  id: string,
+  renewed: Pick<InvitationRow, 'token_hash' | 'expires_at' | 'invited_by'>,
+  now: number,
+): Promise<boolean> {
   return affected(await pendingQuery(db, now).where({ id }).update(renewed)) > 0;
 }

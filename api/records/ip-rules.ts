@@ -9,5 +9,7 @@ export async function findApiAllowedRanges(db: Db, accountId: string): Promise<s
 
 /** `ranges` are already validated and normalised (policy/ip-ranges.ts). */
 export async function setApiAllowedRanges(db: Db, accountId: string, ranges: string[]): Promise<void> {
-  await db('accounts').where({ id: accountId }).update({ api_allowed_ranges: JSON.stringify(ranges) });
+  await db('accounts')
+    .where({ id: accountId })
+    .update({ api_allowed_ranges: JSON.stringify(ranges) });
 }

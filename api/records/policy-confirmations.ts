@@ -13,7 +13,10 @@ export interface ConfirmationRow {
   consumed_at: number | null;
 }
 
-export async function insertConfirmation(db: Db, row: Pick<ConfirmationRow, 'id' | 'account_id' | 'requested_by' | 'changes' | 'created_at' | 'expires_at'>): Promise<void> {
+export async function insertConfirmation(
+  db: Db,
+  row: Pick<ConfirmationRow, 'id' | 'account_id' | 'requested_by' | 'changes' | 'created_at' | 'expires_at'>,
+): Promise<void> {
   await db('policy_confirmations').insert({ ...row, code_hash: '-', attempts: 0 });
 }
 
@@ -23,7 +26,11 @@ export async function deleteConfirmation(db: Db, id: string): Promise<void> {
 
 /** A newer request replaces any pending one of the account. */
 export async function replacePendingConfirmations(db: Db, accountId: string, keepId: string, now: number): Promise<void> {
-  await db('policy_confirmations').where({ account_id: accountId }).whereNot({ id: keepId }).whereNull('consumed_at').update({ consumed_at: now });
+  await db('policy_confirmations')
+    .where({ account_id: accountId })
+    .whereNot({ id: keepId })
+    .whereNull('consumed_at')
+    .update({ consumed_at: now });
 }
 
 /** Only the owner who asked can see (and confirm) a confirmation. */
@@ -34,7 +41,11 @@ export async function findConfirmationOf(db: Db, id: string, accountId: string, 
 /** Takes one of a confirmation's tries; the tries now used, or null when none was left. Read back after the
  * reservation: under a race this errs towards the cap, never past it. */
 export async function reserveConfirmationAttempt(db: Db, id: string, max: number): Promise<number | null> {
-  const reserved = await db('policy_confirmations').where({ id }).whereNull('consumed_at').where('attempts', '<', max).update({ attempts: db.raw('attempts + 1') });
+  const reserved = await db('policy_confirmations')
+    .where({ id })
+    .whereNull('consumed_at')
+    .where('attempts', '<', max)
+    .update({ attempts: db.raw('attempts + 1') });
   if (affected(reserved) === 0) return null;
   return Number((await db('policy_confirmations').where({ id }).first('attempts')).attempts);
 }

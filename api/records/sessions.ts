@@ -36,8 +36,10 @@ export const sessionExpiresAt = (s: Pick<SessionRow, 'idle_expires_at' | 'absolu
 
 export const sessionClients = (s: Pick<SessionRow, 'clients'>): Client[] => JSON.parse(s.clients) as Client[];
 
-export async function createSession(db: Db, input: { userId: string; client: Client; ip: string; userAgent: string | null; now: number }):
-  Promise<{ token: string; session: SessionRow }> {
+export async function createSession(
+  db: Db,
+  input: { userId: string; client: Client; ip: string; userAgent: string | null; now: number },
+): Promise<{ token: string; session: SessionRow }> {
   const token = randomToken();
   const session: SessionRow = {
     id: randomId(),
@@ -59,10 +61,37 @@ export async function createSession(db: Db, input: { userId: string; client: Cli
   return { token, session };
 }
 
-const sessionColumns = ['id', 'token_hash', 'user_id', 'created_at', 'last_used_at', 'idle_expires_at', 'absolute_expires_at', 'reauth_until', 'clients', 'ip', 'user_agent',
-  'ended_at', 'ended_reason'];
-const userColumns = ['id', 'email', 'name', 'password_hash', 'created_at', 'preferred_method', 'previous_phone', 'backup_codes_sealed',
-  'failed_code_streak', 'failed_code_total', 'code_locked_until', 'totp_last_step', 'email_verified_at', 'managed_by_account_id'];
+const sessionColumns = [
+  'id',
+  'token_hash',
+  'user_id',
+  'created_at',
+  'last_used_at',
+  'idle_expires_at',
+  'absolute_expires_at',
+  'reauth_until',
+  'clients',
+  'ip',
+  'user_agent',
+  'ended_at',
+  'ended_reason',
+];
+const userColumns = [
+  'id',
+  'email',
+  'name',
+  'password_hash',
+  'created_at',
+  'preferred_method',
+  'previous_phone',
+  'backup_codes_sealed',
+  'failed_code_streak',
+  'failed_code_total',
+  'code_locked_until',
+  'totp_last_step',
+  'email_verified_at',
+  'managed_by_account_id',
+];
 
 const sessionPairs = sessionColumns.map((c) => [c, `s_${c}`] as const);
 const userPairs = userColumns.map((c) => [c, `u_${c}`] as const);
@@ -76,9 +105,14 @@ function lookupQuery(db: Db, mayRequireSql: string): { sql: string; bindings: re
   if (!byRule) lookupQueries.set(db, (byRule = new Map()));
   let query = byRule.get(mayRequireSql);
   if (!query) {
-    const { sql, bindings } = db('sessions as s').join('users as u', 'u.id', 's.user_id')
+    const { sql, bindings } = db('sessions as s')
+      .join('users as u', 'u.id', 's.user_id')
       .where('s.token_hash', TOKEN_HASH_SLOT)
-      .first([...sessionColumns.map((c) => `s.${c} as s_${c}`), ...userColumns.map((c) => `u.${c} as u_${c}`), db.raw(`${mayRequireSql} as may_require_2fa`)])
+      .first([
+        ...sessionColumns.map((c) => `s.${c} as s_${c}`),
+        ...userColumns.map((c) => `u.${c} as u_${c}`),
+        db.raw(`${mayRequireSql} as may_require_2fa`),
+      ])
       .toSQL();
     query = { sql, bindings };
     byRule.set(mayRequireSql, query);
@@ -113,7 +147,12 @@ export async function lookupSession(db: Db, token: string, now: number, mayRequi
 }
 
 /** The live session of a token and its user; null when unknown, ended or expired. */
-export async function findLiveSession(db: Db, token: string, now: number, mayRequireSql: string): Promise<{ session: SessionRow; user: UserRow; mayRequire2fa: boolean } | null> {
+export async function findLiveSession(
+  db: Db,
+  token: string,
+  now: number,
+  mayRequireSql: string,
+): Promise<{ session: SessionRow; user: UserRow; mayRequire2fa: boolean } | null> {
   const found = await lookupSession(db, token, now, mayRequireSql);
   return found.status === 'live' ? found : null;
 }
@@ -137,7 +176,11 @@ export async function extendReauth(db: Db, sessionId: string, now: number): Prom
 
 /** Ends one session of the user; false when it is not theirs or already ended. */
 export async function endSession(db: Db, userId: string, sessionId: string, reason: SessionEndReason, now: number): Promise<boolean> {
-  return affected(await db('sessions').where({ id: sessionId, user_id: userId }).whereNull('ended_at').update({ ended_at: now, ended_reason: reason })) > 0;
+  return (
+    affected(
+      await db('sessions').where({ id: sessionId, user_id: userId }).whereNull('ended_at').update({ ended_at: now, ended_reason: reason }),
+    ) > 0
+  );
 }
 
 /** Ends every session of the user but `exceptId` (the one that asked, when it should live on). */
@@ -149,8 +192,15 @@ export async function endSessionsOfUser(db: Db, userId: string, reason: SessionE
 
 export async function listSessions(db: Db, userId: string, currentId: string | null, now: number): Promise<SessionListItem[]> {
   const rows: SessionRow[] = await db('sessions').where({ user_id: userId }).whereNull('ended_at').orderBy('last_used_at', 'desc');
-  return rows.filter((s) => sessionExpiresAt(s) > now).map((s) => ({
-    id: s.id, clients: sessionClients(s), ip: s.ip, userAgent: s.user_agent,
-    createdAt: iso(s.created_at), lastUsedAt: iso(s.last_used_at), current: s.id === currentId,
-  }));
+  return rows
+    .filter((s) => sessionExpiresAt(s) > now)
+    .map((s) => ({
+      id: s.id,
+      clients: sessionClients(s),
+      ip: s.ip,
+      userAgent: s.user_agent,
+      createdAt: iso(s.created_at),
+      lastUsedAt: iso(s.last_used_at),
+      current: s.id === currentId,
+    }));
 }

@@ -21,8 +21,12 @@ export interface UserRow {
   managed_by_account_id: string | null;
 }
 
-export const publicUser = (row: Pick<UserRow, 'id' | 'email' | 'name' | 'email_verified_at'>): User =>
-  ({ id: row.id, email: row.email, name: row.name, emailVerified: row.email_verified_at !== null });
+export const publicUser = (row: Pick<UserRow, 'id' | 'email' | 'name' | 'email_verified_at'>): User => ({
+  id: row.id,
+  email: row.email,
+  name: row.name,
+  emailVerified: row.email_verified_at !== null,
+});
 
 export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
   return db<UserRow>('users').where({ email: email.trim().toLowerCase() }).first();
@@ -33,9 +37,16 @@ export async function findUserById(db: Db, id: string): Promise<UserRow | undefi
 }
 
 /** Inserts a user; a taken email is `409 conflict` (checked by the unique index, so two racing sign-ups cannot both win). */
-export async function insertUser(db: Db, input: { email: string; name: string; passwordHash: string; now: number; emailVerified?: boolean }): Promise<UserRow> {
+export async function insertUser(
+  db: Db,
+  input: { email: string; name: string; passwordHash: string; now: number; emailVerified?: boolean },
+): Promise<UserRow> {
   const row = {
-    id: randomId(), email: input.email.toLowerCase(), name: input.name, password_hash: input.passwordHash, created_at: input.now,
+    id: randomId(),
+    email: input.email.toLowerCase(),
+    name: input.name,
+    password_hash: input.passwordHash,
+    created_at: input.now,
     email_verified_at: input.emailVerified ? input.now : null,
   };
   try {
@@ -50,7 +61,9 @@ export async function insertUser(db: Db, input: { email: string; name: string; p
 /** Names by user id (for lists that show who did something). */
 export async function userNames(db: Db, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const rows = await db('users').whereIn('id', [...new Set(ids)]).select('id', 'name');
+  const rows = await db('users')
+    .whereIn('id', [...new Set(ids)])
+    .select('id', 'name');
   return new Map(rows.map((u: { id: string; name: string }) => [u.id, u.name]));
 }
 
@@ -77,7 +90,9 @@ export async function markEmailVerified(db: Db, userId: string, now: number): Pr
 /** Deletes an unverified user and, with it, every row that belongs to them (sessions, factors, codes, memberships
  * cascade); answers the accounts they belonged to. Used only when a new person proved the address they held. */
 export async function deleteUnverifiedUser(db: Db, userId: string): Promise<{ accountIds: string[] } | null> {
-  const accountIds = (await db('memberships').where({ user_id: userId }).select('account_id')).map((r: { account_id: string }) => r.account_id);
+  const accountIds = (await db('memberships').where({ user_id: userId }).select('account_id')).map(
+    (r: { account_id: string }) => r.account_id,
+  );
   const n = await db('users').where({ id: userId }).whereNull('email_verified_at').delete();
   return affected(n) === 0 ? null : { accountIds };
 }

@@ -19,7 +19,12 @@ export interface CredentialRow {
   last_used_at: number | null;
 }
 
-export const publicKey = (c: CredentialRow): SecurityKey => ({ id: c.id, name: c.name, createdAt: iso(c.created_at), lastUsedAt: isoOrNull(c.last_used_at) });
+export const publicKey = (c: CredentialRow): SecurityKey => ({
+  id: c.id,
+  name: c.name,
+  createdAt: iso(c.created_at),
+  lastUsedAt: isoOrNull(c.last_used_at),
+});
 export const transportsOf = (c: CredentialRow): string[] => JSON.parse(c.transports) as string[];
 export const isBackedUp = (c: CredentialRow): boolean => toBool(c.backed_up);
 
@@ -33,7 +38,15 @@ export async function findCredential(db: Db, userId: string, credentialId: strin
   return db<CredentialRow>('webauthn_credentials').where({ id: credentialId, user_id: userId }).first();
 }
 
-export interface NewCredential { id: string; publicKey: string; signCount: number; transports: string[]; name: string; aaguid: string | null; backedUp: boolean }
+export interface NewCredential {
+  id: string;
+  publicKey: string;
+  signCount: number;
+  transports: string[];
+  name: string;
+  aaguid: string | null;
+  backedUp: boolean;
+}
 
 /** Saves a verified credential, turning the method on (the user's `webauthn` factors row) if it was off.
  * Returns whether the method was newly turned on, or null when the credential ID is already registered. */
@@ -44,8 +57,17 @@ export async function insertCredential(db: Db, userId: string, c: NewCredential,
       // Two first keys added at once: one creates the row, the other waits for its lock and sees the method on.
       const methodTurnedOn = await enableFactorOnce(trx, userId, 'webauthn', now);
       await trx('webauthn_credentials').insert({
-        id: c.id, user_id: userId, method: 'webauthn', public_key: c.publicKey, sign_count: c.signCount,
-        transports: JSON.stringify(c.transports), name: c.name, aaguid: c.aaguid, backed_up: c.backedUp, created_at: now, last_used_at: null,
+        id: c.id,
+        user_id: userId,
+        method: 'webauthn',
+        public_key: c.publicKey,
+        sign_count: c.signCount,
+        transports: JSON.stringify(c.transports),
+        name: c.name,
+        aaguid: c.aaguid,
+        backed_up: c.backedUp,
+        created_at: now,
+        last_used_at: null,
       });
       return { methodTurnedOn };
     });
@@ -57,8 +79,13 @@ export async function insertCredential(db: Db, userId: string, c: NewCredential,
 
 /** Records a verified use: the new signature counter and the time. Conditional on the counter read before the
  * check, so of two racing uses of one counter value only one is accepted (false: the other one). */
-export async function recordCredentialUse(db: Db, c: CredentialRow, use: { signCount: number; backedUp: boolean; now: number }): Promise<boolean> {
-  const n = await db('webauthn_credentials').where({ id: c.id, user_id: c.user_id, sign_count: c.sign_count })
+export async function recordCredentialUse(
+  db: Db,
+  c: CredentialRow,
+  use: { signCount: number; backedUp: boolean; now: number },
+): Promise<boolean> {
+  const n = await db('webauthn_credentials')
+    .where({ id: c.id, user_id: c.user_id, sign_count: c.sign_count })
     .update({ sign_count: use.signCount, backed_up: use.backedUp, last_used_at: use.now });
   return affected(n) > 0;
 }
@@ -84,11 +111,17 @@ export async function deleteCredentialUnlessLast(db: Db, userId: string, credent
 // ---- ceremony challenges ----
 
 /** Keeps the challenge of a new ceremony; it replaces any earlier one for the same purpose. */
-export async function saveCeremonyChallenge(db: Db, input: { userId: string; purpose: string; challenge: string; now: number; expiresAt: number }): Promise<void> {
+export async function saveCeremonyChallenge(
+  db: Db,
+  input: { userId: string; purpose: string; challenge: string; now: number; expiresAt: number },
+): Promise<void> {
   const values = { challenge: input.challenge, created_at: input.now, expires_at: input.expiresAt };
   // Ceremonies nobody answered are dropped as the user starts new ones.
   await db('webauthn_challenges').where({ user_id: input.userId }).where('expires_at', '<=', input.now).delete();
-  await db('webauthn_challenges').insert({ user_id: input.userId, purpose: input.purpose, ...values }).onConflict(['user_id', 'purpose']).merge(values);
+  await db('webauthn_challenges')
+    .insert({ user_id: input.userId, purpose: input.purpose, ...values })
+    .onConflict(['user_id', 'purpose'])
+    .merge(values);
 }
 
 /** Takes the ceremony's challenge once: the row goes whatever the key's answer turns out to be, so an answer

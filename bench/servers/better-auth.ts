@@ -47,12 +47,26 @@ async function clone(fromEmail: string, count: number): Promise<string[]> {
   const template = await ctx.internalAdapter.findUserByEmail(fromEmail, { includeAccounts: true });
   if (!template) throw new Error('no template user');
   const credential = template.accounts.find((a) => a.providerId === 'credential');
-  const factor = await ctx.adapter.findOne<{ secret: string; backupCodes: string; verified: boolean }>({ model: 'twoFactor', where: [{ field: 'userId', value: template.user.id }] });
+  const factor = await ctx.adapter.findOne<{ secret: string; backupCodes: string; verified: boolean }>({
+    model: 'twoFactor',
+    where: [{ field: 'userId', value: template.user.id }],
+  });
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const user = await ctx.internalAdapter.createUser({ email: `c${randomBytes(6).toString('hex')}@bench.test`, name: 'Bench', emailVerified: false, twoFactorEnabled: true }, { method: 'email-password' });
-    await ctx.internalAdapter.linkAccount({ userId: user.id, providerId: 'credential', accountId: user.id, password: credential!.password! });
-    await ctx.adapter.create({ model: 'twoFactor', data: { userId: user.id, secret: factor!.secret, backupCodes: factor!.backupCodes, verified: true } });
+    const user = await ctx.internalAdapter.createUser(
+      { email: `c${randomBytes(6).toString('hex')}@bench.test`, name: 'Bench', emailVerified: false, twoFactorEnabled: true },
+      { method: 'email-password' },
+    );
+    await ctx.internalAdapter.linkAccount({
+      userId: user.id,
+      providerId: 'credential',
+      accountId: user.id,
+      password: credential!.password!,
+    });
+    await ctx.adapter.create({
+      model: 'twoFactor',
+      data: { userId: user.id, secret: factor!.secret, backupCodes: factor!.backupCodes, verified: true },
+    });
     ids.push(user.email);
   }
   return ids;
@@ -77,7 +91,10 @@ async function challenges(emails: string[]): Promise<string[]> {
 }
 
 const server = http.createServer((req, res) => {
-  if (req.url === '/health') { res.writeHead(200).end('ok'); return; }
+  if (req.url === '/health') {
+    res.writeHead(200).end('ok');
+    return;
+  }
   if (req.url?.startsWith('/bench/')) {
     void (async () => {
       try {
@@ -94,4 +111,9 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 server.listen(port, '127.0.0.1', () => console.log(`better-auth listening on ${baseURL}`));
-process.on('SIGTERM', () => server.close(() => { sqlite.close(); process.exit(0); }));
+process.on('SIGTERM', () =>
+  server.close(() => {
+    sqlite.close();
+    process.exit(0);
+  }),
+);

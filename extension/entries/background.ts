@@ -2,7 +2,16 @@
 // listeners. No logic of its own, and the only place that hands the polyfill's `browser` to the wrappers.
 import { browser } from '../lib/browser-api-background.ts';
 import {
-  ALL_STORES, createAlarmClock, createBroadcaster, createCookieJar, extensionInfo, openTab, serveMessages, showUnlock, storageArea, watchCookies,
+  ALL_STORES,
+  createAlarmClock,
+  createBroadcaster,
+  createCookieJar,
+  extensionInfo,
+  openTab,
+  serveMessages,
+  showUnlock,
+  storageArea,
+  watchCookies,
 } from '../lib/browser-api-worker.ts';
 import { createDialer } from '../lib/dialer.ts';
 import { createHandlers, describeError } from '../lib/handlers.ts';
@@ -22,7 +31,13 @@ const vault = createVault(openVaultDb(), { session: memory, local, alarms });
 let sync: ReturnType<typeof createSessionSync>;
 const api = createApiClient({ fetch: (...args) => fetch(...args), now, recordSkew: (skewMs) => void sync.recordSkew(skewMs) });
 sync = createSessionSync({
-  cookies: createCookieJar(browser.cookies), local, memory, api, hostPatterns, now, broadcaster,
+  cookies: createCookieJar(browser.cookies),
+  local,
+  memory,
+  api,
+  hostPatterns,
+  now,
+  broadcaster,
   defaultServer: __TWOFOLD_SERVER__,
   hasAuthenticator: (server, user) => vault.has(server, user),
 });
@@ -30,7 +45,12 @@ const dialer = createDialer({ api, sync, vault, now, openTab: (url) => openTab(b
 const log = (event: string, detail: Record<string, string | number | boolean>) => console.warn(`[twofold] ${event}`, detail);
 
 const handlers = createHandlers({
-  vault, dialer, sync, local, hostPatterns, now,
+  vault,
+  dialer,
+  sync,
+  local,
+  hostPatterns,
+  now,
   userAt: (origin, storeId) => sync.userAt(origin, storeId),
   noticeServer: (origin) => sync.noticeServer(origin),
   async announceVault(kept) {
@@ -42,4 +62,6 @@ const handlers = createHandlers({
 
 serveMessages(browser.runtime, createRouter({ handlers, runtimeId, extensionOrigin, hostPatterns, log, describeError }));
 watchCookies(browser.cookies, (change) => void sync.handleCookieChange(change));
-alarms.onAlarm((name) => { if (name === LOCK_ALARM) void vault.lockIfIdle(now()); });
+alarms.onAlarm((name) => {
+  if (name === LOCK_ALARM) void vault.lockIfIdle(now());
+});

@@ -21,10 +21,16 @@ function offerToKeep(): void {
   if (!uri.startsWith('otpauth://') || uri === offeredUri) return;
   offeredUri = uri;
   keepCard?.close();
-  const user = host?.closest(`[${USER_ATTRIBUTE}]`)?.getAttribute(USER_ATTRIBUTE) ?? document.querySelector(`[${USER_ATTRIBUTE}]`)?.getAttribute(USER_ATTRIBUTE) ?? null;
+  const user =
+    host?.closest(`[${USER_ATTRIBUTE}]`)?.getAttribute(USER_ATTRIBUTE) ??
+    document.querySelector(`[${USER_ATTRIBUTE}]`)?.getAttribute(USER_ATTRIBUTE) ??
+    null;
   const card = showCard(document, 'twofold-keep-prompt', {
     text: 'Also keep this authenticator in Twofold for this browser? It fills your sign-in code for you, on this site only.',
-    buttons: [{ label: 'Keep it', primary: true, onClick: () => void keep(false) }, { label: 'Not now', onClick: () => card.close() }],
+    buttons: [
+      { label: 'Keep it', primary: true, onClick: () => void keep(false) },
+      { label: 'Not now', onClick: () => card.close() },
+    ],
   });
   keepCard = card;
   keepWaiting = false;
@@ -37,15 +43,29 @@ function offerToKeep(): void {
       if (answer.status === 'kept') return kept(card, answer.name);
       keepWaiting = true;
       if (answer.status === 'choose-protection') {
-        card.say('Protect your kept codes with a passphrase? Recommended: without one, anyone who gets a copy of this browser’s files can read them.');
+        card.say(
+          'Protect your kept codes with a passphrase? Recommended: without one, anyone who gets a copy of this browser’s files can read them.',
+        );
         card.offer([
-          { label: 'Choose a passphrase…', primary: true, onClick: () => void show('passphrase', 'Choose your passphrase in the Twofold Dialer tab that opened: the authenticator is kept as soon as you do.') },
+          {
+            label: 'Choose a passphrase…',
+            primary: true,
+            onClick: () =>
+              void show(
+                'passphrase',
+                'Choose your passphrase in the Twofold Dialer tab that opened: the authenticator is kept as soon as you do.',
+              ),
+          },
           { label: 'Keep without', onClick: () => void keep(true) },
         ]);
       } else {
         card.say('Twofold Dialer is locked. Unlock it to keep this authenticator.');
         card.offer([
-          { label: 'Unlock…', primary: true, onClick: () => void show('unlock', 'Type your passphrase in the Twofold Dialer window that opened.') },
+          {
+            label: 'Unlock…',
+            primary: true,
+            onClick: () => void show('unlock', 'Type your passphrase in the Twofold Dialer window that opened.'),
+          },
           { label: 'Not now', onClick: () => card.close() },
         ]);
       }
@@ -75,7 +95,9 @@ function askToUnlock(): void {
     text: 'Your kept Twofold authenticator is locked. Unlock it to fill your sign-in code.',
     buttons: [
       {
-        label: 'Unlock…', primary: true, onClick() {
+        label: 'Unlock…',
+        primary: true,
+        onClick() {
           card.offer([]);
           card.say('Type your passphrase in the Twofold Dialer window that opened; the code is filled here when you do.');
           void send('vault:show', { what: 'unlock' }).catch(() => card.close());
@@ -125,7 +147,9 @@ onBroadcast((message) => {
 });
 
 new MutationObserver(scan).observe(document, {
-  subtree: true, childList: true, attributes: true,
+  subtree: true,
+  childList: true,
+  attributes: true,
   attributeFilter: [OTPAUTH_ATTRIBUTE, USER_ATTRIBUTE, METHOD_ATTRIBUTE, 'autocomplete', 'maxlength', 'disabled'],
 });
 void send('page:hello', {}).catch(() => undefined);

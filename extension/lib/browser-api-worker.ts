@@ -10,7 +10,9 @@ export type { KeyValueStore };
 
 export function storageArea(area: Storage.StorageArea): KeyValueStore {
   return {
-    async get<T>(key: string) { return (await area.get(key))[key] as T | undefined; },
+    async get<T>(key: string) {
+      return (await area.get(key))[key] as T | undefined;
+    },
     set: (key, value) => area.set({ [key]: value }),
     remove: (key) => area.remove(key),
   };
@@ -25,7 +27,9 @@ export type MessageRouter = (message: unknown, sender: Runtime.MessageSender) =>
 /** The worker's one listener: every request goes to the router (its promise is the answer); broadcasts are not
  * requests and get no answer. */
 export function serveMessages(runtime: Runtime.Static, router: MessageRouter): void {
-  runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => (isBroadcast(message) ? undefined : router(message, sender)));
+  runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) =>
+    isBroadcast(message) ? undefined : router(message, sender),
+  );
 }
 
 export function extensionInfo(runtime: Runtime.Static): { runtimeId: string; extensionOrigin: string; hostPatterns: string[] } {
@@ -39,7 +43,10 @@ export function extensionInfo(runtime: Runtime.Static): { runtimeId: string; ext
 
 // ---- cookies ----
 /** A cookie the API sets: its name and path (the trusted-device cookie lives under /api/v1/auth only). */
-export interface CookieSpec { name: string; path: string }
+export interface CookieSpec {
+  name: string;
+  path: string;
+}
 
 /** `storeId` names a cookie store: a Firefox container or private window, Chrome's incognito; none is the default. */
 export interface CookieJar {
@@ -96,8 +103,13 @@ export function createCookieJar(cookies: Cookies.Static): CookieJar {
     },
     async set(server, cookie, value, expiresAtMs) {
       const details: Cookies.SetDetailsType = {
-        url: urlOf(server, cookie), name: cookie.name, value, path: cookie.path,
-        httpOnly: true, sameSite: 'lax', secure: server.startsWith('https:'),
+        url: urlOf(server, cookie),
+        name: cookie.name,
+        value,
+        path: cookie.path,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: server.startsWith('https:'),
         ...(expiresAtMs ? { expirationDate: Math.floor(expiresAtMs / 1000) } : {}),
       };
       try {
@@ -114,18 +126,39 @@ export function createCookieJar(cookies: Cookies.Static): CookieJar {
       } catch (error) {
         if (!needsFirstPartyDomain(error)) throw error;
         for (const found of await isolatedCookies(server, cookie, storeId)) {
-          await cookies.remove({ url: urlOf(server, cookie), name: cookie.name, firstPartyDomain: found.firstPartyDomain, ...store(storeId) });
+          await cookies.remove({
+            url: urlOf(server, cookie),
+            name: cookie.name,
+            firstPartyDomain: found.firstPartyDomain,
+            ...store(storeId),
+          });
         }
       }
     },
   };
 }
 
-export interface CookieChange { removed: boolean; cause: string; name: string; host: string; path: string; value: string; storeId?: string }
+export interface CookieChange {
+  removed: boolean;
+  cause: string;
+  name: string;
+  host: string;
+  path: string;
+  value: string;
+  storeId?: string;
+}
 
 export function watchCookies(cookies: Cookies.Static, listener: (change: CookieChange) => void): void {
   cookies.onChanged.addListener(({ removed, cause, cookie }) => {
-    listener({ removed, cause, name: cookie.name, host: cookie.domain.replace(/^\./, ''), path: cookie.path, value: cookie.value, storeId: cookie.storeId });
+    listener({
+      removed,
+      cause,
+      name: cookie.name,
+      host: cookie.domain.replace(/^\./, ''),
+      path: cookie.path,
+      value: cookie.value,
+      storeId: cookie.storeId,
+    });
   });
 }
 
@@ -150,8 +183,8 @@ export function createBroadcaster(browser: Pick<Browser, 'tabs' | 'runtime' | 'c
       // Host permissions let the worker find its own origins' tabs; no `tabs` permission needed.
       const tabs = hostPatterns.length ? await browser.tabs.query({ url: hostPatterns }) : [];
       const stores = storeId === ALL_STORES ? new Map<number, string | undefined>() : await storeOf(tabs);
-      const inStore = (tab: Tabs.Tab) => storeId === ALL_STORES
-        || (isDefaultStore(storeId) ? isDefaultStore(stores.get(tab.id!)) : stores.get(tab.id!) === storeId);
+      const inStore = (tab: Tabs.Tab) =>
+        storeId === ALL_STORES || (isDefaultStore(storeId) ? isDefaultStore(stores.get(tab.id!)) : stores.get(tab.id!) === storeId);
       const wanted = tabs.filter((tab) => tab.id !== undefined && inStore(tab));
       await Promise.all(wanted.map((tab) => browser.tabs.sendMessage(tab.id!, message).catch(() => undefined)));
     },

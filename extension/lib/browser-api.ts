@@ -13,7 +13,9 @@ export interface KeyValueStore {
 export function storageArea(name: 'local' | 'session'): KeyValueStore {
   const area = browser.storage[name];
   return {
-    async get<T>(key: string) { return (await area.get(key))[key] as T | undefined; },
+    async get<T>(key: string) {
+      return (await area.get(key))[key] as T | undefined;
+    },
     set: (key, value) => area.set({ [key]: value }),
     remove: (key) => area.remove(key),
   };
@@ -30,7 +32,7 @@ export async function send<K extends MessageType>(type: K, request: RequestOf<K>
   const envelope: Envelope<K> = { type, request };
   let reply: Reply<ResponseOf<K>> | undefined;
   try {
-    reply = await browser.runtime.sendMessage(envelope) as Reply<ResponseOf<K>> | undefined;
+    reply = (await browser.runtime.sendMessage(envelope)) as Reply<ResponseOf<K>> | undefined;
   } catch {
     throw new MessageFailure({ reason: 'failed', message: 'The extension is restarting. Please try again.' });
   }
@@ -58,7 +60,10 @@ export function openOptionsPage(): Promise<void> {
 }
 
 /** The match pattern of an origin's host (patterns name no port). */
-const hostPattern = (origin: string) => { const url = new URL(origin); return `${url.protocol}//${url.hostname}/*`; };
+const hostPattern = (origin: string) => {
+  const url = new URL(origin);
+  return `${url.protocol}//${url.hostname}/*`;
+};
 
 /** Whether the browser lets the extension reach `origin`: Firefox lets people withhold host permissions. */
 export function hasHostAccess(origin: string): Promise<boolean> {

@@ -8,13 +8,19 @@ import { ApiCallError, type ApiClient } from './twofold-api.ts';
 import type { Vault } from './vault.ts';
 
 export class DialerError extends Error {
-  constructor(readonly reason: 'not_signed_in' | 'no_server' | 'invalid_request', message: string) {
+  constructor(
+    readonly reason: 'not_signed_in' | 'no_server' | 'invalid_request',
+    message: string,
+  ) {
     super(message);
   }
 }
 
 export interface DialerDeps {
-  api: ApiClient; sync: SessionSync; vault: Vault; now(): number;
+  api: ApiClient;
+  sync: SessionSync;
+  vault: Vault;
+  now(): number;
   /** Opens a page of the web app in a new tab. */
   openTab(url: string): Promise<void>;
 }
@@ -58,28 +64,43 @@ export function createDialer({ api, sync, vault, now, openTab }: DialerDeps) {
       const server = await serverOrFail();
       // The extension's requests carry no cookies, so the trusted-device cookie travels in the body.
       const deviceToken = (await sync.deviceToken(server)) ?? undefined;
-      const answer = await api.request<LoginResponse>(server, 'POST', '/auth/login', { body: { email, password, deviceToken, client: 'dialer' satisfies Client } });
+      const answer = await api.request<LoginResponse>(server, 'POST', '/auth/login', {
+        body: { email, password, deviceToken, client: 'dialer' satisfies Client },
+      });
       if (answer.status === 'authenticated') return { status: 'authenticated', view: await finish(answer, server) };
       if (answer.status === 'setup_required') {
-        return { status: 'setup_required', message: 'Your account needs two-factor authentication first. Set it up in the Twofold web app, then sign in here.' };
+        return {
+          status: 'setup_required',
+          message: 'Your account needs two-factor authentication first. Set it up in the Twofold web app, then sign in here.',
+        };
       }
       await sync.savePending({
-        server, challengeId: answer.challengeId, email: email.trim().toLowerCase(), methods: answer.methods,
-        preferredMethod: answer.preferredMethod, expiresAt: answer.expiresAt,
+        server,
+        challengeId: answer.challengeId,
+        email: email.trim().toLowerCase(),
+        methods: answer.methods,
+        preferredMethod: answer.preferredMethod,
+        expiresAt: answer.expiresAt,
       });
       return { status: 'challenge', view: await sync.view(false) };
     },
 
     async sendCode(method: 'sms' | 'email'): Promise<CodeSent> {
       const pending = await pendingOrFail();
-      return api.request<CodeSent>(pending.server, 'POST', `/auth/challenge/${encodeURIComponent(pending.challengeId)}/send`, { body: { method } });
+      return api.request<CodeSent>(pending.server, 'POST', `/auth/challenge/${encodeURIComponent(pending.challengeId)}/send`, {
+        body: { method },
+      });
     },
 
     async verify(method: Method, code: string, rememberDevice: boolean): Promise<DialerView> {
       const pending = await pendingOrFail();
       try {
-        const answer = await api.request<LoginAuthenticated>(pending.server, 'POST',
-          `/auth/challenge/${encodeURIComponent(pending.challengeId)}/verify`, { body: { method, code, rememberDevice } });
+        const answer = await api.request<LoginAuthenticated>(
+          pending.server,
+          'POST',
+          `/auth/challenge/${encodeURIComponent(pending.challengeId)}/verify`,
+          { body: { method, code, rememberDevice } },
+        );
         return await finish(answer, pending.server);
       } catch (error) {
         if (error instanceof ApiCallError && error.code === 'challenge_expired') await sync.clearPending();
@@ -94,7 +115,11 @@ export function createDialer({ api, sync, vault, now, openTab }: DialerDeps) {
       const pending = await pendingOrFail();
       if (!pending.methods.includes('webauthn')) throw new DialerError('invalid_request', 'This sign-in does not offer security keys.');
       const query: HandoffQuery = {
-        challenge: pending.challengeId, email: pending.email, methods: pending.methods.join(','), preferred: 'webauthn', expires: pending.expiresAt,
+        challenge: pending.challengeId,
+        email: pending.email,
+        methods: pending.methods.join(','),
+        preferred: 'webauthn',
+        expires: pending.expiresAt,
       };
       await openTab(`${pending.server}/${HANDOFF_PREFIX}${new URLSearchParams({ ...query })}`);
       return { opened: true };
@@ -136,8 +161,11 @@ export function createDialer({ api, sync, vault, now, openTab }: DialerDeps) {
     },
 
     async listCalls(accountId: string): Promise<Call[]> {
-      const answer = await withSession<Call[] | { calls?: Call[]; items?: Call[] }>('GET', `/accounts/${encodeURIComponent(accountId)}/calls`);
-      return Array.isArray(answer) ? answer : answer.calls ?? answer.items ?? [];
+      const answer = await withSession<Call[] | { calls?: Call[]; items?: Call[] }>(
+        'GET',
+        `/accounts/${encodeURIComponent(accountId)}/calls`,
+      );
+      return Array.isArray(answer) ? answer : (answer.calls ?? answer.items ?? []);
     },
 
     async placeCall(accountId: string, to: string): Promise<Call> {

@@ -34,7 +34,7 @@ const IDLE_CHOICES: readonly (number | null)[] = [1, 5, 15, 60, 240, null];
 
 // ---- request checks ----
 type Fields = Record<string, unknown>;
-const object = (raw: unknown): Fields | null => (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw as Fields : null);
+const object = (raw: unknown): Fields | null => (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Fields) : null);
 const text = (value: unknown, max: number): value is string => typeof value === 'string' && value.length > 0 && value.length <= max;
 const empty = (raw: unknown): Record<string, never> | null => (raw === undefined || object(raw) ? {} : null);
 const METHODS: readonly string[] = ['totp', 'sms', 'email', 'backup_code', 'recovery_code'] satisfies Method[];
@@ -51,7 +51,12 @@ function parse<T>(check: (r: Fields) => T | null) {
 export function describeError(error: unknown): MessageError {
   if (error instanceof ApiCallError) {
     if (error.code === 'network_error') return { reason: 'network_error', message: error.message };
-    return { reason: 'api_error', message: error.message, apiCode: error.code, ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}) };
+    return {
+      reason: 'api_error',
+      message: error.message,
+      apiCode: error.code,
+      ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+    };
   }
   if (error instanceof DialerError) return { reason: error.reason, message: error.message };
   if (error instanceof VaultLockedError) return { reason: 'locked', message: error.message };
@@ -97,7 +102,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'auth:verify': {
       from: 'extension',
-      parse: parse((r) => (isMethod(r.method) && text(r.code, 64) ? { method: r.method, code: r.code, rememberDevice: r.rememberDevice === true } : null)),
+      parse: parse((r) =>
+        isMethod(r.method) && text(r.code, 64) ? { method: r.method, code: r.code, rememberDevice: r.rememberDevice === true } : null,
+      ),
       run: ({ method, code, rememberDevice }) => dialer.verify(method, code, rememberDevice),
     },
     'auth:cancel': { from: 'extension', parse: empty, run: () => dialer.cancel() },
@@ -134,12 +141,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'vault:rename': {
       from: 'extension',
       parse: parse((r) => (text(r.id, 100) && text(r.name, 120) ? { id: r.id, name: r.name } : null)),
-      async run({ id, name }) { await vault.rename(id, name); return vault.list(); },
+      async run({ id, name }) {
+        await vault.rename(id, name);
+        return vault.list();
+      },
     },
     'vault:remove': {
       from: 'extension',
       parse: parse((r) => (text(r.id, 100) ? { id: r.id } : null)),
-      async run({ id }) { await vault.remove(id); return vault.list(); },
+      async run({ id }) {
+        await vault.remove(id);
+        return vault.list();
+      },
     },
     'vault:status': { from: 'extension', parse: empty, run: () => vault.status(deps.now()) },
     'vault:unlock': {
@@ -161,11 +174,17 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'vault:set-passphrase': {
       from: 'extension',
-      parse: parse((r) => ((r.passphrase === null || text(r.passphrase, 1024)) && (r.current === null || text(r.current, 1024))
-        ? { passphrase: r.passphrase as string | null, current: r.current as string | null } : null)),
+      parse: parse((r) =>
+        (r.passphrase === null || text(r.passphrase, 1024)) && (r.current === null || text(r.current, 1024))
+          ? { passphrase: r.passphrase as string | null, current: r.current as string | null }
+          : null,
+      ),
       async run({ passphrase, current }) {
         if (passphrase !== null && [...passphrase].length < MIN_PASSPHRASE) {
-          throw new DialerError('invalid_request', `Use at least ${MIN_PASSPHRASE} characters: a few unrelated words are easy to remember and hard to guess.`);
+          throw new DialerError(
+            'invalid_request',
+            `Use at least ${MIN_PASSPHRASE} characters: a few unrelated words are easy to remember and hard to guess.`,
+          );
         }
         await vault.setPassphrase(passphrase, current, deps.now());
         return settled();
@@ -191,8 +210,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'vault:keep': {
       from: 'content',
-      parse: parse((r) => (text(r.uri, 2048) && (r.user === null || (text(r.user, 254) && EMAIL.test(r.user)))
-        ? { uri: r.uri, user: r.user as string | null, withoutPassphrase: r.withoutPassphrase === true } : null)),
+      parse: parse((r) =>
+        text(r.uri, 2048) && (r.user === null || (text(r.user, 254) && EMAIL.test(r.user)))
+          ? { uri: r.uri, user: r.user as string | null, withoutPassphrase: r.withoutPassphrase === true }
+          : null,
+      ),
       async run({ uri, user, withoutPassphrase }, { origin, storeId }) {
         const owner = (await deps.userAt(origin, storeId).catch(() => null)) ?? user;
         if (!owner) throw new DialerError('invalid_request', 'Sign in first, so Twofold knows whose authenticator this is.');

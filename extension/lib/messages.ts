@@ -6,7 +6,11 @@ import type { SessionEventDetail } from '../../shared/contract.ts';
 
 export type SenderKind = 'extension' | 'content';
 
-export interface AccountSummary { id: string; name: string; role: string }
+export interface AccountSummary {
+  id: string;
+  name: string;
+  role: string;
+}
 
 /** What the dialer shows; the popup keeps the last one (no tokens in it) to draw its first frame at once. */
 export interface DialerView {
@@ -97,10 +101,26 @@ export interface MessageMap {
 export type MessageType = keyof MessageMap;
 export type RequestOf<K extends MessageType> = MessageMap[K]['request'];
 export type ResponseOf<K extends MessageType> = MessageMap[K]['response'];
-export interface Envelope<K extends MessageType = MessageType> { type: K; request: RequestOf<K> }
+export interface Envelope<K extends MessageType = MessageType> {
+  type: K;
+  request: RequestOf<K>;
+}
 
-export type ErrorReason = 'refused' | 'invalid_request' | 'not_signed_in' | 'no_server' | 'network_error' | 'api_error' | 'locked' | 'failed';
-export interface MessageError { reason: ErrorReason; message: string; apiCode?: string; retryAfterSeconds?: number }
+export type ErrorReason =
+  | 'refused'
+  | 'invalid_request'
+  | 'not_signed_in'
+  | 'no_server'
+  | 'network_error'
+  | 'api_error'
+  | 'locked'
+  | 'failed';
+export interface MessageError {
+  reason: ErrorReason;
+  message: string;
+  apiCode?: string;
+  retryAfterSeconds?: number;
+}
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: MessageError };
 
 /** What the worker tells the popup, options page and content scripts, unasked. */

@@ -3,9 +3,18 @@
 import type { MessageError, MessageMap, MessageType, Reply, RequestOf, ResponseOf, SenderKind } from './messages.ts';
 import { isTwofoldOrigin } from './origins.ts';
 
-export interface SenderInfo { id?: string; origin?: string; url?: string; tab?: { id?: number; cookieStoreId?: string }; frameId?: number }
+export interface SenderInfo {
+  id?: string;
+  origin?: string;
+  url?: string;
+  tab?: { id?: number; cookieStoreId?: string };
+  frameId?: number;
+}
 /** Where a request comes from: the sender's origin, and for a page its tab's cookie store (a Firefox container). */
-export interface HandlerContext { origin: string; storeId?: string }
+export interface HandlerContext {
+  origin: string;
+  storeId?: string;
+}
 
 export interface Handler<K extends MessageType> {
   from: MessageMap[K]['from'];
@@ -34,7 +43,10 @@ function senderOrigin(sender: SenderInfo): string | null {
 }
 
 /** Which kind of sender this is, or null when it is not one of ours. */
-export function classifySender(sender: SenderInfo, options: Pick<RouterOptions, 'runtimeId' | 'extensionOrigin' | 'hostPatterns'>): SenderKind | null {
+export function classifySender(
+  sender: SenderInfo,
+  options: Pick<RouterOptions, 'runtimeId' | 'extensionOrigin' | 'hostPatterns'>,
+): SenderKind | null {
   if (sender.id !== options.runtimeId) return null;
   const origin = senderOrigin(sender);
   if (!origin) return null;
@@ -43,7 +55,10 @@ export function classifySender(sender: SenderInfo, options: Pick<RouterOptions, 
   return null;
 }
 
-const safe = (value: unknown) => String(value).replace(/[^\w:.\-/[\]]/g, '?').slice(0, 80);
+const safe = (value: unknown) =>
+  String(value)
+    .replace(/[^\w:.\-/[\]]/g, '?')
+    .slice(0, 80);
 
 export function createRouter(options: RouterOptions) {
   const refuse = (reason: string, detail: Record<string, string | number | boolean>): Reply<never> => {

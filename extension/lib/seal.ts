@@ -24,7 +24,11 @@ function additionalData(binding: Binding): Uint8Array<ArrayBuffer> {
 
 export async function sealText(key: CryptoKey, plaintext: string, binding: Binding): Promise<Sealed> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(binding) }, key, encoder.encode(plaintext));
+  const ciphertext = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: additionalData(binding) },
+    key,
+    encoder.encode(plaintext),
+  );
   return { iv, ciphertext };
 }
 
@@ -32,7 +36,10 @@ export async function sealText(key: CryptoKey, plaintext: string, binding: Bindi
 export async function openText(key: CryptoKey, sealed: Sealed, binding: Binding): Promise<string | null> {
   try {
     const plain = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: new Uint8Array(sealed.iv), additionalData: additionalData(binding) }, key, sealed.ciphertext);
+      { name: 'AES-GCM', iv: new Uint8Array(sealed.iv), additionalData: additionalData(binding) },
+      key,
+      sealed.ciphertext,
+    );
     return new TextDecoder().decode(plain);
   } catch {
     return null;
@@ -57,8 +64,13 @@ const WRAP_BINDING = encoder.encode('twofold-vault/v1 record-key');
 
 async function passphraseKey(passphrase: string, salt: Uint8Array, iterations: number): Promise<CryptoKey> {
   const material = await crypto.subtle.importKey('raw', encoder.encode(passphrase.normalize('NFC')), 'PBKDF2', false, ['deriveKey']);
-  return crypto.subtle.deriveKey({ name: 'PBKDF2', hash: 'SHA-256', salt: new Uint8Array(salt), iterations }, material,
-    { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  return crypto.subtle.deriveKey(
+    { name: 'PBKDF2', hash: 'SHA-256', salt: new Uint8Array(salt), iterations },
+    material,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  );
 }
 
 /** 32 random bytes: a new record key, raw, to be wrapped or imported. */
@@ -84,7 +96,9 @@ export async function unwrapRecordKey(stored: WrappedKey, passphrase: string): P
   if (stored.kdf !== 'PBKDF2-SHA-256' || !(stored.iterations >= PBKDF2_ITERATIONS)) return null;
   const key = await passphraseKey(passphrase, stored.salt, stored.iterations);
   try {
-    return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: new Uint8Array(stored.iv), additionalData: WRAP_BINDING }, key, stored.wrapped));
+    return new Uint8Array(
+      await crypto.subtle.decrypt({ name: 'AES-GCM', iv: new Uint8Array(stored.iv), additionalData: WRAP_BINDING }, key, stored.wrapped),
+    );
   } catch {
     return null;
   }

@@ -9,7 +9,14 @@
 // has its own session there, told only to that store's tabs.
 import type { SessionResponse } from '../../shared/schemas.ts';
 import * as contract from '../../shared/contract.ts';
-import { isDefaultStore, type Broadcaster, type CookieChange, type CookieJar, type CookieSpec, type KeyValueStore } from './browser-api-worker.ts';
+import {
+  isDefaultStore,
+  type Broadcaster,
+  type CookieChange,
+  type CookieJar,
+  type CookieSpec,
+  type KeyValueStore,
+} from './browser-api-worker.ts';
 import type { DialerView, PendingChallenge } from './messages.ts';
 import { isTwofoldOrigin } from './origins.ts';
 import { ApiCallError, type ApiClient } from './twofold-api.ts';
@@ -23,8 +30,15 @@ export const DEVICE_COOKIE: CookieSpec = { name: contract.DEVICE_COOKIE, path: c
 const DEVICE_COOKIE_DAYS = 30;
 const CLOCK_SKEW_LIMIT_SECONDS = 30;
 
-export interface StoredPending extends Omit<PendingChallenge, 'canFill'> { server: string; challengeId: string }
-interface SessionCache { tokenTag: string; server: string; info: Pick<SessionResponse, 'user' | 'accounts'> & { twoFactorSetupDueBy?: string | null } }
+export interface StoredPending extends Omit<PendingChallenge, 'canFill'> {
+  server: string;
+  challengeId: string;
+}
+interface SessionCache {
+  tokenTag: string;
+  server: string;
+  info: Pick<SessionResponse, 'user' | 'accounts'> & { twoFactorSetupDueBy?: string | null };
+}
 
 export interface SessionSyncDeps {
   cookies: CookieJar;
@@ -100,12 +114,16 @@ export function createSessionSync(deps: SessionSyncDeps) {
       otherServer: seen && seen !== at ? seen : null,
       unreachable,
       signedIn: info && {
-        user: info.user, accounts: info.accounts,
+        user: info.user,
+        accounts: info.accounts,
         selectedAccountId: info.accounts.find((a) => a.id === selected)?.id ?? info.accounts[0]?.id ?? null,
         setupDueBy: info.twoFactorSetupDueBy ?? null,
       },
       pending: stored && {
-        email: stored.email, methods: stored.methods, preferredMethod: stored.preferredMethod, expiresAt: stored.expiresAt,
+        email: stored.email,
+        methods: stored.methods,
+        preferredMethod: stored.preferredMethod,
+        expiresAt: stored.expiresAt,
         canFill: await deps.hasAuthenticator(at, stored.email),
       },
       clockSkewSeconds: await clockSkewSeconds(),
@@ -202,7 +220,14 @@ export function createSessionSync(deps: SessionSyncDeps) {
   };
 
   async function onCookieChange(change: CookieChange): Promise<void> {
-    if (change.name !== SESSION_COOKIE.name || !isTwofoldOrigin(`http://${change.host}`, deps.hostPatterns.map((p) => p.replace(/^https?:|^\*:/, 'http:')))) return;
+    if (
+      change.name !== SESSION_COOKIE.name ||
+      !isTwofoldOrigin(
+        `http://${change.host}`,
+        deps.hostPatterns.map((p) => p.replace(/^https?:|^\*:/, 'http:')),
+      )
+    )
+      return;
     if (change.removed && change.cause === 'overwrite') return; // a new value follows at once
     const key = `cookie-tag:${isDefaultStore(change.storeId) ? 'default' : change.storeId}:${change.host}`;
     const tag = change.removed ? 'none' : await tagOf(change.value);

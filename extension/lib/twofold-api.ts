@@ -3,7 +3,12 @@
 import { API_PREFIX, CLIENT_HEADER, type Client } from '../../shared/contract.ts';
 
 export class ApiCallError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterSeconds?: number) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
     super(message);
   }
 }
@@ -29,7 +34,10 @@ export function createApiClient(deps: ApiClientDeps): ApiClient {
       let response: Response;
       try {
         response = await deps.fetch(`${server}${API_PREFIX}${path}`, {
-          method, headers, credentials: 'omit', cache: 'no-store',
+          method,
+          headers,
+          credentials: 'omit',
+          cache: 'no-store',
           body: options.body === undefined ? undefined : JSON.stringify(options.body),
         });
       } catch {
@@ -42,7 +50,11 @@ export function createApiClient(deps: ApiClientDeps): ApiClient {
       }
       const text = await response.text();
       let body: unknown = null;
-      try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+      try {
+        body = text ? JSON.parse(text) : null;
+      } catch {
+        body = null;
+      }
       if (response.ok) return body as T;
       const error = (body as { error?: { code?: unknown; message?: unknown; retryAfterSeconds?: unknown } } | null)?.error;
       throw new ApiCallError(

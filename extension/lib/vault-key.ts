@@ -14,10 +14,14 @@ import type { VaultSchema } from './vault.ts';
 export type Protection = 'unset' | 'none' | 'passphrase';
 
 export class VaultLockedError extends Error {
-  constructor() { super('Twofold is locked. Unlock it with your passphrase first.'); }
+  constructor() {
+    super('Twofold is locked. Unlock it with your passphrase first.');
+  }
 }
 export class WrongPassphraseError extends Error {
-  constructor() { super('That passphrase is not right.'); }
+  constructor() {
+    super('That passphrase is not right.');
+  }
 }
 
 export const PLAIN_KEY_ID = 'vault-key';
@@ -27,10 +31,18 @@ export const DEFAULT_IDLE_MINUTES = 15;
 const UNLOCKED = 'vault-unlocked';
 const IDLE_MINUTES = 'vault-idle-minutes';
 
-interface Unlocked { raw: string; lastUsedAt: number }
+interface Unlocked {
+  raw: string;
+  lastUsedAt: number;
+}
 
 /** A new record key, ready to be written with the records it re-seals (one transaction), then activated. */
-export interface PreparedKey { key: CryptoKey; id: typeof PLAIN_KEY_ID | typeof WRAPPED_KEY_ID; stored: CryptoKey | WrappedKey; raw: Uint8Array | null }
+export interface PreparedKey {
+  key: CryptoKey;
+  id: typeof PLAIN_KEY_ID | typeof WRAPPED_KEY_ID;
+  stored: CryptoKey | WrappedKey;
+  raw: Uint8Array | null;
+}
 
 export interface KeyringDeps {
   db: Promise<IDBPDatabase<VaultSchema>>;

@@ -12,8 +12,15 @@ import type { AuthenticatorSummary, VaultStatus } from './messages.ts';
 import { openText, sealText, type Sealed, type WrappedKey } from './seal.ts';
 import { createKeyring, VaultLockedError, type Keyring } from './vault-key.ts';
 
-export interface AuthenticatorRecord extends AuthenticatorSummary { sealed: Sealed }
-interface SealedSecret { secretBase32: string; algorithm: TotpAlgorithm; digits: number; periodSeconds: number }
+export interface AuthenticatorRecord extends AuthenticatorSummary {
+  sealed: Sealed;
+}
+interface SealedSecret {
+  secretBase32: string;
+  algorithm: TotpAlgorithm;
+  digits: number;
+  periodSeconds: number;
+}
 
 export interface VaultSchema extends DBSchema {
   keys: { key: string; value: CryptoKey | WrappedKey };
@@ -28,8 +35,15 @@ const PENDING_KEEP = 'pending-keep';
 const UNLOCK_ASKED = 'unlock-asked';
 const UNLOCK_ASKED_MS = 2 * 60_000;
 
-interface KeepInput { origin: string; user: string; uri: string; now: number }
-interface PendingKeep extends Omit<KeepInput, 'now'> { at: number }
+interface KeepInput {
+  origin: string;
+  user: string;
+  uri: string;
+  now: number;
+}
+interface PendingKeep extends Omit<KeepInput, 'now'> {
+  at: number;
+}
 
 export type KeepOutcome =
   | { status: 'kept'; authenticator: AuthenticatorSummary }
@@ -69,7 +83,8 @@ export function openVaultDb(name = VAULT_DB): Promise<IDBPDatabase<VaultSchema>>
         db.createObjectStore('authenticators', { keyPath: 'id' }).createIndex('by-owner', ['origin', 'user']);
       }
       // Version 1 also kept sealed trusted-device tokens: the API's HttpOnly cookie is their only home now.
-      if (oldVersion === 1 && (db.objectStoreNames as DOMStringList).contains('device-tokens')) db.deleteObjectStore('device-tokens' as never);
+      if (oldVersion === 1 && (db.objectStoreNames as DOMStringList).contains('device-tokens'))
+        db.deleteObjectStore('device-tokens' as never);
     },
   });
 }
@@ -83,9 +98,18 @@ export function normaliseUser(user: string): string {
   return user.trim().toLowerCase();
 }
 
-const bindingOf = (record: Pick<AuthenticatorRecord, 'origin' | 'user'>) => ({ kind: 'authenticator' as const, origin: record.origin, user: record.user });
+const bindingOf = (record: Pick<AuthenticatorRecord, 'origin' | 'user'>) => ({
+  kind: 'authenticator' as const,
+  origin: record.origin,
+  user: record.user,
+});
 
-export interface VaultDeps { session: KeyValueStore; local: KeyValueStore; keyring?: Keyring; alarms?: Parameters<typeof createKeyring>[0]['alarms'] }
+export interface VaultDeps {
+  session: KeyValueStore;
+  local: KeyValueStore;
+  keyring?: Keyring;
+  alarms?: Parameters<typeof createKeyring>[0]['alarms'];
+}
 
 export function createVault(dbPromise: Promise<IDBPDatabase<VaultSchema>>, deps: VaultDeps): Vault {
   const keyring = deps.keyring ?? createKeyring({ db: dbPromise, session: deps.session, local: deps.local, alarms: deps.alarms });
@@ -105,11 +129,21 @@ export function createVault(dbPromise: Promise<IDBPDatabase<VaultSchema>>, deps:
     const parsed = parseOtpauthUri(uri);
     const db = await dbPromise;
     const owner = normaliseUser(user);
-    const secret: SealedSecret = { secretBase32: parsed.secretBase32, algorithm: parsed.algorithm, digits: parsed.digits, periodSeconds: parsed.periodSeconds };
+    const secret: SealedSecret = {
+      secretBase32: parsed.secretBase32,
+      algorithm: parsed.algorithm,
+      digits: parsed.digits,
+      periodSeconds: parsed.periodSeconds,
+    };
     const sealed = await sealText(key, JSON.stringify(secret), bindingOf({ origin, user: owner }));
     const record: AuthenticatorRecord = {
-      id: crypto.randomUUID(), origin, user: owner, createdAt: new Date(now).toISOString(),
-      issuer: parsed.issuer, name: (parsed.issuer ? `${parsed.issuer} (${owner})` : owner).slice(0, 120), sealed,
+      id: crypto.randomUUID(),
+      origin,
+      user: owner,
+      createdAt: new Date(now).toISOString(),
+      issuer: parsed.issuer,
+      name: (parsed.issuer ? `${parsed.issuer} (${owner})` : owner).slice(0, 120),
+      sealed,
     };
     const replaced = await ownerRecords(db, origin, owner);
     const tx = db.transaction('authenticators', 'readwrite');
@@ -203,11 +237,15 @@ export function createVault(dbPromise: Promise<IDBPDatabase<VaultSchema>>, deps:
       const [record] = await ownerRecords(db, origin, owner);
       if (!record || record.origin !== origin || record.user !== owner) return null;
       const key = await keyring.currentKey(now);
-      const opened = key && await openText(key, record.sealed, bindingOf(record));
+      const opened = key && (await openText(key, record.sealed, bindingOf(record)));
       if (!opened) return null;
       const secret = JSON.parse(opened) as SealedSecret;
       const at = now + stepsAhead * secret.periodSeconds * 1000;
-      return generateTotp(secret.secretBase32, at, { algorithm: secret.algorithm, digits: secret.digits, periodSeconds: secret.periodSeconds });
+      return generateTotp(secret.secretBase32, at, {
+        algorithm: secret.algorithm,
+        digits: secret.digits,
+        periodSeconds: secret.periodSeconds,
+      });
     },
     async status(now) {
       const pending = await pendingKeep(now);
@@ -216,7 +254,9 @@ export function createVault(dbPromise: Promise<IDBPDatabase<VaultSchema>>, deps:
         try {
           const issuer = parseOtpauthUri(pending.uri).issuer;
           pendingName = issuer ? `${issuer} (${normaliseUser(pending.user)})` : normaliseUser(pending.user);
-        } catch { /* refused when it was offered: never held */ }
+        } catch {
+          /* refused when it was offered: never held */
+        }
       }
       const locked = await keyring.isLocked(now);
       const asked = await deps.session.get<number>(UNLOCK_ASKED);
@@ -225,7 +265,7 @@ export function createVault(dbPromise: Promise<IDBPDatabase<VaultSchema>>, deps:
         locked,
         unlockAsked: locked && asked !== undefined && now - asked < UNLOCK_ASKED_MS,
         idleMinutes: await keyring.idleMinutes(),
-        count: (await (await dbPromise).count('authenticators')),
+        count: await (await dbPromise).count('authenticators'),
         pendingKeep: pendingName,
       };
     },
@@ -237,11 +277,12 @@ export function createVault(dbPromise: Promise<IDBPDatabase<VaultSchema>>, deps:
     lock: () => keyring.lock(),
     lockIfIdle: (now) => keyring.lockIfIdle(now),
     setIdleMinutes: (minutes, now) => keyring.setIdleMinutes(minutes, now),
-    setPassphrase: (passphrase, current, now) => exclusive(async () => {
-      // The key the records are sealed with now: the passphrase's proves the person knows it, even when unlocked.
-      const protection = await keyring.protection();
-      const from = protection === 'passphrase' ? await keyring.keyFor(current ?? '') : await keyring.currentKey(now);
-      await reseal(from, passphrase, now);
-    }),
+    setPassphrase: (passphrase, current, now) =>
+      exclusive(async () => {
+        // The key the records are sealed with now: the passphrase's proves the person knows it, even when unlocked.
+        const protection = await keyring.protection();
+        const from = protection === 'passphrase' ? await keyring.keyFor(current ?? '') : await keyring.currentKey(now);
+        await reseal(from, passphrase, now);
+      }),
   };
 }

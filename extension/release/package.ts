@@ -20,9 +20,11 @@ function filesUnder(dir: string): string[] {
 
 /** Zips a built extension folder (its build stamp left out: it says when, not what). */
 export function zipFolder(dir: string): Buffer {
-  return createZip(filesUnder(dir)
-    .map((path) => ({ path: relative(dir, path).split(sep).join('/'), data: readFileSync(path) }))
-    .filter((entry) => entry.path !== STAMP));
+  return createZip(
+    filesUnder(dir)
+      .map((path) => ({ path: relative(dir, path).split(sep).join('/'), data: readFileSync(path) }))
+      .filter((entry) => entry.path !== STAMP),
+  );
 }
 
 export interface PackageOptions {

@@ -4,7 +4,10 @@
 // toolchain (`npm ci`, the same Node) give the same zip.
 import { crc32, deflateRawSync } from 'node:zlib';
 
-export interface ZipEntry { path: string; data: Buffer }
+export interface ZipEntry {
+  path: string;
+  data: Buffer;
+}
 
 const DOS_TIME = 0;
 const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
@@ -13,7 +16,11 @@ const MADE_BY_UNIX = (3 << 8) | 20;
 
 /** The fields a local header and its central-directory record share, in the same order, from `at` on: version
  * needed, flags (UTF-8 names), method, time, date, CRC-32, sizes, name length. Extra-field length stays 0. */
-function writeEntryFields(header: Buffer, at: number, e: { method: number; crc: number; packedSize: number; size: number; nameLength: number }): void {
+function writeEntryFields(
+  header: Buffer,
+  at: number,
+  e: { method: number; crc: number; packedSize: number; size: number; nameLength: number },
+): void {
   header.writeUInt16LE(20, at); // version needed
   header.writeUInt16LE(0x0800, at + 2); // UTF-8 names
   header.writeUInt16LE(e.method, at + 4);

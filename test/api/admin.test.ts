@@ -54,11 +54,20 @@ describe('roles and tenancy for every administration call', () => {
     for (const [method, path, minRole, body] of table) {
       for (const [who, token] of Object.entries(callers)) {
         const r = await f.call(method, f.base(A) + path, { token, body });
-        const got = r.status === 403 && r.body.error.code === 'forbidden' ? 'forbidden'
-          : r.status === 404 && /not a member/.test(r.body.error.message) ? 'not_member'
-            : r.status === 401 || r.status === 403 ? `refused ${r.status} ${r.body.error.code}` : 'allowed';
-        const expected = who === 'outsider' || who === 'elsewhere' ? 'not_member'
-          : rank[who as keyof typeof rank] >= rank[minRole] ? 'allowed' : 'forbidden';
+        const got =
+          r.status === 403 && r.body.error.code === 'forbidden'
+            ? 'forbidden'
+            : r.status === 404 && /not a member/.test(r.body.error.message)
+              ? 'not_member'
+              : r.status === 401 || r.status === 403
+                ? `refused ${r.status} ${r.body.error.code}`
+                : 'allowed';
+        const expected =
+          who === 'outsider' || who === 'elsewhere'
+            ? 'not_member'
+            : rank[who as keyof typeof rank] >= rank[minRole]
+              ? 'allowed'
+              : 'forbidden';
         outcomes.push(`${method} ${path} as ${who}: ${got === expected ? 'ok' : `expected ${expected}, got ${got} (${r.status})`}`);
       }
     }
@@ -66,7 +75,7 @@ describe('roles and tenancy for every administration call', () => {
   });
 
   // Attack: the account id in the path swapped for one the caller does not belong to.
-  it('an owner of account B cannot touch account A, even with A\'s member ids', async () => {
+  it("an owner of account B cannot touch account A, even with A's member ids", async () => {
     const a = await f.ownerWithTotp();
     const b = await f.ownerWithTotp();
     const m = await f.addMember(a.token, a.accountId, 'member');
@@ -89,13 +98,23 @@ describe('members', () => {
     const r = await f.call('GET', `${f.base(owner.accountId)}/members`, { token: owner.token });
     expect(r.status).toBe(200);
     const byId = Object.fromEntries(r.body.map((m: any) => [m.userId, m]));
-    expect(byId[owner.id]).toMatchObject({ email: owner.email, role: 'owner', require2fa: false,
-      twoFactor: { enabled: true, methods: ['totp'], required: true, requiredReason: 'enforced_for_admins', canReset: false } });
-    expect(byId[admin.id].twoFactor).toMatchObject({ enabled: false, methods: [], required: true, requiredReason: 'enforced_for_admins', canReset: false });
+    expect(byId[owner.id]).toMatchObject({
+      email: owner.email,
+      role: 'owner',
+      require2fa: false,
+      twoFactor: { enabled: true, methods: ['totp'], required: true, requiredReason: 'enforced_for_admins', canReset: false },
+    });
+    expect(byId[admin.id].twoFactor).toMatchObject({
+      enabled: false,
+      methods: [],
+      required: true,
+      requiredReason: 'enforced_for_admins',
+      canReset: false,
+    });
     expect(byId[member.id]).toMatchObject({ require2fa: true, twoFactor: { required: true, requiredReason: 'required_for_member' } });
   });
 
-  it('another account\'s requirement does not show as this account\'s reason', async () => {
+  it("another account's requirement does not show as this account's reason", async () => {
     const a = await f.ownerWithTotp();
     const b = await f.ownerWithTotp();
     const shared = await f.addMember(a.token, a.accountId, 'member');
@@ -109,9 +128,14 @@ describe('members', () => {
     const owner = await f.ownerWithTotp();
     const admin = await f.addMember(owner.token, owner.accountId, 'admin');
     const existing = await f.signup();
-    const invitedExisting = await f.call('POST', `${f.base(owner.accountId)}/members`, { token: admin.token, body: { email: existing.email.toUpperCase(), role: 'member' } });
+    const invitedExisting = await f.call('POST', `${f.base(owner.accountId)}/members`, {
+      token: admin.token,
+      body: { email: existing.email.toUpperCase(), role: 'member' },
+    });
     expect(invitedExisting.status).toBe(201);
-    expect(invitedExisting.body).toEqual({ invitation: { id: expect.any(String), email: existing.email, role: 'member', expiresAt: expect.any(String) } });
+    expect(invitedExisting.body).toEqual({
+      invitation: { id: expect.any(String), email: existing.email, role: 'member', expiresAt: expect.any(String) },
+    });
     const members = await f.call('GET', `${f.base(owner.accountId)}/members`, { token: owner.token });
     expect(members.body.map((m: any) => m.email)).not.toContain(existing.email);
     const email = uniqueEmail('new');
@@ -119,7 +143,10 @@ describe('members', () => {
     expect(invited.status).toBe(201);
     expect(f.emailsTo(email).at(-1)!.body).toContain(`${app.url}/accept-invite#token=`);
     // Attack: an admin raising someone (or a confederate) to owner.
-    const asOwner = await f.call('POST', `${f.base(owner.accountId)}/members`, { token: admin.token, body: { email: uniqueEmail('x'), role: 'owner' } });
+    const asOwner = await f.call('POST', `${f.base(owner.accountId)}/members`, {
+      token: admin.token,
+      body: { email: uniqueEmail('x'), role: 'owner' },
+    });
     expect(asOwner.status).toBe(403);
     const pending = await f.call('GET', `${f.base(owner.accountId)}/invitations`, { token: admin.token });
     expect(pending.body.map((i: any) => i.email).sort()).toEqual([email, existing.email].sort());
@@ -142,7 +169,10 @@ describe('members', () => {
     const promote = await f.call('PUT', `${f.base(owner.accountId)}/members/${member.id}`, { token: owner.token, body: { role: 'owner' } });
     expect(promote.status).toBe(200);
     expect(promote.body).toMatchObject({ userId: member.id, role: 'owner' });
-    const demoteNow = await f.call('PUT', `${f.base(owner.accountId)}/members/${owner.id}`, { token: owner.token, body: { role: 'admin' } });
+    const demoteNow = await f.call('PUT', `${f.base(owner.accountId)}/members/${owner.id}`, {
+      token: owner.token,
+      body: { role: 'admin' },
+    });
     expect(demoteNow.status).toBe(200);
     const gone = await f.call('DELETE', `${f.base(owner.accountId)}/members/${admin.id}`, { token: member.token });
     expect(gone.status).toBe(204);
@@ -207,7 +237,8 @@ describe('2FA reset', () => {
     expect(signed.deviceToken).toBeTruthy();
     // Some wrong codes on the way to a lockout.
     const { challengeId } = await f.startChallenge(member);
-    for (let i = 0; i < 3; i++) await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: '000000' } });
+    for (let i = 0; i < 3; i++)
+      await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: '000000' } });
     const before = await f.call('GET', `${f.base(owner.accountId)}/members`, { token: admin.token });
     expect(before.body.find((m: any) => m.userId === member.id).twoFactor.canReset).toBe(true);
 
@@ -223,10 +254,16 @@ describe('2FA reset', () => {
     expect(await db('trusted_devices').where({ user_id: member.id })).toEqual([]);
     expect((await db('users').where({ id: member.id }).first()).failed_code_streak).toBe(0);
     // No requirement applies: the next login needs only the password, and the old device token is nothing.
-    const login = await f.call('POST', '/api/v1/auth/login', { body: { email: member.email, password: member.password, deviceToken: signed.deviceToken } });
+    const login = await f.call('POST', '/api/v1/auth/login', {
+      body: { email: member.email, password: member.password, deviceToken: signed.deviceToken },
+    });
     expect(login.body.status).toBe('authenticated');
     const events = await f.call('GET', `${f.base(owner.accountId)}/audit-events?type=member.2fa_reset`, { token: owner.token });
-    expect(events.body.events[0]).toMatchObject({ actorUserId: admin.id, subjectUserId: member.id, detail: { methods: ['totp'], backupCodes: 10, devices: 1 } });
+    expect(events.body.events[0]).toMatchObject({
+      actorUserId: admin.id,
+      subjectUserId: member.id,
+      detail: { methods: ['totp'], backupCodes: 10, devices: 1 },
+    });
     expect(f.emailsTo(member.email).at(-1)!.subject).toContain('reset');
     const again = await f.call('POST', `${f.base(owner.accountId)}/members/${member.id}/2fa/reset`, { token: admin.token });
     expect(again.body.error.code).toBe('nothing_to_reset');
@@ -245,7 +282,7 @@ describe('2FA reset', () => {
   });
 
   // Attack: an admin of account A weakening the user's standing in account B by resetting their 2FA.
-  it('a reset by account A leaves account B\'s requirement in force: the user must enrol again before any access', async () => {
+  it("a reset by account A leaves account B's requirement in force: the user must enrol again before any access", async () => {
     const a = await f.ownerWithTotp();
     const b = await f.ownerWithTotp();
     const user = await f.addMember(a.token, a.accountId, 'member');
@@ -313,14 +350,16 @@ describe('owner-issued recovery codes', () => {
     expect((await useCode(member.email, fourth.body.code)).status).toBe(200);
   });
 
-  it('passes the setup requirement once, and not for one\'s own account', async () => {
+  it("passes the setup requirement once, and not for one's own account", async () => {
     const owner = await f.ownerWithTotp();
     const member = await f.addMember(owner.token, owner.accountId, 'member');
     expect((await f.setPolicy(owner.token, owner.accountId, { enforce: 'all' })).status).toBe(200);
     const r = await f.call('POST', `${f.base(owner.accountId)}/members/${member.id}/recovery-code`, { token: owner.token });
     const login = await f.call('POST', '/api/v1/auth/login', { body: { email: member.email, password: member.password } });
     expect(login.body.status).toBe('setup_required');
-    const pass = await f.call('POST', `/api/v1/auth/challenge/${login.body.challengeId}/verify`, { body: { method: 'recovery_code', code: r.body.code } });
+    const pass = await f.call('POST', `/api/v1/auth/challenge/${login.body.challengeId}/verify`, {
+      body: { method: 'recovery_code', code: r.body.code },
+    });
     expect(pass.status).toBe(200);
     expect(pass.body.status).toBe('authenticated');
     // The code passes the sign-in, not the requirement: the session may only enrol until a method is set up.
@@ -331,7 +370,9 @@ describe('owner-issued recovery codes', () => {
     expect((await f.call('POST', `${f.base(owner.accountId)}/members/${owner.id}/recovery-code`, { token: owner.token })).status).toBe(403);
     // A recovery code for a non-member of this account is not the owner's to issue.
     const stranger = await f.signup();
-    expect((await f.call('POST', `${f.base(owner.accountId)}/members/${stranger.id}/recovery-code`, { token: owner.token })).status).toBe(404);
+    expect((await f.call('POST', `${f.base(owner.accountId)}/members/${stranger.id}/recovery-code`, { token: owner.token })).status).toBe(
+      404,
+    );
   });
 });
 

@@ -24,7 +24,12 @@ describe('calls', () => {
     expect((await f.call('POST', calls, { token: member.token, body: { to: 12345 } })).status).toBe(400);
     const first = await f.call('POST', calls, { token: member.token, body: { to: '+61412345678' } });
     expect(first.status).toBe(201);
-    expect(first.body).toEqual({ id: expect.any(String), to: '+61412345678', status: 'queued', createdAt: new Date(app.clock.now()).toISOString() });
+    expect(first.body).toEqual({
+      id: expect.any(String),
+      to: '+61412345678',
+      status: 'queued',
+      createdAt: new Date(app.clock.now()).toISOString(),
+    });
     app.clock.advance(1000);
     const second = await f.call('POST', calls, { token: owner.token, body: { to: '+14155550123' } });
     expect(second.status).toBe(201);
@@ -112,7 +117,9 @@ describe('API keys', () => {
     const admin = await f.addMember(owner.token, owner.accountId, 'admin');
     expect((await setRanges({ token: admin.token, accountId: owner.accountId }, ['10.0.0.0/8'])).status).toBe(403);
     expect((await setRanges(owner, ['10.0.0.1/8', '10.0.0.0/8'])).body).toEqual({ apiAllowedRanges: ['10.0.0.0/8'] });
-    expect((await f.call('GET', `${f.base(owner.accountId)}/security/ip-rules`, { token: admin.token })).body).toEqual({ apiAllowedRanges: ['10.0.0.0/8'] });
+    expect((await f.call('GET', `${f.base(owner.accountId)}/security/ip-rules`, { token: admin.token })).body).toEqual({
+      apiAllowedRanges: ['10.0.0.0/8'],
+    });
     const events = await f.call('GET', `${f.base(owner.accountId)}/audit-events?type=ip_rules.changed`, { token: admin.token });
     expect(events.body.events[0]).toMatchObject({ actorUserId: owner.id, detail: { apiAllowedRanges: ['10.0.0.0/8'] } });
     app.clock.advance(11 * 60_000);
@@ -147,6 +154,10 @@ describe('audit log', () => {
     // Attack: reading another account's log by its id.
     const other = await f.ownerWithTotp();
     expect((await f.call('GET', path, { token: other.token })).status).toBe(404);
-    expect((await f.call('GET', `${f.base(other.accountId)}/audit-events`, { token: other.token })).body.events.some((e: any) => e.subjectUserId === member.id)).toBe(false);
+    expect(
+      (await f.call('GET', `${f.base(other.accountId)}/audit-events`, { token: other.token })).body.events.some(
+        (e: any) => e.subjectUserId === member.id,
+      ),
+    ).toBe(false);
   });
 });

@@ -56,7 +56,9 @@ describe('login and sessions', () => {
   it('unknown email and wrong password give the same answer', async () => {
     const user = await f.signup();
     const wrong = await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: 'not the password at all' } });
-    const unknown = await f.call('POST', '/api/v1/auth/login', { body: { email: uniqueEmail('nobody'), password: 'not the password at all' } });
+    const unknown = await f.call('POST', '/api/v1/auth/login', {
+      body: { email: uniqueEmail('nobody'), password: 'not the password at all' },
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body).toEqual(unknown.body);
@@ -112,14 +114,20 @@ describe('login and sessions', () => {
 describe('every route refuses a missing or forged session', () => {
   const routes = () => allRoutes(app.deps).filter((r) => r.access !== 'public' && r.access !== 'optionalSession');
   it('has protected routes to check', () => expect(routes().length).toBeGreaterThan(20));
-  it.each(['', 'Bearer forged-token-value', 'Bearer ' + 'A'.repeat(43), 'Basic dXNlcjpwYXNz'])('Authorization %j → 401', async (authorization) => {
-    for (const r of routes()) {
-      const path = '/api/v1' + r.path.replace(/:(\w+)/g, 'x');
-      const answer = await f.call(r.method.toUpperCase(), path, { headers: authorization ? { authorization } : {}, body: r.method === 'get' ? undefined : {} });
-      expect(answer.status, `${r.method} ${path}`).toBe(401);
-      expect(answer.body.error.code).toBe('unauthenticated');
-    }
-  });
+  it.each(['', 'Bearer forged-token-value', 'Bearer ' + 'A'.repeat(43), 'Basic dXNlcjpwYXNz'])(
+    'Authorization %j → 401',
+    async (authorization) => {
+      for (const r of routes()) {
+        const path = '/api/v1' + r.path.replace(/:(\w+)/g, 'x');
+        const answer = await f.call(r.method.toUpperCase(), path, {
+          headers: authorization ? { authorization } : {},
+          body: r.method === 'get' ? undefined : {},
+        });
+        expect(answer.status, `${r.method} ${path}`).toBe(401);
+        expect(answer.body.error.code).toBe('unauthenticated');
+      }
+    },
+  );
 });
 
 describe('bad input gets a 400/413 in the contract shape and changes nothing', () => {
@@ -156,7 +164,9 @@ describe('bad input gets a 400/413 in the contract shape and changes nothing', (
   });
 
   it('ignores unknown fields', async () => {
-    const r = await f.call('POST', '/api/v1/auth/signup', { body: { email: uniqueEmail(), password: PASSWORD, name: 'X', isAdmin: true, role: 'owner' } });
+    const r = await f.call('POST', '/api/v1/auth/signup', {
+      body: { email: uniqueEmail(), password: PASSWORD, name: 'X', isAdmin: true, role: 'owner' },
+    });
     expect(r.status).toBe(201);
   });
 
@@ -184,7 +194,9 @@ describe('headers and the API reference', () => {
       const path = '/api/v1' + route.path.replace(/:(\w+)/g, '{$1}');
       expect(r.body.paths[path]?.[route.method], path).toBeDefined();
     }
-    expect(r.body.paths['/api/v1/auth/signup'].post.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['email', 'password', 'name']));
+    expect(r.body.paths['/api/v1/auth/signup'].post.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['email', 'password', 'name']),
+    );
   });
 });
 

@@ -35,14 +35,18 @@ async function changePolicy(owner: Owner, body: Record<string, unknown>, options
   expect(put.status, JSON.stringify(put.body)).toBe(202);
   app.clock.advance(options.confirmAfterMs ?? 0);
   const appliedAt = app.clock.now();
-  const ok = await f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/confirm`, { token: owner.token,
-    body: { confirmationId: put.body.confirmationId, code: app.lastCode(owner.email, 'email') } });
+  const ok = await f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/confirm`, {
+    token: owner.token,
+    body: { confirmationId: put.body.confirmationId, code: app.lastCode(owner.email, 'email') },
+  });
   expect(ok.status, JSON.stringify(ok.body)).toBe(200);
   return { status: 202, appliedAt, policy: ok.body };
 }
 
 const memberRow = async (owner: Owner, userId: string) =>
-  (await f.call('GET', `${f.base(owner.accountId)}/members`, { token: owner.token })).body.find((m: { userId: string }) => m.userId === userId);
+  (await f.call('GET', `${f.base(owner.accountId)}/members`, { token: owner.token })).body.find(
+    (m: { userId: string }) => m.userId === userId,
+  );
 const events = async (owner: Owner, type: string) =>
   (await f.call('GET', `${f.base(owner.accountId)}/audit-events?type=${type}`, { token: owner.token })).body.events;
 
@@ -60,14 +64,22 @@ describe('enforcing with a grace period', () => {
     expect(email.subject).toContain('requires two-factor authentication');
     expect(email.body).toContain(`by ${formatDueDate(due)}`);
     expect(email.body).toContain(`${app.url}/setup`);
-    expect(await events(owner, '2fa.grace_granted')).toEqual([expect.objectContaining({
-      subjectUserId: member.id, actorUserId: owner.id, detail: { setupDueBy: iso(due), gracePeriodDays: 7 } })]);
+    expect(await events(owner, '2fa.grace_granted')).toEqual([
+      expect.objectContaining({
+        subjectUserId: member.id,
+        actorUserId: owner.id,
+        detail: { setupDueBy: iso(due), gracePeriodDays: 7 },
+      }),
+    ]);
 
     // In grace: a login without 2FA signs in, and says until when; the older session keeps working too.
     const login = await loginOf(member.email);
     expect(login.body).toMatchObject({ status: 'authenticated', twoFactorSetupDueBy: iso(due) });
     expect((await f.call('GET', '/api/v1/me/sessions', { token: member.token })).status).toBe(200);
-    expect((await f.call('GET', '/api/v1/session', { token: member.token })).body).toMatchObject({ twoFactorSetupRequired: false, twoFactorSetupDueBy: iso(due) });
+    expect((await f.call('GET', '/api/v1/session', { token: member.token })).body).toMatchObject({
+      twoFactorSetupRequired: false,
+      twoFactorSetupDueBy: iso(due),
+    });
     expect((await memberRow(owner, member.id)).twoFactor).toMatchObject({ required: true, setupDueBy: iso(due), overdue: false });
     expect((await memberRow(owner, owner.id)).twoFactor).toMatchObject({ setupDueBy: null, overdue: false });
 
@@ -80,20 +92,31 @@ describe('enforcing with a grace period', () => {
     const refused = await f.call('GET', '/api/v1/me/sessions', { token: late.body.session.token });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('2fa_setup_required');
-    expect((await f.call('GET', '/api/v1/session', { token: late.body.session.token })).body).toMatchObject({ twoFactorSetupRequired: true, twoFactorSetupDueBy: null });
+    expect((await f.call('GET', '/api/v1/session', { token: late.body.session.token })).body).toMatchObject({
+      twoFactorSetupRequired: true,
+      twoFactorSetupDueBy: null,
+    });
 
     // The next login is setup_required, and the account's audit says the grace ran out.
     const after = await loginOf(member.email);
     expect(after.body.status).toBe('setup_required');
     await signInOwner(owner);
-    expect(await events(owner, '2fa.grace_expired')).toEqual([expect.objectContaining({ subjectUserId: member.id, detail: { setupDueBy: iso(due) } })]);
+    expect(await events(owner, '2fa.grace_expired')).toEqual([
+      expect.objectContaining({ subjectUserId: member.id, detail: { setupDueBy: iso(due) } }),
+    ]);
     expect((await memberRow(owner, member.id)).twoFactor).toMatchObject({ setupDueBy: iso(due), overdue: true });
 
     // Setting 2FA up ends the matter: nothing is due any more.
     const start = await f.call('POST', '/api/v1/me/2fa/totp', { token: after.body.challengeId });
-    const verify = await f.call('POST', '/api/v1/me/2fa/totp/verify', { token: after.body.challengeId, body: { code: generateTotp(start.body.secret, app.clock.now()) } });
+    const verify = await f.call('POST', '/api/v1/me/2fa/totp/verify', {
+      token: after.body.challengeId,
+      body: { code: generateTotp(start.body.secret, app.clock.now()) },
+    });
     expect(verify.body.status).toBe('authenticated');
-    expect((await f.call('GET', '/api/v1/session', { token: verify.body.session.token })).body).toMatchObject({ twoFactorSetupRequired: false, twoFactorSetupDueBy: null });
+    expect((await f.call('GET', '/api/v1/session', { token: verify.body.session.token })).body).toMatchObject({
+      twoFactorSetupRequired: false,
+      twoFactorSetupDueBy: null,
+    });
     expect((await memberRow(owner, member.id)).twoFactor).toMatchObject({ enabled: true, setupDueBy: null, overdue: false });
   });
 
@@ -107,7 +130,10 @@ describe('enforcing with a grace period', () => {
     await signInOwner(owner);
     const enforced = await changePolicy(owner, { enforce: 'all' });
     expect(enforced.status).toBe(200);
-    expect((await loginOf(member.email)).body).toMatchObject({ status: 'authenticated', twoFactorSetupDueBy: iso(enforced.appliedAt + 5 * DAY) });
+    expect((await loginOf(member.email)).body).toMatchObject({
+      status: 'authenticated',
+      twoFactorSetupDueBy: iso(enforced.appliedAt + 5 * DAY),
+    });
   });
 
   it('members without a grace period are asked at their next sign-in, as before', async () => {
@@ -115,7 +141,10 @@ describe('enforcing with a grace period', () => {
     const member = await f.addMember(owner.token, owner.accountId, 'member');
     await changePolicy(owner, { enforce: 'all' });
     expect((await loginOf(member.email)).body.status).toBe('setup_required');
-    expect((await f.call('GET', '/api/v1/session', { token: member.token })).body).toMatchObject({ twoFactorSetupRequired: true, twoFactorSetupDueBy: null });
+    expect((await f.call('GET', '/api/v1/session', { token: member.token })).body).toMatchObject({
+      twoFactorSetupRequired: true,
+      twoFactorSetupDueBy: null,
+    });
     expect((await memberRow(owner, member.id)).twoFactor).toMatchObject({ required: true, setupDueBy: null, overdue: false });
     expect(f.emailsTo(member.email).at(-1)!.body).toContain('Next time you sign in');
   });
@@ -148,8 +177,10 @@ describe('changing the grace period', () => {
     const put = await f.setPolicy(owner.token, owner.accountId, { gracePeriodDays: 10 });
     expect(put.status).toBe(202);
     expect((await loginOf(member.email)).body.status).toBe('setup_required');
-    const ok = await f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/confirm`, { token: owner.token,
-      body: { confirmationId: put.body.confirmationId, code: app.lastCode(owner.email, 'email') } });
+    const ok = await f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/confirm`, {
+      token: owner.token,
+      body: { confirmationId: put.body.confirmationId, code: app.lastCode(owner.email, 'email') },
+    });
     expect(ok.body.gracePeriodDays).toBe(10);
     expect((await loginOf(member.email)).body).toMatchObject({ status: 'authenticated', twoFactorSetupDueBy: iso(start + 10 * DAY) });
     expect(f.emailsTo(owner.email).at(-1)!.body).toContain('grace 10 days');
@@ -165,18 +196,22 @@ describe('changing the grace period', () => {
 });
 
 describe('requirements that begin later', () => {
-  it('an admin requiring 2FA of one member: that member\'s grace starts then, and the email names the date', async () => {
+  it("an admin requiring 2FA of one member: that member's grace starts then, and the email names the date", async () => {
     const owner = await f.ownerWithTotp();
     const member = await f.addMember(owner.token, owner.accountId, 'member');
     await changePolicy(owner, { gracePeriodDays: 3 });
     app.clock.advance(DAY);
     await signInOwner(owner);
     const at = app.clock.now();
-    expect((await f.call('PUT', `${f.base(owner.accountId)}/members/${member.id}`, { token: owner.token, body: { require2fa: true } })).body.twoFactor)
-      .toMatchObject({ required: true, requiredReason: 'required_for_member', setupDueBy: iso(at + 3 * DAY), overdue: false });
+    expect(
+      (await f.call('PUT', `${f.base(owner.accountId)}/members/${member.id}`, { token: owner.token, body: { require2fa: true } })).body
+        .twoFactor,
+    ).toMatchObject({ required: true, requiredReason: 'required_for_member', setupDueBy: iso(at + 3 * DAY), overdue: false });
     expect(f.emailsTo(member.email).at(-1)!.body).toContain(`by ${formatDueDate(at + 3 * DAY)}`);
     expect((await loginOf(member.email)).body.twoFactorSetupDueBy).toBe(iso(at + 3 * DAY));
-    expect(await events(owner, '2fa.grace_granted')).toEqual([expect.objectContaining({ subjectUserId: member.id, detail: { setupDueBy: iso(at + 3 * DAY), gracePeriodDays: 3 } })]);
+    expect(await events(owner, '2fa.grace_granted')).toEqual([
+      expect.objectContaining({ subjectUserId: member.id, detail: { setupDueBy: iso(at + 3 * DAY), gracePeriodDays: 3 } }),
+    ]);
   });
 
   it('a member who joins later gets their own grace from the join; those there before are overdue', async () => {
@@ -210,18 +245,24 @@ describe('requirements that begin later', () => {
 });
 
 describe('the preview and the hot path', () => {
-  it('the preview names each member\'s due date under the new policy, as if it applied now', async () => {
+  it("the preview names each member's due date under the new policy, as if it applied now", async () => {
     const owner = await f.ownerWithTotp();
     const member = await f.addMember(owner.token, owner.accountId, 'member');
-    const preview = (body: Record<string, unknown>) => f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/preview`, { token: owner.token, body });
+    const preview = (body: Record<string, unknown>) =>
+      f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/preview`, { token: owner.token, body });
     const withGrace = await preview({ enforce: 'all', gracePeriodDays: 7 });
-    expect(withGrace.body.membersToSetUp).toEqual([expect.objectContaining({ userId: member.id, setupDueBy: iso(app.clock.now() + 7 * DAY) })]);
+    expect(withGrace.body.membersToSetUp).toEqual([
+      expect.objectContaining({ userId: member.id, setupDueBy: iso(app.clock.now() + 7 * DAY) }),
+    ]);
     expect((await preview({ enforce: 'all' })).body.membersToSetUp[0].setupDueBy).toBeNull();
   });
 
-  it('GET /session answers twoFactorSetupDueBy null for a user no account could require 2FA of (the lookup\'s shortcut)', async () => {
+  it("GET /session answers twoFactorSetupDueBy null for a user no account could require 2FA of (the lookup's shortcut)", async () => {
     const user = await f.signup({ email: uniqueEmail('solo') });
     const token = await f.login(user);
-    expect((await f.call('GET', '/api/v1/session', { token })).body).toMatchObject({ twoFactorSetupRequired: false, twoFactorSetupDueBy: null });
+    expect((await f.call('GET', '/api/v1/session', { token })).body).toMatchObject({
+      twoFactorSetupRequired: false,
+      twoFactorSetupDueBy: null,
+    });
   });
 });

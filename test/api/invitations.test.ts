@@ -68,15 +68,26 @@ describe('inviting a new person', () => {
     expect(f.emailsTo(email).at(-1)!.body).toContain(`${app.url}/accept-invite#token=${inviteToken}`);
     const seen = await preview(inviteToken);
     expect(seen.body).toEqual({
-      accountName: expect.any(String), invitedBy: 'Olive Owner', invitedByEmail: owner.email, role: 'admin', email, expiresAt: expect.any(String),
-      existingUser: false, managed: true, accountMay: ['require_2fa', 'change_role', 'remove', 'reset_2fa', 'issue_recovery_code'],
+      accountName: expect.any(String),
+      invitedBy: 'Olive Owner',
+      invitedByEmail: owner.email,
+      role: 'admin',
+      email,
+      expiresAt: expect.any(String),
+      existingUser: false,
+      managed: true,
+      accountMay: ['require_2fa', 'change_role', 'remove', 'reset_2fa', 'issue_recovery_code'],
     });
 
     expect((await accept({ inviteToken, name: 'Ivy', password: 'password1' })).status).toBe(400); // a common password
     expect((await accept({ inviteToken, name: 'Ivy' })).status).toBe(400); // half of a new person's answer
     const accepted = await accept({ inviteToken, name: 'Ivy', password: PASSWORD });
     expect(accepted.status).toBe(201);
-    expect(accepted.body).toMatchObject({ status: 'authenticated', user: { email, name: 'Ivy', emailVerified: true }, session: { token: expect.any(String) } });
+    expect(accepted.body).toMatchObject({
+      status: 'authenticated',
+      user: { email, name: 'Ivy', emailVerified: true },
+      session: { token: expect.any(String) },
+    });
     expect(accepted.headers.get('set-cookie')).toContain('twofold_session=');
     const session = await f.call('GET', '/api/v1/session', { token: accepted.body.session.token });
     expect(session.body.accounts).toEqual([{ id: owner.accountId, name: expect.any(String), role: 'admin' }]);
@@ -114,7 +125,16 @@ describe('inviting a new person', () => {
     const secondToken = await f.invite(owner.token, owner.accountId, email, 'admin'); // replaces the first
     expect((await preview(firstToken)).status).toBe(410);
     const pending = await f.call('GET', `${f.base(owner.accountId)}/invitations`, { token: owner.token });
-    expect(pending.body).toEqual([{ id: expect.any(String), email, role: 'admin', invitedBy: 'Olive Owner', createdAt: expect.any(String), expiresAt: expect.any(String) }]);
+    expect(pending.body).toEqual([
+      {
+        id: expect.any(String),
+        email,
+        role: 'admin',
+        invitedBy: 'Olive Owner',
+        createdAt: expect.any(String),
+        expiresAt: expect.any(String),
+      },
+    ]);
     const id = pending.body[0].id;
 
     const resent = await f.call('POST', `${f.base(owner.accountId)}/invitations/${id}/resend`, { token: owner.token });
@@ -132,15 +152,21 @@ describe('inviting a new person', () => {
     expect(audit.body.events.map((e: any) => e.type)).toEqual(['invitation.revoked', 'invitation.resent']);
   });
 
-  it('admins manage invitations of members and admins, not of owners; nobody reaches another account\'s invitations', async () => {
+  it("admins manage invitations of members and admins, not of owners; nobody reaches another account's invitations", async () => {
     const owner = await f.ownerWithTotp();
     const admin = await f.addMember(owner.token, owner.accountId, 'admin');
     await f.invite(owner.token, owner.accountId, uniqueEmail('future-owner'), 'owner');
     const [ownerInvitation] = (await f.call('GET', `${f.base(owner.accountId)}/invitations`, { token: admin.token })).body;
-    expect((await f.call('DELETE', `${f.base(owner.accountId)}/invitations/${ownerInvitation.id}`, { token: admin.token })).status).toBe(403);
-    expect((await f.call('POST', `${f.base(owner.accountId)}/invitations/${ownerInvitation.id}/resend`, { token: admin.token })).status).toBe(403);
+    expect((await f.call('DELETE', `${f.base(owner.accountId)}/invitations/${ownerInvitation.id}`, { token: admin.token })).status).toBe(
+      403,
+    );
+    expect(
+      (await f.call('POST', `${f.base(owner.accountId)}/invitations/${ownerInvitation.id}/resend`, { token: admin.token })).status,
+    ).toBe(403);
     const other = await f.ownerWithTotp();
-    expect((await f.call('DELETE', `${f.base(other.accountId)}/invitations/${ownerInvitation.id}`, { token: other.token })).status).toBe(404);
+    expect((await f.call('DELETE', `${f.base(other.accountId)}/invitations/${ownerInvitation.id}`, { token: other.token })).status).toBe(
+      404,
+    );
     expect((await f.call('GET', `${f.base(owner.accountId)}/invitations`, { token: other.token })).status).toBe(404);
     const member = await f.addMember(owner.token, owner.accountId, 'member');
     expect((await f.call('GET', `${f.base(owner.accountId)}/invitations`, { token: member.token })).status).toBe(403);
@@ -150,7 +176,9 @@ describe('inviting a new person', () => {
     const owner = await f.ownerWithTotp();
     const email = uniqueEmail('undeliverable');
     const send = app.deps.senders.email.send;
-    app.deps.senders.email.send = async () => { throw new Error('mailbox full'); };
+    app.deps.senders.email.send = async () => {
+      throw new Error('mailbox full');
+    };
     try {
       const r = await f.call('POST', `${f.base(owner.accountId)}/members`, { token: owner.token, body: { email, role: 'member' } });
       expect(r.status).toBe(502);
@@ -167,13 +195,20 @@ describe('an existing user accepts while signed in', () => {
     const user = await f.signup({ name: 'Eve Existing' });
     const token = await f.login(user);
     const inviteToken = await f.invite(owner.token, owner.accountId, user.email, 'member');
-    expect((await preview(inviteToken)).body).toMatchObject({ existingUser: true, managed: false, accountMay: ['require_2fa', 'change_role', 'remove'] });
+    expect((await preview(inviteToken)).body).toMatchObject({
+      existingUser: true,
+      managed: false,
+      accountMay: ['require_2fa', 'change_role', 'remove'],
+    });
     expect((await accept({ inviteToken })).status).toBe(401); // not signed in
     const joined = await accept({ inviteToken }, token);
     expect(joined.status).toBe(200);
     expect(joined.body).toEqual({ account: { id: owner.accountId, name: expect.any(String), role: 'member' } });
     const members = await f.call('GET', `${f.base(owner.accountId)}/members`, { token: owner.token });
-    expect(members.body.find((m: any) => m.userId === user.id)).toMatchObject({ managed: false, twoFactor: { canReset: false, canIssueRecoveryCode: false } });
+    expect(members.body.find((m: any) => m.userId === user.id)).toMatchObject({
+      managed: false,
+      twoFactor: { canReset: false, canIssueRecoveryCode: false },
+    });
     const own = await f.call('GET', `${f.base(user.accountId)}/members`, { token });
     expect(own.body.find((m: any) => m.userId === user.id).managed).toBe(true);
     expect((await accept({ inviteToken }, token)).status).toBe(410);
@@ -182,7 +217,10 @@ describe('an existing user accepts while signed in', () => {
   it('already a member: 409, and the invitation stays usable for nobody else', async () => {
     const owner = await f.ownerWithTotp();
     const member = await f.addMember(owner.token, owner.accountId, 'member');
-    const r = await f.call('POST', `${f.base(owner.accountId)}/members`, { token: owner.token, body: { email: member.email, role: 'admin' } });
+    const r = await f.call('POST', `${f.base(owner.accountId)}/members`, {
+      token: owner.token,
+      body: { email: member.email, role: 'admin' },
+    });
     expect(r.status).toBe(409);
   });
 

@@ -9,7 +9,9 @@ import { MAY_REQUIRE_2FA_SQL, mayRequire2fa } from '../../api/policy/may-require
 import { evaluatePolicy, type AccountPolicy, type PolicyMembership } from '../../api/policy/policy.ts';
 
 let t: TestDatabase;
-beforeAll(async () => { t = await createTestDatabase(); });
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
 afterAll(() => t.drop());
 
 const NOW = 1_800_000_000_000;
@@ -17,9 +19,17 @@ const roles: Role[] = ['owner', 'admin', 'member'];
 const enforces: Enforce[] = ['off', 'admins', 'all'];
 const OFFICE = '10.0.0.0/8';
 
-interface Case { role: Role; require2fa: boolean; enforce: Enforce; exemptOffice: boolean }
-const single: Case[] = roles.flatMap((role) => [false, true].flatMap((require2fa) => enforces.flatMap((enforce) =>
-  [false, true].map((exemptOffice) => ({ role, require2fa, enforce, exemptOffice })))));
+interface Case {
+  role: Role;
+  require2fa: boolean;
+  enforce: Enforce;
+  exemptOffice: boolean;
+}
+const single: Case[] = roles.flatMap((role) =>
+  [false, true].flatMap((require2fa) =>
+    enforces.flatMap((enforce) => [false, true].map((exemptOffice) => ({ role, require2fa, enforce, exemptOffice }))),
+  ),
+);
 
 let n = 0;
 /** A user with these memberships and a live session; answers what the SQL lookup says. */
@@ -28,8 +38,16 @@ async function sqlAnswer(cases: Case[]): Promise<boolean> {
   await t.db('users').insert({ id: userId, email: `${userId}@example.com`, name: userId, password_hash: 'x', created_at: NOW });
   for (const [i, c] of cases.entries()) {
     const accountId = `${userId}-a${i}`;
-    await t.db('accounts').insert({ id: accountId, name: accountId, created_at: NOW, policy_updated_at: NOW, enforce: c.enforce,
-      enforce_outside_ip_ranges: JSON.stringify(c.exemptOffice ? [OFFICE] : []) });
+    await t
+      .db('accounts')
+      .insert({
+        id: accountId,
+        name: accountId,
+        created_at: NOW,
+        policy_updated_at: NOW,
+        enforce: c.enforce,
+        enforce_outside_ip_ranges: JSON.stringify(c.exemptOffice ? [OFFICE] : []),
+      });
     await t.db('memberships').insert({ account_id: accountId, user_id: userId, role: c.role, require_2fa: c.require2fa, created_at: NOW });
   }
   const { token } = await createSession(t.db, { userId, client: 'web', ip: '127.0.0.1', userAgent: null, now: NOW });
@@ -39,10 +57,26 @@ async function sqlAnswer(cases: Case[]): Promise<boolean> {
 }
 
 function policyAnswer(cases: Case[], clientAddress: string): boolean {
-  const memberships: PolicyMembership[] = cases.map((c, i) => ({ accountId: `a${i}`, accountName: `a${i}`, role: c.role, require2fa: c.require2fa, require2faAt: c.require2fa ? NOW : null, joinedAt: NOW }));
-  const policies = new Map<string, AccountPolicy>(cases.map((c, i) => [`a${i}`, {
-    enforce: c.enforce, allowedMethods: ['totp'], rememberDeviceDays: 30, enforceOutsideIpRanges: c.exemptOffice ? [OFFICE] : [], enforceTightenedAt: NOW,
-  }]));
+  const memberships: PolicyMembership[] = cases.map((c, i) => ({
+    accountId: `a${i}`,
+    accountName: `a${i}`,
+    role: c.role,
+    require2fa: c.require2fa,
+    require2faAt: c.require2fa ? NOW : null,
+    joinedAt: NOW,
+  }));
+  const policies = new Map<string, AccountPolicy>(
+    cases.map((c, i) => [
+      `a${i}`,
+      {
+        enforce: c.enforce,
+        allowedMethods: ['totp'],
+        rememberDeviceDays: 30,
+        enforceOutsideIpRanges: c.exemptOffice ? [OFFICE] : [],
+        enforceTightenedAt: NOW,
+      },
+    ]),
+  );
   return evaluatePolicy(memberships, policies, [], clientAddress).required;
 }
 

@@ -56,11 +56,17 @@ describe('metrics', () => {
     const user = await f.userWithTotp();
     const before = await scrape();
 
-    expect((await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: 'not the password at all' } })).status).toBe(401);
+    expect((await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: 'not the password at all' } })).status).toBe(
+      401,
+    );
     const { challengeId } = await f.startChallenge(user);
-    const wrong = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: wrongCode(user.secret, app.clock.now()) } });
+    const wrong = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, {
+      body: { method: 'totp', code: wrongCode(user.secret, app.clock.now()) },
+    });
     expect(wrong.status).toBe(401);
-    const right = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()) } });
+    const right = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, {
+      body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()) },
+    });
     expect(right.status).toBe(200);
 
     const after = await scrape();
@@ -71,7 +77,9 @@ describe('metrics', () => {
     expect(delta(before, after, 'twofold_challenge_verifications_total{method="totp",outcome="passed"}')).toBe(1);
     expect(delta(before, after, `twofold_http_request_duration_seconds_count{route="${VERIFY}",method="POST",status="401"}`)).toBe(1);
     expect(delta(before, after, `twofold_http_request_duration_seconds_count{route="${VERIFY}",method="POST",status="200"}`)).toBe(1);
-    expect(delta(before, after, 'twofold_http_request_duration_seconds_count{route="/api/v1/auth/login",method="POST",status="200"}')).toBe(1);
+    expect(delta(before, after, 'twofold_http_request_duration_seconds_count{route="/api/v1/auth/login",method="POST",status="200"}')).toBe(
+      1,
+    );
     expect(after.get('twofold_http_requests_in_flight')).toBe(0);
     expect(after.get('twofold_db_pool_max')).toBeGreaterThanOrEqual(1);
     expect(after.has('twofold_db_pool_in_use')).toBe(true);
@@ -108,7 +116,9 @@ describe('metrics', () => {
     for (let round = 0; round < 2; round++) {
       const { challengeId } = await f.startChallenge(user);
       for (let i = 0; i < 5; i++) {
-        await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: wrongCode(user.secret, app.clock.now()) } });
+        await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, {
+          body: { method: 'totp', code: wrongCode(user.secret, app.clock.now()) },
+        });
       }
     }
     expect((await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD } })).status).toBe(429);
@@ -143,8 +153,11 @@ describe('metrics of the retention sweep', () => {
     await f.startChallenge(await f.userWithTotp());
     app.clock.advance(2 * 24 * 3600_000);
     const before = await scrape();
-    const sweeper = startSweeper({ db: app.deps.db, clock: app.clock, log: app.deps.log, observer: app.deps.metrics.sweeps },
-      retentionRules({ auditRetentionDays: 365 }), { intervalMs: 3600_000 });
+    const sweeper = startSweeper(
+      { db: app.deps.db, clock: app.clock, log: app.deps.log, observer: app.deps.metrics.sweeps },
+      retentionRules({ auditRetentionDays: 365 }),
+      { intervalMs: 3600_000 },
+    );
     await sweeper.sweepNow();
     await sweeper.stop();
     const after = await scrape();
@@ -158,7 +171,12 @@ describe('access to /metrics', () => {
   it('needs the bearer token: none, a wrong one or one in the query are refused', async () => {
     // Attack: scraping an instance's internals (traffic, lockouts, pool) from the internet.
     const call = client(app.url);
-    for (const headers of [{} as Record<string, string>, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Bearer ${TOKEN.slice(0, -1)}` }, { authorization: TOKEN }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: `Bearer ${TOKEN}x` },
+      { authorization: `Bearer ${TOKEN.slice(0, -1)}` },
+      { authorization: TOKEN },
+    ]) {
       const r = await call('GET', '/metrics', { headers });
       expect(r.status, JSON.stringify(headers)).toBe(401);
       expect(r.body.error.code).toBe('unauthenticated');

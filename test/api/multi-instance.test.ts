@@ -19,7 +19,10 @@ let dir = '';
 async function call(server: ChildServer, method: string, path: string, body?: unknown, token?: string) {
   const res = await fetch(`${server.url}/api/v1${path}`, {
     method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
@@ -115,7 +118,10 @@ describe('two API instances on one PostgreSQL database', () => {
     expect(last!.body.error.retryAfterSeconds).toBeGreaterThan(0);
 
     // Locked everywhere: the right codes and the right password are refused on both instances.
-    const right = await call(a!, 'POST', `/auth/challenge/${challengeId}/verify`, { method: 'totp', code: generateTotp(user.secret, Date.now()) });
+    const right = await call(a!, 'POST', `/auth/challenge/${challengeId}/verify`, {
+      method: 'totp',
+      code: generateTotp(user.secret, Date.now()),
+    });
     expect(right.status).toBe(429);
     const backup = await call(b!, 'POST', `/auth/challenge/${challengeId}/verify`, { method: 'backup_code', code: user.backupCodes[0] });
     expect(backup.status).toBe(429);

@@ -13,7 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const policyOf = async (token: string, accountId: string) => (await f.call('GET', `${f.base(accountId)}/security/2fa-policy`, { token })).body;
+const policyOf = async (token: string, accountId: string) =>
+  (await f.call('GET', `${f.base(accountId)}/security/2fa-policy`, { token })).body;
 
 describe('enforcement', () => {
   // Attack: second step skipped by a member who never set 2FA up.
@@ -22,12 +23,20 @@ describe('enforcement', () => {
     const member = await f.addMember(owner.token, owner.accountId, 'member');
     const set = await f.setPolicy(owner.token, owner.accountId, { enforce: 'all', allowedMethods: ['totp', 'email'] });
     expect(set.status).toBe(200);
-    expect(set.body).toMatchObject({ enforce: 'all', allowedMethods: ['totp', 'email'], rememberDeviceDays: 30, enforceOutsideIpRanges: [] });
+    expect(set.body).toMatchObject({
+      enforce: 'all',
+      allowedMethods: ['totp', 'email'],
+      rememberDeviceDays: 30,
+      enforceOutsideIpRanges: [],
+    });
     expect(f.emailsTo(member.email).at(-1)!.body).toContain('requires two-factor authentication');
 
     const login = await f.call('POST', '/api/v1/auth/login', { body: { email: member.email, password: member.password } });
-    expect(login.body).toMatchObject({ status: 'setup_required', allowedMethods: ['totp', 'email'],
-      requiredBy: [{ accountId: owner.accountId, accountName: expect.any(String), reason: 'enforced_for_all' }] });
+    expect(login.body).toMatchObject({
+      status: 'setup_required',
+      allowedMethods: ['totp', 'email'],
+      requiredBy: [{ accountId: owner.accountId, accountName: expect.any(String), reason: 'enforced_for_all' }],
+    });
     expect(login.body.session).toBeUndefined();
     const token = login.body.challengeId as string;
     const sms = await f.call('POST', '/api/v1/me/2fa/sms', { token, body: { phone: '+61412345678' } });
@@ -36,7 +45,10 @@ describe('enforcement', () => {
     // Attack: the setup challenge id used as a session.
     expect((await f.call('GET', `${f.base(owner.accountId)}/calls`, { token })).status).toBe(401);
     const start = await f.call('POST', '/api/v1/me/2fa/totp', { token });
-    const verify = await f.call('POST', '/api/v1/me/2fa/totp/verify', { token, body: { code: generateTotp(start.body.secret, app.clock.now()) } });
+    const verify = await f.call('POST', '/api/v1/me/2fa/totp/verify', {
+      token,
+      body: { code: generateTotp(start.body.secret, app.clock.now()) },
+    });
     expect(verify.status).toBe(200);
     expect(verify.body.status).toBe('authenticated');
     expect((await f.call('GET', `${f.base(owner.accountId)}/calls`, { token: verify.body.session.token })).status).toBe(200);
@@ -49,14 +61,18 @@ describe('enforcement', () => {
     const admin = await f.addMember(owner.token, owner.accountId, 'admin');
     const member = await f.addMember(owner.token, owner.accountId, 'member');
     expect((await f.setPolicy(owner.token, owner.accountId, { enforce: 'admins' })).status).toBe(200);
-    const loginOf = (u: { email: string; password: string }) => f.call('POST', '/api/v1/auth/login', { body: { email: u.email, password: u.password } });
+    const loginOf = (u: { email: string; password: string }) =>
+      f.call('POST', '/api/v1/auth/login', { body: { email: u.email, password: u.password } });
     expect((await loginOf(admin)).body.status).toBe('setup_required');
     expect((await loginOf(member)).body.status).toBe('authenticated');
     // The test server sees 127.0.0.1: a range covering it exempts the admin from enforce (a tightening elsewhere is not needed).
     await f.reauth(owner.token);
     const exempt = await f.setPolicy(owner.token, owner.accountId, { enforceOutsideIpRanges: ['127.0.0.0/8'] });
     expect(exempt.status).toBe(202); // exempting logins loosens: it waits for the code
-    const ok = await f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/confirm`, { token: owner.token, body: { confirmationId: exempt.body.confirmationId, code: app.lastCode(owner.email, 'email') } });
+    const ok = await f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/confirm`, {
+      token: owner.token,
+      body: { confirmationId: exempt.body.confirmationId, code: app.lastCode(owner.email, 'email') },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.enforceOutsideIpRanges).toEqual(['127.0.0.0/8']);
     expect((await loginOf(admin)).body.status).toBe('authenticated');
@@ -73,13 +89,16 @@ describe('enforcement', () => {
     const { secret } = await f.enrolTotp(member.token);
     const first = await f.signInWithTotp({ email: member.email, secret }, { rememberDevice: true });
     const deviceToken = first.deviceToken!;
-    const withDevice = () => f.call('POST', '/api/v1/auth/login', { body: { email: member.email, password: member.password, deviceToken } });
+    const withDevice = () =>
+      f.call('POST', '/api/v1/auth/login', { body: { email: member.email, password: member.password, deviceToken } });
     expect((await withDevice()).body.status).toBe('authenticated');
     expect((await f.setPolicy(owner.token, owner.accountId, { enforce: 'all' })).status).toBe(200);
     expect((await withDevice()).body.status).toBe('challenge');
     // A device trusted after the requirement began does skip it.
     const second = await f.signInWithTotp({ email: member.email, secret }, { rememberDevice: true });
-    const again = await f.call('POST', '/api/v1/auth/login', { body: { email: member.email, password: member.password, deviceToken: second.deviceToken } });
+    const again = await f.call('POST', '/api/v1/auth/login', {
+      body: { email: member.email, password: member.password, deviceToken: second.deviceToken },
+    });
     expect(again.body.status).toBe('authenticated');
   });
 
@@ -113,12 +132,14 @@ describe('owners without 2FA', () => {
     expect(r.body.error.owners).toEqual([{ userId: second.id, email: second.email, name: 'Second Owner' }]);
     // Allowing only methods an owner lacks blocks too.
     await f.enrolTotp(second.token);
-    expect((await f.setPolicy(token, owner.accountId, { enforce: 'all', allowedMethods: ['email'] })).body.error.code).toBe('owners_without_2fa');
+    expect((await f.setPolicy(token, owner.accountId, { enforce: 'all', allowedMethods: ['email'] })).body.error.code).toBe(
+      'owners_without_2fa',
+    );
     expect((await f.setPolicy(token, owner.accountId, { enforce: 'all' })).status).toBe(200);
   });
 });
 
-describe('loosening waits for the owner\'s emailed code', () => {
+describe("loosening waits for the owner's emailed code", () => {
   /** An owner whose account exempts 10.0.0.0/8 (itself a loosening, confirmed) and is otherwise strict. */
   async function strictAccount(tighten: Record<string, unknown> = { enforce: 'all', allowedMethods: ['totp'], rememberDeviceDays: 7 }) {
     const owner = await f.ownerWithTotp();
@@ -173,9 +194,16 @@ describe('loosening waits for the owner\'s emailed code', () => {
     expect((await f.setPolicy(owner.token, owner.accountId, { enforce: 'all' })).status).toBe(200);
     const before = f.emailsTo(other.email).length;
     const r = await f.setPolicy(owner.token, owner.accountId, { enforce: 'off' });
-    expect(f.emailsTo(other.email).slice(before).filter((m) => m.code)).toEqual([]); // the code goes to the requesting owner only
+    expect(
+      f
+        .emailsTo(other.email)
+        .slice(before)
+        .filter((m) => m.code),
+    ).toEqual([]); // the code goes to the requesting owner only
     // Attack: another owner (or anyone) confirming with a code they did not receive.
-    expect((await confirm({ token: other.token, accountId: owner.accountId }, r.body.confirmationId, app.lastCode(owner.email, 'email'))).status).toBe(404);
+    expect(
+      (await confirm({ token: other.token, accountId: owner.accountId }, r.body.confirmationId, app.lastCode(owner.email, 'email'))).status,
+    ).toBe(404);
     const code = app.lastCode(owner.email, 'email');
     expect((await confirm(owner, r.body.confirmationId, code)).body.enforce).toBe('off');
     expect(f.emailsTo(other.email).at(-1)!.subject).toContain('loosened');
@@ -184,7 +212,12 @@ describe('loosening waits for the owner\'s emailed code', () => {
     const again = await confirm(owner, r.body.confirmationId, code);
     expect(again.status).toBe(410);
     const events = await f.call('GET', `${f.base(owner.accountId)}/audit-events?type=policy.`, { token: owner.token });
-    expect(events.body.events.map((e: any) => e.type).slice(0, 4)).toEqual(['policy.changed', 'policy.confirmed', 'policy.change_requested', 'policy.changed']);
+    expect(events.body.events.map((e: any) => e.type).slice(0, 4)).toEqual([
+      'policy.changed',
+      'policy.confirmed',
+      'policy.change_requested',
+      'policy.changed',
+    ]);
     expect(JSON.stringify(events.body)).not.toContain(code);
   });
 
@@ -258,15 +291,34 @@ describe('validation and preview', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: 'invalid_request', field: 'enforceOutsideIpRanges' });
     // SMS alone is refused: it is a restricted authenticator, so the app must be allowed alongside it.
-    for (const body of [{ allowedMethods: [] }, { allowedMethods: ['carrier_pigeon'] }, { allowedMethods: ['sms'] }, { allowedMethods: ['sms', 'email'] }, { enforce: 'sometimes' }, { rememberDeviceDays: 61 }, { rememberDeviceDays: -1 }]) {
+    for (const body of [
+      { allowedMethods: [] },
+      { allowedMethods: ['carrier_pigeon'] },
+      { allowedMethods: ['sms'] },
+      { allowedMethods: ['sms', 'email'] },
+      { enforce: 'sometimes' },
+      { rememberDeviceDays: 61 },
+      { rememberDeviceDays: -1 },
+    ]) {
       expect((await f.setPolicy(owner.token, owner.accountId, body)).status).toBe(400);
     }
-    const ip = await f.call('PUT', `${f.base(owner.accountId)}/security/ip-rules`, { token: owner.token, body: { apiAllowedRanges: ['not-a-range'] } });
+    const ip = await f.call('PUT', `${f.base(owner.accountId)}/security/ip-rules`, {
+      token: owner.token,
+      body: { apiAllowedRanges: ['not-a-range'] },
+    });
     expect(ip.body.error).toMatchObject({ code: 'invalid_request', field: 'apiAllowedRanges' });
     const r = await f.setPolicy(owner.token, owner.accountId, { rememberDeviceDays: 14 });
-    expect(r.body).toMatchObject({ enforce: 'off', allowedMethods: ['totp', 'sms', 'email'], rememberDeviceDays: 14, enforceOutsideIpRanges: [] });
+    expect(r.body).toMatchObject({
+      enforce: 'off',
+      allowedMethods: ['totp', 'sms', 'email'],
+      rememberDeviceDays: 14,
+      enforceOutsideIpRanges: [],
+    });
     const ranges = await f.setPolicy(owner.token, owner.accountId, { enforceOutsideIpRanges: ['2001:DB8:0:0::/32'] });
-    await f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/confirm`, { token: owner.token, body: { confirmationId: ranges.body.confirmationId, code: app.lastCode(owner.email, 'email') } });
+    await f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/confirm`, {
+      token: owner.token,
+      body: { confirmationId: ranges.body.confirmationId, code: app.lastCode(owner.email, 'email') },
+    });
     expect((await policyOf(owner.token, owner.accountId)).enforceOutsideIpRanges).toEqual(['2001:db8::/32']);
   });
 
@@ -275,14 +327,20 @@ describe('validation and preview', () => {
     const token = await f.login(owner);
     const admin = await f.addMember(token, owner.accountId, 'admin', 'Ada Admin');
     const member = await f.addMember(token, owner.accountId, 'member', 'Max Member');
-    const p = await f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/preview`, { token: admin.token, body: { enforce: 'admins' } });
+    const p = await f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/preview`, {
+      token: admin.token,
+      body: { enforce: 'admins' },
+    });
     expect(p.status).toBe(200);
     expect(p.body.needsConfirmation).toBe(false);
     expect(p.body.ownersWithout2fa).toEqual([{ userId: owner.id, email: owner.email, name: 'Bare Owner' }]);
     expect(p.body.membersToSetUp.map((m: any) => m.userId).sort()).toEqual([owner.id, admin.id].sort());
     expect(p.body.membersToSetUp.map((m: any) => m.userId)).not.toContain(member.id);
     expect((await policyOf(token, owner.accountId)).enforce).toBe('off');
-    const loosen = await f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/preview`, { token: admin.token, body: { rememberDeviceDays: 60 } });
+    const loosen = await f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/preview`, {
+      token: admin.token,
+      body: { rememberDeviceDays: 60 },
+    });
     expect(loosen.body).toMatchObject({ needsConfirmation: true, loosened: ['rememberDeviceDays'] });
   });
 

@@ -63,21 +63,34 @@ describe('readiness of a real process when PostgreSQL goes away and comes back',
     proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     const viaProxy = new URL(database.url);
     viaProxy.host = `127.0.0.1:${proxy.port}`;
-    server = await startApiProcess({ databaseUrl: viaProxy.toString(), secretKey: randomBytes(32).toString('hex'), outboxPath: join(dir, 'outbox.jsonl'), env: { LOG_LEVEL: 'silent' } });
+    server = await startApiProcess({
+      databaseUrl: viaProxy.toString(),
+      secretKey: randomBytes(32).toString('hex'),
+      outboxPath: join(dir, 'outbox.jsonl'),
+      env: { LOG_LEVEL: 'silent' },
+    });
     const call = client(server.url);
     expect(await call('GET', '/api/v1/ready')).toMatchObject({ status: 200, body: { status: 'ready' } });
 
     await proxy.cut();
-    const down = await until(() => call('GET', '/api/v1/ready'), (r) => r.status !== 200);
+    const down = await until(
+      () => call('GET', '/api/v1/ready'),
+      (r) => r.status !== 200,
+    );
     expect(down.status).toBe(503);
     expect(down.body.error).toMatchObject({ code: 'service_unavailable', reason: 'database_unreachable' });
     expect(await call('GET', '/api/v1/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
 
     await proxy.restore();
-    const up = await until(() => call('GET', '/api/v1/ready'), (r) => r.status === 200);
+    const up = await until(
+      () => call('GET', '/api/v1/ready'),
+      (r) => r.status === 200,
+    );
     expect(up).toMatchObject({ status: 200, body: { status: 'ready' } });
     // And it serves real work again.
-    const signup = await call('POST', '/api/v1/auth/signup', { body: { email: `back-${randomBytes(3).toString('hex')}@example.com`, password: 'correct horse battery staple 42', name: 'Back' } });
+    const signup = await call('POST', '/api/v1/auth/signup', {
+      body: { email: `back-${randomBytes(3).toString('hex')}@example.com`, password: 'correct horse battery staple 42', name: 'Back' },
+    });
     expect(signup.status).toBe(201);
   });
 });

@@ -22,9 +22,20 @@ describe('malformed path parameters and query values', () => {
     const owner = await f.ownerWithTotp();
     await f.reauth(owner.token);
     const a = f.base(owner.accountId);
-    const tables = ['sessions', 'trusted_devices', 'memberships', 'invitations', 'api_keys', 'audit_events', 'webauthn_credentials', 'calls'];
-    const count = async () => Object.fromEntries(await Promise.all(tables.map(async (t) =>
-      [t, Number((await app.deps.db(t).count({ n: '*' }).first())!.n)] as const)));
+    const tables = [
+      'sessions',
+      'trusted_devices',
+      'memberships',
+      'invitations',
+      'api_keys',
+      'audit_events',
+      'webauthn_credentials',
+      'calls',
+    ];
+    const count = async () =>
+      Object.fromEntries(
+        await Promise.all(tables.map(async (t) => [t, Number((await app.deps.db(t).count({ n: '*' }).first())!.n)] as const)),
+      );
     const before = await count();
     const cases: [string, string, 'path' | 'query', string, unknown?][] = [
       ['DELETE', `/api/v1/me/sessions/${tooLongId}`, 'path', 'id'],
@@ -76,7 +87,12 @@ describe('malformed path parameters and query values', () => {
     const owner = await f.ownerWithTotp();
     const a = f.base(owner.accountId);
     const unknownId = '00000000-0000-4000-8000-000000000000';
-    for (const path of [`/api/v1/me/sessions/${unknownId}`, `/api/v1/me/devices/${unknownId}`, `${a}/api-keys/${unknownId}`, `${a}/members/${unknownId}`]) {
+    for (const path of [
+      `/api/v1/me/sessions/${unknownId}`,
+      `/api/v1/me/devices/${unknownId}`,
+      `${a}/api-keys/${unknownId}`,
+      `${a}/members/${unknownId}`,
+    ]) {
       const r = await f.call('DELETE', path, { token: owner.token });
       expect(r.status, path).toBe(404);
       expect(r.body.error.code, path).toBe('not_found');
@@ -88,11 +104,12 @@ describe('malformed path parameters and query values', () => {
 });
 
 describe('the OpenAPI document', () => {
-  it('lists every path parameter with its schema, and the audit log\'s query values', async () => {
+  it("lists every path parameter with its schema, and the audit log's query values", async () => {
     const doc = (await f.call('GET', '/api/v1/openapi.json')).body;
     for (const r of allRoutes(app.deps)) {
       const path = '/api/v1' + r.path.replace(/:(\w+)/g, '{$1}');
-      const parameters: { name: string; in: string; required: boolean; schema: { type: string } }[] = doc.paths[path][r.method].parameters ?? [];
+      const parameters: { name: string; in: string; required: boolean; schema: { type: string } }[] =
+        doc.paths[path][r.method].parameters ?? [];
       const inPath = parameters.filter((p) => p.in === 'path');
       expect(inPath.map((p) => p.name).sort(), path).toEqual(pathParameterNames(r.path).sort());
       for (const p of inPath) expect(p, `${path} ${p.name}`).toMatchObject({ required: true, schema: { type: 'string' } });
@@ -105,7 +122,11 @@ describe('the OpenAPI document', () => {
     expect(doc.paths['/api/v1/me/2fa/{method}'].delete.parameters[0].schema.enum).toEqual(['totp', 'sms', 'email', 'webauthn']);
     const audit = doc.paths['/api/v1/accounts/{accountId}/audit-events'].get.parameters;
     expect(audit.filter((p: { in: string }) => p.in === 'query')).toEqual([
-      expect.objectContaining({ name: 'cursor', required: false, schema: expect.objectContaining({ type: 'string', pattern: '^[1-9][0-9]{0,15}$' }) }),
+      expect.objectContaining({
+        name: 'cursor',
+        required: false,
+        schema: expect.objectContaining({ type: 'string', pattern: '^[1-9][0-9]{0,15}$' }),
+      }),
       expect.objectContaining({ name: 'type', required: false, schema: expect.objectContaining({ maxLength: 60 }) }),
       expect.objectContaining({ name: 'userId', required: false, schema: expect.objectContaining({ maxLength: 36 }) }),
     ]);

@@ -14,8 +14,12 @@ let app: TestApp;
 const rules = retentionRules({ auditRetentionDays: 365 });
 const sweep = () => sweepExpired(app.deps.db, rules, app.clock.now());
 
-beforeAll(async () => { app = await startTestApp(); });
-afterAll(async () => { await app?.close(); });
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
 
 describe('retention through the API', () => {
   it('keeps an ended session (and its reason) for 7 days, then forgets it; live sessions are untouched', async () => {
@@ -58,7 +62,9 @@ describe('retention through the API', () => {
     const counts = await sweep();
     for (const table of ['challenges', 'one_time_codes', 'trusted_devices', 'code_sends']) expect(counts[table], table).toBe(0);
 
-    const verify = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()) } });
+    const verify = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, {
+      body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()) },
+    });
     expect(verify.status).toBe(200);
     const remembered = await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: user.password, deviceToken } });
     expect(remembered.body.status).toBe('authenticated');
@@ -70,7 +76,9 @@ describe('retention through the API', () => {
     const { challengeId } = await f.startChallenge(user);
     app.clock.advance(10 * MINUTE + DAY + 1);
     expect((await sweep()).challenges).toBeGreaterThanOrEqual(1);
-    const r = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()) } });
+    const r = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, {
+      body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()) },
+    });
     expect(r.status).toBe(410);
     expect(r.body.error.code).toBe('challenge_expired');
   });

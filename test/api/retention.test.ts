@@ -29,66 +29,165 @@ interface TableCase {
 
 const cases: TableCase[] = [
   {
-    table: 'challenges', tailMs: DAY, tagColumn: 'id',
-    row: (tag, deadAt) => ({ id: tag, token_hash: hash(tag), user_id: 'u1', kind: 'login', methods: '["totp"]', client: 'web', attempts: 0, created_at: deadAt - 10 * MINUTE, expires_at: deadAt, completed_at: null }),
+    table: 'challenges',
+    tailMs: DAY,
+    tagColumn: 'id',
+    row: (tag, deadAt) => ({
+      id: tag,
+      token_hash: hash(tag),
+      user_id: 'u1',
+      kind: 'login',
+      methods: '["totp"]',
+      client: 'web',
+      attempts: 0,
+      created_at: deadAt - 10 * MINUTE,
+      expires_at: deadAt,
+      completed_at: null,
+    }),
   },
   {
     // Ended sessions: they matter until the tail after they ended (their absolute expiry is still ahead).
-    table: 'sessions', tailMs: 7 * DAY, tagColumn: 'id',
-    row: (tag, deadAt) => ({ ...session(tag), ended_at: deadAt, ended_reason: 'signed_out', absolute_expires_at: Math.max(deadAt, NOW) + 12 * HOUR }),
+    table: 'sessions',
+    tailMs: 7 * DAY,
+    tagColumn: 'id',
+    row: (tag, deadAt) => ({
+      ...session(tag),
+      ended_at: deadAt,
+      ended_reason: 'signed_out',
+      absolute_expires_at: Math.max(deadAt, NOW) + 12 * HOUR,
+    }),
   },
   {
-    table: 'one_time_codes', tailMs: DAY, tagColumn: 'purpose',
-    row: (tag, deadAt) => ({ user_id: 'u1', purpose: `challenge:${tag}:sms`, channel: 'sms', destination: '+61412345678', code_hash: hash(tag), created_at: deadAt - 10 * MINUTE, expires_at: deadAt }),
+    table: 'one_time_codes',
+    tailMs: DAY,
+    tagColumn: 'purpose',
+    row: (tag, deadAt) => ({
+      user_id: 'u1',
+      purpose: `challenge:${tag}:sms`,
+      channel: 'sms',
+      destination: '+61412345678',
+      code_hash: hash(tag),
+      created_at: deadAt - 10 * MINUTE,
+      expires_at: deadAt,
+    }),
   },
   {
     // A send stops mattering an hour after it was made (the hourly caps).
-    table: 'code_sends', tailMs: DAY, tagColumn: 'destination',
+    table: 'code_sends',
+    tailMs: DAY,
+    tagColumn: 'destination',
     row: (tag, deadAt) => ({ user_id: 'u1', channel: 'email', destination: tag, at: deadAt - HOUR }),
   },
   {
-    table: 'trusted_devices', tailMs: 7 * DAY, tagColumn: 'id',
-    row: (tag, deadAt) => ({ id: tag, token_hash: hash(tag), user_id: 'u1', name: 'Chrome on Linux', created_at: deadAt - 30 * DAY, expires_at: deadAt }),
+    table: 'trusted_devices',
+    tailMs: 7 * DAY,
+    tagColumn: 'id',
+    row: (tag, deadAt) => ({
+      id: tag,
+      token_hash: hash(tag),
+      user_id: 'u1',
+      name: 'Chrome on Linux',
+      created_at: deadAt - 30 * DAY,
+      expires_at: deadAt,
+    }),
   },
   {
-    table: 'invitations', tailMs: 7 * DAY, tagColumn: 'id',
-    row: (tag, deadAt) => ({ id: tag, account_id: 'a1', email: `${tag}@example.com`, role: 'member', token_hash: hash(tag), invited_by: 'u1', created_at: deadAt - 7 * DAY, expires_at: deadAt, accepted_at: tag.startsWith('dead') ? deadAt - DAY : null }),
+    table: 'invitations',
+    tailMs: 7 * DAY,
+    tagColumn: 'id',
+    row: (tag, deadAt) => ({
+      id: tag,
+      account_id: 'a1',
+      email: `${tag}@example.com`,
+      role: 'member',
+      token_hash: hash(tag),
+      invited_by: 'u1',
+      created_at: deadAt - 7 * DAY,
+      expires_at: deadAt,
+      accepted_at: tag.startsWith('dead') ? deadAt - DAY : null,
+    }),
   },
   {
-    table: 'email_verifications', tailMs: 7 * DAY, tagColumn: 'id',
+    table: 'email_verifications',
+    tailMs: 7 * DAY,
+    tagColumn: 'id',
     row: (tag, deadAt) => ({ id: tag, user_id: 'u1', token_hash: hash(tag), created_at: deadAt - DAY, expires_at: deadAt }),
   },
   {
-    table: 'policy_confirmations', tailMs: 7 * DAY, tagColumn: 'id',
-    row: (tag, deadAt) => ({ id: tag, account_id: 'a1', requested_by: 'u1', changes: '{}', code_hash: '-', created_at: deadAt - 10 * MINUTE, expires_at: deadAt }),
+    table: 'policy_confirmations',
+    tailMs: 7 * DAY,
+    tagColumn: 'id',
+    row: (tag, deadAt) => ({
+      id: tag,
+      account_id: 'a1',
+      requested_by: 'u1',
+      changes: '{}',
+      code_hash: '-',
+      created_at: deadAt - 10 * MINUTE,
+      expires_at: deadAt,
+    }),
   },
   {
-    table: 'recovery_codes', tailMs: 7 * DAY, tagColumn: 'user_id',
-    row: (tag, deadAt) => ({ user_id: tag, account_id: 'a1', issued_by: 'u1', code_hash: hash(tag), created_at: deadAt - HOUR, expires_at: deadAt }),
+    table: 'recovery_codes',
+    tailMs: 7 * DAY,
+    tagColumn: 'user_id',
+    row: (tag, deadAt) => ({
+      user_id: tag,
+      account_id: 'a1',
+      issued_by: 'u1',
+      code_hash: hash(tag),
+      created_at: deadAt - HOUR,
+      expires_at: deadAt,
+    }),
   },
   {
     // A streak is forgotten 24 hours after its last wrong password.
-    table: 'password_throttles', tailMs: HOUR, tagColumn: 'key',
+    table: 'password_throttles',
+    tailMs: HOUR,
+    tagColumn: 'key',
     row: (tag, deadAt) => ({ key: tag, failures: 7, last_failure_at: deadAt - DAY, blocked_until: deadAt - DAY + HOUR }),
   },
   {
-    table: 'address_throttles', tailMs: HOUR, tagColumn: 'key',
+    table: 'address_throttles',
+    tailMs: HOUR,
+    tagColumn: 'key',
     row: (tag, deadAt) => ({ key: tag, tat: deadAt }),
   },
   {
-    table: 'webauthn_challenges', tailMs: DAY, tagColumn: 'purpose',
-    row: (tag, deadAt) => ({ user_id: 'u1', purpose: `challenge:${tag}:webauthn`, challenge: hash(tag), created_at: deadAt - 5 * MINUTE, expires_at: deadAt }),
+    table: 'webauthn_challenges',
+    tailMs: DAY,
+    tagColumn: 'purpose',
+    row: (tag, deadAt) => ({
+      user_id: 'u1',
+      purpose: `challenge:${tag}:webauthn`,
+      challenge: hash(tag),
+      created_at: deadAt - 5 * MINUTE,
+      expires_at: deadAt,
+    }),
   },
   {
-    table: 'audit_events', tailMs: 30 * DAY, tagColumn: 'type',
+    table: 'audit_events',
+    tailMs: 30 * DAY,
+    tagColumn: 'type',
     row: (tag, deadAt) => ({ at: deadAt, type: tag, detail: '{}' }),
   },
 ];
 
 function session(tag: string): Record<string, unknown> {
   return {
-    id: tag, token_hash: hash(tag), user_id: 'u1', created_at: NOW - HOUR, last_used_at: NOW - HOUR, idle_expires_at: NOW + 30 * MINUTE,
-    absolute_expires_at: NOW + 11 * HOUR, reauth_until: NOW - HOUR, clients: '["web"]', ip: '192.0.2.1', user_agent: null, ended_at: null, ended_reason: null,
+    id: tag,
+    token_hash: hash(tag),
+    user_id: 'u1',
+    created_at: NOW - HOUR,
+    last_used_at: NOW - HOUR,
+    idle_expires_at: NOW + 30 * MINUTE,
+    absolute_expires_at: NOW + 11 * HOUR,
+    reauth_until: NOW - HOUR,
+    clients: '["web"]',
+    ip: '192.0.2.1',
+    user_agent: null,
+    ended_at: null,
+    ended_reason: null,
   };
 }
 
@@ -101,7 +200,13 @@ async function tagsIn(table: string, column: string): Promise<string[]> {
 beforeAll(async () => {
   t = await createTestDatabase();
   db = t.db;
-  const users = ['u1', ...TAGS].map((id) => ({ id, email: `${id}@example.com`, name: id, password_hash: 'x', created_at: NOW - 400 * DAY }));
+  const users = ['u1', ...TAGS].map((id) => ({
+    id,
+    email: `${id}@example.com`,
+    name: id,
+    password_hash: 'x',
+    created_at: NOW - 400 * DAY,
+  }));
   await db('users').insert(users);
   await db('accounts').insert({ id: 'a1', name: 'Acme', created_at: NOW - 400 * DAY, policy_updated_at: NOW - 400 * DAY });
 });
@@ -113,18 +218,34 @@ afterAll(async () => {
 describe(`the retention sweep on ${engine}`, () => {
   it('has a rule for every table whose rows expire', async () => {
     // A new table with an expires_at column must get a rule (and a tail in the README), or it grows for ever.
-    const tables = engine === 'pg'
-      ? (await db('information_schema.columns').where({ table_schema: t.searchPath, column_name: 'expires_at' }).select('table_name')).map((r: { table_name: string }) => r.table_name)
-      : (await db.raw(`select m.name from sqlite_master m join pragma_table_info(m.name) p where m.type = 'table' and p.name = 'expires_at'`)).map((r: { name: string }) => r.name);
+    const tables =
+      engine === 'pg'
+        ? (
+            await db('information_schema.columns').where({ table_schema: t.searchPath, column_name: 'expires_at' }).select('table_name')
+          ).map((r: { table_name: string }) => r.table_name)
+        : (
+            await db.raw(
+              `select m.name from sqlite_master m join pragma_table_info(m.name) p where m.type = 'table' and p.name = 'expires_at'`,
+            )
+          ).map((r: { name: string }) => r.name);
     expect(tables.length).toBeGreaterThan(5);
-    for (const table of tables) expect(rules.map((r) => r.table), table).toContain(table);
+    for (const table of tables)
+      expect(
+        rules.map((r) => r.table),
+        table,
+      ).toContain(table);
   });
 
   describe.each(cases)('$table (tail $tailMs ms)', (c) => {
     it('deletes a row 1 ms past the tail after it stopped mattering; keeps it at the boundary, recently dead or live', async () => {
       expect(ruleOf(c.table).tailMs).toBe(c.tailMs);
       const cutoff = NOW - c.tailMs;
-      const deadAt: Record<(typeof TAGS)[number], number> = { dead: cutoff - 1, boundary: cutoff, recent: NOW - 1, live: NOW + 10 * MINUTE };
+      const deadAt: Record<(typeof TAGS)[number], number> = {
+        dead: cutoff - 1,
+        boundary: cutoff,
+        recent: NOW - 1,
+        live: NOW + 10 * MINUTE,
+      };
       await db(c.table).insert(TAGS.map((tag) => c.row(tag, deadAt[tag])));
       const tagOf = (tag: string) => String(c.row(tag, 0)[c.tagColumn]);
 
@@ -156,7 +277,9 @@ describe(`the retention sweep on ${engine}`, () => {
     // one_time_codes is keyed by (user, purpose): a new code for the purpose overwrites the dead row's key.
     const tail = ruleOf('one_time_codes').tailMs;
     await db('one_time_codes').insert(cases[2]!.row('replaced', NOW - tail - HOUR));
-    await db('one_time_codes').where({ purpose: 'challenge:replaced:sms' }).update({ created_at: NOW, expires_at: NOW + 10 * MINUTE, code_hash: hash('new') });
+    await db('one_time_codes')
+      .where({ purpose: 'challenge:replaced:sms' })
+      .update({ created_at: NOW, expires_at: NOW + 10 * MINUTE, code_hash: hash('new') });
     expect((await sweepExpired(db, rules, NOW)).one_time_codes).toBe(0);
     expect(await tagsIn('one_time_codes', 'purpose')).toEqual(['challenge:replaced:sms']);
     await db('one_time_codes').delete();
@@ -175,7 +298,14 @@ describe(`the retention sweep on ${engine}`, () => {
     await db('challenges').insert(Array.from({ length: 23 }, (_, i) => cases[0]!.row(`backlog-${i}`, NOW - dead.tailMs - 1 - i)));
     const batches: number[] = [];
     let stop = false;
-    const first = await sweepExpired(db, [dead], NOW, { batchSize: 5, shouldStop: () => stop, onDeleted: (_, n) => { batches.push(n); stop = batches.length === 2; } });
+    const first = await sweepExpired(db, [dead], NOW, {
+      batchSize: 5,
+      shouldStop: () => stop,
+      onDeleted: (_, n) => {
+        batches.push(n);
+        stop = batches.length === 2;
+      },
+    });
     expect(first.challenges).toBe(10);
     expect(await db('challenges').count({ n: '*' }).first()).toMatchObject({ n: 13 });
     const rest = await sweepExpired(db, [dead], NOW, { batchSize: 5, onDeleted: (_, n) => batches.push(n) });
@@ -188,11 +318,18 @@ describe(`the retention sweep on ${engine}`, () => {
     try {
       const sessionsTail = ruleOf('sessions').tailMs;
       const challengesTail = ruleOf('challenges').tailMs;
-      const deadSessions = Array.from({ length: 600 }, (_, i) => ({ ...session(`dead-${i}`), ended_at: NOW - sessionsTail - 1 - i, ended_reason: 'signed_out' }));
+      const deadSessions = Array.from({ length: 600 }, (_, i) => ({
+        ...session(`dead-${i}`),
+        ended_at: NOW - sessionsTail - 1 - i,
+        ended_reason: 'signed_out',
+      }));
       const liveSessions = Array.from({ length: 50 }, (_, i) => session(`live-${i}`));
       const deadChallenges = Array.from({ length: 600 }, (_, i) => cases[0]!.row(`dead-${i}`, NOW - challengesTail - 1 - i));
       const liveChallenges = Array.from({ length: 50 }, (_, i) => cases[0]!.row(`live-${i}`, NOW + MINUTE));
-      for (const [table, rows] of [['sessions', [...deadSessions, ...liveSessions]], ['challenges', [...deadChallenges, ...liveChallenges]]] as const) {
+      for (const [table, rows] of [
+        ['sessions', [...deadSessions, ...liveSessions]],
+        ['challenges', [...deadChallenges, ...liveChallenges]],
+      ] as const) {
         for (let i = 0; i < rows.length; i += 100) await db(table).insert(rows.slice(i, i + 100));
       }
       const pair = [ruleOf('sessions'), ruleOf('challenges')];
@@ -210,7 +347,10 @@ describe(`the retention sweep on ${engine}`, () => {
 
   it('the sweeper reports each sweep, sweeps the other tables when one fails, and stop() waits for the sweep in progress', async () => {
     const reports: string[] = [];
-    const observer = { deleted: (table: string, rows: number) => reports.push(`${table}:${rows}`), swept: (ok: boolean) => reports.push(ok ? 'ok' : 'failed') };
+    const observer = {
+      deleted: (table: string, rows: number) => reports.push(`${table}:${rows}`),
+      swept: (ok: boolean) => reports.push(ok ? 'ok' : 'failed'),
+    };
     const challenges = ruleOf('challenges');
     const broken: RetentionRule = { ...challenges, table: 'no_such_table' };
     const clock = { now: () => NOW };

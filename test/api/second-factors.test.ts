@@ -28,11 +28,19 @@ describe('authenticator app', () => {
     const row = await app.deps.db('factors').where({ user_id: user.id, method: 'totp' }).first();
     expect(row.pending_secret_sealed).not.toContain(start.body.secret);
     expect(JSON.stringify(row)).not.toContain(start.body.secret);
-    const verify = await f.call('POST', '/api/v1/me/2fa/totp/verify', { token, body: { code: generateTotp(start.body.secret, app.clock.now()) } });
+    const verify = await f.call('POST', '/api/v1/me/2fa/totp/verify', {
+      token,
+      body: { code: generateTotp(start.body.secret, app.clock.now()) },
+    });
     expect(verify.body.enabled).toBe(true);
     expect(verify.body.backupCodes).toHaveLength(10);
     const status = await f.call('GET', '/api/v1/me/2fa', { token });
-    expect(status.body).toMatchObject({ enabled: true, preferredMethod: 'totp', methods: { totp: { enabled: true } }, backupCodes: { remaining: 10 } });
+    expect(status.body).toMatchObject({
+      enabled: true,
+      preferredMethod: 'totp',
+      methods: { totp: { enabled: true } },
+      backupCodes: { remaining: 10 },
+    });
     expect(JSON.stringify(status.body)).not.toContain(start.body.secret);
   });
 
@@ -50,13 +58,28 @@ describe('authenticator app', () => {
     const again = await f.call('POST', '/api/v1/me/2fa/totp', { token });
     // Until the new seed verifies, the old one still signs in.
     expect((await f.signInWithTotp(user)).session.token).toBeTruthy();
-    const verify = await f.call('POST', '/api/v1/me/2fa/totp/verify', { token, body: { code: generateTotp(again.body.secret, app.clock.now()) } });
+    const verify = await f.call('POST', '/api/v1/me/2fa/totp/verify', {
+      token,
+      body: { code: generateTotp(again.body.secret, app.clock.now()) },
+    });
     expect(verify.status).toBe(200);
     expect(verify.body.backupCodes).toBeUndefined();
     app.clock.advance(30_000);
     const { challengeId } = await f.startChallenge(user);
-    expect((await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()) } })).status).toBe(401);
-    expect((await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: generateTotp(again.body.secret, app.clock.now()) } })).status).toBe(200);
+    expect(
+      (
+        await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, {
+          body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()) },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, {
+          body: { method: 'totp', code: generateTotp(again.body.secret, app.clock.now()) },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('turning 2FA on ends the other sessions of the user', async () => {
@@ -90,9 +113,13 @@ describe('SMS codes', () => {
     const smsCode = app.lastCode(phone, 'sms');
     // Replay: a code used to confirm the phone does not sign in, and the sign-in code works once.
     expect((await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'sms', code } })).status).toBe(401);
-    expect((await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'sms', code: smsCode } })).status).toBe(200);
+    expect((await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'sms', code: smsCode } })).status).toBe(
+      200,
+    );
     const next = await f.startChallenge(user);
-    expect((await f.call('POST', `/api/v1/auth/challenge/${next.challengeId}/verify`, { body: { method: 'sms', code: smsCode } })).status).toBe(401);
+    expect(
+      (await f.call('POST', `/api/v1/auth/challenge/${next.challengeId}/verify`, { body: { method: 'sms', code: smsCode } })).status,
+    ).toBe(401);
   });
 
   it('a login code cannot confirm a phone change', async () => {
@@ -141,7 +168,8 @@ describe('SMS codes', () => {
   it('a new code never resets the failure counter', async () => {
     const user = await f.userWithTotp();
     const { challengeId } = await f.startChallenge(user);
-    for (let i = 0; i < 3; i++) await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: '000000' } });
+    for (let i = 0; i < 3; i++)
+      await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: '000000' } });
     const phone = freshPhone();
     await f.call('POST', '/api/v1/me/2fa/sms', { token: user.token, body: { phone } });
     const u = await app.deps.db('users').where({ id: user.id }).first();
@@ -161,7 +189,9 @@ describe('SMS codes', () => {
     expect(status.body.methods.totp.enabled).toBe(true);
     app.clock.advance(31_000);
     expect((await f.call('POST', '/api/v1/me/2fa/sms', { token: user.token, body: {} })).body.sentTo).toContain(phone.slice(-4));
-    expect((await f.call('POST', '/api/v1/me/2fa/sms/verify', { token: user.token, body: { code: app.lastCode(phone, 'sms') } })).status).toBe(200);
+    expect(
+      (await f.call('POST', '/api/v1/me/2fa/sms/verify', { token: user.token, body: { code: app.lastCode(phone, 'sms') } })).status,
+    ).toBe(200);
   });
 });
 
@@ -175,7 +205,13 @@ describe('email codes', () => {
     const { challengeId, preferredMethod } = await f.startChallenge(user);
     expect(preferredMethod).toBe('email');
     await f.call('POST', `/api/v1/auth/challenge/${challengeId}/send`, { body: { method: 'email' } });
-    expect((await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'email', code: app.lastCode(user.email, 'email') } })).status).toBe(200);
+    expect(
+      (
+        await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, {
+          body: { method: 'email', code: app.lastCode(user.email, 'email') },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('codes expire after 10 minutes', async () => {
@@ -183,7 +219,9 @@ describe('email codes', () => {
     const token = await f.login(user);
     await f.call('POST', '/api/v1/me/2fa/email', { token });
     app.clock.advance(10 * 60_000 + 1000);
-    expect((await f.call('POST', '/api/v1/me/2fa/email/verify', { token, body: { code: app.lastCode(user.email, 'email') } })).status).toBe(401);
+    expect((await f.call('POST', '/api/v1/me/2fa/email/verify', { token, body: { code: app.lastCode(user.email, 'email') } })).status).toBe(
+      401,
+    );
   });
 });
 
@@ -222,7 +260,11 @@ describe('backup codes', () => {
     // The 20 password steps one after the other (in parallel they would meet the password throttle); the codes at once.
     const challenges = [];
     for (let i = 0; i < 20; i++) challenges.push(await f.startChallenge(user));
-    const answers = await Promise.all(challenges.map((c) => f.call('POST', `/api/v1/auth/challenge/${c.challengeId}/verify`, { body: { method: 'backup_code', code: user.backupCodes[0] } })));
+    const answers = await Promise.all(
+      challenges.map((c) =>
+        f.call('POST', `/api/v1/auth/challenge/${c.challengeId}/verify`, { body: { method: 'backup_code', code: user.backupCodes[0] } }),
+      ),
+    );
     expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
   });
 
@@ -245,7 +287,10 @@ describe('backup codes', () => {
     const user = await f.userWithTotp();
     app.clock.advance(11 * 60_000);
     expect((await f.call('GET', '/api/v1/me/2fa/backup-codes', { token: user.token })).status).toBe(403);
-    await f.call('POST', '/api/v1/auth/reauth', { token: user.token, body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()) } });
+    await f.call('POST', '/api/v1/auth/reauth', {
+      token: user.token,
+      body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()) },
+    });
     expect((await f.call('GET', '/api/v1/me/2fa/backup-codes', { token: user.token })).body.codes).toEqual(user.backupCodes);
     app.clock.advance(10 * 60_000 + 1000);
     expect((await f.call('GET', '/api/v1/me/2fa/backup-codes', { token: user.token })).body.error.code).toBe('reauth_required');
@@ -260,25 +305,35 @@ describe('trusted devices', () => {
     const trusted = await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD, deviceToken } });
     expect(trusted.body.status).toBe('authenticated');
     // Never the password.
-    expect((await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: 'wrong password again', deviceToken } })).status).toBe(401);
+    expect(
+      (await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: 'wrong password again', deviceToken } })).status,
+    ).toBe(401);
     // Another user's token, a tampered one.
     const other = await f.userWithTotp();
-    expect((await f.call('POST', '/api/v1/auth/login', { body: { email: other.email, password: PASSWORD, deviceToken } })).body.status).toBe('challenge');
+    expect(
+      (await f.call('POST', '/api/v1/auth/login', { body: { email: other.email, password: PASSWORD, deviceToken } })).body.status,
+    ).toBe('challenge');
     const tampered = deviceToken!.slice(0, -2) + (deviceToken!.endsWith('A') ? 'BB' : 'AA');
-    expect((await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD, deviceToken: tampered } })).body.status).toBe('challenge');
+    expect(
+      (await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD, deviceToken: tampered } })).body.status,
+    ).toBe('challenge');
     // Listed, then forgotten.
     const devices = await f.call('GET', '/api/v1/me/devices', { token: trusted.body.session.token });
     expect(devices.body).toHaveLength(1);
     expect(devices.body[0].name).toMatch(/ on /);
     expect((await f.call('DELETE', `/api/v1/me/devices/${devices.body[0].id}`, { token: trusted.body.session.token })).status).toBe(204);
-    expect((await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD, deviceToken } })).body.status).toBe('challenge');
+    expect((await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD, deviceToken } })).body.status).toBe(
+      'challenge',
+    );
   });
 
   it('expire after 30 days by default', async () => {
     const user = await f.userWithTotp();
     const { deviceToken } = await f.signInWithTotp(user, { rememberDevice: true });
     app.clock.advance(30 * 24 * 3600_000 + 1000);
-    expect((await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD, deviceToken } })).body.status).toBe('challenge');
+    expect((await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD, deviceToken } })).body.status).toBe(
+      'challenge',
+    );
   });
 
   it('forgetting all needs re-authentication; disabling 2FA ends them too', async () => {
@@ -330,11 +385,16 @@ describe('trusted device cookie', () => {
   it('remembering a device also sets an HttpOnly cookie that the login reads', async () => {
     const user = await f.userWithTotp();
     const { challengeId } = await f.startChallenge(user);
-    const r = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()), rememberDevice: true } });
+    const r = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, {
+      body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()), rememberDevice: true },
+    });
     const cookie = r.headers.getSetCookie().find((c) => c.startsWith('twofold_device='))!;
     expect(cookie.toLowerCase()).toContain('httponly');
     expect(cookie).toContain('path=/api/v1/auth');
-    const login = await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD }, headers: { cookie: cookie.split(';')[0]! } });
+    const login = await f.call('POST', '/api/v1/auth/login', {
+      body: { email: user.email, password: PASSWORD },
+      headers: { cookie: cookie.split(';')[0]! },
+    });
     expect(login.body.status).toBe('authenticated');
   });
 });

@@ -11,16 +11,28 @@ import { connect } from 'node:net';
 import { engine } from '../support/database.ts';
 import { createPgDatabase, freePort, postgresAdminUrl, startApiProcess, type ChildServer, type PgDatabase } from '../support/process.ts';
 
-interface Answer { status: number; body: string }
+interface Answer {
+  status: number;
+  body: string;
+}
 
 /** A POST whose headers and first half of the body are sent now; the rest when `finish()` is called. */
 function slowRequest(port: number, path: string, body: string, agent: Agent | false = false) {
-  const req = request({ host: '127.0.0.1', port, method: 'POST', path, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+  const req = request({
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path,
+    agent,
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+  });
   const half = Math.floor(body.length / 2);
   const answer = new Promise<Answer>((resolve, reject) => {
     req.on('response', (res) => {
       let data = '';
-      res.on('data', (chunk) => { data += chunk; });
+      res.on('data', (chunk) => {
+        data += chunk;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
     });
     req.on('error', reject);
@@ -32,7 +44,10 @@ function slowRequest(port: number, path: string, body: string, agent: Agent | fa
 function refusesConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => { socket.destroy(); resolve(false); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
     socket.once('error', () => resolve(true));
   });
 }
@@ -50,7 +65,12 @@ async function inFlight(metricsPort: number): Promise<number> {
   return Number(/^twofold_http_requests_in_flight (\d+)$/m.exec(text)?.[1] ?? -1);
 }
 
-const signupBody = () => JSON.stringify({ email: `stop-${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery staple 42', name: 'Stopping' });
+const signupBody = () =>
+  JSON.stringify({
+    email: `stop-${randomBytes(4).toString('hex')}@example.com`,
+    password: 'correct horse battery staple 42',
+    name: 'Stopping',
+  });
 
 let dir = '';
 let database: PgDatabase | undefined;
@@ -61,7 +81,9 @@ async function start(env: Record<string, string>): Promise<{ server: ChildServer
   const sqliteFile = join(dir, 'twofold.sqlite');
   if (engine === 'pg') database = await createPgDatabase(postgresAdminUrl(), 'twofold_stop');
   server = await startApiProcess({
-    databaseUrl: database?.url ?? sqliteFile, secretKey: randomBytes(32).toString('hex'), outboxPath: join(dir, 'outbox.jsonl'),
+    databaseUrl: database?.url ?? sqliteFile,
+    secretKey: randomBytes(32).toString('hex'),
+    outboxPath: join(dir, 'outbox.jsonl'),
     env: { LOG_LEVEL: 'info', ...env },
   });
   const child = server.child;
@@ -112,7 +134,10 @@ describe(`SIGTERM on ${engine}`, () => {
     const metricsPort = await freePort();
     const { server, exited } = await start({ METRICS_PORT: String(metricsPort), SHUTDOWN_TIMEOUT_SECONDS: '1' });
     const stuck = slowRequest(server.port, '/api/v1/auth/signup', signupBody());
-    const outcome = stuck.answer.then(() => 'answered', () => 'cut');
+    const outcome = stuck.answer.then(
+      () => 'answered',
+      () => 'cut',
+    );
     await until(async () => (await inFlight(metricsPort)) === 1, 'one request in flight');
     server.child.kill('SIGTERM');
     expect(await exited).toBe(0);

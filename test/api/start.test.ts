@@ -11,7 +11,10 @@ const root = resolve(import.meta.dirname, '../..');
 const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
 
 function run(env: Record<string, string>, cwd: string) {
-  const child = spawn(process.execPath, [tsx, join(root, 'api/server.ts'), '--no-build'], { cwd, env: { PATH: process.env.PATH!, ...env } });
+  const child = spawn(process.execPath, [tsx, join(root, 'api/server.ts'), '--no-build'], {
+    cwd,
+    env: { PATH: process.env.PATH!, ...env },
+  });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   child.stderr.on('data', (c) => (out += c));

@@ -22,7 +22,7 @@ const events = async (userId: string, type: string) =>
   app.deps.db('audit_events').where({ subject_user_id: userId }).where('type', type).orderBy('id');
 
 describe('adding a security key', () => {
-  it('the relying party is PUBLIC_URL: its host is the RP id; the user\'s keys are excluded from new ceremonies', async () => {
+  it("the relying party is PUBLIC_URL: its host is the RP id; the user's keys are excluded from new ceremonies", async () => {
     const user = await k.signup();
     const token = await k.login(user);
     const options = await k.registrationOptions(token);
@@ -43,7 +43,8 @@ describe('adding a security key', () => {
     expect(answer.body.backupCodes).toHaveLength(10);
     const status = await k.call('GET', '/api/v1/me/2fa', { token });
     expect(status.body).toMatchObject({
-      enabled: true, preferredMethod: 'webauthn',
+      enabled: true,
+      preferredMethod: 'webauthn',
       methods: { webauthn: { enabled: true, credentials: [{ id: key.id, name: 'Blue YubiKey', lastUsedAt: null }] } },
     });
     expect(await events(user.id, 'webauthn.key_added')).toHaveLength(1);
@@ -68,7 +69,14 @@ describe('adding a security key', () => {
     const token = await k.login(user);
     const options = await k.registrationOptions(token);
     const { response } = new SoftAuthenticator(app.url).register(options);
-    for (const body of [{ name: '', response }, { name: 'x'.repeat(65), response }, { response }, { name: 'Key' }, { name: 'Key', response: { ...response, type: 'password' } }, { name: 'Key', response: 'yes' }]) {
+    for (const body of [
+      { name: '', response },
+      { name: 'x'.repeat(65), response },
+      { response },
+      { name: 'Key' },
+      { name: 'Key', response: { ...response, type: 'password' } },
+      { name: 'Key', response: 'yes' },
+    ]) {
       const r = await k.call('POST', '/api/v1/me/2fa/webauthn', { token, body });
       expect(r.status, JSON.stringify(body).slice(0, 80)).toBe(400);
       expect(r.body.error.code).toBe('invalid_request');
@@ -79,7 +87,7 @@ describe('adding a security key', () => {
 });
 
 describe('signing in with a security key', () => {
-  it('the challenge offers webauthn first; the key\'s answer signs in, and last use and the counter are recorded', async () => {
+  it("the challenge offers webauthn first; the key's answer signs in, and last use and the counter are recorded", async () => {
     const user = await k.userWithKey();
     const { challenge, options, answer } = await k.signInWithKey(user, user.authenticator);
     expect(challenge).toMatchObject({ preferredMethod: 'webauthn' });
@@ -94,7 +102,9 @@ describe('signing in with a security key', () => {
     expect(Number(row.last_used_at)).toBe(app.clock.now());
     const status = await k.call('GET', '/api/v1/me/2fa', { token: answer.body.session.token });
     expect(status.body.methods.webauthn.credentials[0].lastUsedAt).toBe(new Date(app.clock.now()).toISOString());
-    expect((await events(user.id, 'webauthn.key_used')).map((e) => JSON.parse(e.detail))).toEqual([{ credentialId: user.key.id, name: 'YubiKey' }]);
+    expect((await events(user.id, 'webauthn.key_used')).map((e) => JSON.parse(e.detail))).toEqual([
+      { credentialId: user.key.id, name: 'YubiKey' },
+    ]);
   });
 
   it('remember this device works with a key as with a code', async () => {
@@ -102,9 +112,13 @@ describe('signing in with a security key', () => {
     const challenge = await k.startChallenge(user);
     const options = await k.assertionOptions(challenge.challengeId);
     const response = user.authenticator.assert(options);
-    const r = await k.call('POST', `/api/v1/auth/challenge/${challenge.challengeId}/verify`, { body: { method: 'webauthn', response, rememberDevice: true } });
+    const r = await k.call('POST', `/api/v1/auth/challenge/${challenge.challengeId}/verify`, {
+      body: { method: 'webauthn', response, rememberDevice: true },
+    });
     expect(r.body.deviceToken).toEqual(expect.any(String));
-    const again = await k.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD, deviceToken: r.body.deviceToken } });
+    const again = await k.call('POST', '/api/v1/auth/login', {
+      body: { email: user.email, password: PASSWORD, deviceToken: r.body.deviceToken },
+    });
     expect(again.body.status).toBe('authenticated');
   });
 
@@ -123,7 +137,9 @@ describe('signing in with a security key', () => {
     const { challengeId, methods } = await k.startChallenge(user);
     expect(methods).toEqual(['totp', 'webauthn', 'backup_code', 'recovery_code']);
     app.clock.advance(30_000);
-    const r = await k.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()) } });
+    const r = await k.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, {
+      body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()) },
+    });
     expect(r.status).toBe(200);
   });
 
@@ -142,7 +158,7 @@ describe('signing in with a security key', () => {
 });
 
 describe('renaming and removing keys', () => {
-  it('renames a key; an empty name or another user\'s key is refused', async () => {
+  it("renames a key; an empty name or another user's key is refused", async () => {
     const user = await k.userWithKey();
     const other = await k.userWithKey();
     const path = (id: string) => `/api/v1/me/2fa/webauthn/${id}`;
@@ -166,7 +182,9 @@ describe('renaming and removing keys', () => {
     expect((await k.call('DELETE', path, { token: user.token })).status).toBe(404);
     const status = await k.call('GET', '/api/v1/me/2fa', { token: user.token });
     expect(status.body.methods.webauthn).toMatchObject({ enabled: true, credentials: [{ id: user.key.id }] });
-    expect((await events(user.id, 'webauthn.key_removed')).map((e) => JSON.parse(e.detail))).toEqual([{ credentialId: second.id, name: 'Spare' }]);
+    expect((await events(user.id, 'webauthn.key_removed')).map((e) => JSON.parse(e.detail))).toEqual([
+      { credentialId: second.id, name: 'Spare' },
+    ]);
   });
 
   it('removing the last key while an account requires 2FA that nothing else satisfies: 409, the key stays', async () => {
@@ -182,8 +200,14 @@ describe('renaming and removing keys', () => {
     const user = await k.userWithKey();
     expect((await k.call('DELETE', `/api/v1/me/2fa/webauthn/${user.key.id}`, { token: user.token })).status).toBe(204);
     const status = await k.call('GET', '/api/v1/me/2fa', { token: user.token });
-    expect(status.body).toMatchObject({ enabled: false, methods: { webauthn: { enabled: false, credentials: [] } }, backupCodes: { remaining: 0 } });
-    expect((await k.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD } })).body.status).toBe('authenticated');
+    expect(status.body).toMatchObject({
+      enabled: false,
+      methods: { webauthn: { enabled: false, credentials: [] } },
+      backupCodes: { remaining: 0 },
+    });
+    expect((await k.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD } })).body.status).toBe(
+      'authenticated',
+    );
   });
 
   it('turning 2FA off, removing the method, or an admin reset removes every key', async () => {
@@ -203,7 +227,9 @@ describe('renaming and removing keys', () => {
     await k.addAcceptedKey(member.token, auth);
     expect((await k.call('POST', `${a.base(owner.accountId)}/members/${member.id}/2fa/reset`, { token: owner.token })).status).toBe(204);
     expect(await app.deps.db('webauthn_credentials').where({ user_id: member.id })).toHaveLength(0);
-    expect((await k.call('POST', '/api/v1/auth/login', { body: { email: member.email, password: PASSWORD } })).body.status).toBe('authenticated');
+    expect((await k.call('POST', '/api/v1/auth/login', { body: { email: member.email, password: PASSWORD } })).body.status).toBe(
+      'authenticated',
+    );
   });
 });
 
@@ -232,7 +258,10 @@ describe('the "security keys only" policy', () => {
     const totp = await a.enrolTotp(withTotp.token);
     const withKey = await a.addMember(owner.token, owner.accountId, 'member', 'Kim Key');
     await k.addAcceptedKey(withKey.token, new SoftAuthenticator(app.url));
-    const preview = await k.call('POST', `${a.base(owner.accountId)}/security/2fa-policy/preview`, { token: owner.token, body: { enforce: 'all', allowedMethods: ['webauthn'] } });
+    const preview = await k.call('POST', `${a.base(owner.accountId)}/security/2fa-policy/preview`, {
+      token: owner.token,
+      body: { enforce: 'all', allowedMethods: ['webauthn'] },
+    });
     expect(preview.status).toBe(200);
     expect(preview.body.membersToSetUp.map((m: { userId: string }) => m.userId)).toEqual([withTotp.id]);
     expect(preview.body.ownersWithout2fa).toEqual([]);
@@ -242,7 +271,9 @@ describe('the "security keys only" policy', () => {
     const challenge = await k.startChallenge(withTotp);
     expect(challenge.methods).toContain('totp');
     app.clock.advance(30_000);
-    const signedIn = await k.call('POST', `/api/v1/auth/challenge/${challenge.challengeId}/verify`, { body: { method: 'totp', code: generateTotp(totp.secret, app.clock.now()) } });
+    const signedIn = await k.call('POST', `/api/v1/auth/challenge/${challenge.challengeId}/verify`, {
+      body: { method: 'totp', code: generateTotp(totp.secret, app.clock.now()) },
+    });
     const token = signedIn.body.session.token as string;
     const blocked = await k.call('GET', '/api/v1/me/sessions', { token });
     expect(blocked.body.error).toMatchObject({ code: '2fa_setup_required', allowedMethods: ['webauthn'] });
@@ -270,7 +301,8 @@ describe('the "security keys only" policy', () => {
     const either = await k.userWithKey({ accountName: 'App or key' });
     const member = await k.signup();
     const memberToken = await k.login(member);
-    for (const owner of [keysOnly, either]) await a.joinAsExistingUser(owner.token, owner.accountId, { email: member.email, token: memberToken });
+    for (const owner of [keysOnly, either])
+      await a.joinAsExistingUser(owner.token, owner.accountId, { email: member.email, token: memberToken });
     expect((await a.setPolicy(keysOnly.token, keysOnly.accountId, { enforce: 'all', allowedMethods: ['webauthn'] })).status).toBe(200);
     expect((await a.setPolicy(either.token, either.accountId, { enforce: 'all', allowedMethods: ['totp', 'webauthn'] })).status).toBe(200);
     const login = await k.call('POST', '/api/v1/auth/login', { body: { email: member.email, password: PASSWORD } });

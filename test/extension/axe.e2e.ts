@@ -34,7 +34,10 @@ async function signIn(page: Page, email: string): Promise<void> {
 beforeAll(async () => {
   app = await startTestApp({ hostname: 'localhost' });
   call = client(app.url);
-  for (const [email, name] of [[plain, 'Axel Axe'], [guarded, 'Ada Axe']] as const) {
+  for (const [email, name] of [
+    [plain, 'Axel Axe'],
+    [guarded, 'Ada Axe'],
+  ] as const) {
     expect((await call('POST', '/api/v1/auth/signup', { body: { email, password: PASSWORD, name } })).status).toBe(201);
   }
   const token = (await call('POST', '/api/v1/auth/login', { body: { email: guarded, password: PASSWORD } })).body.session.token as string;

@@ -7,7 +7,9 @@ import { DEVICE_COOKIE, SESSION_COOKIE } from '../../extension/lib/session-sync.
 
 const SERVER = 'https://twofold.example.com';
 
-interface StoredCookie extends Cookies.Cookie { url: string }
+interface StoredCookie extends Cookies.Cookie {
+  url: string;
+}
 
 /** Firefox's cookies API: one jar per store; with first-party isolation, every call must name a firstPartyDomain
  * (getAll may pass null for "any"), and a cookie is found only under the one it was set with. */
@@ -15,26 +17,54 @@ function fakeFirefoxCookies(options: { isolated: boolean }) {
   const jar: StoredCookie[] = [];
   const refuse = (details: { firstPartyDomain?: string | null }) => {
     if (options.isolated && details.firstPartyDomain === undefined) {
-      throw new Error('First-Party Isolation is enabled, but the required \'firstPartyDomain\' attribute was not set.');
+      throw new Error("First-Party Isolation is enabled, but the required 'firstPartyDomain' attribute was not set.");
     }
   };
   const matches = (c: StoredCookie, d: { url: string; name?: string; storeId?: string; firstPartyDomain?: string | null }) => {
     const url = new URL(d.url);
-    return c.domain === url.hostname && url.pathname.startsWith(c.path) && (d.name === undefined || c.name === d.name)
-      && c.storeId === (d.storeId ?? 'firefox-default') && (d.firstPartyDomain === null || c.firstPartyDomain === (d.firstPartyDomain ?? ''));
+    return (
+      c.domain === url.hostname &&
+      url.pathname.startsWith(c.path) &&
+      (d.name === undefined || c.name === d.name) &&
+      c.storeId === (d.storeId ?? 'firefox-default') &&
+      (d.firstPartyDomain === null || c.firstPartyDomain === (d.firstPartyDomain ?? ''))
+    );
   };
   const cookies = {
-    async get(d: Cookies.GetDetailsType) { refuse(d); return jar.find((c) => matches(c, d)) ?? null; },
-    async getAll(d: Cookies.GetAllDetailsType) { refuse(d); return jar.filter((c) => matches(c, d as never)); },
+    async get(d: Cookies.GetDetailsType) {
+      refuse(d);
+      return jar.find((c) => matches(c, d)) ?? null;
+    },
+    async getAll(d: Cookies.GetAllDetailsType) {
+      refuse(d);
+      return jar.filter((c) => matches(c, d as never));
+    },
     async set(d: Cookies.SetDetailsType) {
       refuse(d);
       const url = new URL(d.url);
       const cookie: StoredCookie = {
-        url: d.url, name: d.name!, value: d.value!, domain: url.hostname, path: d.path ?? '/', hostOnly: true, secure: d.secure ?? false,
-        httpOnly: d.httpOnly ?? false, sameSite: d.sameSite ?? 'no_restriction', session: !d.expirationDate, expirationDate: d.expirationDate,
-        storeId: d.storeId ?? 'firefox-default', firstPartyDomain: d.firstPartyDomain ?? '',
+        url: d.url,
+        name: d.name!,
+        value: d.value!,
+        domain: url.hostname,
+        path: d.path ?? '/',
+        hostOnly: true,
+        secure: d.secure ?? false,
+        httpOnly: d.httpOnly ?? false,
+        sameSite: d.sameSite ?? 'no_restriction',
+        session: !d.expirationDate,
+        expirationDate: d.expirationDate,
+        storeId: d.storeId ?? 'firefox-default',
+        firstPartyDomain: d.firstPartyDomain ?? '',
       };
-      const at = jar.findIndex((c) => c.name === cookie.name && c.path === cookie.path && c.domain === cookie.domain && c.storeId === cookie.storeId && c.firstPartyDomain === cookie.firstPartyDomain);
+      const at = jar.findIndex(
+        (c) =>
+          c.name === cookie.name &&
+          c.path === cookie.path &&
+          c.domain === cookie.domain &&
+          c.storeId === cookie.storeId &&
+          c.firstPartyDomain === cookie.firstPartyDomain,
+      );
       if (at >= 0) jar.splice(at, 1);
       jar.push(cookie);
       return cookie;
@@ -55,7 +85,16 @@ describe('cookies through the polyfill', () => {
     const cookieJar = createCookieJar(cookies);
     await cookieJar.set(SERVER, SESSION_COOKIE, 'session-1', Date.UTC(2030, 0, 1));
     await cookieJar.set(SERVER, DEVICE_COOKIE, 'device-1', null);
-    expect(jar.map(({ name, path, httpOnly, sameSite, secure, firstPartyDomain }) => ({ name, path, httpOnly, sameSite, secure, firstPartyDomain }))).toEqual([
+    expect(
+      jar.map(({ name, path, httpOnly, sameSite, secure, firstPartyDomain }) => ({
+        name,
+        path,
+        httpOnly,
+        sameSite,
+        secure,
+        firstPartyDomain,
+      })),
+    ).toEqual([
       { name: 'twofold_session', path: '/', httpOnly: true, sameSite: 'lax', secure: true, firstPartyDomain: '' },
       { name: 'twofold_device', path: '/api/v1/auth', httpOnly: true, sameSite: 'lax', secure: true, firstPartyDomain: '' },
     ]);
@@ -65,16 +104,32 @@ describe('cookies through the polyfill', () => {
     expect(await cookieJar.get(SERVER, SESSION_COOKIE)).toBeNull();
   });
 
-  it('Firefox with first-party isolation: reads the web app\'s own cookie, writes under its first-party domain', async () => {
+  it("Firefox with first-party isolation: reads the web app's own cookie, writes under its first-party domain", async () => {
     const { jar, cookies } = fakeFirefoxCookies({ isolated: true });
     // The web app signed in as a top-level page: its cookie carries the site's base domain.
-    await cookies.set({ url: `${SERVER}/`, name: 'twofold_session', value: 'from-the-web-app', path: '/', firstPartyDomain: 'example.com' });
+    await cookies.set({
+      url: `${SERVER}/`,
+      name: 'twofold_session',
+      value: 'from-the-web-app',
+      path: '/',
+      firstPartyDomain: 'example.com',
+    });
     // The same site framed by another site has a jar of its own, which is not the web app's.
-    await cookies.set({ url: `${SERVER}/`, name: 'twofold_session', value: 'framed-elsewhere', path: '/', firstPartyDomain: 'tracker.test' });
+    await cookies.set({
+      url: `${SERVER}/`,
+      name: 'twofold_session',
+      value: 'framed-elsewhere',
+      path: '/',
+      firstPartyDomain: 'tracker.test',
+    });
     const cookieJar = createCookieJar(cookies);
     expect(await cookieJar.get(SERVER, SESSION_COOKIE)).toBe('from-the-web-app');
     await cookieJar.set(SERVER, DEVICE_COOKIE, 'device-2', null);
-    expect(jar.find((c) => c.name === 'twofold_device')).toMatchObject({ value: 'device-2', firstPartyDomain: 'example.com', path: '/api/v1/auth' });
+    expect(jar.find((c) => c.name === 'twofold_device')).toMatchObject({
+      value: 'device-2',
+      firstPartyDomain: 'example.com',
+      path: '/api/v1/auth',
+    });
     expect(await cookieJar.get(SERVER, DEVICE_COOKIE)).toBe('device-2');
     await cookieJar.remove(SERVER, SESSION_COOKIE);
     expect(jar.filter((c) => c.name === 'twofold_session').map((c) => c.value)).toEqual(['framed-elsewhere']);
@@ -90,7 +145,7 @@ describe('cookies through the polyfill', () => {
     expect(await cookieJar.get('http://localhost:3000', SESSION_COOKIE)).toBe('a');
   });
 
-  it('a Firefox container\'s session is read from its own store', async () => {
+  it("a Firefox container's session is read from its own store", async () => {
     const { cookies } = fakeFirefoxCookies({ isolated: false });
     await cookies.set({ url: `${SERVER}/`, name: 'twofold_session', value: 'work', path: '/', storeId: 'firefox-container-1' });
     const cookieJar = createCookieJar(cookies);
@@ -99,7 +154,11 @@ describe('cookies through the polyfill', () => {
   });
 
   it('other errors are not mistaken for isolation', async () => {
-    const cookies = { get: async () => { throw new Error('No host permissions for cookies at url'); } } as unknown as Cookies.Static;
+    const cookies = {
+      get: async () => {
+        throw new Error('No host permissions for cookies at url');
+      },
+    } as unknown as Cookies.Static;
     await expect(createCookieJar(cookies).get(SERVER, SESSION_COOKIE)).rejects.toThrow(/host permissions/);
   });
 });
@@ -109,7 +168,11 @@ describe('broadcasts and messages through the polyfill', () => {
     const sent: Array<[number, unknown]> = [];
     const browser = {
       tabs: { query: async () => tabs, sendMessage: async (id: number, message: unknown) => void sent.push([id, message]) },
-      runtime: { sendMessage: async () => { throw new Error('Could not establish connection. Receiving end does not exist.'); } },
+      runtime: {
+        sendMessage: async () => {
+          throw new Error('Could not establish connection. Receiving end does not exist.');
+        },
+      },
       cookies: { getAllCookieStores: async () => stores.map((s) => ({ ...s, incognito: false })) },
     } as unknown as Pick<Browser, 'tabs' | 'runtime' | 'cookies'>;
     return { browser, sent };
@@ -117,7 +180,10 @@ describe('broadcasts and messages through the polyfill', () => {
   const message = { broadcast: 'session-changed', state: 'started' } as const;
 
   it('Firefox: a session change reaches only the tabs of its container', async () => {
-    const { browser, sent } = fakeBrowser([{ id: 1, cookieStoreId: 'firefox-default' }, { id: 2, cookieStoreId: 'firefox-container-1' }]);
+    const { browser, sent } = fakeBrowser([
+      { id: 1, cookieStoreId: 'firefox-default' },
+      { id: 2, cookieStoreId: 'firefox-container-1' },
+    ]);
     const broadcaster = createBroadcaster(browser, ['https://twofold.example.com/*']);
     await broadcaster.toPages(message, 'firefox-container-1');
     await broadcaster.toPages(message);
@@ -125,8 +191,14 @@ describe('broadcasts and messages through the polyfill', () => {
     expect(sent.map(([id]) => id)).toEqual([2, 1, 1, 2]);
   });
 
-  it('Chrome: the stores\' tab lists tell an incognito tab apart; a closed popup is no error', async () => {
-    const { browser, sent } = fakeBrowser([{ id: 1 }, { id: 7 }], [{ id: '0', tabIds: [1] }, { id: '1', tabIds: [7] }]);
+  it("Chrome: the stores' tab lists tell an incognito tab apart; a closed popup is no error", async () => {
+    const { browser, sent } = fakeBrowser(
+      [{ id: 1 }, { id: 7 }],
+      [
+        { id: '0', tabIds: [1] },
+        { id: '1', tabIds: [7] },
+      ],
+    );
     const broadcaster = createBroadcaster(browser, ['https://twofold.example.com/*']);
     await broadcaster.toPages(message, '0');
     await broadcaster.toPages(message, '1');
@@ -136,9 +208,18 @@ describe('broadcasts and messages through the polyfill', () => {
 
   it('the worker answers requests with a promise and leaves broadcasts unanswered', async () => {
     let listener: ((message: unknown, sender: Runtime.MessageSender) => unknown) | undefined;
-    const runtime = { onMessage: { addListener: (fn: typeof listener) => { listener = fn; } } } as unknown as Runtime.Static;
+    const runtime = {
+      onMessage: {
+        addListener: (fn: typeof listener) => {
+          listener = fn;
+        },
+      },
+    } as unknown as Runtime.Static;
     serveMessages(runtime, async (message) => ({ ok: true, value: message }));
     expect(listener!({ broadcast: 'view-changed' }, {})).toBeUndefined();
-    await expect(listener!({ type: 'dialer:view', request: { fresh: true } }, {})).resolves.toEqual({ ok: true, value: { type: 'dialer:view', request: { fresh: true } } });
+    await expect(listener!({ type: 'dialer:view', request: { fresh: true } }, {})).resolves.toEqual({
+      ok: true,
+      value: { type: 'dialer:view', request: { fresh: true } },
+    });
   });
 });

@@ -24,7 +24,9 @@ beforeAll(async () => {
   app = await startTestApp({ webRoot: 'dist/web', hostname: 'localhost' });
   realTime = setInterval(() => app.clock.set(Date.now()), 20);
   const signup = await fetch(`${app.url}/api/v1/auth/signup`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD, name: 'Pat Popup' }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD, name: 'Pat Popup' }),
   });
   expect(signup.status).toBe(201);
   ext = await launchWithExtension();
@@ -55,7 +57,7 @@ describe('the dialer popup', () => {
     await web.close();
   });
 
-  it('a popup drawn from its last view never sends that view\'s stale server back as the person\'s choice', async () => {
+  it("a popup drawn from its last view never sends that view's stale server back as the person's choice", async () => {
     const popup = await ext.openPopup(); // keeps its last view: the server is app.url
     await expect.poll(() => popup.getByTestId('server').textContent()).toContain(app.url);
     await ext.useServer('http://localhost:1'); // changed on the options page meanwhile
@@ -86,7 +88,7 @@ describe('the dialer popup', () => {
     await popup.close();
   });
 
-  it('right after setup the filled code was spent turning 2FA on: the next step\'s code is filled, and the hint says so', async () => {
+  it("right after setup the filled code was spent turning 2FA on: the next step's code is filled, and the hint says so", async () => {
     const web = await ext.context.newPage();
     await web.goto(app.url + '/');
     await web.getByLabel('Email').fill(email);
@@ -140,7 +142,7 @@ describe('the dialer popup', () => {
     secretForLater = secret;
   }, 120_000);
 
-  it('a locked vault asks for the passphrase in the popup before the dialer\'s code is filled', async () => {
+  it("a locked vault asks for the passphrase in the popup before the dialer's code is filled", async () => {
     const options = await ext.context.newPage();
     await options.goto(ext.optionsUrl);
     await options.getByLabel('Passphrase', { exact: true }).fill('quiet harbour paper lamp');
@@ -166,7 +168,9 @@ describe('the dialer popup', () => {
     await unlock.getByLabel('Passphrase').fill('quiet harbour paper lamp');
     await unlock.getByRole('button', { name: 'Unlock' }).click();
     await expect.poll(() => popup.getByTestId('dialer-code').inputValue()).toMatch(/^\d{6}$/);
-    expect([generateTotp(secretForLater, Date.now()), generateTotp(secretForLater, Date.now() - 30_000)]).toContain(await popup.getByTestId('dialer-code').inputValue());
+    expect([generateTotp(secretForLater, Date.now()), generateTotp(secretForLater, Date.now() - 30_000)]).toContain(
+      await popup.getByTestId('dialer-code').inputValue(),
+    );
     expect(await unlock.count()).toBe(0);
     await popup.getByRole('button', { name: 'Cancel' }).click();
     await popup.close();

@@ -8,11 +8,16 @@ function page(html: string): Document {
   return document;
 }
 
-const six = (attrs = '') => Array.from({ length: 6 }, (_, i) => `<span><input maxlength="1" inputmode="numeric" aria-label="Digit ${i + 1}" ${attrs}></span>`).join('');
+const six = (attrs = '') =>
+  Array.from({ length: 6 }, (_, i) => `<span><input maxlength="1" inputmode="numeric" aria-label="Digit ${i + 1}" ${attrs}></span>`).join(
+    '',
+  );
 
 describe('code fields', () => {
   it('finds a single one-time-code field and types into it with input events', () => {
-    const doc = page('<form data-twofold-user="alice@example.com" data-twofold-method="totp"><input id="c" autocomplete="one-time-code"></form>');
+    const doc = page(
+      '<form data-twofold-user="alice@example.com" data-twofold-method="totp"><input id="c" autocomplete="one-time-code"></form>',
+    );
     const target = findCodeTarget(doc)!;
     expect(target.kind).toBe('single');
     const seen: string[] = [];
@@ -42,10 +47,12 @@ describe('code fields', () => {
 });
 
 describe('whose code', () => {
-  it('the user must be named on the field\'s form; a setup page (showing an otpauth URI) is never a challenge', () => {
+  it("the user must be named on the field's form; a setup page (showing an otpauth URI) is never a challenge", () => {
     let doc = page('<header data-twofold-user="alice@example.com"></header><form><input autocomplete="one-time-code"></form>');
     expect(describeTarget(findCodeTarget(doc)!, doc).user).toBeNull();
-    doc = page('<form data-twofold-user="alice@example.com"><p data-otpauth-uri="otpauth://totp/x"></p><input autocomplete="one-time-code"></form>');
+    doc = page(
+      '<form data-twofold-user="alice@example.com"><p data-otpauth-uri="otpauth://totp/x"></p><input autocomplete="one-time-code"></form>',
+    );
     expect(describeTarget(findCodeTarget(doc)!, doc).user).toBeNull();
     doc = page('<form data-twofold-user="alice@example.com" data-twofold-method="sms"><input autocomplete="one-time-code"></form>');
     expect(describeTarget(findCodeTarget(doc)!, doc)).toEqual({ user: 'alice@example.com', method: 'sms' });

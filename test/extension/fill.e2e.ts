@@ -85,7 +85,9 @@ describe('challenge filler', () => {
     await prompt.getByRole('button', { name: 'Keep without' }).click();
     await expect.poll(() => prompt.locator('.body').textContent()).toContain('Kept');
     // The card's own CSS once overrode `hidden`, leaving "Keep it" and "Not now" on screen after keeping.
-    expect(await prompt.getByRole('button').evaluateAll((buttons) => buttons.filter((b) => (b as HTMLElement).offsetParent !== null).length)).toBe(0);
+    expect(
+      await prompt.getByRole('button').evaluateAll((buttons) => buttons.filter((b) => (b as HTMLElement).offsetParent !== null).length),
+    ).toBe(0);
     expect(await prompt.locator('.row').isVisible()).toBe(false);
     await screenshot(page, 'extension-keep-prompt-kept');
     await page.close();
@@ -143,7 +145,7 @@ describe('challenge filler', () => {
     await page.close();
   });
 
-  it('warns in the popup and on the options page when the clock is more than 30 s off the server\'s Date header', async () => {
+  it("warns in the popup and on the options page when the clock is more than 30 s off the server's Date header", async () => {
     const popup = await browser.openPopup();
     const warning = popup.getByTestId('clock-warning');
     await warning.waitFor();
@@ -156,7 +158,7 @@ describe('challenge filler', () => {
     await options.close();
   });
 
-  it('plaintext secret at rest: the profile\'s IndexedDB files hold no secret', async () => {
+  it("plaintext secret at rest: the profile's IndexedDB files hold no secret", async () => {
     await browser.context.close();
     const dir = join(browser.userDataDir, 'Default', 'IndexedDB');
     const bytes = Buffer.concat(filesUnder(dir).map((file) => readFileSync(file)));

@@ -18,9 +18,12 @@ const USER = `fox.${Math.random().toString(36).slice(2, 8)}@example.com`;
 const PASSPHRASE = 'amber fox under snow';
 
 const shadow = (tag: string) => `document.querySelector('${tag}')?.shadowRoot`;
-const button = (tag: string, label: string) => `[...${shadow(tag)}.querySelectorAll('button')].find((b) => b.textContent.startsWith(${JSON.stringify(label)}))`;
-const byLabel = (text: string) => `[...document.querySelectorAll('label')].find((l) => l.textContent.trim() === ${JSON.stringify(text)}).control`;
-const byText = (tag: string, text: string) => `[...document.querySelectorAll('${tag}')].find((b) => b.textContent.trim() === ${JSON.stringify(text)})`;
+const button = (tag: string, label: string) =>
+  `[...${shadow(tag)}.querySelectorAll('button')].find((b) => b.textContent.startsWith(${JSON.stringify(label)}))`;
+const byLabel = (text: string) =>
+  `[...document.querySelectorAll('label')].find((l) => l.textContent.trim() === ${JSON.stringify(text)}).control`;
+const byText = (tag: string, text: string) =>
+  `[...document.querySelectorAll('${tag}')].find((b) => b.textContent.trim() === ${JSON.stringify(text)})`;
 
 let app: TestApp;
 let setupPages: Server;
@@ -28,12 +31,17 @@ let setupOrigin: string;
 
 beforeAll(async () => {
   app = await startTestApp({ webRoot: 'dist/web', hostname: 'localhost' });
-  expect((await client(app.url)('POST', '/api/v1/auth/signup', { body: { email: USER, password: PASSWORD, name: 'Fox Firefox' } })).status).toBe(201);
+  expect(
+    (await client(app.url)('POST', '/api/v1/auth/signup', { body: { email: USER, password: PASSWORD, name: 'Fox Firefox' } })).status,
+  ).toBe(201);
   const uri = buildOtpauthUri({ secretBase32: generateTotpSecret(), issuer: 'Twofold', accountName: USER });
   setupPages = createServer((req, res) => {
     if (req.url === '/api/v1/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-      .end(`<!doctype html><title>Set up</title><main data-twofold-user="${USER}"><p data-otpauth-uri="${uri.replace(/&/g, '&amp;')}">Scan</p></main>`);
+    res
+      .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      .end(
+        `<!doctype html><title>Set up</title><main data-twofold-user="${USER}"><p data-otpauth-uri="${uri.replace(/&/g, '&amp;')}">Scan</p></main>`,
+      );
   });
   await new Promise<void>((resolve) => setupPages.listen(0, '127.0.0.1', resolve));
   setupOrigin = `http://localhost:${(setupPages.address() as AddressInfo).port}`;
@@ -71,7 +79,10 @@ async function openPopupIn(ff: FirefoxWithExtension, tab: string): Promise<void>
 async function signInFromPopup(ff: FirefoxWithExtension, tab: string): Promise<void> {
   await ff.navigate(`${app.url}/`);
   await openPopupIn(ff, tab);
-  await ff.waitFor(`document.querySelector('main.popup')?.dataset.state === 'signed-out' && document.querySelector('[data-testid="server"]')`, tab);
+  await ff.waitFor(
+    `document.querySelector('main.popup')?.dataset.state === 'signed-out' && document.querySelector('[data-testid="server"]')`,
+    tab,
+  );
   await ff.click(byText('button', 'Change'), tab);
   await ff.fill(byLabel('Twofold server'), app.url, tab);
   await ff.fill(byLabel('Email'), USER, tab);
@@ -89,8 +100,13 @@ describe('the Firefox build in Firefox ESR', () => {
       expect(await ff.evaluate<number>(`return document.querySelectorAll('[data-testid="authenticator"]').length;`, tab)).toBe(1);
 
       await openPopupIn(ff, tab);
-      await ff.waitFor(`document.querySelector('main.popup')?.dataset.state === 'signed-out' && document.querySelector('[data-testid="server"]')`, tab);
-      expect(await ff.evaluate<string>(`return document.querySelector('[data-testid="server"]').textContent;`, tab)).toContain('http://localhost:3000');
+      await ff.waitFor(
+        `document.querySelector('main.popup')?.dataset.state === 'signed-out' && document.querySelector('[data-testid="server"]')`,
+        tab,
+      );
+      expect(await ff.evaluate<string>(`return document.querySelector('[data-testid="server"]').textContent;`, tab)).toContain(
+        'http://localhost:3000',
+      );
 
       await signInFromPopup(ff, tab);
       // The session cookie the background wrote through Firefox's cookies API is the web app's session.
@@ -101,7 +117,7 @@ describe('the Firefox build in Firefox ESR', () => {
     }
   }, 120_000);
 
-  it('with first-party isolation on, the dialer\'s session cookie is written where the web app reads it', async () => {
+  it("with first-party isolation on, the dialer's session cookie is written where the web app reads it", async () => {
     const ff = await launchFirefoxWithExtension({ prefs: { 'privacy.firstparty.isolate': true } });
     try {
       const tab = await keepWithPassphrase(ff);
@@ -109,11 +125,14 @@ describe('the Firefox build in Firefox ESR', () => {
       expect(await ff.evaluate<number>(`return (await fetch('/api/v1/session')).status;`)).toBe(200);
       // Isolation is really on: a cookie call that names no first-party domain is refused, and the session
       // cookie carries the site's.
-      const probe = await ff.evaluate<{ refused: string; domains: string[] }>(`
+      const probe = await ff.evaluate<{ refused: string; domains: string[] }>(
+        `
         const url = ${JSON.stringify(`${app.url}/`)};
         const refused = await browser.cookies.get({ url, name: 'twofold_session' }).then(() => '', (e) => String(e.message));
         const all = await browser.cookies.getAll({ url, name: 'twofold_session', firstPartyDomain: null });
-        return { refused, domains: all.map((c) => c.firstPartyDomain) };`, tab);
+        return { refused, domains: all.map((c) => c.firstPartyDomain) };`,
+        tab,
+      );
       expect(probe.refused).toMatch(/firstPartyDomain/);
       expect(probe.domains).toEqual(['localhost']);
     } finally {

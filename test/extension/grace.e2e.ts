@@ -24,7 +24,11 @@ afterAll(async () => {
   await app?.close();
 });
 
-const linkToken = (to: string, subject: RegExp) => app.outbox().filter((m) => m.to === to && subject.test(m.subject ?? '')).pop()!.code!;
+const linkToken = (to: string, subject: RegExp) =>
+  app
+    .outbox()
+    .filter((m) => m.to === to && subject.test(m.subject ?? ''))
+    .pop()!.code!;
 
 /** An owner of a new account, email verified (so they may invite), signed in. */
 async function signupOwner(name: string) {
@@ -37,18 +41,43 @@ async function signupOwner(name: string) {
 }
 
 describe('the dialer in a grace period', () => {
-  it('shows the due date in one line and opens the web app\'s setup', async () => {
+  it("shows the due date in one line and opens the web app's setup", async () => {
     const owner = await signupOwner('Owen');
     const start = await call('POST', '/api/v1/me/2fa/totp', { token: owner.token });
-    expect((await call('POST', '/api/v1/me/2fa/totp/verify', { token: owner.token, body: { code: generateTotp(start.body.secret, app.clock.now()) } })).status).toBe(200);
+    expect(
+      (
+        await call('POST', '/api/v1/me/2fa/totp/verify', {
+          token: owner.token,
+          body: { code: generateTotp(start.body.secret, app.clock.now()) },
+        })
+      ).status,
+    ).toBe(200);
     const member = { email: `gwen.${unique()}@example.com` };
-    expect((await call('POST', `/api/v1/accounts/${owner.accountId}/members`, { token: owner.token, body: { email: member.email, role: 'member' } })).status).toBe(201);
-    const accepted = await call('POST', '/api/v1/auth/accept-invite', { body: { inviteToken: linkToken(member.email, /invited you to/), name: 'Gwen', password: PASSWORD } });
+    expect(
+      (
+        await call('POST', `/api/v1/accounts/${owner.accountId}/members`, {
+          token: owner.token,
+          body: { email: member.email, role: 'member' },
+        })
+      ).status,
+    ).toBe(201);
+    const accepted = await call('POST', '/api/v1/auth/accept-invite', {
+      body: { inviteToken: linkToken(member.email, /invited you to/), name: 'Gwen', password: PASSWORD },
+    });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(201);
-    const put = await call('PUT', `/api/v1/accounts/${owner.accountId}/security/2fa-policy`, { token: owner.token, body: { enforce: 'all', gracePeriodDays: 5 } });
+    const put = await call('PUT', `/api/v1/accounts/${owner.accountId}/security/2fa-policy`, {
+      token: owner.token,
+      body: { enforce: 'all', gracePeriodDays: 5 },
+    });
     expect(put.status, JSON.stringify(put.body)).toBe(202);
-    expect((await call('POST', `/api/v1/accounts/${owner.accountId}/security/2fa-policy/confirm`, { token: owner.token,
-      body: { confirmationId: put.body.confirmationId, code: app.lastCode(owner.email, 'email') } })).status).toBe(200);
+    expect(
+      (
+        await call('POST', `/api/v1/accounts/${owner.accountId}/security/2fa-policy/confirm`, {
+          token: owner.token,
+          body: { confirmationId: put.body.confirmationId, code: app.lastCode(owner.email, 'email') },
+        })
+      ).status,
+    ).toBe(200);
 
     // Signed in on the web app, "set up later"; the dialer shares that session.
     const web = await ext.context.newPage();
@@ -65,7 +94,12 @@ describe('the dialer in a grace period', () => {
     await line.waitFor();
     expect(await line.textContent()).toMatch(/^2FA required by \S+ \S+ \(5 days\) — Set it up$/);
     // One line at the popup's width.
-    const wrapped = await line.evaluate((el) => el.querySelector('a')!.getBoundingClientRect().bottom - el.getBoundingClientRect().top - parseFloat(getComputedStyle(el).paddingTop));
+    const wrapped = await line.evaluate(
+      (el) =>
+        el.querySelector('a')!.getBoundingClientRect().bottom -
+        el.getBoundingClientRect().top -
+        parseFloat(getComputedStyle(el).paddingTop),
+    );
     await screenshot(popup, 'extension-grace-01-popup-line');
     expect(wrapped).toBeLessThan(24); // the link sits on the first line (a second line would put it about 36 px down)
     await screenshot(popup, 'extension-grace-01-popup-line');

@@ -20,7 +20,11 @@ const page = (origin: string): SenderInfo => ({ id: RUNTIME_ID, origin, url: `${
 
 function memoryStore(): KeyValueStore {
   const map = new Map<string, unknown>();
-  return { get: async <T>(k: string) => map.get(k) as T | undefined, set: async (k, v) => void map.set(k, v), remove: async (k) => void map.delete(k) };
+  return {
+    get: async <T>(k: string) => map.get(k) as T | undefined,
+    set: async (k, v) => void map.set(k, v),
+    remove: async (k) => void map.delete(k),
+  };
 }
 
 let n = 0;
@@ -55,8 +59,23 @@ beforeEach(async () => {
     announceVault: async (kept) => void announced.push(kept),
     show: async (what) => void shown.push(what),
   });
-  route = createRouter({ handlers, runtimeId: RUNTIME_ID, extensionOrigin: EXTENSION_ORIGIN, hostPatterns: HOSTS, describeError, log: (event, detail) => logs.push({ event, detail }) });
-  await vault.keep({ origin: WEB, user: 'alice@example.com', uri: buildOtpauthUri({ secretBase32: secret, issuer: 'Twofold', accountName: 'alice@example.com' }), now: NOW }, { withoutPassphrase: true });
+  route = createRouter({
+    handlers,
+    runtimeId: RUNTIME_ID,
+    extensionOrigin: EXTENSION_ORIGIN,
+    hostPatterns: HOSTS,
+    describeError,
+    log: (event, detail) => logs.push({ event, detail }),
+  });
+  await vault.keep(
+    {
+      origin: WEB,
+      user: 'alice@example.com',
+      uri: buildOtpauthUri({ secretBase32: secret, issuer: 'Twofold', accountName: 'alice@example.com' }),
+      now: NOW,
+    },
+    { withoutPassphrase: true },
+  );
 });
 
 describe('message boundary', () => {
@@ -80,16 +99,23 @@ describe('message boundary', () => {
     const foreign: SenderInfo[] = [
       { ...popup, id: 'otherextensionidotherextensionid' },
       { ...popup, id: undefined },
-      { id: RUNTIME_ID, origin: 'chrome-extension://otherextensionidotherextensionid', url: 'chrome-extension://otherextensionidotherextensionid/x.html' },
+      {
+        id: RUNTIME_ID,
+        origin: 'chrome-extension://otherextensionidotherextensionid',
+        url: 'chrome-extension://otherextensionidotherextensionid/x.html',
+      },
       { id: RUNTIME_ID, origin: 'http://evil.example', url: 'http://evil.example/', tab: { id: 2 } },
     ];
     for (const sender of foreign) {
       expect(await route({ type: 'vault:list', request: {} }, sender)).toMatchObject({ ok: false, error: { reason: 'refused' } });
-      expect(await route({ type: 'code:for-page', request: { user: 'alice@example.com' } }, sender)).toMatchObject({ ok: false, error: { reason: 'refused' } });
+      expect(await route({ type: 'code:for-page', request: { user: 'alice@example.com' } }, sender)).toMatchObject({
+        ok: false,
+        error: { reason: 'refused' },
+      });
     }
   });
 
-  it('a content script cannot use the extension pages\' messages (list, rename, remove, sign in)', async () => {
+  it("a content script cannot use the extension pages' messages (list, rename, remove, sign in)", async () => {
     for (const type of ['vault:list', 'vault:remove', 'vault:rename', 'auth:login', 'auth:dialer-code', 'dialer:view']) {
       const reply = await route({ type, request: { id: 'x', name: 'y', email: 'a@b.c', password: 'p', fresh: false } }, page(WEB));
       expect(reply).toMatchObject({ ok: false, error: { reason: 'refused' } });
@@ -98,11 +124,20 @@ describe('message boundary', () => {
   });
 
   it('the popup cannot ask for a page code (content messages come from Twofold tabs only)', async () => {
-    expect(await route({ type: 'code:for-page', request: { user: 'alice@example.com' } }, popup)).toMatchObject({ ok: false, error: { reason: 'refused' } });
+    expect(await route({ type: 'code:for-page', request: { user: 'alice@example.com' } }, popup)).toMatchObject({
+      ok: false,
+      error: { reason: 'refused' },
+    });
   });
 
   it('content scripts on other origins are refused: 127.0.0.2, [::1], evil hosts', async () => {
-    for (const origin of ['http://127.0.0.2:3000', 'http://[::1]:3000', 'http://127.0.0.1.evil.example', 'https://evil.example', 'file://']) {
+    for (const origin of [
+      'http://127.0.0.2:3000',
+      'http://[::1]:3000',
+      'http://127.0.0.1.evil.example',
+      'https://evil.example',
+      'file://',
+    ]) {
       const reply = await route({ type: 'code:for-page', request: { user: 'alice@example.com' } }, page(origin));
       expect(reply).toMatchObject({ ok: false, error: { reason: 'refused' } });
     }
@@ -117,7 +152,10 @@ describe('message boundary', () => {
   });
 
   it('the origin comes from the sender, never the request body', async () => {
-    const reply = await route({ type: 'code:for-page', request: { user: 'alice@example.com', origin: WEB } }, page('http://localhost:3000'));
+    const reply = await route(
+      { type: 'code:for-page', request: { user: 'alice@example.com', origin: WEB } },
+      page('http://localhost:3000'),
+    );
     expect(reply).toEqual({ ok: true, value: { code: null, locked: false } });
   });
 
@@ -137,7 +175,9 @@ describe('message boundary', () => {
     userAtOrigin['http://localhost:4000'] = 'carol@example.com';
     const other = generateTotpSecret();
     const uri = buildOtpauthUri({ secretBase32: other, issuer: 'Twofold', accountName: 'carol@example.com' });
-    expect(await route({ type: 'vault:keep', request: { uri, user: 'alice@example.com' } }, page('http://localhost:4000'))).toMatchObject({ ok: true });
+    expect(await route({ type: 'vault:keep', request: { uri, user: 'alice@example.com' } }, page('http://localhost:4000'))).toMatchObject({
+      ok: true,
+    });
     expect(await vault.codeFor('http://localhost:4000', 'carol@example.com', NOW)).toBe(generateTotp(other, NOW));
     expect(await vault.codeFor('http://localhost:4000', 'alice@example.com', NOW)).toBeNull();
     expect(await vault.codeFor(WEB, 'alice@example.com', NOW)).toBe(generateTotp(secret, NOW));
@@ -145,7 +185,10 @@ describe('message boundary', () => {
 
   it('hostile otpauth URIs from a page are refused and nothing is kept', async () => {
     const before = await vault.list();
-    const reply = await route({ type: 'vault:keep', request: { uri: 'otpauth://hotp/x?secret=JBSWY3DPEHPK3PXPJBSWY3DP&counter=0', user: 'alice@example.com' } }, page('http://localhost:5000'));
+    const reply = await route(
+      { type: 'vault:keep', request: { uri: 'otpauth://hotp/x?secret=JBSWY3DPEHPK3PXPJBSWY3DP&counter=0', user: 'alice@example.com' } },
+      page('http://localhost:5000'),
+    );
     expect(reply).toMatchObject({ ok: false, error: { reason: 'invalid_request' } });
     expect(await vault.list()).toEqual(before);
   });
@@ -176,51 +219,107 @@ describe('message boundary', () => {
 
 describe('the vault through the message boundary', () => {
   const keepRequest = (withoutPassphrase = false) => ({
-    type: 'vault:keep', request: { uri: buildOtpauthUri({ secretBase32: generateTotpSecret(), issuer: 'Twofold', accountName: 'bob@example.com' }), user: 'bob@example.com', withoutPassphrase },
+    type: 'vault:keep',
+    request: {
+      uri: buildOtpauthUri({ secretBase32: generateTotpSecret(), issuer: 'Twofold', accountName: 'bob@example.com' }),
+      user: 'bob@example.com',
+      withoutPassphrase,
+    },
   });
 
   it('a locked vault fills nothing: the page is told it is locked, and gets its code once the popup unlocks it', async () => {
-    expect(await route({ type: 'vault:set-passphrase', request: { passphrase: 'short', current: null } }, popup)).toMatchObject({ ok: false, error: { reason: 'invalid_request' } });
-    expect(await route({ type: 'vault:set-passphrase', request: { passphrase: 'four unrelated words', current: null } }, popup)).toMatchObject({ ok: true, value: { protection: 'passphrase', locked: false } });
+    expect(await route({ type: 'vault:set-passphrase', request: { passphrase: 'short', current: null } }, popup)).toMatchObject({
+      ok: false,
+      error: { reason: 'invalid_request' },
+    });
+    expect(
+      await route({ type: 'vault:set-passphrase', request: { passphrase: 'four unrelated words', current: null } }, popup),
+    ).toMatchObject({ ok: true, value: { protection: 'passphrase', locked: false } });
     expect(await route({ type: 'vault:lock', request: {} }, popup)).toMatchObject({ ok: true, value: { locked: true } });
     const ask = () => route({ type: 'code:for-page', request: { user: 'alice@example.com' } }, page(WEB));
     expect(await ask()).toEqual({ ok: true, value: { code: null, locked: true } });
     expect(await route({ type: 'vault:show', request: { what: 'unlock' } }, page(WEB))).toEqual({ ok: true, value: {} });
     expect(shown).toEqual(['unlock']);
-    expect(await route({ type: 'vault:unlock', request: { passphrase: 'wrong words here' } }, popup)).toMatchObject({ ok: false, error: { message: 'That passphrase is not right.' } });
-    expect(await route({ type: 'vault:unlock', request: { passphrase: 'four unrelated words' } }, popup)).toMatchObject({ ok: true, value: { locked: false } });
+    expect(await route({ type: 'vault:unlock', request: { passphrase: 'wrong words here' } }, popup)).toMatchObject({
+      ok: false,
+      error: { message: 'That passphrase is not right.' },
+    });
+    expect(await route({ type: 'vault:unlock', request: { passphrase: 'four unrelated words' } }, popup)).toMatchObject({
+      ok: true,
+      value: { locked: false },
+    });
     expect(await ask()).toEqual({ ok: true, value: { code: generateTotp(secret, NOW), locked: false } });
   }, 30_000);
 
   it('a page cannot unlock, lock or change the passphrase (extension pages only)', async () => {
     for (const type of ['vault:unlock', 'vault:lock', 'vault:set-passphrase', 'vault:set-idle', 'vault:status']) {
-      expect(await route({ type, request: { passphrase: 'four unrelated words', current: null, minutes: 5 } }, page(WEB))).toMatchObject({ ok: false, error: { reason: 'refused' } });
+      expect(await route({ type, request: { passphrase: 'four unrelated words', current: null, minutes: 5 } }, page(WEB))).toMatchObject({
+        ok: false,
+        error: { reason: 'refused' },
+      });
     }
   });
 
   it('the first authenticator waits in memory for the person to choose a passphrase; it is kept once they do', async () => {
     const fresh = createVault(openVaultDb(`handlers-test-${++n}`), { session: memoryStore(), local: memoryStore() });
     const handlers = createHandlers({
-      vault: fresh, dialer: {} as Dialer, sync: {} as SessionSync, local: memoryStore(), hostPatterns: HOSTS, now: () => NOW,
-      userAt: async () => 'bob@example.com', noticeServer: async () => undefined, announceVault: async (kept) => void announced.push(kept), show: async () => undefined,
+      vault: fresh,
+      dialer: {} as Dialer,
+      sync: {} as SessionSync,
+      local: memoryStore(),
+      hostPatterns: HOSTS,
+      now: () => NOW,
+      userAt: async () => 'bob@example.com',
+      noticeServer: async () => undefined,
+      announceVault: async (kept) => void announced.push(kept),
+      show: async () => undefined,
     });
-    const freshRoute = createRouter({ handlers, runtimeId: RUNTIME_ID, extensionOrigin: EXTENSION_ORIGIN, hostPatterns: HOSTS, describeError, log: () => undefined });
+    const freshRoute = createRouter({
+      handlers,
+      runtimeId: RUNTIME_ID,
+      extensionOrigin: EXTENSION_ORIGIN,
+      hostPatterns: HOSTS,
+      describeError,
+      log: () => undefined,
+    });
     expect(await freshRoute(keepRequest(), page(WEB))).toEqual({ ok: true, value: { status: 'choose-protection' } });
     expect(await fresh.list()).toEqual([]);
-    expect(await freshRoute({ type: 'vault:status', request: {} }, popup)).toMatchObject({ ok: true, value: { protection: 'unset', pendingKeep: 'Twofold (bob@example.com)' } });
-    expect(await freshRoute({ type: 'vault:set-passphrase', request: { passphrase: 'four unrelated words', current: null } }, popup))
-      .toMatchObject({ ok: true, value: { protection: 'passphrase', count: 1, pendingKeep: null } });
+    expect(await freshRoute({ type: 'vault:status', request: {} }, popup)).toMatchObject({
+      ok: true,
+      value: { protection: 'unset', pendingKeep: 'Twofold (bob@example.com)' },
+    });
+    expect(
+      await freshRoute({ type: 'vault:set-passphrase', request: { passphrase: 'four unrelated words', current: null } }, popup),
+    ).toMatchObject({ ok: true, value: { protection: 'passphrase', count: 1, pendingKeep: null } });
     expect(announced).toEqual(['Twofold (bob@example.com)']);
   }, 30_000);
 
   it('"Keep without" makes a vault with no passphrase and keeps at once', async () => {
     const fresh = createVault(openVaultDb(`handlers-test-${++n}`), { session: memoryStore(), local: memoryStore() });
     const handlers = createHandlers({
-      vault: fresh, dialer: {} as Dialer, sync: {} as SessionSync, local: memoryStore(), hostPatterns: HOSTS, now: () => NOW,
-      userAt: async () => 'bob@example.com', noticeServer: async () => undefined, announceVault: async () => undefined, show: async () => undefined,
+      vault: fresh,
+      dialer: {} as Dialer,
+      sync: {} as SessionSync,
+      local: memoryStore(),
+      hostPatterns: HOSTS,
+      now: () => NOW,
+      userAt: async () => 'bob@example.com',
+      noticeServer: async () => undefined,
+      announceVault: async () => undefined,
+      show: async () => undefined,
     });
-    const freshRoute = createRouter({ handlers, runtimeId: RUNTIME_ID, extensionOrigin: EXTENSION_ORIGIN, hostPatterns: HOSTS, describeError, log: () => undefined });
-    expect(await freshRoute(keepRequest(true), page(WEB))).toEqual({ ok: true, value: { status: 'kept', name: 'Twofold (bob@example.com)' } });
+    const freshRoute = createRouter({
+      handlers,
+      runtimeId: RUNTIME_ID,
+      extensionOrigin: EXTENSION_ORIGIN,
+      hostPatterns: HOSTS,
+      describeError,
+      log: () => undefined,
+    });
+    expect(await freshRoute(keepRequest(true), page(WEB))).toEqual({
+      ok: true,
+      value: { status: 'kept', name: 'Twofold (bob@example.com)' },
+    });
     expect(await fresh.status(NOW)).toMatchObject({ protection: 'none', locked: false, count: 1 });
   });
 });

@@ -20,7 +20,7 @@ function namedByManifest(browser: TargetBrowser): string[] {
     content_scripts: { js: string[] }[];
   };
   return [
-    ...(manifest.background.service_worker ? [manifest.background.service_worker] : manifest.background.scripts ?? []),
+    ...(manifest.background.service_worker ? [manifest.background.service_worker] : (manifest.background.scripts ?? [])),
     manifest.action.default_popup,
     manifest.options_ui.page,
     ...manifest.content_scripts.flatMap((c) => c.js),
@@ -56,8 +56,13 @@ describe('extension layout', () => {
   });
 
   it('the shipped code imports only lib/, shared/ and packages: the API and the web app only through the contract', () => {
-    const elsewhere = shipped.filter((e) => e.file !== null && !e.file.startsWith(LIB) && !e.file.startsWith('shared/')
-      && !(e.from.startsWith(ENTRIES) && e.file.startsWith(ENTRIES)));
+    const elsewhere = shipped.filter(
+      (e) =>
+        e.file !== null &&
+        !e.file.startsWith(LIB) &&
+        !e.file.startsWith('shared/') &&
+        !(e.from.startsWith(ENTRIES) && e.file.startsWith(ENTRIES)),
+    );
     expect(elsewhere.map(describeEdge)).toEqual([]);
   });
 });

@@ -8,8 +8,12 @@ import { screenshot } from '../support/browser.ts';
 import { EXTENSION_DIR, launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
 
 let ext: ExtensionBrowser;
-beforeAll(async () => { ext = await launchWithExtension(); });
-afterAll(async () => { await ext?.close(); });
+beforeAll(async () => {
+  ext = await launchWithExtension();
+});
+afterAll(async () => {
+  await ext?.close();
+});
 
 describe('the dialer popup', () => {
   it('popup JS is under 40 KB gzipped; the time to interactive is measured (bench/README.md), not asserted', async () => {
@@ -35,12 +39,13 @@ describe('the dialer popup', () => {
       if (i === 0) await screenshot(page, 'extension-00-popup-signed-out');
       await page.close();
     }
-    console.log(`[measure] dialer interactive after opening: ${timings.map((t) => `${t.toFixed(0)} ms`).join(', ')} (the first is the very first open: nothing cached yet)`);
+    console.log(
+      `[measure] dialer interactive after opening: ${timings.map((t) => `${t.toFixed(0)} ms`).join(', ')} (the first is the very first open: nothing cached yet)`,
+    );
     const warm = timings.slice(1).sort((a, b) => a - b);
     console.log(`[measure] warm median ${warm[Math.floor(warm.length / 2)]!.toFixed(0)} ms`);
     expect(warm.length).toBeGreaterThan(0);
   });
-
 
   it('first run: the server is the one the extension was built for (PUBLIC_URL, here the default), shown plainly', async () => {
     const page = await ext.openPopup();

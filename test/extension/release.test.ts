@@ -17,24 +17,38 @@ const ENV: NodeJS.ProcessEnv = { ...process.env, PUBLIC_URL: SERVER, TWOFOLD_ORI
 /** Warnings the linter gives that are not problems, each with the reason. Anything else fails the test. */
 const EXPLAINED_WARNINGS: Array<{ code: string; file: RegExp; why: string }> = [
   {
-    code: 'UNSAFE_VAR_ASSIGNMENT', file: /^assets\/pages-[\w-]+\.js$/,
-    why: 'Preact\'s renderer assigns innerHTML for dangerouslySetInnerHTML, which no component passes (checked below)',
+    code: 'UNSAFE_VAR_ASSIGNMENT',
+    file: /^assets\/pages-[\w-]+\.js$/,
+    why: "Preact's renderer assigns innerHTML for dangerouslySetInnerHTML, which no component passes (checked below)",
   },
 ];
 
 interface Manifest {
-  permissions?: string[]; optional_permissions?: string[]; host_permissions?: string[]; optional_host_permissions?: string[];
-  content_security_policy?: unknown; externally_connectable?: unknown; web_accessible_resources?: unknown;
+  permissions?: string[];
+  optional_permissions?: string[];
+  host_permissions?: string[];
+  optional_host_permissions?: string[];
+  content_security_policy?: unknown;
+  externally_connectable?: unknown;
+  web_accessible_resources?: unknown;
   background?: { service_worker?: string; scripts?: string[]; type?: string };
   content_scripts?: Array<{ matches: string[]; js: string[]; world?: string; all_frames?: boolean }>;
-  action?: { default_popup?: string }; options_ui?: { page?: string }; icons?: Record<string, string>;
-  browser_specific_settings?: { gecko?: { id?: string; strict_min_version?: string; data_collection_permissions?: { required: string[] } } };
+  action?: { default_popup?: string };
+  options_ui?: { page?: string };
+  icons?: Record<string, string>;
+  browser_specific_settings?: {
+    gecko?: { id?: string; strict_min_version?: string; data_collection_permissions?: { required: string[] } };
+  };
   [key: string]: unknown;
 }
 
 const dirs: string[] = [];
 let first: Record<'chrome' | 'firefox', string>;
-const temp = () => { const dir = mkdtempSync(join(tmpdir(), 'twofold-package-')); dirs.push(dir); return dir; };
+const temp = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'twofold-package-'));
+  dirs.push(dir);
+  return dir;
+};
 const manifestOf = (root: string, build: string) => JSON.parse(readFileSync(join(root, build, 'manifest.json'), 'utf8')) as Manifest;
 let root: string;
 
@@ -59,8 +73,10 @@ describe('build-time settings', () => {
     expect(extensionSettings({})).toEqual({ server: 'http://localhost:3000', origins: ['http://localhost/*'] });
     expect(extensionSettings({ PORT: '4000' })).toEqual({ server: 'http://localhost:4000', origins: ['http://localhost/*'] });
     expect(extensionSettings({ PUBLIC_URL: SERVER })).toEqual({ server: SERVER, origins: ['https://twofold.example.com/*'] });
-    expect(extensionSettings({ PUBLIC_URL: SERVER, TWOFOLD_ORIGINS: 'https://*.example.com/*, http://localhost/*' }).origins)
-      .toEqual(['https://*.example.com/*', 'http://localhost/*']);
+    expect(extensionSettings({ PUBLIC_URL: SERVER, TWOFOLD_ORIGINS: 'https://*.example.com/*, http://localhost/*' }).origins).toEqual([
+      'https://*.example.com/*',
+      'http://localhost/*',
+    ]);
   });
 
   it('a bad value stops the build with a line naming the variable', () => {
@@ -68,7 +84,9 @@ describe('build-time settings', () => {
     expect(() => extensionSettings({ PUBLIC_URL: `${SERVER}/app` })).toThrow(/^PUBLIC_URL:/);
     expect(() => extensionSettings({ TWOFOLD_ORIGINS: '<all_urls>' })).toThrow(/^TWOFOLD_ORIGINS:/);
     expect(() => extensionSettings({ TWOFOLD_ORIGINS: 'https://*/*' })).toThrow(/^TWOFOLD_ORIGINS:/);
-    expect(() => extensionSettings({ PUBLIC_URL: SERVER, TWOFOLD_ORIGINS: 'http://localhost/*' })).toThrow(/^TWOFOLD_ORIGINS: none of its patterns covers PUBLIC_URL/);
+    expect(() => extensionSettings({ PUBLIC_URL: SERVER, TWOFOLD_ORIGINS: 'http://localhost/*' })).toThrow(
+      /^TWOFOLD_ORIGINS: none of its patterns covers PUBLIC_URL/,
+    );
   });
 });
 
@@ -85,7 +103,9 @@ describe('the packages', () => {
     // The zip holds exactly the built files (no build stamp, nothing else), readable by a standard unzip.
     const listing = spawnSync('unzip', ['-Z1', first.firefox], { encoding: 'utf8' });
     if (listing.status === 0) {
-      const built = filesUnder(join(root, 'extension-firefox')).map((f) => f.slice(join(root, 'extension-firefox').length + 1)).filter((f) => f !== '.build-stamp');
+      const built = filesUnder(join(root, 'extension-firefox'))
+        .map((f) => f.slice(join(root, 'extension-firefox').length + 1))
+        .filter((f) => f !== '.build-stamp');
       expect(listing.stdout.trim().split('\n').sort()).toEqual(built.sort());
     }
   }, 180_000);
@@ -102,7 +122,11 @@ describe('the packages', () => {
     expect(chrome.background?.scripts).toBeUndefined();
     expect(firefox.background?.scripts).toHaveLength(1);
     expect(firefox.background?.service_worker).toBeUndefined();
-    expect(firefox.browser_specific_settings?.gecko).toEqual({ id: GECKO_ID, strict_min_version: GECKO_MIN_VERSION, data_collection_permissions: { required: ['none'] } });
+    expect(firefox.browser_specific_settings?.gecko).toEqual({
+      id: GECKO_ID,
+      strict_min_version: GECKO_MIN_VERSION,
+      data_collection_permissions: { required: ['none'] },
+    });
     const background = readFileSync(join(root, 'extension-firefox', firefox.background!.scripts![0]!), 'utf8');
     const script = /['"]\.\/(assets\/[^'"]+)['"]/.exec(background)?.[1];
     const bundle = readFileSync(join(root, 'extension-firefox', script!), 'utf8');
@@ -113,15 +137,34 @@ describe('the packages', () => {
     const manifest = manifestOf(root, 'extension');
     expect(manifest.manifest_version).toBe(3);
     expect(manifest.permissions).toEqual(['alarms', 'cookies', 'storage']);
-    for (const key of ['optional_permissions', 'optional_host_permissions', 'content_security_policy', 'externally_connectable', 'web_accessible_resources']) {
+    for (const key of [
+      'optional_permissions',
+      'optional_host_permissions',
+      'content_security_policy',
+      'externally_connectable',
+      'web_accessible_resources',
+    ]) {
       expect(manifest[key], key).toBeUndefined();
     }
     const patterns = [...manifest.host_permissions!, ...manifest.content_scripts!.flatMap((c) => c.matches)];
     for (const pattern of patterns) expect(pattern).toMatch(/^https?:\/\/(\*\.)?[a-z0-9.-]+[a-z0-9]\/\*$/);
-    expect(manifest.content_scripts).toEqual([{ matches: manifest.host_permissions, js: ['extension/entries/content.js'], run_at: 'document_start', all_frames: false, world: 'ISOLATED' }]);
+    expect(manifest.content_scripts).toEqual([
+      {
+        matches: manifest.host_permissions,
+        js: ['extension/entries/content.js'],
+        run_at: 'document_start',
+        all_frames: false,
+        world: 'ISOLATED',
+      },
+    ]);
     // Every file the manifest names is in the build; no page loads a script from elsewhere.
-    const named = [manifest.background!.service_worker!, manifest.action!.default_popup!, manifest.options_ui!.page!,
-      ...Object.values(manifest.icons!), ...manifest.content_scripts!.flatMap((c) => c.js)];
+    const named = [
+      manifest.background!.service_worker!,
+      manifest.action!.default_popup!,
+      manifest.options_ui!.page!,
+      ...Object.values(manifest.icons!),
+      ...manifest.content_scripts!.flatMap((c) => c.js),
+    ];
     for (const file of named) expect(existsSync(join(root, 'extension', file)), file).toBe(true);
     for (const html of filesUnder(join(root, 'extension')).filter((f) => f.endsWith('.html'))) {
       expect(readFileSync(html, 'utf8')).not.toMatch(/src="(https?:)?\/\//);
@@ -129,14 +172,25 @@ describe('the packages', () => {
   });
 
   it('web-ext lint (addons-linter) on the Firefox build: no error, and every warning explained', () => {
-    const run = spawnSync(process.execPath, ['node_modules/web-ext/bin/web-ext.js', 'lint', '--source-dir', join(root, 'extension-firefox'), '--output', 'json', '--no-input'], {
-      encoding: 'utf8', env: { ...process.env, NO_UPDATE_NOTIFIER: '1' },
-    });
-    const report = JSON.parse(run.stdout) as { errors: Array<{ code: string; message: string; file?: string }>; warnings: Array<{ code: string; message: string; file?: string }>; notices: unknown[] };
+    const run = spawnSync(
+      process.execPath,
+      ['node_modules/web-ext/bin/web-ext.js', 'lint', '--source-dir', join(root, 'extension-firefox'), '--output', 'json', '--no-input'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, NO_UPDATE_NOTIFIER: '1' },
+      },
+    );
+    const report = JSON.parse(run.stdout) as {
+      errors: Array<{ code: string; message: string; file?: string }>;
+      warnings: Array<{ code: string; message: string; file?: string }>;
+      notices: unknown[];
+    };
     expect(report.errors.map((e) => `${e.code} ${e.file ?? ''}: ${e.message}`)).toEqual([]);
     const unexplained = report.warnings.filter((w) => !EXPLAINED_WARNINGS.some((x) => x.code === w.code && x.file.test(w.file ?? '')));
     expect(unexplained.map((w) => `${w.code} ${w.file ?? ''}: ${w.message}`)).toEqual([]);
-    console.log(`[lint] web-ext lint: ${report.errors.length} errors, ${report.warnings.length} warnings (${report.warnings.map((w) => w.code).join(', ') || 'none'}), ${report.notices.length} notices`);
+    console.log(
+      `[lint] web-ext lint: ${report.errors.length} errors, ${report.warnings.length} warnings (${report.warnings.map((w) => w.code).join(', ') || 'none'}), ${report.notices.length} notices`,
+    );
     // The explanation above holds: no component hands Preact raw HTML.
     const sources = filesUnder('extension').filter((f) => /\.tsx?$/.test(f));
     expect(sources.filter((f) => readFileSync(f, 'utf8').includes('dangerouslySetInnerHTML'))).toEqual([]);

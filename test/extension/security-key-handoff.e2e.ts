@@ -24,13 +24,23 @@ async function authenticatorWithKey(page: Page): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
   await cdp.send('WebAuthn.addCredential', {
     authenticatorId,
     credential: {
-      credentialId: key.credentialId.toString('base64'), isResidentCredential: false, rpId: 'localhost',
-      privateKey: key.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'), signCount: key.signCount,
+      credentialId: key.credentialId.toString('base64'),
+      isResidentCredential: false,
+      rpId: 'localhost',
+      privateKey: key.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+      signCount: key.signCount,
     },
   });
 }
@@ -72,7 +82,10 @@ describe('the dialer hands a security-key sign-in to the web app', () => {
     expect(await handoff.textContent()).toContain('It works in the Twofold web app, not in this popup.');
     await screenshot(popup, 'extension-key-01-handoff');
 
-    const [tab] = await Promise.all([ext.context.waitForEvent('page'), handoff.getByRole('button', { name: 'Continue in the web app' }).click()]);
+    const [tab] = await Promise.all([
+      ext.context.waitForEvent('page'),
+      handoff.getByRole('button', { name: 'Continue in the web app' }).click(),
+    ]);
     await tab.waitForLoadState('domcontentloaded');
     await authenticatorWithKey(tab);
     await tab.getByRole('heading', { name: 'Use your security key' }).waitFor();

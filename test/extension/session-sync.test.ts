@@ -16,15 +16,25 @@ const HOSTS = ['http://127.0.0.1/*', 'http://localhost/*'];
 
 function memoryStore(): KeyValueStore & { map: Map<string, unknown> } {
   const map = new Map<string, unknown>();
-  return { map, get: async <T>(k: string) => map.get(k) as T | undefined, set: async (k, v) => void map.set(k, v), remove: async (k) => void map.delete(k) };
+  return {
+    map,
+    get: async <T>(k: string) => map.get(k) as T | undefined,
+    set: async (k, v) => void map.set(k, v),
+    remove: async (k) => void map.delete(k),
+  };
 }
 
-interface Answer { status: number; body?: unknown; date?: string }
+interface Answer {
+  status: number;
+  body?: unknown;
+  date?: string;
+}
 let n = 0;
 
 function harness(answers: Record<string, Answer | ((init: RequestInit) => Answer)>) {
   const jar = new Map<string, { value: string; expiresAtMs: number | null }>();
-  const at = (server: string, cookie: { name: string; path: string }, storeId = 'default') => `${storeId}|${new URL(server).hostname}|${cookie.path}|${cookie.name}`;
+  const at = (server: string, cookie: { name: string; path: string }, storeId = 'default') =>
+    `${storeId}|${new URL(server).hostname}|${cookie.path}|${cookie.name}`;
   const cookies: CookieJar = {
     get: async (server, cookie, storeId) => jar.get(at(server, cookie, storeId))?.value ?? null,
     set: async (server, cookie, value, expiresAtMs) => void jar.set(at(server, cookie), { value, expiresAtMs }),
@@ -40,9 +50,11 @@ function harness(answers: Record<string, Answer | ((init: RequestInit) => Answer
     requests.push({ url, init });
     const key = `${init.method} ${url.replace(`${SERVER}/api/v1`, '')}`;
     const found = answers[key];
-    const answer = typeof found === 'function' ? found(init) : found ?? { status: 404, body: { error: { code: 'not_found', message: 'Not found.' } } };
+    const answer =
+      typeof found === 'function' ? found(init) : (found ?? { status: 404, body: { error: { code: 'not_found', message: 'Not found.' } } });
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
-      status: answer.status, headers: { 'content-type': 'application/json', date: answer.date ?? new Date().toUTCString() },
+      status: answer.status,
+      headers: { 'content-type': 'application/json', date: answer.date ?? new Date().toUTCString() },
     });
   }) as unknown as typeof fetch;
   const local = memoryStore();
@@ -51,17 +63,30 @@ function harness(answers: Record<string, Answer | ((init: RequestInit) => Answer
   let sync: ReturnType<typeof createSessionSync>;
   const api = createApiClient({ fetch: fetchFake, now: () => Date.now(), recordSkew: (ms) => void sync.recordSkew(ms) });
   sync = createSessionSync({
-    cookies, local, memory, broadcaster, api, hostPatterns: HOSTS, defaultServer: BUILT_FOR, now: () => Date.now(), hasAuthenticator: (s, u) => vault.has(s, u),
+    cookies,
+    local,
+    memory,
+    broadcaster,
+    api,
+    hostPatterns: HOSTS,
+    defaultServer: BUILT_FOR,
+    now: () => Date.now(),
+    hasAuthenticator: (s, u) => vault.has(s, u),
   });
   const opened: string[] = [];
   const dialer = createDialer({ api, sync, vault, now: () => Date.now(), openTab: async (url) => void opened.push(url) });
   return { jar, told, requests, local, memory, vault, sync, dialer, cookies, opened };
 }
 
-const session = { user: { id: 'u1', email: 'dana@example.com', name: 'Dana' }, session: { expiresAt: '2030-01-01T00:00:00Z', clients: ['web'] }, accounts: [{ id: 'a1', name: 'Team', role: 'owner' }], twoFactorSetupRequired: false };
+const session = {
+  user: { id: 'u1', email: 'dana@example.com', name: 'Dana' },
+  session: { expiresAt: '2030-01-01T00:00:00Z', clients: ['web'] },
+  accounts: [{ id: 'a1', name: 'Team', role: 'owner' }],
+  twoFactorSetupRequired: false,
+};
 
 describe('session sync', () => {
-  it('the web app\'s session cookie signs the dialer in, sent as a bearer token without ambient cookies', async () => {
+  it("the web app's session cookie signs the dialer in, sent as a bearer token without ambient cookies", async () => {
     const h = harness({ 'GET /session': { status: 200, body: session } });
     await h.sync.setServer(SERVER);
     expect((await h.sync.view(true)).signedIn).toBeNull();
@@ -93,7 +118,8 @@ describe('session sync', () => {
 
   it('cookie changes are announced to the Twofold tabs and the popup; overwrites and other cookies are not', async () => {
     const h = harness({});
-    const change = (removed: boolean, cause: string, name: string, host: string, value = 'v1') => h.sync.handleCookieChange({ removed, cause, name, host, path: '/', value });
+    const change = (removed: boolean, cause: string, name: string, host: string, value = 'v1') =>
+      h.sync.handleCookieChange({ removed, cause, name, host, path: '/', value });
     await change(true, 'overwrite', SESSION_COOKIE.name, '127.0.0.1');
     await change(true, 'explicit', 'other', '127.0.0.1');
     await change(true, 'explicit', SESSION_COOKIE.name, 'evil.example');
@@ -101,17 +127,20 @@ describe('session sync', () => {
     await change(true, 'expired_overwrite', SESSION_COOKIE.name, '127.0.0.1');
     await change(false, 'explicit', SESSION_COOKIE.name, 'localhost');
     expect(h.told).toEqual([
-      ['pages', { broadcast: 'session-changed', state: 'ended' }], ['extension', { broadcast: 'session-changed', state: 'ended' }],
-      ['pages', { broadcast: 'session-changed', state: 'started' }], ['extension', { broadcast: 'session-changed', state: 'started' }],
+      ['pages', { broadcast: 'session-changed', state: 'ended' }],
+      ['extension', { broadcast: 'session-changed', state: 'ended' }],
+      ['pages', { broadcast: 'session-changed', state: 'started' }],
+      ['extension', { broadcast: 'session-changed', state: 'started' }],
     ]);
   });
 
   it('reload loop: a cookie re-set with the same token (a refreshed expiry) is not announced again', async () => {
     const h = harness({});
-    const set = (value: string) => Promise.all([
-      h.sync.handleCookieChange({ removed: true, cause: 'overwrite', name: SESSION_COOKIE.name, host: '127.0.0.1', path: '/', value }),
-      h.sync.handleCookieChange({ removed: false, cause: 'explicit', name: SESSION_COOKIE.name, host: '127.0.0.1', path: '/', value }),
-    ]);
+    const set = (value: string) =>
+      Promise.all([
+        h.sync.handleCookieChange({ removed: true, cause: 'overwrite', name: SESSION_COOKIE.name, host: '127.0.0.1', path: '/', value }),
+        h.sync.handleCookieChange({ removed: false, cause: 'explicit', name: SESSION_COOKIE.name, host: '127.0.0.1', path: '/', value }),
+      ]);
     await set('token-1');
     await set('token-1');
     await set('token-1');
@@ -120,20 +149,54 @@ describe('session sync', () => {
     expect(h.told.filter(([to]) => to === 'pages')).toHaveLength(2);
   });
 
-  it('a session in a Firefox container is told to that container\'s tabs only, never to the dialer', async () => {
+  it("a session in a Firefox container is told to that container's tabs only, never to the dialer", async () => {
     const h = harness({});
-    await h.sync.handleCookieChange({ removed: false, cause: 'explicit', name: SESSION_COOKIE.name, host: 'localhost', path: '/', value: 'c1', storeId: 'firefox-container-2' });
-    await h.sync.handleCookieChange({ removed: false, cause: 'explicit', name: SESSION_COOKIE.name, host: 'localhost', path: '/', value: 'd1', storeId: 'firefox-default' });
+    await h.sync.handleCookieChange({
+      removed: false,
+      cause: 'explicit',
+      name: SESSION_COOKIE.name,
+      host: 'localhost',
+      path: '/',
+      value: 'c1',
+      storeId: 'firefox-container-2',
+    });
+    await h.sync.handleCookieChange({
+      removed: false,
+      cause: 'explicit',
+      name: SESSION_COOKIE.name,
+      host: 'localhost',
+      path: '/',
+      value: 'd1',
+      storeId: 'firefox-default',
+    });
     expect(h.told).toEqual([
       ['pages', { broadcast: 'session-changed', state: 'started' }, 'firefox-container-2'],
-      ['pages', { broadcast: 'session-changed', state: 'started' }, 'firefox-default'], ['extension', { broadcast: 'session-changed', state: 'started' }],
+      ['pages', { broadcast: 'session-changed', state: 'started' }, 'firefox-default'],
+      ['extension', { broadcast: 'session-changed', state: 'started' }],
     ]);
   });
 
   it('a dialer sign-in through the challenge writes the shared session cookie and, remembered, the trusted-device cookie', async () => {
     const h = harness({
-      'POST /auth/login': { status: 200, body: { status: 'challenge', challengeId: 'ch-secret-id', methods: ['totp', 'sms'], preferredMethod: 'totp', expiresAt: new Date(Date.now() + 600_000).toISOString() } },
-      'POST /auth/challenge/ch-secret-id/verify': { status: 200, body: { status: 'authenticated', session: { token: 'dialer-token', expiresAt: '2030-01-01T00:00:00Z' }, user: session.user, deviceToken: 'device-123' } },
+      'POST /auth/login': {
+        status: 200,
+        body: {
+          status: 'challenge',
+          challengeId: 'ch-secret-id',
+          methods: ['totp', 'sms'],
+          preferredMethod: 'totp',
+          expiresAt: new Date(Date.now() + 600_000).toISOString(),
+        },
+      },
+      'POST /auth/challenge/ch-secret-id/verify': {
+        status: 200,
+        body: {
+          status: 'authenticated',
+          session: { token: 'dialer-token', expiresAt: '2030-01-01T00:00:00Z' },
+          user: session.user,
+          deviceToken: 'device-123',
+        },
+      },
       'GET /session': { status: 200, body: session },
     });
     await h.sync.setServer(SERVER);
@@ -146,7 +209,10 @@ describe('session sync', () => {
     expect(login).toEqual({ email: 'Dana@Example.com', password: 'pw', client: 'dialer' });
     const view = await h.dialer.verify('totp', '123456', true);
     expect(view.signedIn?.user.email).toBe('dana@example.com');
-    expect(h.jar.get(`default|127.0.0.1|/|twofold_session`)).toEqual({ value: 'dialer-token', expiresAtMs: Date.parse('2030-01-01T00:00:00Z') });
+    expect(h.jar.get(`default|127.0.0.1|/|twofold_session`)).toEqual({
+      value: 'dialer-token',
+      expiresAtMs: Date.parse('2030-01-01T00:00:00Z'),
+    });
     const device = h.jar.get(`default|127.0.0.1|/api/v1/auth|twofold_device`);
     expect(device?.value).toBe('device-123');
     expect(device!.expiresAtMs! - Date.now()).toBeGreaterThan(29 * 24 * 3600_000);
@@ -155,14 +221,22 @@ describe('session sync', () => {
 
   it('the trusted-device cookie (HttpOnly, set by the API or the dialer) is sent as deviceToken at login', async () => {
     const h = harness({
-      'POST /auth/login': { status: 200, body: { status: 'authenticated', session: { token: 'by-device', expiresAt: '2030-01-01T00:00:00Z' }, user: session.user } },
+      'POST /auth/login': {
+        status: 200,
+        body: { status: 'authenticated', session: { token: 'by-device', expiresAt: '2030-01-01T00:00:00Z' }, user: session.user },
+      },
       'GET /session': { status: 200, body: session },
     });
     await h.sync.setServer(SERVER);
     await h.cookies.set(SERVER, DEVICE_COOKIE, 'device-from-the-web-app', null);
     const outcome = await h.dialer.login('dana@example.com', 'pw');
     expect(outcome.status).toBe('authenticated');
-    expect(JSON.parse(String(h.requests[0]!.init.body))).toEqual({ email: 'dana@example.com', password: 'pw', deviceToken: 'device-from-the-web-app', client: 'dialer' });
+    expect(JSON.parse(String(h.requests[0]!.init.body))).toEqual({
+      email: 'dana@example.com',
+      password: 'pw',
+      deviceToken: 'device-from-the-web-app',
+      client: 'dialer',
+    });
     expect(h.requests[0]!.init.credentials).toBe('omit');
   });
 
@@ -172,7 +246,9 @@ describe('session sync', () => {
     await h.cookies.set(SERVER, SESSION_COOKIE, 'tok', null);
     const view = await h.dialer.logout();
     expect(view.signedIn).toBeNull();
-    expect(h.requests.some((r) => r.url.endsWith('/auth/logout') && (r.init.headers as Record<string, string>).Authorization === 'Bearer tok')).toBe(true);
+    expect(
+      h.requests.some((r) => r.url.endsWith('/auth/logout') && (r.init.headers as Record<string, string>).Authorization === 'Bearer tok'),
+    ).toBe(true);
     expect(h.jar.size).toBe(0);
   });
 
@@ -184,16 +260,16 @@ describe('session sync', () => {
     expect((await h.sync.view(false)).server).toBe(SERVER);
   });
 
-  it('server hijack: opening another Twofold site never changes the dialer\'s server; it is only offered', async () => {
+  it("server hijack: opening another Twofold site never changes the dialer's server; it is only offered", async () => {
     const h = harness({ 'GET /health': { status: 200, body: { status: 'ok' } } });
     await h.sync.noticeServer(SERVER);
     expect(await h.sync.server()).toBe(BUILT_FOR);
-    expect((await h.sync.view(false))).toMatchObject({ server: BUILT_FOR, otherServer: SERVER });
+    expect(await h.sync.view(false)).toMatchObject({ server: BUILT_FOR, otherServer: SERVER });
     await h.sync.setServer(SERVER); // the person said so
-    expect((await h.sync.view(false))).toMatchObject({ server: SERVER, otherServer: null });
+    expect(await h.sync.view(false)).toMatchObject({ server: SERVER, otherServer: null });
   });
 
-  it('clock skew: more than 30 s off the server\'s Date header is reported', async () => {
+  it("clock skew: more than 30 s off the server's Date header is reported", async () => {
     const h = harness({ 'GET /health': { status: 200, body: { status: 'ok' }, date: new Date(Date.now() + 95_000).toUTCString() } });
     await h.sync.setServer('http://localhost:1');
     await h.sync.noticeServer(SERVER);
@@ -213,9 +289,15 @@ describe('session sync', () => {
 });
 
 describe('security key hand-off', () => {
-  const keyChallenge = { status: 'challenge', challengeId: 'chal-0123456789abcdefghij', methods: ['webauthn', 'backup_code', 'recovery_code'], preferredMethod: 'webauthn', expiresAt: '2030-01-01T00:10:00Z' };
+  const keyChallenge = {
+    status: 'challenge',
+    challengeId: 'chal-0123456789abcdefghij',
+    methods: ['webauthn', 'backup_code', 'recovery_code'],
+    preferredMethod: 'webauthn',
+    expiresAt: '2030-01-01T00:10:00Z',
+  };
 
-  it('opens the web app\'s challenge in a tab, the challenge id in the fragment only', async () => {
+  it("opens the web app's challenge in a tab, the challenge id in the fragment only", async () => {
     const h = harness({ 'POST /auth/login': { status: 200, body: keyChallenge } });
     await h.sync.setServer(SERVER);
     const outcome = await h.dialer.login('Dana@Example.com', 'pw');
@@ -227,7 +309,13 @@ describe('security key hand-off', () => {
     expect(url.origin + url.pathname).toBe(`${SERVER}/`);
     expect(url.search).toBe('');
     const params = new URLSearchParams(url.hash.slice('#/continue-sign-in?'.length));
-    expect(Object.fromEntries(params)).toEqual({ challenge: keyChallenge.challengeId, email: 'dana@example.com', methods: 'webauthn,backup_code,recovery_code', preferred: 'webauthn', expires: keyChallenge.expiresAt });
+    expect(Object.fromEntries(params)).toEqual({
+      challenge: keyChallenge.challengeId,
+      email: 'dana@example.com',
+      methods: 'webauthn,backup_code,recovery_code',
+      preferred: 'webauthn',
+      expires: keyChallenge.expiresAt,
+    });
   });
 
   it('refuses when the challenge offers no security key, or there is none', async () => {
@@ -245,7 +333,14 @@ describe('security key hand-off', () => {
     await h.dialer.login('dana@example.com', 'pw');
     await h.dialer.continueInWeb();
     await h.cookies.set(SERVER, SESSION_COOKIE, 'set-by-the-tab', null);
-    await h.sync.handleCookieChange({ removed: false, cause: 'explicit', name: SESSION_COOKIE.name, host: '127.0.0.1', path: '/', value: 'set-by-the-tab' });
+    await h.sync.handleCookieChange({
+      removed: false,
+      cause: 'explicit',
+      name: SESSION_COOKIE.name,
+      host: '127.0.0.1',
+      path: '/',
+      value: 'set-by-the-tab',
+    });
     expect(h.told).toContainEqual(['extension', { broadcast: 'session-changed', state: 'started' }]);
     const view = await h.sync.view(true);
     expect(view.signedIn?.user.email).toBe('dana@example.com');

@@ -52,11 +52,12 @@ function openRecordsWithStoredKeys(worker: Worker): Promise<string[]> {
       open.onsuccess = () => resolve(open.result);
       open.onerror = () => reject(open.error);
     });
-    const all = <T>(store: string) => new Promise<T[]>((resolve, reject) => {
-      const request = db.transaction(store).objectStore(store).getAll();
-      request.onsuccess = () => resolve(request.result as T[]);
-      request.onerror = () => reject(request.error);
-    });
+    const all = <T>(store: string) =>
+      new Promise<T[]>((resolve, reject) => {
+        const request = db.transaction(store).objectStore(store).getAll();
+        request.onsuccess = () => resolve(request.result as T[]);
+        request.onerror = () => reject(request.error);
+      });
     const keys = await all<unknown>('keys');
     const records = await all<{ origin: string; user: string; sealed: { iv: Uint8Array; ciphertext: ArrayBuffer } }>('authenticators');
     const opened: string[] = [];
@@ -65,8 +66,18 @@ function openRecordsWithStoredKeys(worker: Worker): Promise<string[]> {
       for (const record of records) {
         const additionalData = new TextEncoder().encode(JSON.stringify(['twofold-vault/v1', 'authenticator', record.origin, record.user]));
         try {
-          opened.push(new TextDecoder().decode(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: new Uint8Array(record.sealed.iv), additionalData }, key, record.sealed.ciphertext)));
-        } catch { /* not this key */ }
+          opened.push(
+            new TextDecoder().decode(
+              await crypto.subtle.decrypt(
+                { name: 'AES-GCM', iv: new Uint8Array(record.sealed.iv), additionalData },
+                key,
+                record.sealed.ciphertext,
+              ),
+            ),
+          );
+        } catch {
+          /* not this key */
+        }
       }
     }
     db.close();
@@ -160,10 +171,12 @@ describe('vault passphrase', () => {
     // Chrome opens the toolbar popup (Playwright cannot drive that window, so the test sees it through CDP and
     // opens the same page itself); browsers that refuse open the options page, which asks the same.
     const cdp = await ext.context.newCDPSession(page);
-    await expect.poll(async () => {
-      const { targetInfos } = await cdp.send('Target.getTargets') as { targetInfos: Array<{ url: string }> };
-      return targetInfos.some((t) => t.url === ext.popupUrl);
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: Array<{ url: string }> };
+        return targetInfos.some((t) => t.url === ext.popupUrl);
+      })
+      .toBe(true);
     await cdp.detach();
     const unlock = await ext.openPopup();
     await unlock.getByTestId('unlock-form').waitFor();
@@ -179,7 +192,9 @@ describe('vault passphrase', () => {
     expect(await card.count()).toBe(0);
     await screenshot(page, 'extension-vault-unlocked-filled');
     rawKey = await ext.worker.evaluate(async () => {
-      const { chrome } = globalThis as unknown as { chrome: { storage: { session: { get(key: string): Promise<Record<string, { raw: string }>> } } } };
+      const { chrome } = globalThis as unknown as {
+        chrome: { storage: { session: { get(key: string): Promise<Record<string, { raw: string }>> } } };
+      };
       return (await chrome.storage.session.get('vault-unlocked'))['vault-unlocked']!.raw;
     });
     expect(rawKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
@@ -187,7 +202,7 @@ describe('vault passphrase', () => {
     await page.close();
   });
 
-  it('profile copy: a closed profile\'s files, opened without the passphrase, open no record and hold no unwrapped key', async () => {
+  it("profile copy: a closed profile's files, opened without the passphrase, open no record and hold no unwrapped key", async () => {
     // Attack: copy the browser profile (a backup, a synced folder, a stolen disk) and decrypt the vault from its files.
     const dir = await copyOfClosedProfile(ext); // closed while unlocked: memory only, so nothing to find
     const bytes = Buffer.concat(filesUnder(dir).map((file) => readFileSync(file)));

@@ -12,7 +12,12 @@ let dbCount = 0;
 
 function memoryStore(): KeyValueStore & { map: Map<string, unknown> } {
   const map = new Map<string, unknown>();
-  return { map, get: async <T>(k: string) => map.get(k) as T | undefined, set: async (k, v) => void map.set(k, v), remove: async (k) => void map.delete(k) };
+  return {
+    map,
+    get: async <T>(k: string) => map.get(k) as T | undefined,
+    set: async (k, v) => void map.set(k, v),
+    remove: async (k) => void map.delete(k),
+  };
 }
 
 function fakeAlarms(): AlarmClock & { at: Map<string, number> } {
@@ -51,7 +56,10 @@ describe('vault', () => {
   it('seals a kept authenticator and opens it only to compute the current code', async () => {
     const { vault } = freshVault();
     const secret = generateTotpSecret();
-    const kept = await vault.keep({ origin: ORIGIN, user: 'Alice@Example.com', uri: uriFor(secret), now: NOW }, { withoutPassphrase: true });
+    const kept = await vault.keep(
+      { origin: ORIGIN, user: 'Alice@Example.com', uri: uriFor(secret), now: NOW },
+      { withoutPassphrase: true },
+    );
     expect(kept).toMatchObject({ status: 'kept', authenticator: { origin: ORIGIN, user: 'alice@example.com', issuer: 'Twofold' } });
     expect(JSON.stringify(kept)).not.toContain(secret);
     expect(await vault.codeFor(ORIGIN, 'ALICE@example.com', NOW)).toBe(generateTotp(secret, NOW));
@@ -70,7 +78,10 @@ describe('vault', () => {
 
   it('key theft by export: the vault key is a non-extractable CryptoKey', async () => {
     const { vault, db } = freshVault();
-    await vault.keep({ origin: ORIGIN, user: 'alice@example.com', uri: uriFor(generateTotpSecret()), now: NOW }, { withoutPassphrase: true });
+    await vault.keep(
+      { origin: ORIGIN, user: 'alice@example.com', uri: uriFor(generateTotpSecret()), now: NOW },
+      { withoutPassphrase: true },
+    );
     const [key] = await (await db).getAll('keys');
     expect(key).toBeInstanceOf(CryptoKey);
     expect((key as CryptoKey).extractable).toBe(false);
@@ -81,8 +92,14 @@ describe('vault', () => {
     const { vault, db } = freshVault();
     const secret = generateTotpSecret();
     await vault.keep({ origin: ORIGIN, user: 'alice@example.com', uri: uriFor(secret), now: NOW }, { withoutPassphrase: true });
-    await vault.keep({ origin: ORIGIN, user: 'bob@example.com', uri: uriFor(secret, 'bob@example.com'), now: NOW }, { withoutPassphrase: true });
-    await vault.keep({ origin: 'http://localhost:3000', user: 'alice@example.com', uri: uriFor(secret), now: NOW }, { withoutPassphrase: true });
+    await vault.keep(
+      { origin: ORIGIN, user: 'bob@example.com', uri: uriFor(secret, 'bob@example.com'), now: NOW },
+      { withoutPassphrase: true },
+    );
+    await vault.keep(
+      { origin: 'http://localhost:3000', user: 'alice@example.com', uri: uriFor(secret), now: NOW },
+      { withoutPassphrase: true },
+    );
     const records = await (await db).getAll('authenticators');
     const ivs = new Set(records.map((r) => Buffer.from(r.sealed.iv).toString('hex')));
     expect(records).toHaveLength(3);
@@ -106,7 +123,6 @@ describe('vault', () => {
     expect(await vault.codeFor('http://evil.example:3000', 'alice@example.com', NOW)).toBeNull();
     expect(await vault.codeFor(ORIGIN, 'mallory@example.com', NOW)).toBeNull();
     expect(await vault.codeFor(ORIGIN, 'alice@example.com', NOW)).toBe(generateTotp(secret, NOW));
-
   });
 
   it('tampered ciphertext: does not open', async () => {
@@ -121,7 +137,10 @@ describe('vault', () => {
 
   it('codes only for the exact origin: another port, host or scheme gets none', async () => {
     const { vault } = freshVault();
-    await vault.keep({ origin: ORIGIN, user: 'alice@example.com', uri: uriFor(generateTotpSecret()), now: NOW }, { withoutPassphrase: true });
+    await vault.keep(
+      { origin: ORIGIN, user: 'alice@example.com', uri: uriFor(generateTotpSecret()), now: NOW },
+      { withoutPassphrase: true },
+    );
     for (const origin of ['http://127.0.0.1:3001', 'http://localhost:3000', 'https://127.0.0.1:3000', 'http://127.0.0.1']) {
       expect(await vault.codeFor(origin, 'alice@example.com', NOW)).toBeNull();
     }
@@ -144,7 +163,10 @@ describe('vault', () => {
 
   it('keeping again for the same origin and user replaces the old secret; rename and remove', async () => {
     const { vault } = freshVault();
-    await vault.keep({ origin: ORIGIN, user: 'alice@example.com', uri: uriFor(generateTotpSecret()), now: NOW }, { withoutPassphrase: true });
+    await vault.keep(
+      { origin: ORIGIN, user: 'alice@example.com', uri: uriFor(generateTotpSecret()), now: NOW },
+      { withoutPassphrase: true },
+    );
     const second = generateTotpSecret();
     const kept = await vault.keep({ origin: ORIGIN, user: 'alice@example.com', uri: uriFor(second), now: NOW + 1000 });
     if (kept.status !== 'kept') throw new Error(`not kept: ${kept.status}`);
@@ -179,7 +201,9 @@ describe('vault passphrase', () => {
     const { db, vault, reopen } = freshVault();
     const secret = generateTotpSecret();
     await vault.setPassphrase(PASSPHRASE, null, NOW);
-    expect(await vault.keep({ origin: ORIGIN, user: 'alice@example.com', uri: uriFor(secret), now: NOW })).toMatchObject({ status: 'kept' });
+    expect(await vault.keep({ origin: ORIGIN, user: 'alice@example.com', uri: uriFor(secret), now: NOW })).toMatchObject({
+      status: 'kept',
+    });
     const raw = await db;
     expect(await tryEveryStoredKey(raw, secret)).toBe(false);
     const [wrapped, ...others] = await raw.getAll('keys');
@@ -211,7 +235,8 @@ describe('vault passphrase', () => {
     const two = freshVault();
     await one.vault.setPassphrase(PASSPHRASE, null, NOW);
     await two.vault.setPassphrase(PASSPHRASE, null, NOW);
-    const saltOf = async (db: typeof one.db) => Buffer.from(((await (await db).get('keys', 'wrapped-key')) as WrappedKey).salt).toString('hex');
+    const saltOf = async (db: typeof one.db) =>
+      Buffer.from(((await (await db).get('keys', 'wrapped-key')) as WrappedKey).salt).toString('hex');
     const first = await saltOf(one.db);
     expect(first).not.toBe(await saltOf(two.db));
     await one.vault.setPassphrase('another four words', PASSPHRASE, NOW);
@@ -221,7 +246,9 @@ describe('vault passphrase', () => {
   it('the first authenticator waits in memory until the person chooses: nothing is written before', async () => {
     const { db, vault, session } = freshVault();
     const secret = generateTotpSecret();
-    expect(await vault.keep({ origin: ORIGIN, user: 'alice@example.com', uri: uriFor(secret), now: NOW })).toEqual({ status: 'choose-protection' });
+    expect(await vault.keep({ origin: ORIGIN, user: 'alice@example.com', uri: uriFor(secret), now: NOW })).toEqual({
+      status: 'choose-protection',
+    });
     const raw = await db;
     expect(await raw.getAll('keys')).toEqual([]);
     expect(await raw.getAll('authenticators')).toEqual([]);
@@ -261,7 +288,9 @@ describe('vault passphrase', () => {
     const [oldKey] = await raw.getAll('keys');
     await vault.setPassphrase(PASSPHRASE, null, NOW);
     const [record] = await raw.getAll('authenticators');
-    expect(await openText(oldKey as CryptoKey, record!.sealed, { kind: 'authenticator', origin: ORIGIN, user: 'alice@example.com' })).toBeNull();
+    expect(
+      await openText(oldKey as CryptoKey, record!.sealed, { kind: 'authenticator', origin: ORIGIN, user: 'alice@example.com' }),
+    ).toBeNull();
     expect(await vault.codeFor(ORIGIN, 'alice@example.com', NOW)).toBe(generateTotp(secret, NOW));
 
     // Removing it needs the passphrase, and goes back to a non-extractable key.

@@ -23,7 +23,10 @@ describe('client address', () => {
     // Attack: claim an office address to dodge IP-based rules.
     const f = factories(plain);
     const user = await f.signup();
-    const r = await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD }, headers: { 'x-forwarded-for': '10.1.2.3' } });
+    const r = await f.call('POST', '/api/v1/auth/login', {
+      body: { email: user.email, password: PASSWORD },
+      headers: { 'x-forwarded-for': '10.1.2.3' },
+    });
     const sessions = await f.call('GET', '/api/v1/me/sessions', { token: r.body.session.token });
     expect(sessions.body[0].ip).toBe('127.0.0.1');
   });
@@ -32,7 +35,10 @@ describe('client address', () => {
     // Attack: prepend a trusted office address to X-Forwarded-For and let the proxy append the real one.
     const f = factories(proxied);
     const user = await f.signup();
-    const r = await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD }, headers: { 'x-forwarded-for': '10.0.0.1, 203.0.113.9' } });
+    const r = await f.call('POST', '/api/v1/auth/login', {
+      body: { email: user.email, password: PASSWORD },
+      headers: { 'x-forwarded-for': '10.0.0.1, 203.0.113.9' },
+    });
     const sessions = await f.call('GET', '/api/v1/me/sessions', { token: r.body.session.token });
     expect(sessions.body[0].ip).toBe('203.0.113.9');
   });
@@ -46,7 +52,12 @@ describe('client address', () => {
 describe('a 500 never shows internals, and the log holds no secret', () => {
   it('answers internal_error with a plain sentence and logs the cause with a request id', async () => {
     const lines: string[] = [];
-    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
     const app = await startTestApp({ log: pino({ level: 'info' }, sink) });
     const f = factories(app);
     const user = await f.signup();

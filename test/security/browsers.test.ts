@@ -27,7 +27,10 @@ describe('cross-site request forgery', () => {
     // the SameSite=Lax cookie (same site), the body is empty so no JSON check applies.
     const { user, cookie } = await signedInBrowser();
     const before = await backupHashes(user.id);
-    const forged = await f.call('POST', '/api/v1/me/2fa/backup-codes', { raw: '', headers: { cookie, origin: sibling(), 'content-type': 'text/plain', 'sec-fetch-site': 'same-site' } });
+    const forged = await f.call('POST', '/api/v1/me/2fa/backup-codes', {
+      raw: '',
+      headers: { cookie, origin: sibling(), 'content-type': 'text/plain', 'sec-fetch-site': 'same-site' },
+    });
     expect(forged.status).toBe(403);
     expect(forged.body.error.code).toBe('forbidden');
     expect(await backupHashes(user.id)).toEqual(before);
@@ -40,7 +43,8 @@ describe('cross-site request forgery', () => {
   it('CSRF without an Origin: a cookie-authenticated write needs our Origin or Sec-Fetch-Site same-origin', async () => {
     // Attack: strip or blank the Origin (a sandboxed frame sends "null"; old browsers, redirects) and hope the check passes.
     const { user, cookie } = await signedInBrowser();
-    const preferred = (headers: Record<string, string>) => f.call('PUT', '/api/v1/me/2fa/preferred', { body: { method: 'totp' }, headers: { cookie, ...headers } });
+    const preferred = (headers: Record<string, string>) =>
+      f.call('PUT', '/api/v1/me/2fa/preferred', { body: { method: 'totp' }, headers: { cookie, ...headers } });
     expect((await preferred({})).status).toBe(403);
     expect((await preferred({ origin: 'null' })).status).toBe(403);
     expect((await preferred({ 'sec-fetch-site': 'same-site' })).status).toBe(403);
@@ -68,7 +72,11 @@ describe('cross-site request forgery', () => {
   it('bearer-token calls are not affected (the dialer sends the session as a bearer, from its extension origin)', async () => {
     const { cookie } = await signedInBrowser();
     const token = cookie.split('=')[1]!;
-    const r = await f.call('PUT', '/api/v1/me/2fa/preferred', { token, body: { method: 'totp' }, headers: { origin: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop' } });
+    const r = await f.call('PUT', '/api/v1/me/2fa/preferred', {
+      token,
+      body: { method: 'totp' },
+      headers: { origin: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop' },
+    });
     expect(r.status).toBe(200);
   });
 
@@ -76,7 +84,10 @@ describe('cross-site request forgery', () => {
     // Attack: a cross-site form posts credentials as text/plain or urlencoded (login CSRF).
     const user = await f.signup();
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-      const r = await f.call('POST', '/api/v1/auth/login', { raw: JSON.stringify({ email: user.email, password: PASSWORD }), headers: { 'content-type': type, origin: 'https://evil.example' } });
+      const r = await f.call('POST', '/api/v1/auth/login', {
+        raw: JSON.stringify({ email: user.email, password: PASSWORD }),
+        headers: { 'content-type': type, origin: 'https://evil.example' },
+      });
       expect(r.status, type).toBe(400);
       expect(r.headers.get('set-cookie'), type).toBeNull();
     }
@@ -95,7 +106,8 @@ describe('transport: HSTS and proxy headers', () => {
     await proxied.close();
   });
 
-  const health = (app: TestApp, proto?: string) => factories(app).call('GET', '/api/v1/health', { headers: proto ? { 'x-forwarded-proto': proto } : {} });
+  const health = (app: TestApp, proto?: string) =>
+    factories(app).call('GET', '/api/v1/health', { headers: proto ? { 'x-forwarded-proto': proto } : {} });
 
   it('TLS stripping: an https answer carries Strict-Transport-Security; a plain http one does not', async () => {
     // Attack: a network attacker downgrades a later visit to http; HSTS makes the browser refuse.
@@ -104,13 +116,14 @@ describe('transport: HSTS and proxy headers', () => {
     expect((await health(plain)).headers.get('strict-transport-security')).toBeNull();
   });
 
-  it('forged X-Forwarded-Proto: the entry our proxy appended (the last) decides, not the client\'s first', async () => {
+  it("forged X-Forwarded-Proto: the entry our proxy appended (the last) decides, not the client's first", async () => {
     // Attack: prepend "https" so the API believes an http request is secure (or "http" to strip Secure and HSTS).
     expect((await health(proxied, 'https, http')).headers.get('strict-transport-security')).toBeNull();
     expect((await health(proxied, 'http, https')).headers.get('strict-transport-security')).toBe('max-age=31536000');
     const f = factories(proxied);
     const user = await f.signup();
-    const login = (proto: string) => f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD }, headers: { 'x-forwarded-proto': proto } });
+    const login = (proto: string) =>
+      f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD }, headers: { 'x-forwarded-proto': proto } });
     expect((await login('http, https')).headers.get('set-cookie')).toMatch(/;\s*secure/i);
     expect((await login('https, http')).headers.get('set-cookie')).not.toMatch(/;\s*secure/i);
   });

@@ -30,17 +30,27 @@ describe('second step skipped', () => {
     // Attack: present the challenge id as a bearer token or cookie.
     const user = await f.userWithTotp();
     const { challengeId } = await f.startChallenge(user);
-    for (const [method, path] of [['GET', '/api/v1/session'], ['GET', '/api/v1/me/2fa'], ['POST', '/api/v1/me/2fa/totp'], ['GET', '/api/v1/me/sessions']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/v1/session'],
+      ['GET', '/api/v1/me/2fa'],
+      ['POST', '/api/v1/me/2fa/totp'],
+      ['GET', '/api/v1/me/sessions'],
+    ] as const) {
       expect((await f.call(method, path, { token: challengeId })).status, path).toBe(401);
       // From the web app's own origin, so the browser-origin check (403 for other origins) is not what refuses it.
-      expect((await f.call(method, path, { headers: { cookie: `twofold_session=${challengeId}`, origin: app.url } })).status, path).toBe(401);
+      expect((await f.call(method, path, { headers: { cookie: `twofold_session=${challengeId}`, origin: app.url } })).status, path).toBe(
+        401,
+      );
     }
   });
 
   it('client flags change nothing', async () => {
     // Attack: claim in the request that the second factor already passed.
     const user = await f.userWithTotp();
-    const r = await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD, status: 'authenticated', twoFactorPassed: true, client: 'dialer' }, headers: { 'x-twofold-client': 'dialer' } });
+    const r = await f.call('POST', '/api/v1/auth/login', {
+      body: { email: user.email, password: PASSWORD, status: 'authenticated', twoFactorPassed: true, client: 'dialer' },
+      headers: { 'x-twofold-client': 'dialer' },
+    });
     expect(r.body.status).toBe('challenge');
   });
 });
@@ -99,8 +109,12 @@ describe('brute force', () => {
     // Attack: race the attempt counter with concurrent requests.
     const user = await f.userWithTotp();
     const { challengeId } = await f.startChallenge(user);
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => verify(challengeId, { method: 'totp', code: String(100000 + i) })));
-    const evaluated = answers.filter((a) => a.status === 401).length + answers.filter((a) => a.status === 429 && a.body.error.message.includes('sign-in')).length;
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => verify(challengeId, { method: 'totp', code: String(100000 + i) })),
+    );
+    const evaluated =
+      answers.filter((a) => a.status === 401).length +
+      answers.filter((a) => a.status === 429 && a.body.error.message.includes('sign-in')).length;
     expect(answers.every((a) => a.status === 401 || a.status === 429)).toBe(true);
     const row = await app.deps.db('challenges').where({ user_id: user.id }).orderBy('created_at', 'desc').first();
     expect(row.attempts).toBe(5);
@@ -115,7 +129,10 @@ describe('brute force', () => {
     let last;
     for (let i = 0; i < 10; i++) {
       const { challengeId } = await f.startChallenge(user);
-      last = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: '000000' }, headers: { 'x-forwarded-for': `10.0.0.${i}` } });
+      last = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, {
+        body: { method: 'totp', code: '000000' },
+        headers: { 'x-forwarded-for': `10.0.0.${i}` },
+      });
     }
     expect(last!.status).toBe(429);
     expect(last!.body.error.retryAfterSeconds).toBe(900);
@@ -133,7 +150,9 @@ describe('brute force', () => {
     // Attack: open many challenges and guess on all of them at once.
     const user = await f.userWithTotp();
     const challenges = await Promise.all(Array.from({ length: 5 }, () => f.startChallenge(user)));
-    await Promise.all(challenges.flatMap((c) => Array.from({ length: 5 }, (_, i) => verify(c.challengeId, { method: 'totp', code: String(200000 + i) }))));
+    await Promise.all(
+      challenges.flatMap((c) => Array.from({ length: 5 }, (_, i) => verify(c.challengeId, { method: 'totp', code: String(200000 + i) }))),
+    );
     const u = await app.deps.db('users').where({ id: user.id }).first();
     expect(u.code_locked_until).toBeGreaterThan(app.clock.now());
     const { failed_code_total } = u;
@@ -168,9 +187,17 @@ describe('replay', () => {
 
 describe('code shapes', () => {
   const shapes: [string, unknown, number[]][] = [
-    ['empty', '', [401]], ['five digits', '12345', [401]], ['seven digits', '1234567', [401]], ['leading space', ' 123456', [401]],
-    ['Unicode digits', '١٢٣٤٥٦', [401]], ['a number', 123456, [400]], ['an array', ['123456'], [400]], ['an object', { code: '123456' }, [400]],
-    ['null', null, [400]], ['missing', undefined, [400]], ['huge', '1'.repeat(10_000), [400]],
+    ['empty', '', [401]],
+    ['five digits', '12345', [401]],
+    ['seven digits', '1234567', [401]],
+    ['leading space', ' 123456', [401]],
+    ['Unicode digits', '١٢٣٤٥٦', [401]],
+    ['a number', 123456, [400]],
+    ['an array', ['123456'], [400]],
+    ['an object', { code: '123456' }, [400]],
+    ['null', null, [400]],
+    ['missing', undefined, [400]],
+    ['huge', '1'.repeat(10_000), [400]],
   ];
   it.each(shapes)('%s → 400 or 401, never accepted', async (_name, code, statuses) => {
     const user = await f.userWithTotp();

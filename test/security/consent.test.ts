@@ -15,7 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const verify = (challengeId: string, body: Record<string, unknown>) => f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body });
+const verify = (challengeId: string, body: Record<string, unknown>) =>
+  f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body });
 
 /** A victim with an authenticator app, and an attacker who owns an account and knows the victim's password. */
 async function victimAndAttacker() {
@@ -28,11 +29,20 @@ describe('an account that pulls a user in cannot get past their 2FA', () => {
   it('attacker adds the victim: nothing joins without consent, so there is nobody to reset or rescue', async () => {
     // Attack (the v1 bypass): add the victim's email to your account, issue them a recovery code, pass their challenge.
     const { victim, attacker } = await victimAndAttacker();
-    const added = await f.call('POST', `${f.base(attacker.accountId)}/members`, { token: attacker.token, body: { email: victim.email, role: 'member' } });
+    const added = await f.call('POST', `${f.base(attacker.accountId)}/members`, {
+      token: attacker.token,
+      body: { email: victim.email, role: 'member' },
+    });
     expect(added.status).toBe(201); // only an invitation, emailed to the victim
-    expect((await f.call('GET', `${f.base(attacker.accountId)}/members`, { token: attacker.token })).body.map((m: any) => m.userId)).not.toContain(victim.id);
-    expect((await f.call('POST', `${f.base(attacker.accountId)}/members/${victim.id}/recovery-code`, { token: attacker.token })).status).toBe(404);
-    expect((await f.call('POST', `${f.base(attacker.accountId)}/members/${victim.id}/2fa/reset`, { token: attacker.token })).status).toBe(404);
+    expect(
+      (await f.call('GET', `${f.base(attacker.accountId)}/members`, { token: attacker.token })).body.map((m: any) => m.userId),
+    ).not.toContain(victim.id);
+    expect(
+      (await f.call('POST', `${f.base(attacker.accountId)}/members/${victim.id}/recovery-code`, { token: attacker.token })).status,
+    ).toBe(404);
+    expect((await f.call('POST', `${f.base(attacker.accountId)}/members/${victim.id}/2fa/reset`, { token: attacker.token })).status).toBe(
+      404,
+    );
     const { challengeId } = await f.startChallenge(victim);
     expect((await verify(challengeId, { method: 'recovery_code', code: 'ABCDE-FGHJK' })).status).toBe(401);
   });
@@ -48,7 +58,9 @@ describe('an account that pulls a user in cannot get past their 2FA', () => {
     for (const token of [attacker.token, admin.token]) {
       expect((await f.call('POST', `${f.base(attacker.accountId)}/members/${victim.id}/2fa/reset`, { token })).status).toBe(403);
     }
-    const listed = (await f.call('GET', `${f.base(attacker.accountId)}/members`, { token: attacker.token })).body.find((m: any) => m.userId === victim.id);
+    const listed = (await f.call('GET', `${f.base(attacker.accountId)}/members`, { token: attacker.token })).body.find(
+      (m: any) => m.userId === victim.id,
+    );
     expect(listed).toMatchObject({ managed: false, twoFactor: { enabled: true, canReset: false, canIssueRecoveryCode: false } });
     // The victim's 2FA is untouched, and a password alone still meets the challenge.
     const login = await f.call('POST', '/api/v1/auth/login', { body: { email: victim.email, password: PASSWORD } });
@@ -78,7 +90,9 @@ describe('an account that pulls a user in cannot get past their 2FA', () => {
     await f.reauth(second.token);
     const issued = await f.call('POST', `${f.base(owner.accountId)}/members/${member.id}/recovery-code`, { token: second.token });
     expect(issued.status).toBe(201);
-    expect((await f.call('PUT', `${f.base(owner.accountId)}/members/${second.id}`, { token: owner.token, body: { role: 'admin' } })).status).toBe(200);
+    expect(
+      (await f.call('PUT', `${f.base(owner.accountId)}/members/${second.id}`, { token: owner.token, body: { role: 'admin' } })).status,
+    ).toBe(200);
     const { challengeId } = await f.startChallenge(member);
     expect((await verify(challengeId, { method: 'recovery_code', code: issued.body.code })).status).toBe(401);
     // Control: a code from a current owner of the managing account works.
@@ -90,14 +104,21 @@ describe('an account that pulls a user in cannot get past their 2FA', () => {
 });
 
 describe('a squatter on an unverified address', () => {
-  it('squatter registers first: cannot accept the company\'s invitation, and the real person takes the address over', async () => {
+  it("squatter registers first: cannot accept the company's invitation, and the real person takes the address over", async () => {
     // Attack: sign up with a colleague's address (never verified), then join their company when its owner invites it.
     const company = await f.ownerWithTotp('Company Owner');
     const address = uniqueEmail('colleague');
     const squatter = await f.signup({ email: address, name: 'Squatter', verified: false });
     const squatterToken = await f.login(squatter);
     // An unverified user cannot send genuine Twofold invitations either.
-    expect((await f.call('POST', `${f.base(squatter.accountId)}/members`, { token: squatterToken, body: { email: uniqueEmail('x'), role: 'member' } })).status).toBe(403);
+    expect(
+      (
+        await f.call('POST', `${f.base(squatter.accountId)}/members`, {
+          token: squatterToken,
+          body: { email: uniqueEmail('x'), role: 'member' },
+        })
+      ).status,
+    ).toBe(403);
 
     const inviteToken = await f.invite(company.token, company.accountId, address, 'member');
     const bySquatter = await f.call('POST', '/api/v1/auth/accept-invite', { token: squatterToken, body: { inviteToken } });
@@ -105,7 +126,9 @@ describe('a squatter on an unverified address', () => {
     expect((await f.call('POST', '/api/v1/auth/invitation', { body: { inviteToken } })).body.existingUser).toBe(false);
 
     // The mailbox's real owner follows the link: a new, verified user, managed by the company.
-    const real = await f.call('POST', '/api/v1/auth/accept-invite', { body: { inviteToken, name: 'Real Colleague', password: PASSWORD + ' real' } });
+    const real = await f.call('POST', '/api/v1/auth/accept-invite', {
+      body: { inviteToken, name: 'Real Colleague', password: PASSWORD + ' real' },
+    });
     expect(real.status).toBe(201);
     expect(real.body.user).toMatchObject({ email: address, name: 'Real Colleague', emailVerified: true });
     expect(real.body.user.id).not.toBe(squatter.id);
@@ -134,7 +157,9 @@ describe('a squatter on an unverified address', () => {
     const inviteToken = await f.invite(owner.token, owner.accountId, invitee.email, 'admin');
     const r = await f.call('POST', '/api/v1/auth/accept-invite', { token: await f.login(intruder), body: { inviteToken } });
     expect(r.status).toBe(403);
-    expect((await f.call('GET', `${f.base(owner.accountId)}/members`, { token: owner.token })).body.map((m: any) => m.userId)).not.toContain(intruder.id);
+    expect(
+      (await f.call('GET', `${f.base(owner.accountId)}/members`, { token: owner.token })).body.map((m: any) => m.userId),
+    ).not.toContain(intruder.id);
   });
 });
 
@@ -143,13 +168,27 @@ function forgedPost(path: string, body: unknown, token?: string): Promise<number
   const url = new URL(path, app.url);
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request({
-      host: url.hostname, port: url.port, path: url.pathname, method: 'POST',
-      headers: {
-        host: 'evil.example', origin: 'https://evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https',
-        'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...(token ? { authorization: `Bearer ${token}` } : {}),
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: {
+          host: 'evil.example',
+          origin: 'https://evil.example',
+          'x-forwarded-host': 'evil.example',
+          'x-forwarded-proto': 'https',
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(data),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
       },
-    }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -196,7 +235,7 @@ describe('audit scope', () => {
     expect(theirs.body.events.filter((e: any) => e.subjectUserId === victim.id && e.type !== 'invitation.accepted')).toEqual([]);
   });
 
-  it('an account never reads a member\'s events from before they (re)joined', async () => {
+  it("an account never reads a member's events from before they (re)joined", async () => {
     const owner = await f.ownerWithTotp();
     const member = await f.addMember(owner.token, owner.accountId, 'member');
     expect((await f.call('DELETE', `${f.base(owner.accountId)}/members/${member.id}`, { token: owner.token })).status).toBe(204);

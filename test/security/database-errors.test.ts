@@ -23,13 +23,23 @@ describe('NUL bytes', () => {
     await f.reauth(owner.token);
     const a = `/api/v1/accounts/${owner.accountId}`;
     const token = owner.token;
-    const count = async () => Object.fromEntries(await Promise.all(['users', 'accounts', 'api_keys', 'memberships', 'sessions'].map(async (t) =>
-      [t, Number((await app.deps.db(t).count({ n: '*' }).first())!.n)] as const)));
+    const count = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          ['users', 'accounts', 'api_keys', 'memberships', 'sessions'].map(
+            async (t) => [t, Number((await app.deps.db(t).count({ n: '*' }).first())!.n)] as const,
+          ),
+        ),
+      );
     const before = await count();
     const cases: [string, string, { body?: unknown; token?: string }][] = [
       ['POST', '/api/v1/auth/signup', { body: { email: uniqueEmail('nul'), password: PASSWORD, name: `Nul${NUL}Name` } }],
       ['POST', '/api/v1/auth/signup', { body: { email: `nul${NUL}@example.com`, password: PASSWORD, name: 'Nul Name' } }],
-      ['POST', '/api/v1/auth/signup', { body: { email: uniqueEmail('nul'), password: PASSWORD, name: 'Nul Name', accountName: `Team${NUL}` } }],
+      [
+        'POST',
+        '/api/v1/auth/signup',
+        { body: { email: uniqueEmail('nul'), password: PASSWORD, name: 'Nul Name', accountName: `Team${NUL}` } },
+      ],
       ['POST', '/api/v1/auth/login', { body: { email: `${owner.email}${NUL}`, password: PASSWORD } }],
       ['POST', '/api/v1/auth/login', { body: { email: owner.email, password: `${PASSWORD}${NUL}` } }],
       ['POST', '/api/v1/auth/login', { body: { email: owner.email, password: PASSWORD, deviceToken: `device${NUL}` } }],
@@ -86,23 +96,35 @@ describe('owners demoting each other', () => {
       expect(owners, `trial ${trial}: ${a.status} ${JSON.stringify(a.body)} / ${b.status} ${JSON.stringify(b.body)}`).toHaveLength(1);
     }
     // The loser is no longer an owner when its request is checked (403) or its target is now the last owner (409).
-    expect(outcomes.filter((o) => o !== '200+403' && o !== '200+409'), outcomes.join(' ')).toEqual([]);
+    expect(
+      outcomes.filter((o) => o !== '200+403' && o !== '200+409'),
+      outcomes.join(' '),
+    ).toEqual([]);
   });
 
   it(`owners removing each other at the same moment (${engine}, ${TRIALS} trials): one stays, never a 500`, async () => {
     const { accountId, first, second } = await twoOwners();
     const outcomes: string[] = [];
     for (let trial = 0; trial < TRIALS; trial++) {
-      await app.deps.db('memberships').insert([first, second].map((u) => ({ account_id: accountId, user_id: u.id, role: 'owner', created_at: app.clock.now() })))
-        .onConflict(['account_id', 'user_id']).merge({ role: 'owner' });
+      await app.deps
+        .db('memberships')
+        .insert([first, second].map((u) => ({ account_id: accountId, user_id: u.id, role: 'owner', created_at: app.clock.now() })))
+        .onConflict(['account_id', 'user_id'])
+        .merge({ role: 'owner' });
       const [a, b] = await Promise.all([
         f.call('DELETE', `${f.base(accountId)}/members/${second.id}`, { token: first.token }),
         f.call('DELETE', `${f.base(accountId)}/members/${first.id}`, { token: second.token }),
       ]);
       outcomes.push([a.status, b.status].sort().join('+'));
-      expect(await app.deps.db('memberships').where({ account_id: accountId, role: 'owner' }).pluck('user_id'), `trial ${trial}`).toHaveLength(1);
+      expect(
+        await app.deps.db('memberships').where({ account_id: accountId, role: 'owner' }).pluck('user_id'),
+        `trial ${trial}`,
+      ).toHaveLength(1);
     }
     // The loser was removed before its request was checked (404: not a member) or its target is now the last owner (409).
-    expect(outcomes.filter((o) => o !== '204+404' && o !== '204+409'), outcomes.join(' ')).toEqual([]);
+    expect(
+      outcomes.filter((o) => o !== '204+404' && o !== '204+409'),
+      outcomes.join(' '),
+    ).toEqual([]);
   });
 });

@@ -17,13 +17,16 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 type Owner = Awaited<ReturnType<ReturnType<typeof accountFactories>['ownerWithTotp']>>;
-const loginOf = (email: string, extra: Record<string, unknown> = {}) => f.call('POST', '/api/v1/auth/login', { body: { email, password: PASSWORD, ...extra } });
+const loginOf = (email: string, extra: Record<string, unknown> = {}) =>
+  f.call('POST', '/api/v1/auth/login', { body: { email, password: PASSWORD, ...extra } });
 
 async function changePolicy(owner: Owner, body: Record<string, unknown>): Promise<number> {
   const put = await f.setPolicy(owner.token, owner.accountId, body);
   if (put.status === 202) {
-    const ok = await f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/confirm`, { token: owner.token,
-      body: { confirmationId: put.body.confirmationId, code: app.lastCode(owner.email, 'email') } });
+    const ok = await f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/confirm`, {
+      token: owner.token,
+      body: { confirmationId: put.body.confirmationId, code: app.lastCode(owner.email, 'email') },
+    });
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
   } else expect(put.status, JSON.stringify(put.body)).toBe(200);
   return app.clock.now();
@@ -41,7 +44,14 @@ describe('grace periods', () => {
     const { secret } = await f.enrolTotp(withApp.token);
     const withEmail = await f.addMember(owner.token, owner.accountId, 'member');
     await f.call('POST', '/api/v1/me/2fa/email', { token: withEmail.token });
-    expect((await f.call('POST', '/api/v1/me/2fa/email/verify', { token: withEmail.token, body: { code: app.lastCode(withEmail.email, 'email') } })).status).toBe(200);
+    expect(
+      (
+        await f.call('POST', '/api/v1/me/2fa/email/verify', {
+          token: withEmail.token,
+          body: { code: app.lastCode(withEmail.email, 'email') },
+        })
+      ).status,
+    ).toBe(200);
     const start = await changePolicy(owner, { enforce: 'all', allowedMethods: ['totp'], gracePeriodDays: 7 });
 
     const app1 = await loginOf(withApp.email);
@@ -52,7 +62,9 @@ describe('grace periods', () => {
     expect(email1.body).toMatchObject({ status: 'challenge', methods: ['email', 'backup_code', 'recovery_code'] });
     expect(email1.headers.get('set-cookie')).toBeNull();
     await f.call('POST', `/api/v1/auth/challenge/${email1.body.challengeId}/send`, { body: { method: 'email' } });
-    const passed = await f.call('POST', `/api/v1/auth/challenge/${email1.body.challengeId}/verify`, { body: { method: 'email', code: app.lastCode(withEmail.email, 'email') } });
+    const passed = await f.call('POST', `/api/v1/auth/challenge/${email1.body.challengeId}/verify`, {
+      body: { method: 'email', code: app.lastCode(withEmail.email, 'email') },
+    });
     expect(passed.body.status).toBe('authenticated');
     const session = await f.call('GET', '/api/v1/session', { token: passed.body.session.token });
     expect(session.body).toMatchObject({ twoFactorSetupRequired: false, twoFactorSetupDueBy: new Date(start + 7 * DAY).toISOString() });
@@ -72,21 +84,32 @@ describe('grace periods', () => {
     app.clock.set(start + 2 * DAY);
     for (const token of [web, dialer]) {
       for (const [method, path, body] of [
-        ['GET', `${f.base(owner.accountId)}/calls`], ['POST', `${f.base(owner.accountId)}/calls`, { to: '+61412345678' }],
-        ['GET', '/api/v1/me/sessions'], ['GET', '/api/v1/me/devices'], ['PUT', '/api/v1/me/2fa/preferred', { method: 'totp' }],
+        ['GET', `${f.base(owner.accountId)}/calls`],
+        ['POST', `${f.base(owner.accountId)}/calls`, { to: '+61412345678' }],
+        ['GET', '/api/v1/me/sessions'],
+        ['GET', '/api/v1/me/devices'],
+        ['PUT', '/api/v1/me/2fa/preferred', { method: 'totp' }],
       ] as const) {
         const r = await f.call(method, path, { token, body });
         expect(r.status, `${method} ${path}`).toBe(403);
         expect(r.body.error.code).toBe('2fa_setup_required');
       }
-      expect((await f.call('GET', '/api/v1/session', { token })).body).toMatchObject({ twoFactorSetupRequired: true, twoFactorSetupDueBy: null });
+      expect((await f.call('GET', '/api/v1/session', { token })).body).toMatchObject({
+        twoFactorSetupRequired: true,
+        twoFactorSetupDueBy: null,
+      });
     }
     // A client that claims it chose "set up later" changes nothing.
-    expect((await loginOf(member.email, { setupLater: true, twoFactorSetupDueBy: '2099-01-01T00:00:00Z' })).body.status).toBe('setup_required');
+    expect((await loginOf(member.email, { setupLater: true, twoFactorSetupDueBy: '2099-01-01T00:00:00Z' })).body.status).toBe(
+      'setup_required',
+    );
     // What is left is enrolment, which ends the matter.
     const begin = await f.call('POST', '/api/v1/me/2fa/totp', { token: web });
     expect(begin.status).toBe(200);
-    expect((await f.call('POST', '/api/v1/me/2fa/totp/verify', { token: web, body: { code: generateTotp(begin.body.secret, app.clock.now()) } })).status).toBe(200);
+    expect(
+      (await f.call('POST', '/api/v1/me/2fa/totp/verify', { token: web, body: { code: generateTotp(begin.body.secret, app.clock.now()) } }))
+        .status,
+    ).toBe(200);
     expect((await f.call('GET', `${f.base(owner.accountId)}/calls`, { token: web })).status).toBe(200);
     // Turning 2FA on ended the dialer's password-only session.
     expect((await f.call('GET', '/api/v1/session', { token: dialer })).status).toBe(401);
@@ -108,7 +131,10 @@ describe('grace periods', () => {
     expect(raised.status).toBe(200);
     expect((await loginOf(admin.email)).body.status).toBe('setup_required');
     // Members are newly covered: theirs begins now.
-    expect((await loginOf(member.email)).body).toMatchObject({ status: 'authenticated', twoFactorSetupDueBy: new Date(app.clock.now() + 3 * DAY).toISOString() });
+    expect((await loginOf(member.email)).body).toMatchObject({
+      status: 'authenticated',
+      twoFactorSetupDueBy: new Date(app.clock.now() + 3 * DAY).toISOString(),
+    });
   });
 
   // Attack: a longer grace written without the owner's emailed code (a stolen session, a forged request).
@@ -120,7 +146,10 @@ describe('grace periods', () => {
     await signInOwner(owner);
     const put = await f.setPolicy(owner.token, owner.accountId, { gracePeriodDays: 30 });
     expect(put.status).toBe(202);
-    const wrong = await f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/confirm`, { token: owner.token, body: { confirmationId: put.body.confirmationId, code: '000000' } });
+    const wrong = await f.call('POST', `${f.base(owner.accountId)}/security/2fa-policy/confirm`, {
+      token: owner.token,
+      body: { confirmationId: put.body.confirmationId, code: '000000' },
+    });
     expect(wrong.status).toBe(401);
     expect((await f.call('GET', `${f.base(owner.accountId)}/security/2fa-policy`, { token: owner.token })).body.gracePeriodDays).toBe(1);
     expect((await loginOf(member.email)).body.status).toBe('setup_required');

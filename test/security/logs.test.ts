@@ -10,7 +10,12 @@ let app: TestApp;
 let f: ReturnType<typeof factories>;
 const lines: string[] = [];
 beforeAll(async () => {
-  const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
   app = await startTestApp({ log: pino({ level: 'info' }, sink) });
   f = factories(app);
 });
@@ -27,11 +32,20 @@ describe('the request log', () => {
     const login = await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD } });
     const challengeId: string = login.body.challengeId;
     expect(challengeId).toBeTruthy();
-    const verify = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'recovery_code', code: 'ABCDE-FGHJK-LMNPQ' } });
+    const verify = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, {
+      body: { method: 'recovery_code', code: 'ABCDE-FGHJK-LMNPQ' },
+    });
     const send = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/send`, { body: { method: 'sms' } });
     const unrouted = await f.call('GET', `/api/v1/auth/challenge/${challengeId}/nothing-here`);
-    expect(lineOf(verify.headers.get('x-request-id'))).toMatchObject({ method: 'POST', route: '/api/v1/auth/challenge/:challengeId/verify', status: 401 });
-    expect(lineOf(send.headers.get('x-request-id'))).toMatchObject({ route: '/api/v1/auth/challenge/:challengeId/send', status: send.status });
+    expect(lineOf(verify.headers.get('x-request-id'))).toMatchObject({
+      method: 'POST',
+      route: '/api/v1/auth/challenge/:challengeId/verify',
+      status: 401,
+    });
+    expect(lineOf(send.headers.get('x-request-id'))).toMatchObject({
+      route: '/api/v1/auth/challenge/:challengeId/send',
+      status: send.status,
+    });
     expect(lineOf(unrouted.headers.get('x-request-id'))).toMatchObject({ route: '/api/(no route)', status: 404 });
     expect(lines.join('\n')).not.toContain(challengeId);
     expect(lines.join('\n')).not.toContain(encodeURIComponent(challengeId));
@@ -52,7 +66,8 @@ describe('the request log', () => {
       await f.call('PUT', '/api/v1/health'),
       await f.call('GET', '/api/v1/health'),
     ];
-    for (let i = 0; i < 5; i++) answers.push(await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: '000000' } }));
+    for (let i = 0; i < 5; i++)
+      answers.push(await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: '000000' } }));
     const statuses = answers.map((a) => a.status);
     expect(statuses.slice(0, 7)).toEqual([401, 401, 400, 401, 404, 405, 200]);
     expect(statuses.at(-1)).toBe(429);

@@ -17,19 +17,23 @@ afterAll(() => app.close());
 
 let lastOctet = 1;
 const newAddress = () => `203.0.113.${lastOctet++}`;
-const enrolSms = (token: string, phone: string, ip: string) => f.call('POST', '/api/v1/me/2fa/sms', { token, body: { phone }, headers: { 'x-forwarded-for': ip } });
+const enrolSms = (token: string, phone: string, ip: string) =>
+  f.call('POST', '/api/v1/me/2fa/sms', { token, body: { phone }, headers: { 'x-forwarded-for': ip } });
 const throwAway = async () => f.login(await f.signup({ name: 'Throw Away' }));
-const refusals = (scope: string) => app.deps.db('audit_events').where({ type: 'code_send.refused' }).whereLike('detail', `%"scope":"${scope}"%`);
+const refusals = (scope: string) =>
+  app.deps.db('audit_events').where({ type: 'code_send.refused' }).whereLike('detail', `%"scope":"${scope}"%`);
 
 describe('SMS caps', () => {
-  it('SMS denial by throw-away users: enrolment texts to a victim\'s verified number never block the victim\'s login texts', async () => {
+  it("SMS denial by throw-away users: enrolment texts to a victim's verified number never block the victim's login texts", async () => {
     // Attack: four throw-away users send enrolment texts to the victim's number, exhausting a shared per-number cap
     // so that the victim's own sign-in texts answer 429 for an hour.
     const phone = '+61412340001';
     const victim = await f.signup({ name: 'Vic Victim' });
     const victimToken = await f.login(victim);
     expect((await enrolSms(victimToken, phone, newAddress())).status).toBe(202);
-    expect((await f.call('POST', '/api/v1/me/2fa/sms/verify', { token: victimToken, body: { code: app.lastCode(phone, 'sms') } })).status).toBe(200);
+    expect(
+      (await f.call('POST', '/api/v1/me/2fa/sms/verify', { token: victimToken, body: { code: app.lastCode(phone, 'sms') } })).status,
+    ).toBe(200);
 
     const attackerAddress = newAddress();
     for (let i = 0; i < 4; i++) expect((await enrolSms(await throwAway(), phone, attackerAddress)).status).toBe(202);
@@ -39,9 +43,14 @@ describe('SMS caps', () => {
     expect(harass.headers.get('retry-after')).toMatch(/^\d+$/);
 
     const { challengeId } = await f.startChallenge(victim);
-    const sent = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/send`, { body: { method: 'sms' }, headers: { 'x-forwarded-for': newAddress() } });
+    const sent = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/send`, {
+      body: { method: 'sms' },
+      headers: { 'x-forwarded-for': newAddress() },
+    });
     expect(sent.status).toBe(202);
-    const verify = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'sms', code: app.lastCode(phone, 'sms') } });
+    const verify = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, {
+      body: { method: 'sms', code: app.lastCode(phone, 'sms') },
+    });
     expect(verify.body.status).toBe('authenticated');
     expect((await refusals('destination')).length).toBeGreaterThanOrEqual(1);
   });
@@ -49,7 +58,8 @@ describe('SMS caps', () => {
   it('SMS pumping from one address: users made on the spot cannot text numbers of their choice without limit', async () => {
     // Attack: sign up user after user and have each text a (premium) number of the attacker's choice.
     const ip = newAddress();
-    for (let i = 0; i < 20; i++) expect((await enrolSms(await throwAway(), `+6141235${String(1000 + i)}`, ip)).status, `send ${i}`).toBe(202);
+    for (let i = 0; i < 20; i++)
+      expect((await enrolSms(await throwAway(), `+6141235${String(1000 + i)}`, ip)).status, `send ${i}`).toBe(202);
     const refused = await enrolSms(await throwAway(), '+61412359999', ip);
     expect(refused.status).toBe(429);
     expect(refused.body.error).toMatchObject({ code: 'too_many_attempts', retryAfterSeconds: expect.any(Number) });
@@ -72,14 +82,27 @@ describe('SMS caps', () => {
 });
 
 describe('SMS pumping through many addresses', () => {
-  it('SMS pumping: a country\'s hourly ceiling stops texts to it for everyone, other countries still get theirs', async () => {
+  it("SMS pumping: a country's hourly ceiling stops texts to it for everyone, other countries still get theirs", async () => {
     // Attack: many users from many addresses text premium numbers of one country; only a global ceiling stops it.
     const lines: string[] = [];
-    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
-    const capped = await startTestApp({ env: { TRUST_PROXY: 'true', SMS_HOURLY_LIMIT_PER_COUNTRY: '3' }, log: pino({ level: 'info' }, sink) });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const capped = await startTestApp({
+      env: { TRUST_PROXY: 'true', SMS_HOURLY_LIMIT_PER_COUNTRY: '3' },
+      log: pino({ level: 'info' }, sink),
+    });
     try {
       const g = factories(capped);
-      const send = async (phone: string) => g.call('POST', '/api/v1/me/2fa/sms', { token: await g.login(await g.signup()), body: { phone }, headers: { 'x-forwarded-for': newAddress() } });
+      const send = async (phone: string) =>
+        g.call('POST', '/api/v1/me/2fa/sms', {
+          token: await g.login(await g.signup()),
+          body: { phone },
+          headers: { 'x-forwarded-for': newAddress() },
+        });
       for (let i = 0; i < 3; i++) expect((await send(`+4479111230${i}0`)).status).toBe(202);
       const refused = await send('+447911123099');
       expect(refused.status).toBe(429);

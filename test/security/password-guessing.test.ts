@@ -11,7 +11,12 @@ let app: TestApp;
 let f: ReturnType<typeof factories>;
 const lines: string[] = [];
 beforeAll(async () => {
-  const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
   // Behind a proxy, so each test can come from an address of its own (X-Forwarded-For's last entry).
   app = await startTestApp({ env: { TRUST_PROXY: 'true' }, log: pino({ level: 'info' }, sink) });
   f = factories(app);
@@ -83,7 +88,13 @@ describe('password guessing at login', () => {
     // Attack: dodge the per-email count by changing how the email is written.
     const user = await f.signup();
     const ip = newAddress();
-    const spellings = [user.email, user.email.toUpperCase(), ` ${user.email}`, `${user.email} `, user.email.replace(/^./, (c) => c.toUpperCase())];
+    const spellings = [
+      user.email,
+      user.email.toUpperCase(),
+      ` ${user.email}`,
+      `${user.email} `,
+      user.email.replace(/^./, (c) => c.toUpperCase()),
+    ];
     for (const spelling of spellings) expect((await login(spelling, 'a wrong guess', ip)).status).toBe(401);
     expect((await login(user.email, PASSWORD, ip)).status).toBe(429);
   });
@@ -115,7 +126,7 @@ describe('password guessing at login', () => {
     expect((await login(uniqueEmail('sprayed'), PASSWORD, ip)).status).toBe(429);
   });
 
-  it('password spraying with an account of one\'s own: signing in between guesses does not reset the address\'s count', async () => {
+  it("password spraying with an account of one's own: signing in between guesses does not reset the address's count", async () => {
     // Attack: reset the per-address count by a successful login to an account the attacker owns.
     const own = await f.signup();
     const victim = await f.signup();
@@ -161,7 +172,8 @@ describe('password guessing at reauth', () => {
     const user = await f.signup();
     const ip = newAddress();
     const token = (await login(user.email, PASSWORD, ip)).body.session.token;
-    const reauth = (password: string) => f.call('POST', '/api/v1/auth/reauth', { token, body: { password }, headers: { 'x-forwarded-for': ip } });
+    const reauth = (password: string) =>
+      f.call('POST', '/api/v1/auth/reauth', { token, body: { password }, headers: { 'x-forwarded-for': ip } });
     for (let i = 0; i < 4; i++) expect((await reauth(`wrong guess number ${i}`)).status).toBe(401);
     expect((await login(user.email, 'and one at the login', ip)).status).toBe(401);
     const early = await reauth(PASSWORD);

@@ -23,7 +23,11 @@ async function requiredUser() {
 describe('setup_required', () => {
   it('answers with the requiring account and no session', async () => {
     const { user, login } = await requiredUser();
-    expect(login.body).toMatchObject({ status: 'setup_required', allowedMethods: ['totp', 'sms', 'email'], requiredBy: [{ accountId: user.accountId, reason: 'enforced_for_all' }] });
+    expect(login.body).toMatchObject({
+      status: 'setup_required',
+      allowedMethods: ['totp', 'sms', 'email'],
+      requiredBy: [{ accountId: user.accountId, reason: 'enforced_for_all' }],
+    });
     expect(login.headers.get('set-cookie')).toBeNull();
   });
 
@@ -31,7 +35,13 @@ describe('setup_required', () => {
     // Attack: use the setup challenge id as a full session.
     const { login } = await requiredUser();
     const token = login.body.challengeId;
-    for (const [method, path] of [['GET', '/api/v1/session'], ['GET', '/api/v1/me/2fa'], ['GET', '/api/v1/me/sessions'], ['PUT', '/api/v1/me/2fa/preferred'], ['GET', '/api/v1/me/devices']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/v1/session'],
+      ['GET', '/api/v1/me/2fa'],
+      ['GET', '/api/v1/me/sessions'],
+      ['PUT', '/api/v1/me/2fa/preferred'],
+      ['GET', '/api/v1/me/devices'],
+    ] as const) {
       expect((await f.call(method, path, { token, body: method === 'PUT' ? { method: 'totp' } : undefined })).status, path).toBe(401);
     }
     expect((await f.call('POST', '/api/v1/me/2fa/totp', { token })).status).toBe(200);
@@ -41,7 +51,10 @@ describe('setup_required', () => {
     const { login } = await requiredUser();
     const token = login.body.challengeId;
     const start = await f.call('POST', '/api/v1/me/2fa/totp', { token });
-    const verify = await f.call('POST', '/api/v1/me/2fa/totp/verify', { token, body: { code: generateTotp(start.body.secret, app.clock.now()) } });
+    const verify = await f.call('POST', '/api/v1/me/2fa/totp/verify', {
+      token,
+      body: { code: generateTotp(start.body.secret, app.clock.now()) },
+    });
     expect(verify.body).toMatchObject({ enabled: true, status: 'authenticated', session: { token: expect.any(String) } });
     expect(verify.body.backupCodes).toHaveLength(10);
     expect(verify.headers.get('set-cookie')).toMatch(/twofold_session=/);
@@ -49,7 +62,7 @@ describe('setup_required', () => {
     expect((await f.call('POST', '/api/v1/me/2fa/totp', { token })).status).toBe(401);
   });
 
-  it('brute force through setup enrolment: the setup challenge\'s 5 tries count like a sign-in\'s', async () => {
+  it("brute force through setup enrolment: the setup challenge's 5 tries count like a sign-in's", async () => {
     // Attack: with the password alone, guess enrolment codes through the setup_required challenge (one attempt guard).
     const { login } = await requiredUser();
     const token = login.body.challengeId;
@@ -58,7 +71,10 @@ describe('setup_required', () => {
     for (let i = 0; i < 5; i++) answers.push(await f.call('POST', '/api/v1/me/2fa/totp/verify', { token, body: { code: '000000' } }));
     expect(answers.slice(0, 4).map((r) => r.body.error.attemptsRemaining)).toEqual([4, 3, 2, 1]);
     expect(answers[4]!.status).toBe(429);
-    const right = await f.call('POST', '/api/v1/me/2fa/totp/verify', { token, body: { code: generateTotp(start.body.secret, app.clock.now()) } });
+    const right = await f.call('POST', '/api/v1/me/2fa/totp/verify', {
+      token,
+      body: { code: generateTotp(start.body.secret, app.clock.now()) },
+    });
     expect(right.status).toBe(429);
   });
 
@@ -89,7 +105,9 @@ describe('setup_required', () => {
   it('enforce admins leaves a plain member alone', async () => {
     const owner = await f.signup();
     const member = await f.signup();
-    await app.deps.db('memberships').insert({ account_id: owner.accountId, user_id: member.id, role: 'member', created_at: app.clock.now() });
+    await app.deps
+      .db('memberships')
+      .insert({ account_id: owner.accountId, user_id: member.id, role: 'member', created_at: app.clock.now() });
     await app.deps.db('accounts').where({ id: owner.accountId }).update({ enforce: 'admins' });
     const token = await f.login(member);
     expect((await f.call('GET', '/api/v1/me/devices', { token })).status).toBe(200);
@@ -125,6 +143,8 @@ describe('setup_required', () => {
     const r = await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD, deviceToken } });
     expect(r.body.status).toBe('challenge');
     const { deviceToken: newer } = await f.signInWithTotp(user, { rememberDevice: true });
-    expect((await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD, deviceToken: newer } })).body.status).toBe('authenticated');
+    expect(
+      (await f.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD, deviceToken: newer } })).body.status,
+    ).toBe('authenticated');
   });
 });

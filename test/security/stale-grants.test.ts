@@ -33,7 +33,10 @@ describe('stale setup challenge', () => {
     const stale = await setupChallenge(user);
     const own = await setupChallenge(user);
     const start = await f.call('POST', '/api/v1/me/2fa/totp', { token: own });
-    const enabled = await f.call('POST', '/api/v1/me/2fa/totp/verify', { token: own, body: { code: generateTotp(start.body.secret, app.clock.now()) } });
+    const enabled = await f.call('POST', '/api/v1/me/2fa/totp/verify', {
+      token: own,
+      body: { code: generateTotp(start.body.secret, app.clock.now()) },
+    });
     expect(enabled.body.status).toBe('authenticated');
     app.clock.advance(30_000);
 
@@ -43,7 +46,9 @@ describe('stale setup challenge', () => {
     expect((await f.call('POST', '/api/v1/me/2fa/sms', { token: stale, body: { phone: '+61412345678' } })).status).toBe(401);
     expect((await f.call('POST', '/api/v1/me/2fa/totp/verify', { token: stale, body: { code: '123456' } })).status).toBe(401);
     // The challenge itself is over, not merely refused by the enrolment calls.
-    const verify = await f.call('POST', `/api/v1/auth/challenge/${stale}/verify`, { body: { method: 'recovery_code', code: 'ABCDE-FGHJK-LMNPQ' } });
+    const verify = await f.call('POST', `/api/v1/auth/challenge/${stale}/verify`, {
+      body: { method: 'recovery_code', code: 'ABCDE-FGHJK-LMNPQ' },
+    });
     expect(verify.status).toBe(410);
     expect(verify.body.error.code).toBe('challenge_expired');
     expect(await app.deps.db('challenges').where({ user_id: user.id, kind: 'setup' }).whereNull('completed_at')).toEqual([]);
@@ -57,14 +62,19 @@ describe('stale setup challenge', () => {
     const stale = await setupChallenge(user);
     await f.enrolTotp(token);
     expect((await f.call('POST', '/api/v1/me/2fa/totp', { token: stale })).status).toBe(401);
-    expect((await f.call('POST', `/api/v1/auth/challenge/${stale}/verify`, { body: { method: 'recovery_code', code: 'ABCDE-FGHJK-LMNPQ' } })).status).toBe(410);
+    expect(
+      (await f.call('POST', `/api/v1/auth/challenge/${stale}/verify`, { body: { method: 'recovery_code', code: 'ABCDE-FGHJK-LMNPQ' } }))
+        .status,
+    ).toBe(410);
   });
 
   it('setup challenge of a user who has a method: the enrolment guard refuses it, however the method came to be on', async () => {
     // Attack: a setup challenge that escaped being ended (issued by a login racing the enrolment) used afterwards.
     const user = await requiredUser();
     const stale = await setupChallenge(user);
-    await app.deps.db('factors').insert({ user_id: user.id, method: 'email', enabled_at: app.clock.now(), destination: user.email, updated_at: app.clock.now() });
+    await app.deps
+      .db('factors')
+      .insert({ user_id: user.id, method: 'email', enabled_at: app.clock.now(), destination: user.email, updated_at: app.clock.now() });
     const r = await f.call('POST', '/api/v1/me/2fa/totp', { token: stale });
     expect(r.status).toBe(401);
     expect((await app.deps.db('factors').where({ user_id: user.id, method: 'totp' })).length).toBe(0);
@@ -80,9 +90,12 @@ describe('factor replaced without a fresh proof', () => {
     app.clock.advance(REAUTH_WINDOW_PASSED);
     const token = user.token;
     for (const [path, body] of [
-      ['/api/v1/me/2fa/totp', undefined], ['/api/v1/me/2fa/totp/verify', { code: '123456' }],
-      ['/api/v1/me/2fa/sms', { phone: '+61412345678' }], ['/api/v1/me/2fa/sms/verify', { code: '123456' }],
-      ['/api/v1/me/2fa/email', {}], ['/api/v1/me/2fa/email/verify', { code: '123456' }],
+      ['/api/v1/me/2fa/totp', undefined],
+      ['/api/v1/me/2fa/totp/verify', { code: '123456' }],
+      ['/api/v1/me/2fa/sms', { phone: '+61412345678' }],
+      ['/api/v1/me/2fa/sms/verify', { code: '123456' }],
+      ['/api/v1/me/2fa/email', {}],
+      ['/api/v1/me/2fa/email/verify', { code: '123456' }],
     ] as const) {
       const r = await f.call('POST', path, { token, body });
       expect(r.status, path).toBe(403);
@@ -97,7 +110,10 @@ describe('factor replaced without a fresh proof', () => {
     const start = await f.call('POST', '/api/v1/me/2fa/totp', { token });
     expect(start.status).toBe(200);
     app.clock.advance(30_000);
-    expect((await f.call('POST', '/api/v1/me/2fa/totp/verify', { token, body: { code: generateTotp(start.body.secret, app.clock.now()) } })).status).toBe(200);
+    expect(
+      (await f.call('POST', '/api/v1/me/2fa/totp/verify', { token, body: { code: generateTotp(start.body.secret, app.clock.now()) } }))
+        .status,
+    ).toBe(200);
   });
 
   it('factor replaced without a fresh proof: a seed started inside the window cannot be verified after it', async () => {
@@ -106,7 +122,10 @@ describe('factor replaced without a fresh proof', () => {
     const start = await f.call('POST', '/api/v1/me/2fa/totp', { token: user.token });
     expect(start.status).toBe(200);
     app.clock.advance(REAUTH_WINDOW_PASSED);
-    const r = await f.call('POST', '/api/v1/me/2fa/totp/verify', { token: user.token, body: { code: generateTotp(start.body.secret, app.clock.now()) } });
+    const r = await f.call('POST', '/api/v1/me/2fa/totp/verify', {
+      token: user.token,
+      body: { code: generateTotp(start.body.secret, app.clock.now()) },
+    });
     expect(r.body.error?.code).toBe('reauth_required');
   });
 
@@ -116,7 +135,10 @@ describe('factor replaced without a fresh proof', () => {
     app.clock.advance(REAUTH_WINDOW_PASSED);
     const start = await f.call('POST', '/api/v1/me/2fa/totp', { token });
     expect(start.status).toBe(200);
-    const verify = await f.call('POST', '/api/v1/me/2fa/totp/verify', { token, body: { code: generateTotp(start.body.secret, app.clock.now()) } });
+    const verify = await f.call('POST', '/api/v1/me/2fa/totp/verify', {
+      token,
+      body: { code: generateTotp(start.body.secret, app.clock.now()) },
+    });
     expect(verify.status).toBe(200);
   });
 });

@@ -72,7 +72,9 @@ describe('forged assertions count as wrong codes', () => {
     const user = await k.userWithKey();
     const first = await k.signInWithKey(user, user.authenticator);
     expect(first.answer.status).toBe(200);
-    expect((await verify(first.challenge.challengeId, { method: 'webauthn', response: first.response })).body.error.code).toBe('challenge_expired');
+    expect((await verify(first.challenge.challengeId, { method: 'webauthn', response: first.response })).body.error.code).toBe(
+      'challenge_expired',
+    );
     const next = await ceremony(user);
     const replay = await verify(next.challengeId, { method: 'webauthn', response: first.response });
     expect(replay.status).toBe(401);
@@ -85,7 +87,14 @@ describe('forged assertions count as wrong codes', () => {
     // Attack: keep retrying answers against one server challenge.
     const user = await k.userWithKey();
     const { challengeId, options } = await ceremony(user);
-    expect((await verify(challengeId, { method: 'webauthn', response: user.authenticator.assert(options, undefined, { tamperSignature: true }) })).status).toBe(401);
+    expect(
+      (
+        await verify(challengeId, {
+          method: 'webauthn',
+          response: user.authenticator.assert(options, undefined, { tamperSignature: true }),
+        })
+      ).status,
+    ).toBe(401);
     expect((await verify(challengeId, { method: 'webauthn', response: user.authenticator.assert(options) })).status).toBe(401);
     const fresh = await k.assertionOptions(challengeId);
     expect((await verify(challengeId, { method: 'webauthn', response: user.authenticator.assert(fresh) })).status).toBe(200);
@@ -143,7 +152,14 @@ describe('brute force: keys share the attempt guard with codes', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
       const options = await k.assertionOptions(challengeId);
-      statuses.push((await verify(challengeId, { method: 'webauthn', response: user.authenticator.assert(options, undefined, { tamperSignature: true }) })).status);
+      statuses.push(
+        (
+          await verify(challengeId, {
+            method: 'webauthn',
+            response: user.authenticator.assert(options, undefined, { tamperSignature: true }),
+          })
+        ).status,
+      );
     }
     expect(statuses).toEqual([401, 401, 401, 401, 429]);
     const options = await k.assertionOptions(challengeId);
@@ -158,8 +174,12 @@ describe('brute force: keys share the attempt guard with codes', () => {
     const auth = new SoftAuthenticator(app.url);
     await k.addAcceptedKey(user.token, auth);
     const wrongKey = async (challengeId: string) =>
-      verify(challengeId, { method: 'webauthn', response: auth.assert(await k.assertionOptions(challengeId), undefined, { tamperSignature: true }) });
-    const wrongCode = (challengeId: string) => verify(challengeId, { method: 'totp', code: generateTotp(user.secret, app.clock.now() + 10 * 60_000) });
+      verify(challengeId, {
+        method: 'webauthn',
+        response: auth.assert(await k.assertionOptions(challengeId), undefined, { tamperSignature: true }),
+      });
+    const wrongCode = (challengeId: string) =>
+      verify(challengeId, { method: 'totp', code: generateTotp(user.secret, app.clock.now() + 10 * 60_000) });
     const statuses: number[] = [];
     const first = (await k.startChallenge(user)).challengeId;
     for (let i = 0; i < 4; i++) statuses.push((await (i % 2 ? wrongCode(first) : wrongKey(first))).status);
@@ -198,7 +218,16 @@ describe('brute force: keys share the attempt guard with codes', () => {
     const user = await k.userWithKey();
     const { challengeId, options } = await ceremony(user);
     const good = user.authenticator.assert(options);
-    for (const response of [null, 'yes', [], {}, { ...good, type: 'password' }, { ...good, id: 'not base64url!' }, { ...good, response: { ...good.response, signature: 42 } }, { ...good, id: 'A'.repeat(2000) }]) {
+    for (const response of [
+      null,
+      'yes',
+      [],
+      {},
+      { ...good, type: 'password' },
+      { ...good, id: 'not base64url!' },
+      { ...good, response: { ...good.response, signature: 42 } },
+      { ...good, id: 'A'.repeat(2000) },
+    ]) {
       const r = await verify(challengeId, { method: 'webauthn', response });
       expect(r.status, JSON.stringify(response).slice(0, 60)).toBe(400);
     }
@@ -213,7 +242,9 @@ describe('brute force: keys share the attempt guard with codes', () => {
     const user = await k.userWithKey();
     expect((await k.call('POST', '/api/v1/auth/challenge/guessed-id/webauthn-options')).body.error.code).toBe('challenge_expired');
     const used = await k.signInWithKey(user, user.authenticator);
-    expect((await k.call('POST', `/api/v1/auth/challenge/${used.challenge.challengeId}/webauthn-options`)).body.error.code).toBe('challenge_expired');
+    expect((await k.call('POST', `/api/v1/auth/challenge/${used.challenge.challengeId}/webauthn-options`)).body.error.code).toBe(
+      'challenge_expired',
+    );
     const late = await ceremony(user);
     app.clock.advance(6 * 60_000);
     expect((await verify(late.challengeId, { method: 'webauthn', response: user.authenticator.assert(late.options) })).status).toBe(401);
@@ -221,7 +252,7 @@ describe('brute force: keys share the attempt guard with codes', () => {
     expect((await k.call('POST', `/api/v1/auth/challenge/${late.challengeId}/webauthn-options`)).body.error.code).toBe('challenge_expired');
   });
 
-  it('the relying party comes from PUBLIC_URL, never from the request\'s Host or Origin', async () => {
+  it("the relying party comes from PUBLIC_URL, never from the request's Host or Origin", async () => {
     // Attack: a request naming the attacker's host, hoping the server scopes the ceremony to it.
     const user = await k.userWithKey();
     const { challengeId } = await k.startChallenge(user);
@@ -279,11 +310,16 @@ describe('registration attacks', () => {
     const [one, two] = [await k.login(user), await k.login(user)];
     const auth = new SoftAuthenticator(app.url);
     const bodies = [auth.register(await k.registrationOptions(one)).response, auth.register(await k.registrationOptions(two)).response];
-    const answers = await Promise.all([one, two].map((token, i) => k.call('POST', '/api/v1/me/2fa/webauthn', { token, body: { name: `Key ${i}`, response: bodies[i] } })));
+    const answers = await Promise.all(
+      [one, two].map((token, i) => k.call('POST', '/api/v1/me/2fa/webauthn', { token, body: { name: `Key ${i}`, response: bodies[i] } })),
+    );
     // Whichever finishes first turns 2FA on, which ends the other session: the other either got past its session
     // check before that (201, a second key) or not (401). Never a second "first".
     const statuses = answers.map((r) => r.status).sort();
-    expect([[201, 201], [201, 401]]).toContainEqual(statuses);
+    expect([
+      [201, 201],
+      [201, 401],
+    ]).toContainEqual(statuses);
     expect(answers.filter((r) => r.body.backupCodes)).toHaveLength(1);
     expect(await app.deps.db('audit_events').where({ subject_user_id: user.id, type: '2fa.enabled' })).toHaveLength(1);
     expect(await app.deps.db('webauthn_credentials').where({ user_id: user.id })).toHaveLength(statuses.filter((s) => s === 201).length);

@@ -2,7 +2,10 @@
 import type { TestApp } from './app.ts';
 import { factories, PASSWORD, uniqueEmail, type TestUser } from './factories.ts';
 
-export interface Member extends TestUser { token: string; role: 'owner' | 'admin' | 'member' }
+export interface Member extends TestUser {
+  token: string;
+  role: 'owner' | 'admin' | 'member';
+}
 
 export function accountFactories(app: TestApp) {
   const f = factories(app);
@@ -32,7 +35,12 @@ export function accountFactories(app: TestApp) {
   }
 
   /** An existing user (with their own account, which manages them) joins another account by accepting, signed in. */
-  async function joinAsExistingUser(ownerToken: string, accountId: string, user: { email: string; token: string }, role: 'owner' | 'admin' | 'member' = 'member') {
+  async function joinAsExistingUser(
+    ownerToken: string,
+    accountId: string,
+    user: { email: string; token: string },
+    role: 'owner' | 'admin' | 'member' = 'member',
+  ) {
     const inviteToken = await invite(ownerToken, accountId, user.email, role);
     const r = await f.call('POST', '/api/v1/auth/accept-invite', { token: user.token, body: { inviteToken } });
     if (r.status !== 200) throw new Error(`accept as user failed: ${r.status} ${JSON.stringify(r.body)}`);

@@ -12,7 +12,14 @@ import { createApp } from '../../api/app.ts';
 import { TestClock } from './clock.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
-export interface OutboxMessage { channel: 'sms' | 'email'; to: string; subject: string | null; body: string; code: string | null; at: string }
+export interface OutboxMessage {
+  channel: 'sms' | 'email';
+  to: string;
+  subject: string | null;
+  body: string;
+  code: string | null;
+  at: string;
+}
 
 export interface TestApp {
   url: string;
@@ -26,7 +33,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(options: { env?: Record<string, string>; clock?: TestClock; webRoot?: string; log?: Deps['log']; hostname?: string } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { env?: Record<string, string>; clock?: TestClock; webRoot?: string; log?: Deps['log']; hostname?: string } = {},
+): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'twofold-app-'));
   const outboxPath = join(dir, 'outbox.jsonl');
   const database = await createTestDatabase();
@@ -35,18 +44,39 @@ export async function startTestApp(options: { env?: Record<string, string>; cloc
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
-  const config = loadConfig({ OUTBOX_PATH: outboxPath, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PUBLIC_URL: url, ...options.env });
+  const config = loadConfig({
+    OUTBOX_PATH: outboxPath,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PUBLIC_URL: url,
+    ...options.env,
+  });
   const clock = options.clock ?? new TestClock();
-  const deps = createDeps({ ...config, database: database.config }, randomBytes(32), { db: database.db, clock, log: options.log ?? createLogger(config.logLevel) });
+  const deps = createDeps({ ...config, database: database.config }, randomBytes(32), {
+    db: database.db,
+    clock,
+    log: options.log ?? createLogger(config.logLevel),
+  });
   const app = createApp(deps, { webRoot: options.webRoot });
   server.on('request', app.callback());
-  const outbox = (): OutboxMessage[] => existsSync(outboxPath)
-    ? readFileSync(outboxPath, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as OutboxMessage) : [];
+  const outbox = (): OutboxMessage[] =>
+    existsSync(outboxPath)
+      ? readFileSync(outboxPath, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as OutboxMessage)
+      : [];
   return {
     url,
-    deps, clock, database, outboxPath, outbox,
+    deps,
+    clock,
+    database,
+    outboxPath,
+    outbox,
     lastCode(to, channel) {
-      const found = outbox().filter((m) => m.to === to && (!channel || m.channel === channel) && m.code).pop();
+      const found = outbox()
+        .filter((m) => m.to === to && (!channel || m.channel === channel) && m.code)
+        .pop();
       if (!found?.code) throw new Error(`no code was sent to ${to}`);
       return found.code;
     },

@@ -16,6 +16,9 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
     await screenshot(page, `${name}-${width}`);
     const lesser = results.violations.filter((v) => !serious.includes(v)).map((v) => `${v.impact} ${v.id}`);
     console.log(`[axe] ${name} at ${width} px: ${results.passes.length} rules pass; minor or moderate: ${lesser.join(', ') || 'none'}`);
-    expect(serious.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), `${name} at ${width} px`).toEqual([]);
+    expect(
+      serious.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+      `${name} at ${width} px`,
+    ).toEqual([]);
   }
 }

@@ -28,7 +28,9 @@ export async function createTestDatabase(options: { migrate?: boolean; poolMax?:
     const config: DatabaseConfig = { client: 'pg', connectionString };
     const db = createDb(config, { searchPath: schema, poolMax: options.poolMax });
     result = {
-      db, config, searchPath: schema,
+      db,
+      config,
+      searchPath: schema,
       async drop() {
         await db.destroy();
         const cleanup = knex({ client: 'pg', connection: { connectionString } });
@@ -40,7 +42,14 @@ export async function createTestDatabase(options: { migrate?: boolean; poolMax?:
     const dir = mkdtempSync(join(tmpdir(), 'twofold-db-'));
     const config: DatabaseConfig = { client: 'sqlite', filename: join(dir, 'test.sqlite') };
     const db = createDb(config);
-    result = { db, config, async drop() { await db.destroy(); rmSync(dir, { recursive: true, force: true }); } };
+    result = {
+      db,
+      config,
+      async drop() {
+        await db.destroy();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   if (options.migrate !== false) await migrateLatest(result.db);
   return result;

@@ -31,12 +31,18 @@ export async function launchWithExtension(options: { dir?: string; userDataDir?:
     args: [...CHROMIUM_ARGS, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
     viewport: { width: 1000, height: 760 },
   });
-  const worker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker', { timeout: 15_000 });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
   const extensionId = new URL(worker.url()).host;
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { action: { default_popup: string }; options_ui?: { page: string } };
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+    action: { default_popup: string };
+    options_ui?: { page: string };
+  };
   const base = `chrome-extension://${extensionId}/`;
   return {
-    context, worker, extensionId, userDataDir,
+    context,
+    worker,
+    extensionId,
+    userDataDir,
     popupUrl: base + manifest.action.default_popup,
     optionsUrl: base + (manifest.options_ui?.page ?? ''),
     async openPopup() {

@@ -33,7 +33,10 @@ export function factories(app: TestApp) {
 
   /** The token of the newest link emailed to `to` whose subject matches. */
   function linkToken(to: string, subject: RegExp): string {
-    const message = app.outbox().filter((m) => m.channel === 'email' && m.to === to && subject.test(m.subject ?? '')).pop();
+    const message = app
+      .outbox()
+      .filter((m) => m.channel === 'email' && m.to === to && subject.test(m.subject ?? ''))
+      .pop();
     if (!message?.code) throw new Error(`no email matching ${subject} was sent to ${to}`);
     return message.code;
   }
@@ -78,7 +81,9 @@ export function factories(app: TestApp) {
   /** Full sign-in with TOTP; advances the clock a step afterwards so the next code is fresh. */
   async function signInWithTotp(user: { email: string; secret: string }, extra: Record<string, unknown> = {}) {
     const { challengeId } = await startChallenge(user);
-    const r = await call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, { body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()), ...extra } });
+    const r = await call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, {
+      body: { method: 'totp', code: generateTotp(user.secret, app.clock.now()), ...extra },
+    });
     if (r.status !== 200) throw new Error(`verify failed: ${r.status} ${JSON.stringify(r.body)}`);
     app.clock.advance(30_000);
     return r.body as { session: { token: string }; deviceToken?: string };

@@ -14,7 +14,10 @@ export const FIREFOX_EXTENSION_DIR = resolve('dist/extension-firefox');
 /** The add-on's internal UUID, fixed by a pref so the test knows its moz-extension:// origin. */
 const EXTENSION_UUID = '6b0d1c1e-7a53-4c55-9d31-2f1f7e1d0a11';
 
-interface BidiError { error: string; message: string }
+interface BidiError {
+  error: string;
+  message: string;
+}
 type Pending = { resolve(value: unknown): void; reject(error: Error): void };
 
 export interface FirefoxWithExtension {
@@ -51,14 +54,19 @@ function userJs(prefs: Record<string, string | number | boolean>): string {
     'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: EXTENSION_UUID }),
     ...prefs,
   };
-  return Object.entries(all).map(([key, value]) => `user_pref(${JSON.stringify(key)}, ${JSON.stringify(value)});`).join('\n');
+  return Object.entries(all)
+    .map(([key, value]) => `user_pref(${JSON.stringify(key)}, ${JSON.stringify(value)});`)
+    .join('\n');
 }
 
-export async function launchFirefoxWithExtension(options: { prefs?: Record<string, string | number | boolean>; dir?: string } = {}): Promise<FirefoxWithExtension> {
+export async function launchFirefoxWithExtension(
+  options: { prefs?: Record<string, string | number | boolean>; dir?: string } = {},
+): Promise<FirefoxWithExtension> {
   const profile = mkdtempSync(join(tmpdir(), 'twofold-firefox-'));
   writeFileSync(join(profile, 'user.js'), userJs(options.prefs ?? {}));
   const child: ChildProcess = spawn(FIREFOX_PATH, ['--headless', '--no-remote', '--remote-debugging-port=0', '--profile', profile], {
-    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1' },
   });
   let log = '';
   const endpoint = await new Promise<string>((resolveEndpoint, reject) => {
@@ -66,15 +74,24 @@ export async function launchFirefoxWithExtension(options: { prefs?: Record<strin
     const onData = (data: Buffer) => {
       log += data.toString();
       const match = /WebDriver BiDi listening on (ws:\/\/\S+)/.exec(log);
-      if (match) { clearTimeout(timer); resolveEndpoint(match[1]!); }
+      if (match) {
+        clearTimeout(timer);
+        resolveEndpoint(match[1]!);
+      }
     };
     child.stderr!.on('data', onData);
     child.stdout!.on('data', onData);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`Firefox exited (${code}) before BiDi was ready:\n${log}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Firefox exited (${code}) before BiDi was ready:\n${log}`));
+    });
   });
 
   const socket = new WebSocket(`${endpoint}/session`);
-  await new Promise<void>((done, fail) => { socket.once('open', () => done()); socket.once('error', fail); });
+  await new Promise<void>((done, fail) => {
+    socket.once('open', () => done());
+    socket.once('error', fail);
+  });
   const pending = new Map<number, Pending>();
   let nextId = 1;
   socket.on('message', (data) => {
@@ -85,23 +102,32 @@ export async function launchFirefoxWithExtension(options: { prefs?: Record<strin
     if (message.type === 'error') waiting?.reject(new Error(`${message.error}: ${message.message}`));
     else waiting?.resolve(message.result);
   });
-  const send = <T>(method: string, params: Record<string, unknown>) => new Promise<T>((resolveResult, reject) => {
-    const id = nextId++;
-    pending.set(id, { resolve: resolveResult as (value: unknown) => void, reject });
-    socket.send(JSON.stringify({ id, method, params }));
-  });
+  const send = <T>(method: string, params: Record<string, unknown>) =>
+    new Promise<T>((resolveResult, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve: resolveResult as (value: unknown) => void, reject });
+      socket.send(JSON.stringify({ id, method, params }));
+    });
 
   await send('session.new', { capabilities: { alwaysMatch: { acceptInsecureCerts: true } } });
   await send('webExtension.install', { extensionData: { type: 'path', path: options.dir ?? FIREFOX_EXTENSION_DIR } });
   const tree = await send<{ contexts: Array<{ context: string }> }>('browsingContext.getTree', {});
   const context = tree.contexts[0]!.context;
   const origin = `moz-extension://${EXTENSION_UUID}`;
-  const manifest = JSON.parse(readFileSync(join(options.dir ?? FIREFOX_EXTENSION_DIR, 'manifest.json'), 'utf8')) as { action: { default_popup: string }; options_ui: { page: string } };
+  const manifest = JSON.parse(readFileSync(join(options.dir ?? FIREFOX_EXTENSION_DIR, 'manifest.json'), 'utf8')) as {
+    action: { default_popup: string };
+    options_ui: { page: string };
+  };
 
   const evaluate = async <T>(body: string, where = context): Promise<T> => {
-    const answer = await send<{ type: string; result?: { type: string; value?: unknown }; exceptionDetails?: { text: string } }>('script.evaluate', {
-      expression: `(async () => JSON.stringify(await (async () => { ${body} })()))()`, target: { context: where }, awaitPromise: true,
-    });
+    const answer = await send<{ type: string; result?: { type: string; value?: unknown }; exceptionDetails?: { text: string } }>(
+      'script.evaluate',
+      {
+        expression: `(async () => JSON.stringify(await (async () => { ${body} })()))()`,
+        target: { context: where },
+        awaitPromise: true,
+      },
+    );
     if (answer.type === 'exception') throw new Error(`in Firefox: ${answer.exceptionDetails?.text}`);
     const text = answer.result?.value;
     return (typeof text === 'string' ? JSON.parse(text) : undefined) as T;
@@ -126,34 +152,58 @@ export async function launchFirefoxWithExtension(options: { prefs?: Record<strin
     },
     evaluate,
     async waitFor<T>(expression: string, where = context, timeoutMs = 15_000): Promise<T> {
-      const value = await evaluate<T | null>(`
+      const value = await evaluate<T | null>(
+        `
         const deadline = Date.now() + ${timeoutMs};
         for (;;) {
           const value = (() => { try { return ${expression}; } catch { return null; } })();
           if (value) return value;
           if (Date.now() > deadline) return null;
           await new Promise((r) => setTimeout(r, 50));
-        }`, where);
+        }`,
+        where,
+      );
       if (!value) throw new Error(`Firefox: still waiting after ${timeoutMs} ms for ${expression}`);
       return value;
     },
     async fill(elementExpression, value, where = context) {
-      await evaluate(`const field = ${elementExpression}; field.focus(); field.value = ${JSON.stringify(value)}; field.dispatchEvent(new Event('input', { bubbles: true })); return true;`, where);
+      await evaluate(
+        `const field = ${elementExpression}; field.focus(); field.value = ${JSON.stringify(value)}; field.dispatchEvent(new Event('input', { bubbles: true })); return true;`,
+        where,
+      );
     },
     async click(elementExpression, where = context) {
       await send('browsingContext.activate', { context: where });
-      const box = await evaluate<{ x: number; y: number }>(`const r = (${elementExpression}).getBoundingClientRect(); return { x: Math.round(r.x + r.width / 2), y: Math.round(r.y + r.height / 2) };`, where);
+      const box = await evaluate<{ x: number; y: number }>(
+        `const r = (${elementExpression}).getBoundingClientRect(); return { x: Math.round(r.x + r.width / 2), y: Math.round(r.y + r.height / 2) };`,
+        where,
+      );
       await send('input.performActions', {
         context: where,
-        actions: [{ type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' }, actions: [
-          { type: 'pointerMove', x: box.x, y: box.y }, { type: 'pointerDown', button: 0 }, { type: 'pointerUp', button: 0 },
-        ] }],
+        actions: [
+          {
+            type: 'pointer',
+            id: 'mouse',
+            parameters: { pointerType: 'mouse' },
+            actions: [
+              { type: 'pointerMove', x: box.x, y: box.y },
+              { type: 'pointerDown', button: 0 },
+              { type: 'pointerUp', button: 0 },
+            ],
+          },
+        ],
       });
     },
     async close() {
       await send('browser.close', {}).catch(() => undefined);
       socket.close();
-      if (child.exitCode === null) await new Promise((done) => { child.once('exit', done); setTimeout(() => { child.kill('SIGKILL'); }, 10_000); });
+      if (child.exitCode === null)
+        await new Promise((done) => {
+          child.once('exit', done);
+          setTimeout(() => {
+            child.kill('SIGKILL');
+          }, 10_000);
+        });
       rmSync(profile, { recursive: true, force: true });
     },
   };

@@ -26,7 +26,11 @@ export function client(baseUrl: string) {
     const response = await fetch(baseUrl + path, { method, headers, body: body as BodyInit | undefined });
     const text = await response.text();
     let parsed: unknown = text;
-    try { parsed = text ? JSON.parse(text) : null; } catch { /* keep the text */ }
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* keep the text */
+    }
     return { status: response.status, body: parsed as T, headers: response.headers };
   };
 }

@@ -20,17 +20,19 @@ export interface ImportEdge {
 const SOURCE = /\.(ts|tsx|html)$/;
 // `import`/`export` at the start of a line, then an import clause or export list, then the specifier. The clause
 // grammar is spelled out so that `export const x = …` never runs on into a later statement's `from '…'`.
-const STATIC = /^(?:import|export)\s+(type\s+)?(?:(?:\*(?:\s+as\s+\w+)?|\w+(?:\s*,\s*(?:\{[^}]*\}|\*\s+as\s+\w+))?|\{[^}]*\})\s+from\s+)?['"]([^'"\n]+)['"]/gm;
+const STATIC =
+  /^(?:import|export)\s+(type\s+)?(?:(?:\*(?:\s+as\s+\w+)?|\w+(?:\s*,\s*(?:\{[^}]*\}|\*\s+as\s+\w+))?|\{[^}]*\})\s+from\s+)?['"]([^'"\n]+)['"]/gm;
 const DYNAMIC = /\bimport\(\s*['"]([^'"\n]+)['"]\s*\)/g;
 const SCRIPT = /<script\b[^>]*\bsrc="([^"]+)"/g;
 
 /** Every .ts, .tsx and .html file under `dir` (relative to the repository), sorted. */
 export function sourceFiles(dir: string): string[] {
-  const walk = (rel: string): string[] => readdirSync(join(ROOT, rel), { withFileTypes: true }).flatMap((entry) => {
-    const path = posix.join(rel, entry.name);
-    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : walk(path);
-    return SOURCE.test(entry.name) ? [path] : [];
-  });
+  const walk = (rel: string): string[] =>
+    readdirSync(join(ROOT, rel), { withFileTypes: true }).flatMap((entry) => {
+      const path = posix.join(rel, entry.name);
+      if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : walk(path);
+      return SOURCE.test(entry.name) ? [path] : [];
+    });
   return walk(dir).sort();
 }
 

@@ -30,7 +30,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-export interface PgDatabase { url: string; name: string; drop(): Promise<void> }
+export interface PgDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
 
 /** CREATE DATABASE <prefix>_<random> on the server of `adminUrl`; throws (never skips) when PostgreSQL cannot be reached. */
 export async function createPgDatabase(adminUrl: string, prefix: string): Promise<PgDatabase> {
@@ -39,7 +43,9 @@ export async function createPgDatabase(adminUrl: string, prefix: string): Promis
   try {
     await admin.raw(`CREATE DATABASE "${name}"`);
   } catch (err) {
-    throw new Error(`PostgreSQL at ${adminUrl.replace(/\/\/[^@]*@/, '//…@')} is needed and could not create a database: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(
+      `PostgreSQL at ${adminUrl.replace(/\/\/[^@]*@/, '//…@')} is needed and could not create a database: ${err instanceof Error ? err.message : String(err)}`,
+    );
   } finally {
     await admin.destroy();
   }
@@ -91,11 +97,17 @@ export async function startServerProcess(options: StartOptions): Promise<ChildSe
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let done = false;
-  void exited.then(() => { done = true; });
+  void exited.then(() => {
+    done = true;
+  });
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
@@ -104,7 +116,9 @@ export async function startServerProcess(options: StartOptions): Promise<ChildSe
     try {
       const res = await fetch(url + (options.readyPath ?? '/api/v1/health'), { signal: AbortSignal.timeout(1000) });
       if (res.ok) break;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`${options.script} was not ready within ${options.timeoutMs ?? 30_000} ms:\n${out}`);
@@ -113,12 +127,17 @@ export async function startServerProcess(options: StartOptions): Promise<ChildSe
   }
 
   return {
-    url, port, pid: child.pid!, child,
+    url,
+    port,
+    pid: child.pid!,
+    child,
     output: () => out,
     async stop() {
       if (done) return;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => { if (!done) child.kill('SIGKILL'); }, 5000);
+      const timer = setTimeout(() => {
+        if (!done) child.kill('SIGKILL');
+      }, 5000);
       await exited;
       clearTimeout(timer);
     },
@@ -126,7 +145,14 @@ export async function startServerProcess(options: StartOptions): Promise<ChildSe
 }
 
 /** One Twofold API process: `api/server.ts --no-build` with the given database and key. */
-export function startApiProcess(options: { databaseUrl: string; secretKey: string; outboxPath: string; port?: number; env?: Record<string, string | undefined>; nodeArgs?: string[] }): Promise<ChildServer> {
+export function startApiProcess(options: {
+  databaseUrl: string;
+  secretKey: string;
+  outboxPath: string;
+  port?: number;
+  env?: Record<string, string | undefined>;
+  nodeArgs?: string[];
+}): Promise<ChildServer> {
   return startServerProcess({
     script: 'api/server.ts',
     args: ['--no-build'],

@@ -49,7 +49,9 @@ export function keyFactories(app: TestApp) {
     const challenge = await f.startChallenge(user);
     const options = await assertionOptions(challenge.challengeId);
     const response = authenticator.assert(options, key, bend);
-    const answer = await f.call('POST', `/api/v1/auth/challenge/${challenge.challengeId}/verify`, { body: { method: 'webauthn', response } });
+    const answer = await f.call('POST', `/api/v1/auth/challenge/${challenge.challengeId}/verify`, {
+      body: { method: 'webauthn', response },
+    });
     return { challenge, options, response, answer };
   }
 

@@ -19,7 +19,10 @@ function head(major: number, n: number): Buffer {
 /** The little CBOR that attestation objects and COSE keys need: integers, strings, bytes, arrays, maps. */
 export function encodeCbor(value: Cbor): Buffer {
   if (typeof value === 'number') return value >= 0 ? head(0, value) : head(1, -1 - value);
-  if (typeof value === 'string') { const s = Buffer.from(value, 'utf8'); return Buffer.concat([head(3, s.length), s]); }
+  if (typeof value === 'string') {
+    const s = Buffer.from(value, 'utf8');
+    return Buffer.concat([head(3, s.length), s]);
+  }
   if (value instanceof Uint8Array) return Buffer.concat([head(2, value.length), Buffer.from(value)]);
   if (Array.isArray(value)) return Buffer.concat([head(4, value.length), ...value.map(encodeCbor)]);
   return Buffer.concat([head(5, value.size), ...[...value].flatMap(([k, v]) => [encodeCbor(k), encodeCbor(v)])]);
@@ -56,14 +59,25 @@ export interface Bend {
 function newKey(signCount: number): SoftKey {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = publicKey.export({ format: 'jwk' });
-  const cose = encodeCbor(new Map<Cbor, Cbor>([[1, 2], [3, -7], [-1, 1], [-2, Buffer.from(jwk.x!, 'base64url')], [-3, Buffer.from(jwk.y!, 'base64url')]]));
+  const cose = encodeCbor(
+    new Map<Cbor, Cbor>([
+      [1, 2],
+      [3, -7],
+      [-1, 1],
+      [-2, Buffer.from(jwk.x!, 'base64url')],
+      [-3, Buffer.from(jwk.y!, 'base64url')],
+    ]),
+  );
   const credentialId = randomBytes(32);
   return { credentialId, id: b64url(credentialId), privateKey, cosePublicKey: cose, signCount };
 }
 
 export class SoftAuthenticator {
   readonly keys: SoftKey[] = [];
-  constructor(readonly origin: string, readonly rpId = new URL(origin).hostname) {}
+  constructor(
+    readonly origin: string,
+    readonly rpId = new URL(origin).hostname,
+  ) {}
 
   private authData(rpId: string, flags: number, signCount: number, attested?: SoftKey): Buffer {
     const counter = Buffer.alloc(4);
@@ -86,15 +100,24 @@ export class SoftAuthenticator {
   register(options: { challenge: string }, bend: Bend = {}, again?: SoftKey) {
     const key = again ?? newKey(bend.signCount ?? 0);
     const authData = this.authData(bend.rpId ?? this.rpId, FLAG_UP | FLAG_UV | FLAG_AT, key.signCount, key);
-    const attestationObject = encodeCbor(new Map<Cbor, Cbor>([['fmt', 'none'], ['attStmt', new Map()], ['authData', authData]]));
+    const attestationObject = encodeCbor(
+      new Map<Cbor, Cbor>([
+        ['fmt', 'none'],
+        ['attStmt', new Map()],
+        ['authData', authData],
+      ]),
+    );
     const clientDataJSON = this.clientData(bend.type ?? 'webauthn.create', bend.challenge ?? options.challenge, bend.origin ?? this.origin);
     if (!again) this.keys.push(key);
     return {
       key,
       response: {
-        id: key.id, rawId: key.id, type: 'public-key',
+        id: key.id,
+        rawId: key.id,
+        type: 'public-key',
         response: { clientDataJSON: b64url(clientDataJSON), attestationObject: b64url(attestationObject), transports: ['internal'] },
-        clientExtensionResults: {}, authenticatorAttachment: 'platform',
+        clientExtensionResults: {},
+        authenticatorAttachment: 'platform',
       },
     };
   }
@@ -109,7 +132,9 @@ export class SoftAuthenticator {
     const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), signer.privateKey);
     if (bend.tamperSignature) signature[signature.length - 2] = signature[signature.length - 2]! ^ 0x01;
     return {
-      id: signer.id, rawId: signer.id, type: 'public-key',
+      id: signer.id,
+      rawId: signer.id,
+      type: 'public-key',
       response: { clientDataJSON: b64url(clientDataJSON), authenticatorData: b64url(authData), signature: b64url(signature) },
       clientExtensionResults: {},
     };

@@ -21,7 +21,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       for (const socket of [client, upstream]) {
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));
-        socket.on('error', () => { client.destroy(); upstream.destroy(); });
+        socket.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
       }
       client.pipe(upstream);
       upstream.pipe(client);
@@ -48,9 +51,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 
   await listen();
   return {
-    get port() { return port; },
+    get port() {
+      return port;
+    },
     cut,
-    async restore() { if (!server) await listen(); },
+    async restore() {
+      if (!server) await listen();
+    },
     close: cut,
   };
 }

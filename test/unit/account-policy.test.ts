@@ -1,8 +1,23 @@
 // Telling a tightening from a loosening, field by field, and who a policy asks to set up 2FA.
 import { describe, expect, it } from 'vitest';
-import { classifyChange, membersToSetUp, mergePolicy, normaliseUpdate, ownersWithout2fa, rangesLoosen, type MemberFacts, type PolicyFields } from '../../api/policy/account-policy.ts';
+import {
+  classifyChange,
+  membersToSetUp,
+  mergePolicy,
+  normaliseUpdate,
+  ownersWithout2fa,
+  rangesLoosen,
+  type MemberFacts,
+  type PolicyFields,
+} from '../../api/policy/account-policy.ts';
 
-const base: PolicyFields = { enforce: 'admins', allowedMethods: ['totp', 'sms'], rememberDeviceDays: 14, enforceOutsideIpRanges: ['10.0.0.0/8'], gracePeriodDays: 0 };
+const base: PolicyFields = {
+  enforce: 'admins',
+  allowedMethods: ['totp', 'sms'],
+  rememberDeviceDays: 14,
+  enforceOutsideIpRanges: ['10.0.0.0/8'],
+  gracePeriodDays: 0,
+};
 
 describe('classifyChange', () => {
   it.each([
@@ -28,7 +43,11 @@ describe('classifyChange', () => {
     expect(change.changed.length).toBeGreaterThan(0);
   });
   it('no change is no change', () => {
-    expect(classifyChange(base, mergePolicy(base, normaliseUpdate({ allowedMethods: ['sms', 'totp', 'sms'] })))).toEqual({ changed: [], loosened: [], requirementGrew: false });
+    expect(classifyChange(base, mergePolicy(base, normaliseUpdate({ allowedMethods: ['sms', 'totp', 'sms'] })))).toEqual({
+      changed: [],
+      loosened: [],
+      requirementGrew: false,
+    });
   });
   it('exempting logins where there were no exemptions loosens', () => {
     expect(rangesLoosen([], ['10.0.0.0/8'])).toBe(true);
@@ -37,12 +56,36 @@ describe('classifyChange', () => {
 });
 
 describe('who a policy asks', () => {
-  const m = (userId: string, role: MemberFacts['role'], enabledMethods: MemberFacts['enabledMethods'], require2fa = false): MemberFacts =>
-    ({ userId, email: `${userId}@x.test`, name: userId, role, require2fa, require2faAt: null, joinedAt: 0, enabledMethods });
-  const members = [m('o1', 'owner', ['totp']), m('o2', 'owner', ['sms']), m('a', 'admin', []), m('u', 'member', []), m('r', 'member', [], true)];
+  const m = (
+    userId: string,
+    role: MemberFacts['role'],
+    enabledMethods: MemberFacts['enabledMethods'],
+    require2fa = false,
+  ): MemberFacts => ({
+    userId,
+    email: `${userId}@x.test`,
+    name: userId,
+    role,
+    require2fa,
+    require2faAt: null,
+    joinedAt: 0,
+    enabledMethods,
+  });
+  const members = [
+    m('o1', 'owner', ['totp']),
+    m('o2', 'owner', ['sms']),
+    m('a', 'admin', []),
+    m('u', 'member', []),
+    m('r', 'member', [], true),
+  ];
   it('members to set up: required here and without an allowed method', () => {
-    expect(membersToSetUp(members, { ...base, enforce: 'admins', allowedMethods: ['totp'] }, 'acc').map((x) => [x.userId, x.reason]))
-      .toEqual([['o2', 'enforced_for_admins'], ['a', 'enforced_for_admins'], ['r', 'required_for_member']]);
+    expect(
+      membersToSetUp(members, { ...base, enforce: 'admins', allowedMethods: ['totp'] }, 'acc').map((x) => [x.userId, x.reason]),
+    ).toEqual([
+      ['o2', 'enforced_for_admins'],
+      ['a', 'enforced_for_admins'],
+      ['r', 'required_for_member'],
+    ]);
   });
   it('owners without 2FA: none of their methods allowed; nobody when enforce is off', () => {
     expect(ownersWithout2fa(members, { ...base, enforce: 'all', allowedMethods: ['totp'] }).map((x) => x.userId)).toEqual(['o2']);

@@ -6,16 +6,23 @@ import { importsIn, importsOf, sourceFiles, type ImportEdge } from '../support/i
 
 /** Rank of each part of api/: an import may go to a lower rank, or stay in its own folder. */
 const ranks: Record<string, number> = {
-  'errors.ts': 0, 'config.ts': 0,
-  crypto: 1, db: 1,
+  'errors.ts': 0,
+  'config.ts': 0,
+  crypto: 1,
+  db: 1,
   records: 2,
   notify: 3,
-  policy: 4, factors: 4,
-  flows: 5, ops: 5,
+  policy: 4,
+  factors: 4,
+  flows: 5,
+  ops: 5,
   http: 6,
-  'app.ts': 7, 'deps.ts': 7, 'build.ts': 7,
+  'app.ts': 7,
+  'deps.ts': 7,
+  'build.ts': 7,
   // The entry points put the rest together.
-  'server.ts': 8, 'migrate.ts': 8,
+  'server.ts': 8,
+  'migrate.ts': 8,
 };
 /** Outside api/ and shared/, the only thing api/ may import: the extension's manifest, which the build reads. */
 const buildInputs = new Set(['manifest.config.ts']);
@@ -51,16 +58,28 @@ describe('the house', () => {
   });
 
   it('would catch a record that reached up into HTTP, a value import hidden among types, or a sibling import', () => {
-    expect(upwardImports([
-      ...importsIn('api/records/users.ts', "import { route } from '../http/route.ts';"),
-      ...importsIn('api/notify/email.ts', "import { type Deps, createDeps } from '../deps.ts';"),
-      ...importsIn('api/policy/policy.ts', "import { checkCodeAttempt } from '../factors/code-attempt.ts';"),
-      ...importsIn('api/records/sessions.ts', "import type { Route } from '../http/route.ts';\nimport { randomId } from '../crypto/secrets.ts';"),
-    ])).toEqual(['api/records/users.ts -> api/http/route.ts', 'api/notify/email.ts -> api/deps.ts', 'api/policy/policy.ts -> api/factors/code-attempt.ts']);
+    expect(
+      upwardImports([
+        ...importsIn('api/records/users.ts', "import { route } from '../http/route.ts';"),
+        ...importsIn('api/notify/email.ts', "import { type Deps, createDeps } from '../deps.ts';"),
+        ...importsIn('api/policy/policy.ts', "import { checkCodeAttempt } from '../factors/code-attempt.ts';"),
+        ...importsIn(
+          'api/records/sessions.ts',
+          "import type { Route } from '../http/route.ts';\nimport { randomId } from '../crypto/secrets.ts';",
+        ),
+      ]),
+    ).toEqual([
+      'api/records/users.ts -> api/http/route.ts',
+      'api/notify/email.ts -> api/deps.ts',
+      'api/policy/policy.ts -> api/factors/code-attempt.ts',
+    ]);
   });
 
   it('shared/ is a leaf: it imports nothing from api/, web/ or extension/', () => {
-    const leaks = sourceFiles('shared').flatMap(importsOf).filter((e) => e.file !== null && !e.file.startsWith('shared/')).map((e) => `${e.from} -> ${e.file}`);
+    const leaks = sourceFiles('shared')
+      .flatMap(importsOf)
+      .filter((e) => e.file !== null && !e.file.startsWith('shared/'))
+      .map((e) => `${e.from} -> ${e.file}`);
     expect(leaks).toEqual([]);
   });
 });

@@ -5,12 +5,26 @@ import { loadConfig } from '../../api/config.ts';
 describe('loadConfig', () => {
   it('has the contract defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ host: '127.0.0.1', port: 3000, database: { client: 'sqlite', filename: 'data/twofold.sqlite' }, sms: { provider: 'outbox' }, email: { provider: 'outbox' }, outboxPath: 'data/outbox.jsonl', trustProxy: false, secretKey: null, publicUrl: 'http://localhost:3000', smsHourlyLimitPerCountry: 1000 });
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      database: { client: 'sqlite', filename: 'data/twofold.sqlite' },
+      sms: { provider: 'outbox' },
+      email: { provider: 'outbox' },
+      outboxPath: 'data/outbox.jsonl',
+      trustProxy: false,
+      secretKey: null,
+      publicUrl: 'http://localhost:3000',
+      smsHourlyLimitPerCountry: 1000,
+    });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
   it('switches engines by DATABASE_URL alone', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db' }).database).toEqual({ client: 'pg', connectionString: 'postgres://u@h:5432/db' });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db' }).database).toEqual({
+      client: 'pg',
+      connectionString: 'postgres://u@h:5432/db',
+    });
     expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.sqlite' }).database).toEqual({ client: 'sqlite', filename: '/tmp/x.sqlite' });
     expect(loadConfig({ DATABASE_URL: '/tmp/y.sqlite' }).database).toEqual({ client: 'sqlite', filename: '/tmp/y.sqlite' });
   });
@@ -38,7 +52,10 @@ describe('loadConfig', () => {
 
   it('accepts a 32-byte key as hex or base64', () => {
     expect(loadConfig({ SECRET_KEY: 'ab'.repeat(32) }).secretKey).toHaveLength(32);
-    expect(loadConfig({ SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), NODE_ENV: 'production', PUBLIC_URL: 'https://twofold.example.com' }).secretKey).toHaveLength(32);
+    expect(
+      loadConfig({ SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), NODE_ENV: 'production', PUBLIC_URL: 'https://twofold.example.com' })
+        .secretKey,
+    ).toHaveLength(32);
   });
 
   it('PUBLIC_URL is an origin, defaulting to localhost on the listening port', () => {
@@ -48,9 +65,29 @@ describe('loadConfig', () => {
   });
 
   it('operations: metrics nowhere, audit kept a year, a sweep every 10 minutes, 10 s to drain', () => {
-    expect(loadConfig({}).ops).toEqual({ metricsPort: null, metricsHost: '127.0.0.1', metricsToken: null, auditRetentionDays: 365, retentionSweepSeconds: 600, shutdownTimeoutSeconds: 10 });
-    expect(loadConfig({ HOST: '0.0.0.0', METRICS_PORT: '9464', METRICS_TOKEN: 'x'.repeat(16), AUDIT_RETENTION_DAYS: '0', RETENTION_SWEEP_SECONDS: '0' }).ops)
-      .toMatchObject({ metricsPort: 9464, metricsHost: '0.0.0.0', metricsToken: 'x'.repeat(16), auditRetentionDays: 0, retentionSweepSeconds: 0 });
+    expect(loadConfig({}).ops).toEqual({
+      metricsPort: null,
+      metricsHost: '127.0.0.1',
+      metricsToken: null,
+      auditRetentionDays: 365,
+      retentionSweepSeconds: 600,
+      shutdownTimeoutSeconds: 10,
+    });
+    expect(
+      loadConfig({
+        HOST: '0.0.0.0',
+        METRICS_PORT: '9464',
+        METRICS_TOKEN: 'x'.repeat(16),
+        AUDIT_RETENTION_DAYS: '0',
+        RETENTION_SWEEP_SECONDS: '0',
+      }).ops,
+    ).toMatchObject({
+      metricsPort: 9464,
+      metricsHost: '0.0.0.0',
+      metricsToken: 'x'.repeat(16),
+      auditRetentionDays: 0,
+      retentionSweepSeconds: 0,
+    });
   });
 
   it.each([

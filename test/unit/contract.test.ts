@@ -7,7 +7,9 @@ import { describeEdge, importGraph, importsOf } from '../support/import-graph.ts
 
 describe('shared/contract.ts', () => {
   it('is imported by all three, through the graph this check reads', () => {
-    const importers = importGraph('api', 'web', 'extension').filter((e) => e.file === 'shared/contract.ts').map((e) => e.from.split('/')[0]);
+    const importers = importGraph('api', 'web', 'extension')
+      .filter((e) => e.file === 'shared/contract.ts')
+      .map((e) => e.from.split('/')[0]);
     expect(new Set(importers)).toEqual(new Set(['api', 'web', 'extension']));
   });
 

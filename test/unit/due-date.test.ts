@@ -19,6 +19,10 @@ describe('describeDue', () => {
 
   it('never counts below zero, and shortens the month for the dialer', () => {
     expect(describeDue('2027-03-07T08:00:00Z', at('2027-03-09T09:00:00Z'), 'en-GB').days).toBe(0);
-    expect(describeDue('2027-03-12T09:00:00Z', at('2027-03-07T09:00:00Z'), 'en-GB', 'short')).toEqual({ date: '12 Mar', relative: '5 days from now', days: 5 });
+    expect(describeDue('2027-03-12T09:00:00Z', at('2027-03-07T09:00:00Z'), 'en-GB', 'short')).toEqual({
+      date: '12 Mar',
+      relative: '5 days from now',
+      days: 5,
+    });
   });
 });

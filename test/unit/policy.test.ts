@@ -5,20 +5,41 @@ import type { EnrollableMethod, Enforce, Role } from '../../shared/schemas.ts';
 import { evaluatePolicy, type AccountPolicy, type PolicyMembership } from '../../api/policy/policy.ts';
 
 const ALL: EnrollableMethod[] = ['totp', 'sms', 'email', 'webauthn'];
-const membership = (accountId: string, role: Role, extra: Partial<PolicyMembership> = {}): PolicyMembership =>
-  ({ accountId, accountName: `Account ${accountId}`, role, require2fa: false, require2faAt: null, joinedAt: 1000, ...extra });
-const policy = (enforce: Enforce, extra: Partial<AccountPolicy> = {}): AccountPolicy =>
-  ({ enforce, allowedMethods: ALL, rememberDeviceDays: 30, enforceOutsideIpRanges: [], enforceTightenedAt: 2000, ...extra });
+const membership = (accountId: string, role: Role, extra: Partial<PolicyMembership> = {}): PolicyMembership => ({
+  accountId,
+  accountName: `Account ${accountId}`,
+  role,
+  require2fa: false,
+  require2faAt: null,
+  joinedAt: 1000,
+  ...extra,
+});
+const policy = (enforce: Enforce, extra: Partial<AccountPolicy> = {}): AccountPolicy => ({
+  enforce,
+  allowedMethods: ALL,
+  rememberDeviceDays: 30,
+  enforceOutsideIpRanges: [],
+  enforceTightenedAt: 2000,
+  ...extra,
+});
 const one = (m: PolicyMembership, p: AccountPolicy, enabled: EnrollableMethod[] = [], ip = '203.0.113.9') =>
   evaluatePolicy([m], new Map([[m.accountId, p]]), enabled, ip);
 
 describe('one account: enforce x role x per-member requirement', () => {
   const cases: [Enforce, Role, boolean, string | null][] = [
-    ['off', 'owner', false, null], ['off', 'admin', false, null], ['off', 'member', false, null],
-    ['admins', 'owner', false, 'enforced_for_admins'], ['admins', 'admin', false, 'enforced_for_admins'], ['admins', 'member', false, null],
-    ['all', 'owner', false, 'enforced_for_all'], ['all', 'admin', false, 'enforced_for_all'], ['all', 'member', false, 'enforced_for_all'],
-    ['off', 'member', true, 'required_for_member'], ['admins', 'member', true, 'required_for_member'],
-    ['all', 'member', true, 'required_for_member'], ['off', 'owner', true, 'required_for_member'],
+    ['off', 'owner', false, null],
+    ['off', 'admin', false, null],
+    ['off', 'member', false, null],
+    ['admins', 'owner', false, 'enforced_for_admins'],
+    ['admins', 'admin', false, 'enforced_for_admins'],
+    ['admins', 'member', false, null],
+    ['all', 'owner', false, 'enforced_for_all'],
+    ['all', 'admin', false, 'enforced_for_all'],
+    ['all', 'member', false, 'enforced_for_all'],
+    ['off', 'member', true, 'required_for_member'],
+    ['admins', 'member', true, 'required_for_member'],
+    ['all', 'member', true, 'required_for_member'],
+    ['off', 'owner', true, 'required_for_member'],
   ];
   it.each(cases)('enforce=%s role=%s require2fa=%s -> %s', (enforce, role, require2fa, reason) => {
     const r = one(membership('a', role, { require2fa, require2faAt: require2fa ? 1500 : null }), policy(enforce));
@@ -48,7 +69,12 @@ describe('exempt ranges (enforceOutsideIpRanges)', () => {
     expect(one(membership('a', 'member'), policy('all', { enforceOutsideIpRanges: ranges }), [], ip).required).toBe(required);
   });
   it('never exempts a per-member requirement', () => {
-    const r = one(membership('a', 'member', { require2fa: true, require2faAt: 1500 }), policy('all', { enforceOutsideIpRanges: ['10.0.0.0/8'] }), [], '10.0.0.1');
+    const r = one(
+      membership('a', 'member', { require2fa: true, require2faAt: 1500 }),
+      policy('all', { enforceOutsideIpRanges: ['10.0.0.0/8'] }),
+      [],
+      '10.0.0.1',
+    );
     expect(r.requiredBy.map((x) => x.reason)).toEqual(['required_for_member']);
   });
 });
@@ -56,37 +82,102 @@ describe('exempt ranges (enforceOutsideIpRanges)', () => {
 describe('several accounts', () => {
   const run = (accounts: [Enforce, EnrollableMethod[], number?][], enabled: EnrollableMethod[] = []) => {
     const memberships = accounts.map((_, i) => membership(`a${i}`, 'member'));
-    const policies = new Map(accounts.map(([enforce, allowedMethods, days], i) => [`a${i}`, policy(enforce, { allowedMethods, rememberDeviceDays: days ?? 30 })]));
+    const policies = new Map(
+      accounts.map(([enforce, allowedMethods, days], i) => [`a${i}`, policy(enforce, { allowedMethods, rememberDeviceDays: days ?? 30 })]),
+    );
     return evaluatePolicy(memberships, policies, enabled, '203.0.113.9');
   };
 
   it('a requirement from any one account applies', () => {
-    expect(run([['off', ALL], ['all', ALL]]).requiredBy.map((x) => x.accountId)).toEqual(['a1']);
+    expect(
+      run([
+        ['off', ALL],
+        ['all', ALL],
+      ]).requiredBy.map((x) => x.accountId),
+    ).toEqual(['a1']);
   });
   it('overlapping methods: the user may use those every requiring account allows', () => {
-    const r = run([['all', ['totp', 'sms']], ['all', ['totp', 'email']], ['off', ['sms']]]);
+    const r = run([
+      ['all', ['totp', 'sms']],
+      ['all', ['totp', 'email']],
+      ['off', ['sms']],
+    ]);
     expect(r).toMatchObject({ allowedMethods: ['totp'], disjoint: false, satisfied: false });
-    expect(run([['all', ['totp', 'sms']], ['all', ['totp', 'email']]], ['totp']).satisfied).toBe(true);
+    expect(
+      run(
+        [
+          ['all', ['totp', 'sms']],
+          ['all', ['totp', 'email']],
+        ],
+        ['totp'],
+      ).satisfied,
+    ).toBe(true);
     // sms satisfies the first account only.
-    const partly = run([['all', ['totp', 'sms']], ['all', ['totp', 'email']]], ['sms']);
+    const partly = run(
+      [
+        ['all', ['totp', 'sms']],
+        ['all', ['totp', 'email']],
+      ],
+      ['sms'],
+    );
     expect(partly.satisfied).toBe(false);
     expect(partly.requiredBy.map((x) => x.satisfied)).toEqual([true, false]);
   });
   it('disjoint methods: the union, and one method per account is needed', () => {
-    const r = run([['all', ['totp']], ['all', ['sms']]]);
+    const r = run([
+      ['all', ['totp']],
+      ['all', ['sms']],
+    ]);
     expect(r).toMatchObject({ allowedMethods: ['totp', 'sms'], disjoint: true, satisfied: false });
     expect(r.requiredBy.map((x) => x.allowedMethods)).toEqual([['totp'], ['sms']]);
-    expect(run([['all', ['totp']], ['all', ['sms']]], ['totp']).satisfied).toBe(false);
-    expect(run([['all', ['totp']], ['all', ['sms']]], ['totp', 'sms']).satisfied).toBe(true);
+    expect(
+      run(
+        [
+          ['all', ['totp']],
+          ['all', ['sms']],
+        ],
+        ['totp'],
+      ).satisfied,
+    ).toBe(false);
+    expect(
+      run(
+        [
+          ['all', ['totp']],
+          ['all', ['sms']],
+        ],
+        ['totp', 'sms'],
+      ).satisfied,
+    ).toBe(true);
   });
   it('an account that does not require 2FA does not narrow the methods', () => {
-    expect(run([['off', ['sms']], ['all', ['totp', 'email']]]).allowedMethods).toEqual(['totp', 'email']);
+    expect(
+      run([
+        ['off', ['sms']],
+        ['all', ['totp', 'email']],
+      ]).allowedMethods,
+    ).toEqual(['totp', 'email']);
     expect(run([['off', ['sms']]]).allowedMethods).toEqual(ALL);
   });
-  it('rememberDeviceDays: the strictest among all the user\'s accounts, requiring or not', () => {
-    expect(run([['off', ALL, 14], ['all', ALL, 30], ['off', ALL, 60]]).rememberDeviceDays).toBe(14);
-    expect(run([['off', ALL, 0], ['all', ALL, 30]]).rememberDeviceDays).toBe(0);
-    expect(evaluatePolicy([], new Map(), [], '10.0.0.1')).toMatchObject({ required: false, satisfied: true, rememberDeviceDays: 30, requiredSince: null });
+  it("rememberDeviceDays: the strictest among all the user's accounts, requiring or not", () => {
+    expect(
+      run([
+        ['off', ALL, 14],
+        ['all', ALL, 30],
+        ['off', ALL, 60],
+      ]).rememberDeviceDays,
+    ).toBe(14);
+    expect(
+      run([
+        ['off', ALL, 0],
+        ['all', ALL, 30],
+      ]).rememberDeviceDays,
+    ).toBe(0);
+    expect(evaluatePolicy([], new Map(), [], '10.0.0.1')).toMatchObject({
+      required: false,
+      satisfied: true,
+      rememberDeviceDays: 30,
+      requiredSince: null,
+    });
   });
 });
 
@@ -100,8 +191,15 @@ describe('requiredSince: when the newest requirement began', () => {
     expect(one(m, p).requiredSince).toBe(since);
   });
   it('the newest among several accounts', () => {
-    const r = evaluatePolicy([membership('a', 'member'), membership('b', 'admin')],
-      new Map([['a', policy('all', { enforceTightenedAt: 3000 })], ['b', policy('admins', { enforceTightenedAt: 8000 })]]), [], '1.2.3.4');
+    const r = evaluatePolicy(
+      [membership('a', 'member'), membership('b', 'admin')],
+      new Map([
+        ['a', policy('all', { enforceTightenedAt: 3000 })],
+        ['b', policy('admins', { enforceTightenedAt: 8000 })],
+      ]),
+      [],
+      '1.2.3.4',
+    );
     expect(r.requiredSince).toBe(8000);
   });
 });

@@ -10,12 +10,25 @@ import { classifyChange, mergePolicy, type PolicyFields } from '../../api/policy
 const T = Date.UTC(2027, 2, 1, 9, 0); // 1 March 2027, 09:00 UTC: when enforcement began, unless a row says otherwise
 const ALL: EnrollableMethod[] = ['totp', 'sms', 'email'];
 const OUTSIDE = '203.0.113.9';
-const member = (accountId: string, role: Role = 'member', extra: Partial<PolicyMembership> = {}): PolicyMembership =>
-  ({ accountId, accountName: `Account ${accountId}`, role, require2fa: false, require2faAt: null, joinedAt: T - 30 * DAY_MS, ...extra });
+const member = (accountId: string, role: Role = 'member', extra: Partial<PolicyMembership> = {}): PolicyMembership => ({
+  accountId,
+  accountName: `Account ${accountId}`,
+  role,
+  require2fa: false,
+  require2faAt: null,
+  joinedAt: T - 30 * DAY_MS,
+  ...extra,
+});
 /** A policy whose enforcement began at `since` (as applying it through enforceSinceAfter would record). */
 const policy = (enforce: Enforce, gracePeriodDays: number, extra: Partial<AccountPolicy> = {}, since = T): AccountPolicy => ({
-  enforce, allowedMethods: ALL, rememberDeviceDays: 30, enforceOutsideIpRanges: [], enforceTightenedAt: since, gracePeriodDays,
-  ...enforceSinceAfter({ enforce: 'off' }, enforce, since), ...extra,
+  enforce,
+  allowedMethods: ALL,
+  rememberDeviceDays: 30,
+  enforceOutsideIpRanges: [],
+  enforceTightenedAt: since,
+  gracePeriodDays,
+  ...enforceSinceAfter({ enforce: 'off' }, enforce, since),
+  ...extra,
 });
 const evaluate = (ms: PolicyMembership[], ps: Record<string, AccountPolicy>, enabled: EnrollableMethod[] = [], ip = OUTSIDE) =>
   evaluatePolicy(ms, new Map(Object.entries(ps)), enabled, ip);
@@ -34,7 +47,7 @@ describe('a tightening with a grace period', () => {
     expect(graceEndsAt(r, now)).toBe(graceEnd);
   });
 
-  it('no grace (0 days): due at once, even when the start is a moment ahead of this clock (another instance\'s)', () => {
+  it("no grace (0 days): due at once, even when the start is a moment ahead of this clock (another instance's)", () => {
     const none = evaluate([member('a')], { a: policy('all', 0, {}, T + 5_000) });
     expect(none.setupDueBy).toBeNull();
     expect(mustSetUpNow(none, T)).toBe(true);
@@ -62,14 +75,23 @@ describe('changing the grace period: due dates are computed, never stored, so a 
   });
 
   it('a longer grace is a loosening (emailed confirmation), a shorter one a tightening', () => {
-    const base: PolicyFields = { enforce: 'all', allowedMethods: ALL, rememberDeviceDays: 30, enforceOutsideIpRanges: [], gracePeriodDays: 7 };
-    expect(classifyChange(base, mergePolicy(base, { gracePeriodDays: 14 }))).toMatchObject({ changed: ['gracePeriodDays'], loosened: ['gracePeriodDays'] });
+    const base: PolicyFields = {
+      enforce: 'all',
+      allowedMethods: ALL,
+      rememberDeviceDays: 30,
+      enforceOutsideIpRanges: [],
+      gracePeriodDays: 7,
+    };
+    expect(classifyChange(base, mergePolicy(base, { gracePeriodDays: 14 }))).toMatchObject({
+      changed: ['gracePeriodDays'],
+      loosened: ['gracePeriodDays'],
+    });
     expect(classifyChange(base, mergePolicy(base, { gracePeriodDays: 3 }))).toMatchObject({ changed: ['gracePeriodDays'], loosened: [] });
     expect(classifyChange(base, mergePolicy(base, {})).changed).toEqual([]);
   });
 });
 
-describe('enforceSinceAfter: only a rise starts a requirement, so no change restarts anyone\'s grace', () => {
+describe("enforceSinceAfter: only a rise starts a requirement, so no change restarts anyone's grace", () => {
   const NOW = T + days(20);
   it.each([
     ['off -> admins', 'off', 'admins', { adminsRequiredSince: NOW, allRequiredSince: null }],
@@ -106,11 +128,20 @@ describe('several accounts: the earliest due date among those not yet satisfied 
   it.each([
     ['7 days from T and 2 days from T+1: T+3', [policy('all', 7), policy('all', 2, {}, T + days(1))], [], T + days(3)],
     ['one account gives no grace: due at once', [policy('all', 7), policy('all', 0)], [], null],
-    ['a satisfied account does not count', [policy('all', 7, { allowedMethods: ['totp'] }), policy('all', 2, { allowedMethods: ['sms', 'totp'] })], ['sms'], T + days(7)],
+    [
+      'a satisfied account does not count',
+      [policy('all', 7, { allowedMethods: ['totp'] }), policy('all', 2, { allowedMethods: ['sms', 'totp'] })],
+      ['sms'],
+      T + days(7),
+    ],
     ['an account that requires nothing does not count', [policy('all', 7), policy('off', 1)], [], T + days(7)],
   ] as [string, AccountPolicy[], EnrollableMethod[], number | null][])('%s', (_name, policies, enabled, due) => {
     const ps = Object.fromEntries(policies.map((p, i) => [`a${i}`, p]));
-    const r = evaluate(policies.map((_, i) => member(`a${i}`)), ps, enabled);
+    const r = evaluate(
+      policies.map((_, i) => member(`a${i}`)),
+      ps,
+      enabled,
+    );
     expect(r.setupDueBy).toBe(due);
     expect(mustSetUpNow(r, due ?? T)).toBe(true);
     expect(mustSetUpNow(r, (due ?? T) - 1)).toBe(due === null);
@@ -119,10 +150,34 @@ describe('several accounts: the earliest due date among those not yet satisfied 
 
 describe('joining later, per-member requirements, exempt ranges', () => {
   it.each([
-    ['joins 10 days after enforcement: their own 7 days from the join', member('a', 'member', { joinedAt: T + days(10) }), policy('all', 7), OUTSIDE, T + days(17)],
-    ['required of them on day 5 (enforce off)', member('a', 'member', { require2fa: true, require2faAt: T + days(5) }), policy('off', 7), OUTSIDE, T + days(12)],
-    ['required of them on day 5 while enforce already covered them: the earlier start', member('a', 'member', { require2fa: true, require2faAt: T + days(5) }), policy('all', 7), OUTSIDE, T + days(7)],
-    ['same, logging in from an exempt range: the per-member requirement alone', member('a', 'member', { require2fa: true, require2faAt: T + days(5) }), policy('all', 7, { enforceOutsideIpRanges: ['10.0.0.0/8'] }), '10.1.2.3', T + days(12)],
+    [
+      'joins 10 days after enforcement: their own 7 days from the join',
+      member('a', 'member', { joinedAt: T + days(10) }),
+      policy('all', 7),
+      OUTSIDE,
+      T + days(17),
+    ],
+    [
+      'required of them on day 5 (enforce off)',
+      member('a', 'member', { require2fa: true, require2faAt: T + days(5) }),
+      policy('off', 7),
+      OUTSIDE,
+      T + days(12),
+    ],
+    [
+      'required of them on day 5 while enforce already covered them: the earlier start',
+      member('a', 'member', { require2fa: true, require2faAt: T + days(5) }),
+      policy('all', 7),
+      OUTSIDE,
+      T + days(7),
+    ],
+    [
+      'same, logging in from an exempt range: the per-member requirement alone',
+      member('a', 'member', { require2fa: true, require2faAt: T + days(5) }),
+      policy('all', 7, { enforceOutsideIpRanges: ['10.0.0.0/8'] }),
+      '10.1.2.3',
+      T + days(12),
+    ],
     ['enforce admins, an admin', member('a', 'admin'), policy('admins', 7), OUTSIDE, T + days(7)],
   ])('%s', (_name, m, p, ip, due) => {
     expect(evaluate([m], { a: p }, [], ip).setupDueBy).toBe(due);

@@ -1,7 +1,15 @@
 // RFC 4226 and RFC 6238 test vectors against the TOTP module, with an injected clock.
 import { describe, expect, it } from 'vitest';
 import { Secret } from 'otpauth';
-import { buildOtpauthUri, generateHotp, generateTotp, parseOtpauthUri, verifyTotpStep, totpStep, generateTotpSecret } from '../../shared/totp.ts';
+import {
+  buildOtpauthUri,
+  generateHotp,
+  generateTotp,
+  parseOtpauthUri,
+  verifyTotpStep,
+  totpStep,
+  generateTotpSecret,
+} from '../../shared/totp.ts';
 
 const ascii = (s: string) => Secret.fromLatin1(s).base32;
 const seeds = {

@@ -7,15 +7,35 @@ import { evaluatePolicy, type AccountPolicy } from '../../api/policy/policy.ts';
 import { classifyChange, membersToSetUp, ownersWithout2fa, type MemberFacts, type PolicyFields } from '../../api/policy/account-policy.ts';
 import { relyingParty } from '../../api/factors/webauthn.ts';
 
-const policy = (allowedMethods: EnrollableMethod[]): AccountPolicy =>
-  ({ enforce: 'all', allowedMethods, rememberDeviceDays: 30, enforceOutsideIpRanges: [], enforceTightenedAt: 2000 });
-const requirement = (lists: EnrollableMethod[][], enabled: EnrollableMethod[] = []) => evaluatePolicy(
-  lists.map((_, i) => ({ accountId: `a${i}`, accountName: `A${i}`, role: 'member' as Role, require2fa: false, require2faAt: null, joinedAt: 1000 })),
-  new Map(lists.map((l, i) => [`a${i}`, policy(l)])), enabled, '203.0.113.9');
+const policy = (allowedMethods: EnrollableMethod[]): AccountPolicy => ({
+  enforce: 'all',
+  allowedMethods,
+  rememberDeviceDays: 30,
+  enforceOutsideIpRanges: [],
+  enforceTightenedAt: 2000,
+});
+const requirement = (lists: EnrollableMethod[][], enabled: EnrollableMethod[] = []) =>
+  evaluatePolicy(
+    lists.map((_, i) => ({
+      accountId: `a${i}`,
+      accountName: `A${i}`,
+      role: 'member' as Role,
+      require2fa: false,
+      require2faAt: null,
+      joinedAt: 1000,
+    })),
+    new Map(lists.map((l, i) => [`a${i}`, policy(l)])),
+    enabled,
+    '203.0.113.9',
+  );
 
 describe('multi-account intersection includes webauthn', () => {
   it('keys only in one account and app-or-key in another: keys only', () => {
-    expect(requirement([['webauthn'], ['totp', 'webauthn']])).toMatchObject({ allowedMethods: ['webauthn'], disjoint: false, satisfied: false });
+    expect(requirement([['webauthn'], ['totp', 'webauthn']])).toMatchObject({
+      allowedMethods: ['webauthn'],
+      disjoint: false,
+      satisfied: false,
+    });
     expect(requirement([['webauthn'], ['totp', 'webauthn']], ['webauthn']).satisfied).toBe(true);
     expect(requirement([['webauthn'], ['totp', 'webauthn']], ['totp']).satisfied).toBe(false);
   });
@@ -39,17 +59,42 @@ describe('"security keys only"', () => {
     expect(AllowedMethods.safeParse(['sms', 'webauthn']).success).toBe(false);
   });
 
-  const base: PolicyFields = { enforce: 'all', allowedMethods: ['totp', 'sms', 'email'], rememberDeviceDays: 30, enforceOutsideIpRanges: [], gracePeriodDays: 0 };
+  const base: PolicyFields = {
+    enforce: 'all',
+    allowedMethods: ['totp', 'sms', 'email'],
+    rememberDeviceDays: 30,
+    enforceOutsideIpRanges: [],
+    gracePeriodDays: 0,
+  };
   it('allowing security keys loosens nothing; allowing any other method still does', () => {
-    expect(classifyChange(base, { ...base, allowedMethods: ['webauthn'] })).toEqual({ changed: ['allowedMethods'], loosened: [], requirementGrew: false });
+    expect(classifyChange(base, { ...base, allowedMethods: ['webauthn'] })).toEqual({
+      changed: ['allowedMethods'],
+      loosened: [],
+      requirementGrew: false,
+    });
     expect(classifyChange(base, { ...base, allowedMethods: ['totp', 'sms', 'email', 'webauthn'] }).loosened).toEqual([]);
-    expect(classifyChange({ ...base, allowedMethods: ['webauthn'] }, { ...base, allowedMethods: ['totp', 'webauthn'] }).loosened).toEqual(['allowedMethods']);
+    expect(classifyChange({ ...base, allowedMethods: ['webauthn'] }, { ...base, allowedMethods: ['totp', 'webauthn'] }).loosened).toEqual([
+      'allowedMethods',
+    ]);
   });
 
   it('sends members without a key to setup, and is blocked by owners without one', () => {
-    const member = (userId: string, role: Role, enabledMethods: EnrollableMethod[]): MemberFacts =>
-      ({ userId, email: `${userId}@example.com`, name: userId, role, require2fa: false, require2faAt: null, joinedAt: 1000, enabledMethods });
-    const members = [member('owner-key', 'owner', ['webauthn']), member('totp-only', 'member', ['totp']), member('both', 'member', ['totp', 'webauthn']), member('none', 'admin', [])];
+    const member = (userId: string, role: Role, enabledMethods: EnrollableMethod[]): MemberFacts => ({
+      userId,
+      email: `${userId}@example.com`,
+      name: userId,
+      role,
+      require2fa: false,
+      require2faAt: null,
+      joinedAt: 1000,
+      enabledMethods,
+    });
+    const members = [
+      member('owner-key', 'owner', ['webauthn']),
+      member('totp-only', 'member', ['totp']),
+      member('both', 'member', ['totp', 'webauthn']),
+      member('none', 'admin', []),
+    ];
     const keysOnly = { ...base, allowedMethods: ['webauthn'] as EnrollableMethod[] };
     expect(membersToSetUp(members, keysOnly, 'acc').map((m) => m.userId)).toEqual(['totp-only', 'none']);
     expect(ownersWithout2fa(members, keysOnly)).toEqual([]);
@@ -59,7 +104,11 @@ describe('"security keys only"', () => {
 
 describe('the relying party', () => {
   it('is PUBLIC_URL: its host name is the RP id, its origin the only origin', () => {
-    expect(relyingParty({ publicUrl: 'https://twofold.example.com' })).toEqual({ id: 'twofold.example.com', origin: 'https://twofold.example.com', name: 'Twofold' });
+    expect(relyingParty({ publicUrl: 'https://twofold.example.com' })).toEqual({
+      id: 'twofold.example.com',
+      origin: 'https://twofold.example.com',
+      name: 'Twofold',
+    });
     expect(relyingParty({ publicUrl: 'http://localhost:3000' })).toMatchObject({ id: 'localhost', origin: 'http://localhost:3000' });
   });
 });

@@ -4,12 +4,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import {
-  enrolTotp, expectNoProblems, linkToken, nextTotp, PASSWORD, seedMember, seedUser, signInWithPassword, startWeb, type Seeded, type WebHarness,
+  enrolTotp,
+  expectNoProblems,
+  linkToken,
+  nextTotp,
+  PASSWORD,
+  seedMember,
+  seedUser,
+  signInWithPassword,
+  startWeb,
+  type Seeded,
+  type WebHarness,
 } from './e2e-helpers.ts';
 
 let web: WebHarness;
-beforeAll(async () => { web = await startWeb('a11y'); });
-afterAll(async () => { await web?.close(); });
+beforeAll(async () => {
+  web = await startWeb('a11y');
+});
+afterAll(async () => {
+  await web?.close();
+});
 
 const widths = [1280, 390] as const;
 
@@ -19,7 +33,13 @@ async function check(page: Page, width: number, name: string): Promise<string[]>
   const { violations } = await new AxeBuilder({ page }).analyze();
   const found = violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'region')
-    .map((v) => `${name} @${width}px: ${v.id} (${v.impact}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+    .map(
+      (v) =>
+        `${name} @${width}px: ${v.id} (${v.impact}) at ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(' | ')}`,
+    );
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   if (overflow > 0) found.push(`${name} @${width}px: scrolls sideways by ${overflow}px`);
   return found;
@@ -35,7 +55,9 @@ async function reauthIfAsked(page: Page) {
 
 describe.each(widths)('every page at %i px', (width) => {
   const found: string[] = [];
-  const see = async (page: Page, name: string) => { found.push(...(await check(page, width, name))); };
+  const see = async (page: Page, name: string) => {
+    found.push(...(await check(page, width, name)));
+  };
   let owner: Seeded;
   let ownerSecret: string;
 
@@ -70,7 +92,10 @@ describe.each(widths)('every page at %i px', (width) => {
     ownerSecret = (await enrolTotp(web, owner)).secret;
     const guest = await web.newPage({ width });
     const newcomer = `newcomer.${width}.${Date.now()}@example.com`;
-    await web.call('POST', `/api/v1/accounts/${owner.accountId}/members`, { token: owner.token, body: { email: newcomer, role: 'member' } });
+    await web.call('POST', `/api/v1/accounts/${owner.accountId}/members`, {
+      token: owner.token,
+      body: { email: newcomer, role: 'member' },
+    });
     await guest.goto(`${web.app.url}/accept-invite#token=${linkToken(web, newcomer, /invited you to/)}`);
     await guest.getByLabel('Choose a password').waitFor();
     await see(guest, '07-accept-invitation-new-person');
@@ -81,7 +106,10 @@ describe.each(widths)('every page at %i px', (width) => {
     await see(guest, '08-invitation-accepted');
 
     const existing = await seedUser(web, 'Ezra Existing');
-    await web.call('POST', `/api/v1/accounts/${owner.accountId}/members`, { token: owner.token, body: { email: existing.email, role: 'admin' } });
+    await web.call('POST', `/api/v1/accounts/${owner.accountId}/members`, {
+      token: owner.token,
+      body: { email: existing.email, role: 'admin' },
+    });
     const link = `${web.app.url}/accept-invite#token=${linkToken(web, existing.email, /invited you to/)}`;
     const other = await web.newPage({ width });
     await other.goto(link);
@@ -190,7 +218,10 @@ describe.each(widths)('every page at %i px', (width) => {
   });
 
   it('admin: members with invitations, policy, IP rules, API keys, audit log', async () => {
-    const pending = await web.call('POST', `/api/v1/accounts/${owner.accountId}/members`, { token: owner.token, body: { email: `pending.${width}@example.com`, role: 'admin' } });
+    const pending = await web.call('POST', `/api/v1/accounts/${owner.accountId}/members`, {
+      token: owner.token,
+      body: { email: `pending.${width}@example.com`, role: 'admin' },
+    });
     expect(pending.status, JSON.stringify(pending.body)).toBe(201);
     const page = await web.newPage({ width });
     await signInWithPassword(page, web.app.url, owner.email);

@@ -10,20 +10,38 @@ import { buttonNamed, fakeApi, settle } from './fake-api.ts';
 
 const TOKEN = 'inv_0123456789abcdef';
 const preview: InvitationPreview = {
-  accountName: 'Harbour Freight', invitedBy: 'Grace Hopper', invitedByEmail: 'grace@harbour.test', role: 'admin', email: 'alan@example.com',
-  expiresAt: '2026-11-30T10:00:00Z', existingUser: false, managed: true, accountMay: ['require_2fa', 'change_role', 'remove', 'reset_2fa', 'issue_recovery_code'],
+  accountName: 'Harbour Freight',
+  invitedBy: 'Grace Hopper',
+  invitedByEmail: 'grace@harbour.test',
+  role: 'admin',
+  email: 'alan@example.com',
+  expiresAt: '2026-11-30T10:00:00Z',
+  existingUser: false,
+  managed: true,
+  accountMay: ['require_2fa', 'change_role', 'remove', 'reset_2fa', 'issue_recovery_code'],
 };
 const alan: User = { id: 'u-alan', email: 'alan@example.com', name: 'Alan', emailVerified: true };
 
 let root: HTMLElement;
-const handlers = () => ({ onJoined: vi.fn(), onAccepted: vi.fn(), onSignIn: vi.fn(), onSignOut: vi.fn(), onContinue: vi.fn(), onCheckEmail: vi.fn() });
+const handlers = () => ({
+  onJoined: vi.fn(),
+  onAccepted: vi.fn(),
+  onSignIn: vi.fn(),
+  onSignOut: vi.fn(),
+  onContinue: vi.fn(),
+  onCheckEmail: vi.fn(),
+});
 beforeEach(() => {
   sessionStorage.clear();
   history.replaceState(null, '', `/accept-invite#token=${TOKEN}`);
   root = document.createElement('div');
   document.body.append(root);
 });
-afterEach(() => { act(() => render(null, root)); root.remove(); vi.unstubAllGlobals(); });
+afterEach(() => {
+  act(() => render(null, root));
+  root.remove();
+  vi.unstubAllGlobals();
+});
 
 async function open(user: User | null, answer: Partial<InvitationPreview> = {}, extra: Parameters<typeof fakeApi>[0] = {}) {
   const calls = fakeApi({ 'POST /auth/invitation': () => ({ body: { ...preview, ...answer } }), ...extra });
@@ -35,7 +53,10 @@ async function open(user: User | null, answer: Partial<InvitationPreview> = {}, 
 const text = () => root.textContent ?? '';
 function fill(selector: string, value: string) {
   const input = root.querySelector(selector) as HTMLInputElement;
-  act(() => { input.value = value; input.dispatchEvent(new Event('input', { bubbles: true })); });
+  act(() => {
+    input.value = value;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
 }
 
 describe('accept invitation', () => {
@@ -66,23 +87,39 @@ describe('accept invitation', () => {
   });
 
   it('a new person sets a name and password and joins', async () => {
-    const { calls, props } = await open(null, {}, {
-      'POST /auth/accept-invite': () => ({ status: 201, body: { status: 'authenticated', session: { token: 't', expiresAt: 'x' }, user: { ...alan } } }),
-    });
+    const { calls, props } = await open(
+      null,
+      {},
+      {
+        'POST /auth/accept-invite': () => ({
+          status: 201,
+          body: { status: 'authenticated', session: { token: 't', expiresAt: 'x' }, user: { ...alan } },
+        }),
+      },
+    );
     fill('#invite-name', 'Alan Turing');
     fill('#invite-password', 'correct horse battery staple');
-    await act(async () => { root.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true })); });
+    await act(async () => {
+      root.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    });
     await settle();
-    expect(calls.at(-1)).toMatchObject({ path: '/auth/accept-invite', body: { inviteToken: TOKEN, name: 'Alan Turing', password: 'correct horse battery staple' } });
+    expect(calls.at(-1)).toMatchObject({
+      path: '/auth/accept-invite',
+      body: { inviteToken: TOKEN, name: 'Alan Turing', password: 'correct horse battery staple' },
+    });
     expect(props.onJoined).toHaveBeenCalledOnce();
     expect(text()).toContain('You joined Harbour Freight');
     expect(sessionStorage.getItem('twofold.inviteToken')).toBeNull();
   });
 
   it('the invited user, signed in and verified, joins with one button', async () => {
-    const { calls, props } = await open(alan, { existingUser: true, managed: false }, {
-      'POST /auth/accept-invite': () => ({ body: { account: { id: 'acc-h', name: 'Harbour Freight', role: 'admin' } } }),
-    });
+    const { calls, props } = await open(
+      alan,
+      { existingUser: true, managed: false },
+      {
+        'POST /auth/accept-invite': () => ({ body: { account: { id: 'acc-h', name: 'Harbour Freight', role: 'admin' } } }),
+      },
+    );
     expect(root.querySelector('#invite-password')).toBeNull();
     act(() => buttonNamed(root, 'Join Harbour Freight').click());
     await settle();

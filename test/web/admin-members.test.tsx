@@ -8,9 +8,60 @@ import { buttonNamed, fakeApi, settle } from './fake-api.ts';
 
 const base = '/accounts/acc-1';
 const members: Member[] = [
-  { userId: 'u1', email: 'olga@example.com', name: 'Olga', role: 'owner', require2fa: false, managed: true, twoFactor: { enabled: true, methods: ['totp'], required: false, requiredReason: null, canReset: true, canIssueRecoveryCode: true, setupDueBy: null, overdue: false } },
-  { userId: 'u2', email: 'mo@example.com', name: 'Mo', role: 'member', require2fa: false, managed: true, twoFactor: { enabled: false, methods: [], required: false, requiredReason: null, canReset: false, canIssueRecoveryCode: true, setupDueBy: null, overdue: false } },
-  { userId: 'u3', email: 'ann@example.com', name: 'Ann', role: 'member', require2fa: false, managed: true, twoFactor: { enabled: true, methods: ['sms'], required: false, requiredReason: null, canReset: true, canIssueRecoveryCode: true, setupDueBy: null, overdue: false } },
+  {
+    userId: 'u1',
+    email: 'olga@example.com',
+    name: 'Olga',
+    role: 'owner',
+    require2fa: false,
+    managed: true,
+    twoFactor: {
+      enabled: true,
+      methods: ['totp'],
+      required: false,
+      requiredReason: null,
+      canReset: true,
+      canIssueRecoveryCode: true,
+      setupDueBy: null,
+      overdue: false,
+    },
+  },
+  {
+    userId: 'u2',
+    email: 'mo@example.com',
+    name: 'Mo',
+    role: 'member',
+    require2fa: false,
+    managed: true,
+    twoFactor: {
+      enabled: false,
+      methods: [],
+      required: false,
+      requiredReason: null,
+      canReset: false,
+      canIssueRecoveryCode: true,
+      setupDueBy: null,
+      overdue: false,
+    },
+  },
+  {
+    userId: 'u3',
+    email: 'ann@example.com',
+    name: 'Ann',
+    role: 'member',
+    require2fa: false,
+    managed: true,
+    twoFactor: {
+      enabled: true,
+      methods: ['sms'],
+      required: false,
+      requiredReason: null,
+      canReset: true,
+      canIssueRecoveryCode: true,
+      setupDueBy: null,
+      overdue: false,
+    },
+  },
 ];
 
 let root: HTMLElement;
@@ -19,7 +70,12 @@ beforeEach(() => {
   root = document.createElement('div');
   document.body.append(root);
 });
-afterEach(() => { act(() => render(null, root)); root.remove(); vi.unstubAllGlobals(); vi.useRealTimers(); });
+afterEach(() => {
+  act(() => render(null, root));
+  root.remove();
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
 
 const row = (email: string) => root.querySelector(`[data-testid="member-${email}"]`)!;
 
@@ -30,13 +86,21 @@ describe('member directory', () => {
     await settle();
     expect(root.querySelectorAll('tbody tr[data-testid]')).toHaveLength(3);
     const filter = root.querySelector('#filter-without') as HTMLInputElement;
-    act(() => { filter.checked = true; filter.dispatchEvent(new Event('change', { bubbles: true })); });
-    expect([...root.querySelectorAll('tbody tr[data-testid]')].map((r) => r.getAttribute('data-testid'))).toEqual(['member-mo@example.com']);
+    act(() => {
+      filter.checked = true;
+      filter.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    expect([...root.querySelectorAll('tbody tr[data-testid]')].map((r) => r.getAttribute('data-testid'))).toEqual([
+      'member-mo@example.com',
+    ]);
     const reset = buttonNamed(row('mo@example.com'), 'Reset 2FA');
     expect(reset.disabled).toBe(true);
     expect(row('mo@example.com').textContent).toContain('Nothing to reset');
     // Owners do not get a recovery code for themselves; they do for others.
-    act(() => { filter.checked = false; filter.dispatchEvent(new Event('change', { bubbles: true })); });
+    act(() => {
+      filter.checked = false;
+      filter.dispatchEvent(new Event('change', { bubbles: true }));
+    });
     expect(row('olga@example.com').textContent).not.toContain('Generate recovery code');
     expect(row('ann@example.com').textContent).toContain('Generate recovery code');
   });
@@ -63,17 +127,33 @@ describe('member directory', () => {
     const dialog = root.querySelector('[data-testid=recovery-dialog]')!;
     expect(dialog.querySelector('[data-testid=recovery-code]')!.textContent).toBe('RCV-7788-XYZ');
     expect(dialog.querySelector('[data-testid=countdown]')!.textContent).toBe('1:00:00');
-    act(() => { vi.advanceTimersByTime(61_000); });
+    act(() => {
+      vi.advanceTimersByTime(61_000);
+    });
     expect(dialog.querySelector('[data-testid=countdown]')!.textContent).toBe('58:59');
   });
 
   it('lists pending invitations with resend and withdraw (after a confirmation), and says "Invitation sent to …" after inviting', async () => {
-    const pending = [{ id: 'inv-1', email: 'newbie@example.com', role: 'member', invitedBy: 'Olga', createdAt: '2026-11-22T09:00:00Z', expiresAt: '2026-11-29T09:00:00Z' }];
+    const pending = [
+      {
+        id: 'inv-1',
+        email: 'newbie@example.com',
+        role: 'member',
+        invitedBy: 'Olga',
+        createdAt: '2026-11-22T09:00:00Z',
+        expiresAt: '2026-11-29T09:00:00Z',
+      },
+    ];
     const calls = fakeApi({
       [`GET ${base}/members`]: () => ({ body: members }),
       [`GET ${base}/invitations`]: () => ({ body: pending }),
-      [`POST ${base}/members`]: (body) => ({ status: 201, body: { invitation: { id: 'inv-2', email: (body as { email: string }).email, role: 'admin', expiresAt: '2026-11-30T10:00:00Z' } } }),
-      [`POST ${base}/invitations/inv-1/resend`]: () => ({ body: { invitation: { id: 'inv-1', email: 'newbie@example.com', role: 'member', expiresAt: '2026-11-30T10:00:00Z' } } }),
+      [`POST ${base}/members`]: (body) => ({
+        status: 201,
+        body: { invitation: { id: 'inv-2', email: (body as { email: string }).email, role: 'admin', expiresAt: '2026-11-30T10:00:00Z' } },
+      }),
+      [`POST ${base}/invitations/inv-1/resend`]: () => ({
+        body: { invitation: { id: 'inv-1', email: 'newbie@example.com', role: 'member', expiresAt: '2026-11-30T10:00:00Z' } },
+      }),
       [`DELETE ${base}/invitations/inv-1`]: () => ({ status: 204 }),
     });
     act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" selfVerified />, root));
@@ -95,25 +175,42 @@ describe('member directory', () => {
     expect(calls.some((c) => c.method === 'DELETE' && c.path === `${base}/invitations/inv-1`)).toBe(true);
 
     const email = root.querySelector('#add-email') as HTMLInputElement;
-    act(() => { email.value = 'grace@example.com'; email.dispatchEvent(new Event('input', { bubbles: true })); });
-    await act(async () => { root.querySelector('form[aria-labelledby=invite-title]')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true })); });
+    act(() => {
+      email.value = 'grace@example.com';
+      email.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await act(async () => {
+      root.querySelector('form[aria-labelledby=invite-title]')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    });
     await settle();
-    expect(calls.find((c) => c.method === 'POST' && c.path === `${base}/members`)!.body).toEqual({ email: 'grace@example.com', role: 'member' });
+    expect(calls.find((c) => c.method === 'POST' && c.path === `${base}/members`)!.body).toEqual({
+      email: 'grace@example.com',
+      role: 'member',
+    });
     expect(root.querySelector('[data-testid=invite-sent]')!.textContent).toContain('Invitation sent to grace@example.com');
     expect(root.textContent).not.toContain('grace@example.com added');
   });
 
   it('explains, instead of offering, reset and recovery codes for a member the account does not manage', async () => {
-    const unmanaged: Member = { ...members[2]!, managed: false, twoFactor: { ...members[2]!.twoFactor, canReset: false, canIssueRecoveryCode: false } };
+    const unmanaged: Member = {
+      ...members[2]!,
+      managed: false,
+      twoFactor: { ...members[2]!.twoFactor, canReset: false, canIssueRecoveryCode: false },
+    };
     const managedOne: Member = { ...members[1]!, managed: true, twoFactor: { ...members[1]!.twoFactor, canIssueRecoveryCode: true } };
-    fakeApi({ [`GET ${base}/members`]: () => ({ body: [members[0], managedOne, unmanaged] }), [`GET ${base}/invitations`]: () => ({ body: [] }) });
+    fakeApi({
+      [`GET ${base}/members`]: () => ({ body: [members[0], managedOne, unmanaged] }),
+      [`GET ${base}/invitations`]: () => ({ body: [] }),
+    });
     act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" selfVerified />, root));
     await settle();
     const ann = row('ann@example.com');
     expect(ann.textContent).toContain('Joined with their own Twofold sign-in');
     expect([...ann.querySelectorAll('button')].map((b) => b.textContent)).not.toContain('Reset 2FA');
     expect(ann.textContent).not.toContain('Generate recovery code');
-    expect(ann.querySelector('[data-testid=unmanaged-reason]')!.textContent).toContain('only the account they signed up with can reset their 2FA or give them a recovery code');
+    expect(ann.querySelector('[data-testid=unmanaged-reason]')!.textContent).toContain(
+      'only the account they signed up with can reset their 2FA or give them a recovery code',
+    );
     expect(row('mo@example.com').textContent).toContain('Generate recovery code');
   });
 
@@ -121,7 +218,9 @@ describe('member directory', () => {
     fakeApi({ [`GET ${base}/members`]: () => ({ body: members }), [`GET ${base}/invitations`]: () => ({ body: [] }) });
     act(() => render(<MembersTab accountId="acc-1" isOwner selfId="u1" selfVerified={false} />, root));
     await settle();
-    expect(root.querySelector('[data-testid=verify-to-invite]')!.textContent).toContain('Verify your own email address before you invite people');
+    expect(root.querySelector('[data-testid=verify-to-invite]')!.textContent).toContain(
+      'Verify your own email address before you invite people',
+    );
     expect(root.querySelector('[data-testid=verify-to-invite] a')!.getAttribute('href')).toBe('/check-email');
     expect((root.querySelector('form[aria-labelledby=invite-title] fieldset') as HTMLFieldSetElement).disabled).toBe(true);
   });

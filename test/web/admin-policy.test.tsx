@@ -9,27 +9,62 @@ import { buttonNamed, fakeApi, settle } from './fake-api.ts';
 
 const base = '/accounts/acc-1';
 function member(name: string, role: Member['role'], enabled: boolean): Member {
-  return { userId: name, email: `${name}@example.com`, name, role, require2fa: false, managed: true,
-    twoFactor: { enabled, methods: enabled ? ['totp'] : [], required: false, requiredReason: null, canReset: enabled, canIssueRecoveryCode: true, setupDueBy: null, overdue: false } };
+  return {
+    userId: name,
+    email: `${name}@example.com`,
+    name,
+    role,
+    require2fa: false,
+    managed: true,
+    twoFactor: {
+      enabled,
+      methods: enabled ? ['totp'] : [],
+      required: false,
+      requiredReason: null,
+      canReset: enabled,
+      canIssueRecoveryCode: true,
+      setupDueBy: null,
+      overdue: false,
+    },
+  };
 }
-const policy: Policy = { enforce: 'admins', allowedMethods: ['totp', 'sms', 'email'], rememberDeviceDays: 30, enforceOutsideIpRanges: [], gracePeriodDays: 0, updatedAt: '2026-11-23T10:00:00Z' };
+const policy: Policy = {
+  enforce: 'admins',
+  allowedMethods: ['totp', 'sms', 'email'],
+  rememberDeviceDays: 30,
+  enforceOutsideIpRanges: [],
+  gracePeriodDays: 0,
+  updatedAt: '2026-11-23T10:00:00Z',
+};
 
 let root: HTMLElement;
-beforeEach(() => { root = document.createElement('div'); document.body.append(root); });
-afterEach(() => { act(() => render(null, root)); root.remove(); vi.unstubAllGlobals(); });
+beforeEach(() => {
+  root = document.createElement('div');
+  document.body.append(root);
+});
+afterEach(() => {
+  act(() => render(null, root));
+  root.remove();
+  vi.unstubAllGlobals();
+});
 
 function radio(value: string): HTMLInputElement {
   return root.querySelector(`input[name=enforce][value=${value}]`)!;
 }
 function choose(value: string) {
-  act(() => { radio(value).checked = true; radio(value).dispatchEvent(new Event('change', { bubbles: true })); });
+  act(() => {
+    radio(value).checked = true;
+    radio(value).dispatchEvent(new Event('change', { bubbles: true }));
+  });
 }
 
 describe('2FA policy form', () => {
   it('previews who will be asked to set up, and blocks "all" while an owner has no 2FA', async () => {
     fakeApi({
       [`GET ${base}/security/2fa-policy`]: () => ({ body: policy }),
-      [`GET ${base}/members`]: () => ({ body: [member('Olga', 'owner', false), member('Ada', 'admin', true), member('Mo', 'member', false)] }),
+      [`GET ${base}/members`]: () => ({
+        body: [member('Olga', 'owner', false), member('Ada', 'admin', true), member('Mo', 'member', false)],
+      }),
     });
     act(() => render(<PolicyTab accountId="acc-1" isOwner selfId="u-self" />, root));
     await settle();
@@ -54,13 +89,25 @@ describe('2FA policy form', () => {
     act(() => render(<PolicyTab accountId="acc-1" isOwner selfId="u-self" />, root));
     await settle();
     choose('off');
-    await act(async () => { root.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true })); });
+    await act(async () => {
+      root.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    });
     await settle();
-    expect(calls.find((c) => c.method === 'PUT')!.body).toMatchObject({ enforce: 'off', allowedMethods: ['totp', 'sms', 'email'], rememberDeviceDays: 30, enforceOutsideIpRanges: [] });
+    expect(calls.find((c) => c.method === 'PUT')!.body).toMatchObject({
+      enforce: 'off',
+      allowedMethods: ['totp', 'sms', 'email'],
+      rememberDeviceDays: 30,
+      enforceOutsideIpRanges: [],
+    });
     expect(root.textContent).toContain('We emailed a code to o•••@example.com');
     const input = root.querySelector('input#policy-confirm-code') as HTMLInputElement;
-    act(() => { input.value = '482 913'; input.dispatchEvent(new Event('input', { bubbles: true })); });
-    await act(async () => { root.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true })); });
+    act(() => {
+      input.value = '482 913';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await act(async () => {
+      root.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    });
     await settle();
     expect(calls.find((c) => c.path.endsWith('/confirm'))!.body).toEqual({ confirmationId: 'conf-9', code: '482913' });
     expect(root.textContent).toContain('Policy change confirmed and saved.');
@@ -80,13 +127,17 @@ describe('2FA policy form', () => {
   it('tells an owner without 2FA, in the first person, to set it up, with a link to do it now', async () => {
     fakeApi({
       [`GET ${base}/security/2fa-policy`]: () => ({ body: { ...policy, enforce: 'off' } }),
-      [`GET ${base}/members`]: () => ({ body: [member('u-self', 'owner', false), member('Olga', 'owner', false), member('Mo', 'member', true)] }),
+      [`GET ${base}/members`]: () => ({
+        body: [member('u-self', 'owner', false), member('Olga', 'owner', false), member('Mo', 'member', true)],
+      }),
     });
     act(() => render(<PolicyTab accountId="acc-1" isOwner selfId="u-self" />, root));
     await settle();
     choose('all');
     const blocking = root.querySelector('[data-testid=blocking-owners]')!;
-    expect(blocking.querySelector('[data-testid=self-blocking]')!.textContent).toContain('You must set up two-factor authentication yourself');
+    expect(blocking.querySelector('[data-testid=self-blocking]')!.textContent).toContain(
+      'You must set up two-factor authentication yourself',
+    );
     const link = blocking.querySelector('a')!;
     expect([link.textContent, link.getAttribute('href')]).toEqual(['Set up 2FA now', '/security']);
     // The others are still named, but the signed-in owner is not listed in the third person.

@@ -3,12 +3,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
-  addMember, apiSignIn, seedMember, enrolTotp, expectNoProblems, nextTotp, PASSWORD, seedUser, signInWithPassword, startWeb, type WebHarness,
+  addMember,
+  apiSignIn,
+  seedMember,
+  enrolTotp,
+  expectNoProblems,
+  nextTotp,
+  PASSWORD,
+  seedUser,
+  signInWithPassword,
+  startWeb,
+  type WebHarness,
 } from './e2e-helpers.ts';
 
 let web: WebHarness;
-beforeAll(async () => { web = await startWeb('admin'); });
-afterAll(async () => { await web?.close(); });
+beforeAll(async () => {
+  web = await startWeb('admin');
+});
+afterAll(async () => {
+  await web?.close();
+});
 
 /** Sensitive calls may ask for the password again; answer when they do. */
 async function reauthIfAsked(page: Page) {
@@ -165,7 +179,10 @@ describe('admin dashboard', () => {
     const owner = await seedUser(web, 'Ida Integrations', 'Pier Systems');
     // Enough events for a second page of the audit log.
     for (let i = 0; i < 52; i++) {
-      const put = await web.call('PUT', `/api/v1/accounts/${owner.accountId}/security/ip-rules`, { token: owner.token, body: { apiAllowedRanges: [`10.0.${i}.0/24`] } });
+      const put = await web.call('PUT', `/api/v1/accounts/${owner.accountId}/security/ip-rules`, {
+        token: owner.token,
+        body: { apiAllowedRanges: [`10.0.${i}.0/24`] },
+      });
       expect(put.status, JSON.stringify(put.body)).toBe(200);
     }
     const page = await web.newPage();

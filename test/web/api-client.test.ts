@@ -28,7 +28,10 @@ describe('api client', () => {
   });
 
   it('never shows a raw server page', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => new Response('<html>Internal Server Error</html>', { status: 500 })));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response('<html>Internal Server Error</html>', { status: 500 })),
+    );
     const error = await api('GET', '/x').catch((e: unknown) => e);
     expect(describeError(error)).toBe('Something went wrong on our side. Please try again.');
     expect((error as ApiError).unreachable).toBe(false);
@@ -37,10 +40,18 @@ describe('api client', () => {
   it('tells "cannot reach Twofold" (no answer, or a gateway page) apart from an answer, and tells the listeners', async () => {
     const heard: ApiError[] = [];
     const stop = onApiError((e) => heard.push(e));
-    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch'); }));
-    const offline = await api('GET', '/session').catch((e: unknown) => e) as ApiError;
-    vi.stubGlobal('fetch', vi.fn(async () => new Response('<html>Bad Gateway</html>', { status: 502 })));
-    const gateway = await api('GET', '/session').catch((e: unknown) => e) as ApiError;
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => {
+        throw new TypeError('Failed to fetch');
+      }),
+    );
+    const offline = (await api('GET', '/session').catch((e: unknown) => e)) as ApiError;
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response('<html>Bad Gateway</html>', { status: 502 })),
+    );
+    const gateway = (await api('GET', '/session').catch((e: unknown) => e)) as ApiError;
     stop();
     expect([offline.unreachable, gateway.unreachable]).toEqual([true, true]);
     expect(describeError(offline)).toBe('We could not reach Twofold. Check your connection and try again.');
@@ -49,10 +60,10 @@ describe('api client', () => {
 
   it('reads why a session ended from a 401', async () => {
     answer(401, { error: { code: 'unauthenticated', message: 'Please sign in.', reason: '2fa_reset' } });
-    const error = await api('GET', '/session').catch((e: unknown) => e) as ApiError;
+    const error = (await api('GET', '/session').catch((e: unknown) => e)) as ApiError;
     expect(error.reason).toBe('2fa_reset');
     answer(401, { error: { code: 'unauthenticated', message: 'Please sign in.' } });
-    expect((await api('GET', '/session').catch((e: unknown) => e) as ApiError).reason).toBeNull();
+    expect(((await api('GET', '/session').catch((e: unknown) => e)) as ApiError).reason).toBeNull();
   });
 
   it('says nothing about an action the person cancelled', () => {

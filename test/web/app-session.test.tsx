@@ -8,19 +8,43 @@ import { App } from '../../web/app.tsx';
 import { fakeApi, settle } from './fake-api.ts';
 
 const user = { id: 'u1', email: 'mina@example.com', name: 'Mina', emailVerified: true };
-const session = { user, session: { expiresAt: '2026-11-24T10:00:00Z', clients: ['web'] }, accounts: [{ id: 'acc', name: 'Quay', role: 'member' }], twoFactorSetupRequired: false };
-const status = {
-  enabled: false, preferredMethod: null, methods: { totp: { enabled: false }, sms: { enabled: false, phone: null, previousPhone: null }, email: { enabled: false, address: null }, webauthn: { enabled: false, credentials: [] } },
-  backupCodes: { remaining: 0, low: false }, required: false, requiredBy: [], allowedMethods: ['totp', 'sms', 'email'], canDisable: true,
+const session = {
+  user,
+  session: { expiresAt: '2026-11-24T10:00:00Z', clients: ['web'] },
+  accounts: [{ id: 'acc', name: 'Quay', role: 'member' }],
+  twoFactorSetupRequired: false,
 };
-const unauthenticated = (reason?: string) => ({ status: 401, body: { error: { code: 'unauthenticated', message: 'Please sign in.', ...(reason ? { reason } : {}) } } });
+const status = {
+  enabled: false,
+  preferredMethod: null,
+  methods: {
+    totp: { enabled: false },
+    sms: { enabled: false, phone: null, previousPhone: null },
+    email: { enabled: false, address: null },
+    webauthn: { enabled: false, credentials: [] },
+  },
+  backupCodes: { remaining: 0, low: false },
+  required: false,
+  requiredBy: [],
+  allowedMethods: ['totp', 'sms', 'email'],
+  canDisable: true,
+};
+const unauthenticated = (reason?: string) => ({
+  status: 401,
+  body: { error: { code: 'unauthenticated', message: 'Please sign in.', ...(reason ? { reason } : {}) } },
+});
 
 let root: HTMLElement;
 let net: { offline: boolean; session: () => { status?: number; body?: unknown } };
 beforeEach(() => {
   history.replaceState(null, '', '/security');
   net = { offline: false, session: () => ({ body: session }) };
-  const online = <T,>(answer: () => T) => () => { if (net.offline) throw new TypeError('Failed to fetch'); return answer(); };
+  const online =
+    <T,>(answer: () => T) =>
+    () => {
+      if (net.offline) throw new TypeError('Failed to fetch');
+      return answer();
+    };
   fakeApi({
     'GET /session': online(() => net.session()),
     'GET /me/2fa': online(() => ({ body: status })),
@@ -31,11 +55,17 @@ beforeEach(() => {
   root = document.createElement('div');
   document.body.append(root);
 });
-afterEach(() => { act(() => render(null, root)); root.remove(); vi.unstubAllGlobals(); });
+afterEach(() => {
+  act(() => render(null, root));
+  root.remove();
+  vi.unstubAllGlobals();
+});
 
 const heading = () => root.querySelector('h1')?.textContent;
 async function refocus() {
-  await act(async () => { window.dispatchEvent(new Event('focus')); });
+  await act(async () => {
+    window.dispatchEvent(new Event('focus'));
+  });
   await settle();
 }
 

@@ -10,7 +10,18 @@ let last = '';
 
 function Harness({ kind }: { kind?: 'digits' | 'text' }) {
   const [value, setValue] = useState('');
-  return <CodeInput id="c" label="Code" value={value} kind={kind} onChange={(v) => { last = v; setValue(v); }} />;
+  return (
+    <CodeInput
+      id="c"
+      label="Code"
+      value={value}
+      kind={kind}
+      onChange={(v) => {
+        last = v;
+        setValue(v);
+      }}
+    />
+  );
 }
 
 function mount(kind?: 'digits' | 'text'): HTMLInputElement {
@@ -27,7 +38,11 @@ function type(input: HTMLInputElement, text: string) {
   });
 }
 
-afterEach(() => { act(() => render(null, root)); root.remove(); last = ''; });
+afterEach(() => {
+  act(() => render(null, root));
+  root.remove();
+  last = '';
+});
 
 describe('code input', () => {
   it('has a real label and tells the browser it is a one-time code for the numeric keypad', () => {

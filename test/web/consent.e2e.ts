@@ -6,12 +6,19 @@ import type { Page } from 'playwright-core';
 import { expectNoProblems, PASSWORD, seedUser, signInWithPassword, startWeb, type WebHarness } from './e2e-helpers.ts';
 
 let web: WebHarness;
-beforeAll(async () => { web = await startWeb('consent'); });
-afterAll(async () => { await web?.close(); });
+beforeAll(async () => {
+  web = await startWeb('consent');
+});
+afterAll(async () => {
+  await web?.close();
+});
 
 /** The newest emailed link to `to` whose path is `path` (from the outbox body, as the person would click it). */
 function emailedLink(to: string, path: '/verify-email' | '/accept-invite'): { url: string; token: string } {
-  const message = web.app.outbox().filter((m) => m.channel === 'email' && m.to === to && m.body.includes(`${path}#token=`)).pop();
+  const message = web.app
+    .outbox()
+    .filter((m) => m.channel === 'email' && m.to === to && m.body.includes(`${path}#token=`))
+    .pop();
   if (!message) throw new Error(`no ${path} link was emailed to ${to}`);
   const url = new RegExp(`(https?://\\S+${path}#token=([A-Za-z0-9_-]+))`).exec(message.body)!;
   return { url: url[1]!, token: url[2]! };
@@ -35,7 +42,10 @@ async function invite(page: Page, email: string, role: 'Member' | 'Admin' = 'Mem
   await page.getByLabel('Email', { exact: true }).fill(email);
   await page.getByLabel('Role').selectOption({ label: role });
   await page.getByRole('button', { name: 'Send invitation' }).click();
-  await page.getByTestId('invite-sent').filter({ hasText: `Invitation sent to ${email}` }).waitFor();
+  await page
+    .getByTestId('invite-sent')
+    .filter({ hasText: `Invitation sent to ${email}` })
+    .waitFor();
 }
 
 describe('membership by consent', () => {

@@ -11,7 +11,11 @@ beforeEach(() => {
   root = document.createElement('div');
   document.body.append(root);
 });
-afterEach(() => { act(() => render(null, root)); root.remove(); vi.useRealTimers(); });
+afterEach(() => {
+  act(() => render(null, root));
+  root.remove();
+  vi.useRealTimers();
+});
 
 describe('countdown', () => {
   it('formats seconds as a clock', () => {
@@ -26,10 +30,14 @@ describe('countdown', () => {
     const done = vi.fn();
     act(() => render(<Countdown until={Date.now() + 3000} onDone={done} doneText="now" />, root));
     expect(root.textContent).toBe('0:03');
-    act(() => { vi.advanceTimersByTime(1000); });
+    act(() => {
+      vi.advanceTimersByTime(1000);
+    });
     expect(root.textContent).toBe('0:02');
     expect(done).not.toHaveBeenCalled();
-    act(() => { vi.advanceTimersByTime(2000); });
+    act(() => {
+      vi.advanceTimersByTime(2000);
+    });
     expect(root.textContent).toBe('now');
     expect(done).toHaveBeenCalledOnce();
   });
@@ -40,7 +48,9 @@ describe('countdown', () => {
     const button = root.querySelector('button')!;
     expect(button.disabled).toBe(true);
     expect(root.textContent).toContain('You can ask for another in 0:30');
-    act(() => { vi.advanceTimersByTime(30_000); });
+    act(() => {
+      vi.advanceTimersByTime(30_000);
+    });
     expect(button.disabled).toBe(false);
     act(() => button.click());
     expect(send).toHaveBeenCalledOnce();

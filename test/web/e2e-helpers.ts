@@ -28,14 +28,27 @@ export async function startWeb(prefix: string, options: { hostname?: string } = 
   const contexts: BrowserContext[] = [];
   const problems: string[] = [];
   return {
-    app, browser, problems, call: client(app.url),
+    app,
+    browser,
+    problems,
+    call: client(app.url),
     async newPage(options = {}) {
-      const context = await browser.newContext({ viewport: { width: options.width ?? 1100, height: 800 }, acceptDownloads: true, locale: options.locale, timezoneId: options.timezoneId });
+      const context = await browser.newContext({
+        viewport: { width: options.width ?? 1100, height: 800 },
+        acceptDownloads: true,
+        locale: options.locale,
+        timezoneId: options.timezoneId,
+      });
       contexts.push(context);
       const page = await context.newPage();
-      page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`); });
+      page.on('console', (m) => {
+        if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
+      });
       page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      page.on('request', (r) => { if (!r.url().startsWith(app.url) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) problems.push(`third-party request: ${r.url()}`); });
+      page.on('request', (r) => {
+        if (!r.url().startsWith(app.url) && !r.url().startsWith('data:') && !r.url().startsWith('blob:'))
+          problems.push(`third-party request: ${r.url()}`);
+      });
       return page;
     },
     shot: (page, name) => screenshot(page, `web-${prefix}-${name}`),
@@ -51,11 +64,20 @@ export function expectNoProblems(web: WebHarness): void {
   expect(web.problems).toEqual([]);
 }
 
-export interface Seeded { email: string; name: string; userId: string; accountId: string; token: string }
+export interface Seeded {
+  email: string;
+  name: string;
+  userId: string;
+  accountId: string;
+  token: string;
+}
 
 /** The token of the newest link emailed to `to` whose subject matches (from the outbox). */
 export function linkToken(web: WebHarness, to: string, subject: RegExp): string {
-  const message = web.app.outbox().filter((m) => m.channel === 'email' && m.to === to && subject.test(m.subject ?? '')).pop();
+  const message = web.app
+    .outbox()
+    .filter((m) => m.channel === 'email' && m.to === to && subject.test(m.subject ?? ''))
+    .pop();
   if (!message?.code) throw new Error(`no email matching ${subject} was sent to ${to}`);
   return message.code;
 }
@@ -65,7 +87,9 @@ const emailFor = (name: string) => `${name.toLowerCase().replace(/\W+/g, '.')}.$
 /** Signs a user up (owner of a new account), follows the emailed verification link, and signs them in, all through the API. */
 export async function seedUser(web: WebHarness, name: string, accountName?: string): Promise<Seeded> {
   const email = emailFor(name);
-  const signup = await web.call('POST', '/api/v1/auth/signup', { body: { email, password: PASSWORD, name, accountName: accountName ?? `${name}’s team` } });
+  const signup = await web.call('POST', '/api/v1/auth/signup', {
+    body: { email, password: PASSWORD, name, accountName: accountName ?? `${name}’s team` },
+  });
   expect(signup.status, JSON.stringify(signup.body)).toBe(201);
   const verified = await web.call('POST', '/api/v1/auth/verify-email', { body: { token: linkToken(web, email, /^Verify your email/) } });
   expect(verified.status, JSON.stringify(verified.body)).toBe(200);
@@ -94,13 +118,18 @@ export async function enrolTotp(web: WebHarness, user: Seeded): Promise<{ secret
   const start = await web.call('POST', '/api/v1/me/2fa/totp', { token: user.token, body: {} });
   expect(start.status, JSON.stringify(start.body)).toBe(200);
   const secret = start.body.secret as string;
-  const verify = await web.call('POST', '/api/v1/me/2fa/totp/verify', { token: user.token, body: { code: generateTotp(secret, web.app.clock.now()) } });
+  const verify = await web.call('POST', '/api/v1/me/2fa/totp/verify', {
+    token: user.token,
+    body: { code: generateTotp(secret, web.app.clock.now()) },
+  });
   expect(verify.status, JSON.stringify(verify.body)).toBe(200);
   // Turning 2FA on ends the user's other sessions: sign the seeding session in again.
   web.app.clock.advance(30_000);
   const login = await web.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD } });
   if (login.body.status === 'challenge') {
-    const pass = await web.call('POST', `/api/v1/auth/challenge/${login.body.challengeId}/verify`, { body: { method: 'totp', code: generateTotp(secret, web.app.clock.now()) } });
+    const pass = await web.call('POST', `/api/v1/auth/challenge/${login.body.challengeId}/verify`, {
+      body: { method: 'totp', code: generateTotp(secret, web.app.clock.now()) },
+    });
     user.token = pass.body.session.token;
     web.app.clock.advance(30_000);
   }
@@ -111,7 +140,9 @@ export async function enrolTotp(web: WebHarness, user: Seeded): Promise<{ secret
 export async function apiSignIn(web: WebHarness, email: string, secret: string): Promise<string> {
   const login = await web.call('POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } });
   if (login.body.status === 'authenticated') return login.body.session.token as string;
-  const pass = await web.call('POST', `/api/v1/auth/challenge/${login.body.challengeId}/verify`, { body: { method: 'totp', code: nextTotp(web, secret) } });
+  const pass = await web.call('POST', `/api/v1/auth/challenge/${login.body.challengeId}/verify`, {
+    body: { method: 'totp', code: nextTotp(web, secret) },
+  });
   expect(pass.status, JSON.stringify(pass.body)).toBe(200);
   return pass.body.session.token as string;
 }

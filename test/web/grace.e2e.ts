@@ -4,12 +4,27 @@
 // turns into setup; a person down to few backup codes is told so after the challenge and on the Security page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { enrolTotp, expectNoProblems, nextTotp, PASSWORD, seedMember, seedUser, signInWithPassword, startWeb, type Seeded, type WebHarness } from './e2e-helpers.ts';
+import {
+  enrolTotp,
+  expectNoProblems,
+  nextTotp,
+  PASSWORD,
+  seedMember,
+  seedUser,
+  signInWithPassword,
+  startWeb,
+  type Seeded,
+  type WebHarness,
+} from './e2e-helpers.ts';
 
 const DAY = 24 * 60 * 60_000;
 let web: WebHarness;
-beforeAll(async () => { web = await startWeb('grace'); });
-afterAll(async () => { await web?.close(); });
+beforeAll(async () => {
+  web = await startWeb('grace');
+});
+afterAll(async () => {
+  await web?.close();
+});
 
 /** A page in en-GB on UTC whose clock reads the API's (the banner counts days from the browser's clock). */
 async function pageAtServerTime(width = 1100): Promise<Page> {
@@ -19,15 +34,25 @@ async function pageAtServerTime(width = 1100): Promise<Page> {
 }
 
 /** "12 March" as the pages say it in en-GB on UTC (with the year when it is not the API clock's year). */
-const dayMonth = (ms: number) => new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long',
-  ...(new Date(ms).getUTCFullYear() === new Date(web.app.clock.now()).getUTCFullYear() ? {} : { year: 'numeric' }) }).format(ms);
+const dayMonth = (ms: number) =>
+  new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'UTC',
+    day: 'numeric',
+    month: 'long',
+    ...(new Date(ms).getUTCFullYear() === new Date(web.app.clock.now()).getUTCFullYear() ? {} : { year: 'numeric' }),
+  }).format(ms);
 
 /** Enforces 2FA for everyone with a grace period through the API, confirming with the emailed code; answers when it applied. */
 async function enforceWithGrace(owner: Seeded, days: number): Promise<number> {
-  const put = await web.call('PUT', `/api/v1/accounts/${owner.accountId}/security/2fa-policy`, { token: owner.token, body: { enforce: 'all', gracePeriodDays: days } });
+  const put = await web.call('PUT', `/api/v1/accounts/${owner.accountId}/security/2fa-policy`, {
+    token: owner.token,
+    body: { enforce: 'all', gracePeriodDays: days },
+  });
   expect(put.status, JSON.stringify(put.body)).toBe(202);
-  const ok = await web.call('POST', `/api/v1/accounts/${owner.accountId}/security/2fa-policy/confirm`, { token: owner.token,
-    body: { confirmationId: put.body.confirmationId, code: web.app.lastCode(owner.email, 'email') } });
+  const ok = await web.call('POST', `/api/v1/accounts/${owner.accountId}/security/2fa-policy/confirm`, {
+    token: owner.token,
+    body: { confirmationId: put.body.confirmationId, code: web.app.lastCode(owner.email, 'email') },
+  });
   expect(ok.status, JSON.stringify(ok.body)).toBe(200);
   return web.app.clock.now();
 }
@@ -57,14 +82,18 @@ describe('grace periods', () => {
     const page = await pageAtServerTime();
     await signInWithPassword(page, web.app.url, member.email);
     await page.getByRole('heading', { name: 'Set up two-factor authentication' }).waitFor();
-    expect(await page.getByTestId('setup-due').textContent()).toBe(`Set it up by ${dayMonth(due)}, 5 days from now. Until then you can continue without it.`);
+    expect(await page.getByTestId('setup-due').textContent()).toBe(
+      `Set it up by ${dayMonth(due)}, 5 days from now. Until then you can continue without it.`,
+    );
     expect(await page.getByRole('button', { name: 'Not now — sign out' }).count()).toBe(0);
     await web.shot(page, '01-offered-setup');
 
     await page.getByRole('button', { name: 'Set up later' }).click();
     await page.getByRole('heading', { name: 'Security' }).waitFor();
     const banner = page.getByTestId('grace-banner');
-    expect(await banner.textContent()).toBe(`Your account requires two-factor authentication by ${dayMonth(due)}, 5 days from now — Set it up now`);
+    expect(await banner.textContent()).toBe(
+      `Your account requires two-factor authentication by ${dayMonth(due)}, 5 days from now — Set it up now`,
+    );
     await web.shot(page, '02-banner-security');
     // Every page: after a reload (no second offer: "later" holds for this tab), and on a narrow screen.
     await page.reload();
@@ -168,7 +197,9 @@ describe('low backup codes', () => {
     // Seven codes were used earlier (through the API), leaving three.
     for (const code of backupCodes.slice(0, 7)) {
       const login = await web.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD } });
-      const used = await web.call('POST', `/api/v1/auth/challenge/${login.body.challengeId}/verify`, { body: { method: 'backup_code', code } });
+      const used = await web.call('POST', `/api/v1/auth/challenge/${login.body.challengeId}/verify`, {
+        body: { method: 'backup_code', code },
+      });
       expect(used.status, JSON.stringify(used.body)).toBe(200);
     }
 

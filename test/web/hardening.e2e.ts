@@ -5,8 +5,12 @@ import type { Page } from 'playwright-core';
 import { enrolTotp, expectNoProblems, nextTotp, PASSWORD, seedUser, signInWithPassword, startWeb, type WebHarness } from './e2e-helpers.ts';
 
 let web: WebHarness;
-beforeAll(async () => { web = await startWeb('hardening'); });
-afterAll(async () => { await web?.close(); });
+beforeAll(async () => {
+  web = await startWeb('hardening');
+});
+afterAll(async () => {
+  await web?.close();
+});
 
 async function passTotp(page: Page, secret: string, remember = false) {
   const field = page.getByLabel('6-digit code');
@@ -30,9 +34,13 @@ describe('the trusted-device token', () => {
     const device = (await page.context().cookies(web.app.url + '/api/v1/auth/login')).find((c) => c.name === 'twofold_device');
     expect(device).toMatchObject({ httpOnly: true, path: '/api/v1/auth', sameSite: 'Lax' });
     expect(device!.value.length).toBeGreaterThanOrEqual(40);
-    const readable = await page.evaluate(() => JSON.stringify({
-      local: Object.entries(localStorage), session: Object.entries(sessionStorage), cookie: document.cookie,
-    }));
+    const readable = await page.evaluate(() =>
+      JSON.stringify({
+        local: Object.entries(localStorage),
+        session: Object.entries(sessionStorage),
+        cookie: document.cookie,
+      }),
+    );
     expect(readable).not.toContain(device!.value);
 
     // The browser sends the cookie itself: after logging out, the password alone signs this device in.
@@ -43,7 +51,9 @@ describe('the trusted-device token', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Security' }).waitFor();
     expect(await page.getByLabel('6-digit code').count()).toBe(0);
-    expect(await page.evaluate(() => JSON.stringify({ local: Object.entries(localStorage), session: Object.entries(sessionStorage) }))).not.toContain(device!.value);
+    expect(
+      await page.evaluate(() => JSON.stringify({ local: Object.entries(localStorage), session: Object.entries(sessionStorage) })),
+    ).not.toContain(device!.value);
     expectNoProblems(web);
   });
 });

@@ -3,8 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrolTotp, expectNoProblems, nextTotp, PASSWORD, seedUser, signInWithPassword, startWeb, type WebHarness } from './e2e-helpers.ts';
 
 let web: WebHarness;
-beforeAll(async () => { web = await startWeb('login'); });
-afterAll(async () => { await web?.close(); });
+beforeAll(async () => {
+  web = await startWeb('login');
+});
+afterAll(async () => {
+  await web?.close();
+});
 
 describe('log in', () => {
   it('refuses a wrong password in plain words, then signs in with a pasted, spaced TOTP code', async () => {
@@ -46,7 +50,10 @@ describe('log in', () => {
     const phone = '+61412345678';
     const start = await web.call('POST', '/api/v1/me/2fa/sms', { token: user.token, body: { phone } });
     expect(start.status, JSON.stringify(start.body)).toBe(202);
-    const enrolled = await web.call('POST', '/api/v1/me/2fa/sms/verify', { token: user.token, body: { code: web.app.lastCode(phone, 'sms') } });
+    const enrolled = await web.call('POST', '/api/v1/me/2fa/sms/verify', {
+      token: user.token,
+      body: { code: web.app.lastCode(phone, 'sms') },
+    });
     expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(200);
     const sentBefore = web.app.outbox().filter((m) => m.to === phone).length;
 
@@ -125,9 +132,16 @@ describe('log in', () => {
       if (answer.status() === 429) break;
       expect(answer.status()).toBe(401);
       // Attempts left are said and announced; the wrong code stays in the field, selected.
-      await page.getByRole('alert').filter({ hasText: `That code is not right. ${4 - i} attempt` }).waitFor();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: `That code is not right. ${4 - i} attempt` })
+        .waitFor();
       expect(await field.inputValue()).toBe('000000');
-      expect(await field.evaluate((el: HTMLInputElement) => [el.selectionStart, el.selectionEnd, document.activeElement === el])).toEqual([0, 6, true]);
+      expect(await field.evaluate((el: HTMLInputElement) => [el.selectionStart, el.selectionEnd, document.activeElement === el])).toEqual([
+        0,
+        6,
+        true,
+      ]);
     }
     await page.getByTestId('lockout').waitFor();
     // Until when, by the clock, and counting down.

@@ -5,12 +5,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
-  enrolTotp, expectNoProblems, nextTotp, seedMember, seedUser, signInWithPassword, startWeb, type WebHarness,
+  enrolTotp,
+  expectNoProblems,
+  nextTotp,
+  seedMember,
+  seedUser,
+  signInWithPassword,
+  startWeb,
+  type WebHarness,
 } from './e2e-helpers.ts';
 
 let web: WebHarness;
-beforeAll(async () => { web = await startWeb('meets'); });
-afterAll(async () => { await web?.close(); });
+beforeAll(async () => {
+  web = await startWeb('meets');
+});
+afterAll(async () => {
+  await web?.close();
+});
 
 async function passTotp(page: Page, secret: string) {
   await page.getByLabel('6-digit code').fill(nextTotp(web, secret));
@@ -42,9 +53,14 @@ describe('no dead ends', () => {
     const owner = await seedUser(web, 'Owen Rescue', 'Rescue Co');
     await enrolTotp(web, owner);
     const member = await seedMember(web, owner, 'Rae Recovered');
-    const policy = await web.call('PUT', `/api/v1/accounts/${owner.accountId}/security/2fa-policy`, { token: owner.token, body: { enforce: 'all' } });
+    const policy = await web.call('PUT', `/api/v1/accounts/${owner.accountId}/security/2fa-policy`, {
+      token: owner.token,
+      body: { enforce: 'all' },
+    });
     expect(policy.status, JSON.stringify(policy.body)).toBe(200);
-    const issued = await web.call('POST', `/api/v1/accounts/${owner.accountId}/members/${member.userId}/recovery-code`, { token: owner.token });
+    const issued = await web.call('POST', `/api/v1/accounts/${owner.accountId}/members/${member.userId}/recovery-code`, {
+      token: owner.token,
+    });
     expect(issued.status, JSON.stringify(issued.body)).toBe(201);
 
     const page = await web.newPage();
@@ -101,11 +117,14 @@ describe('backup codes', () => {
     expect(await page.locator('#app').isVisible()).toBe(false);
     const text = (await sheet.textContent())!;
     for (const words of ['Twofold backup codes', `For ${user.email}`, 'Created', 'How to use them']) expect(text).toContain(words);
-    const boxes = await sheet.locator('.print-sheet__codes li').evaluateAll((items) => items.map((li) => li.getBoundingClientRect().toJSON() as DOMRect));
+    const boxes = await sheet
+      .locator('.print-sheet__codes li')
+      .evaluateAll((items) => items.map((li) => li.getBoundingClientRect().toJSON() as DOMRect));
     expect(boxes).toHaveLength(10);
     expect(new Set(boxes.map((b) => Math.round(b.x))).size).toBe(2);
     for (const [i, a] of boxes.entries()) {
-      for (const b of boxes.slice(i + 1)) expect(a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y).toBe(true);
+      for (const b of boxes.slice(i + 1))
+        expect(a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y).toBe(true);
     }
     const pdf = (await page.pdf({ format: 'A4' })).toString('latin1');
     expect(pdf.match(/\/Type\s*\/Page[^s]/g)).toHaveLength(1);
@@ -124,7 +143,10 @@ describe('destructive actions and feedback', () => {
     const user = await seedUser(web, 'Pia Preferred');
     await enrolTotp(web, user);
     await web.call('POST', '/api/v1/me/2fa/email', { token: user.token, body: {} });
-    const enrolled = await web.call('POST', '/api/v1/me/2fa/email/verify', { token: user.token, body: { code: web.app.lastCode(user.email, 'email') } });
+    const enrolled = await web.call('POST', '/api/v1/me/2fa/email/verify', {
+      token: user.token,
+      body: { code: web.app.lastCode(user.email, 'email') },
+    });
     expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(200);
     const page = await web.newPage();
     await signInWithPassword(page, web.app.url, user.email);
@@ -141,7 +163,10 @@ describe('destructive actions and feedback', () => {
     expect(await row.getByRole('button', { name: 'Make preferred' }).count()).toBe(0);
     expect(await row.getByRole('button', { name: 'Remove' }).boundingBox()).toEqual(before);
     // Whatever is under the pointer now is not a Remove button.
-    const under = await page.evaluate(([x, y]) => document.elementFromPoint(x!, y!)?.closest('button')?.textContent ?? null, [pointer!.x + pointer!.width / 2, pointer!.y + pointer!.height / 2]);
+    const under = await page.evaluate(
+      ([x, y]) => document.elementFromPoint(x!, y!)?.closest('button')?.textContent ?? null,
+      [pointer!.x + pointer!.width / 2, pointer!.y + pointer!.height / 2],
+    );
     expect(under).toBeNull();
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('method-email');
     await web.shot(page, '03-make-preferred-toast');
@@ -179,8 +204,13 @@ describe('destructive actions and feedback', () => {
     await signInWithPassword(page, web.app.url, user.email);
     await page.getByRole('heading', { name: 'Security' }).waitFor();
     let release = () => {};
-    const held = new Promise<void>((resolve) => { release = resolve; });
-    await page.route('**/api/v1/me/2fa', async (route) => { await held; await route.continue(); });
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route('**/api/v1/me/2fa', async (route) => {
+      await held;
+      await route.continue();
+    });
     await page.reload();
     const skeleton = page.getByTestId('skeleton');
     await skeleton.waitFor();
@@ -196,7 +226,10 @@ describe('destructive actions and feedback', () => {
 
   it('the admin tab bar has no stray vertical scrollbar; revoking an API key asks first; the audit log exports CSV', async () => {
     const owner = await seedUser(web, 'Ada Admin', 'Tabs Ltd');
-    const created = await web.call('POST', `/api/v1/accounts/${owner.accountId}/api-keys`, { token: owner.token, body: { name: 'Billing sync' } });
+    const created = await web.call('POST', `/api/v1/accounts/${owner.accountId}/api-keys`, {
+      token: owner.token,
+      body: { name: 'Billing sync' },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     for (const width of [1280, 390]) {
       const page = await web.newPage({ width });
@@ -220,7 +253,9 @@ describe('destructive actions and feedback', () => {
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
       expect(download.suggestedFilename()).toMatch(/^twofold-audit-log-\d{4}-\d\d-\d\d\.csv$/);
       const csv = Buffer.concat(await (await download.createReadStream()).toArray()).toString('utf8');
-      expect(csv.split('\r\n')[0]).toBe('"Time (UTC)","Event type","What happened","By","By (user id)","About","About (user id)","Address","Detail"');
+      expect(csv.split('\r\n')[0]).toBe(
+        '"Time (UTC)","Event type","What happened","By","By (user id)","About","About (user id)","Address","Detail"',
+      );
       expect(csv).toContain('"Ada Admin revoked the API key “Billing sync”"');
       expect(csv).toContain('"Ada Admin created the API key “Billing sync”"');
     }

@@ -5,7 +5,13 @@ import { act } from 'preact/test-utils';
 import { MethodSwitcher, otherMethods } from '../../web/components/method-switcher.tsx';
 
 let root: HTMLElement | undefined;
-afterEach(() => { if (root) { act(() => render(null, root!)); root.remove(); root = undefined; } });
+afterEach(() => {
+  if (root) {
+    act(() => render(null, root!));
+    root.remove();
+    root = undefined;
+  }
+});
 function mount(node: ComponentChild): HTMLElement {
   const el = document.createElement('div');
   root = el;

@@ -4,12 +4,34 @@ import { policyImpact } from '../../web/pages/admin/policy-impact.ts';
 import { groupInFours } from '../../web/components/secret-key.tsx';
 
 function member(name: string, role: Member['role'], enabled: boolean): Member {
-  return { userId: name, email: `${name}@example.com`, name, role, require2fa: false, managed: true,
-    twoFactor: { enabled, methods: enabled ? ['totp'] : [], required: false, requiredReason: null, canReset: enabled, canIssueRecoveryCode: true, setupDueBy: null, overdue: false } };
+  return {
+    userId: name,
+    email: `${name}@example.com`,
+    name,
+    role,
+    require2fa: false,
+    managed: true,
+    twoFactor: {
+      enabled,
+      methods: enabled ? ['totp'] : [],
+      required: false,
+      requiredReason: null,
+      canReset: enabled,
+      canIssueRecoveryCode: true,
+      setupDueBy: null,
+      overdue: false,
+    },
+  };
 }
 
 describe('policy impact preview', () => {
-  const members = [member('olga', 'owner', false), member('omar', 'owner', true), member('ada', 'admin', false), member('mo', 'member', false), member('mia', 'member', true)];
+  const members = [
+    member('olga', 'owner', false),
+    member('omar', 'owner', true),
+    member('ada', 'admin', false),
+    member('mo', 'member', false),
+    member('mia', 'member', true),
+  ];
 
   it('asks nobody when enforcement is off', () => {
     expect(policyImpact(members, 'off')).toEqual({ toSetUp: [], blockingOwners: [] });

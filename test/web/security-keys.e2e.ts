@@ -4,19 +4,40 @@
 // owner sets in the admin dashboard, sending a member who has only the app to add a key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { enrolTotp, expectNoProblems, nextTotp, PASSWORD, seedMember, seedUser, signInWithPassword, startWeb, type WebHarness } from './e2e-helpers.ts';
+import {
+  enrolTotp,
+  expectNoProblems,
+  nextTotp,
+  PASSWORD,
+  seedMember,
+  seedUser,
+  signInWithPassword,
+  startWeb,
+  type WebHarness,
+} from './e2e-helpers.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
 
 let web: WebHarness;
-beforeAll(async () => { web = await startWeb('keys', { hostname: 'localhost' }); });
-afterAll(async () => { await web?.close(); });
+beforeAll(async () => {
+  web = await startWeb('keys', { hostname: 'localhost' });
+});
+afterAll(async () => {
+  await web?.close();
+});
 
 /** A virtual platform authenticator for this page, as a laptop's built-in passkey provider would be. */
 async function addVirtualAuthenticator(page: Page): Promise<{ credentials(): Promise<unknown[]> }> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
   return { credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials };
 }
@@ -81,7 +102,10 @@ describe('security keys in the web app', () => {
     const { secret: ownerSecret } = await enrolTotp(web, owner);
     const soft = new SoftAuthenticator(web.app.url);
     const options = await web.call('POST', '/api/v1/me/2fa/webauthn/options', { token: owner.token });
-    const added = await web.call('POST', '/api/v1/me/2fa/webauthn', { token: owner.token, body: { name: 'Owner key', response: soft.register(options.body.options).response } });
+    const added = await web.call('POST', '/api/v1/me/2fa/webauthn', {
+      token: owner.token,
+      body: { name: 'Owner key', response: soft.register(options.body.options).response },
+    });
     expect(added.status, JSON.stringify(added.body)).toBe(201);
     const member = await seedMember(web, owner, 'Tess Totp');
     const { secret: memberSecret } = await enrolTotp(web, member);

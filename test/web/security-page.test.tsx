@@ -11,13 +11,30 @@ import { buttonNamed, fakeApi, settle } from './fake-api.ts';
 const codes = Array.from({ length: 10 }, (_, i) => `ABCD-EFGH-${String(i).padStart(2, '0')}`);
 const noKeys = { enabled: false, credentials: [] };
 const off = {
-  enabled: false, preferredMethod: null,
-  methods: { totp: { enabled: false }, sms: { enabled: false, phone: null, previousPhone: null }, email: { enabled: false, address: null }, webauthn: noKeys },
-  backupCodes: { remaining: 0, low: false }, required: false, requiredBy: [], allowedMethods: ['totp', 'sms', 'email', 'webauthn'], canDisable: true,
+  enabled: false,
+  preferredMethod: null,
+  methods: {
+    totp: { enabled: false },
+    sms: { enabled: false, phone: null, previousPhone: null },
+    email: { enabled: false, address: null },
+    webauthn: noKeys,
+  },
+  backupCodes: { remaining: 0, low: false },
+  required: false,
+  requiredBy: [],
+  allowedMethods: ['totp', 'sms', 'email', 'webauthn'],
+  canDisable: true,
 };
 const on = {
-  ...off, enabled: true, preferredMethod: 'totp',
-  methods: { totp: { enabled: true }, sms: { enabled: false, phone: null, previousPhone: null }, email: { enabled: true, address: 'm•••@example.com' }, webauthn: noKeys },
+  ...off,
+  enabled: true,
+  preferredMethod: 'totp',
+  methods: {
+    totp: { enabled: true },
+    sms: { enabled: false, phone: null, previousPhone: null },
+    email: { enabled: true, address: 'm•••@example.com' },
+    webauthn: noKeys,
+  },
   backupCodes: { remaining: 10, low: false },
 };
 
@@ -30,8 +47,17 @@ beforeEach(() => {
     'GET /me/2fa': () => ({ body: status }),
     'GET /me/devices': () => ({ body: [] }),
     'GET /me/sessions': () => ({ body: [] }),
-    'POST /me/2fa/totp': () => ({ body: { secret: 'JBSWY3DPEHPK3PXP', otpauthUri: 'otpauth://totp/Twofold:m%40example.com?secret=JBSWY3DPEHPK3PXP', qrSvg: '<svg xmlns="http://www.w3.org/2000/svg"/>' } }),
-    'POST /me/2fa/totp/verify': () => { status = on; return { body: { enabled: true, backupCodes: codes } }; },
+    'POST /me/2fa/totp': () => ({
+      body: {
+        secret: 'JBSWY3DPEHPK3PXP',
+        otpauthUri: 'otpauth://totp/Twofold:m%40example.com?secret=JBSWY3DPEHPK3PXP',
+        qrSvg: '<svg xmlns="http://www.w3.org/2000/svg"/>',
+      },
+    }),
+    'POST /me/2fa/totp/verify': () => {
+      status = on;
+      return { body: { enabled: true, backupCodes: codes } };
+    },
     'POST /me/2fa/backup-codes': () => ({ body: { codes } }),
     'PUT /me/2fa/preferred': () => ({ body: {} }),
     'DELETE /me/2fa/email': () => ({ status: 204 }),
@@ -41,7 +67,11 @@ beforeEach(() => {
   root = document.createElement('div');
   document.body.append(root);
 });
-afterEach(() => { act(() => render(null, root)); root.remove(); vi.unstubAllGlobals(); });
+afterEach(() => {
+  act(() => render(null, root));
+  root.remove();
+  vi.unstubAllGlobals();
+});
 
 const dialog = () => document.querySelector('dialog[open]') as HTMLDialogElement | null;
 function escape() {
@@ -60,7 +90,10 @@ async function turnOnTotp() {
   await settle();
   const input = root.querySelector('#totp-setup-code') as HTMLInputElement;
   // The sixth digit sends the code: no button press.
-  act(() => { input.value = '123456'; input.dispatchEvent(new Event('input', { bubbles: true })); });
+  act(() => {
+    input.value = '123456';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
   await settle();
 }
 
@@ -77,10 +110,16 @@ describe('security page', () => {
     expect(writeText).toHaveBeenCalledWith('JBSWY3DPEHPK3PXP');
     expect(root.textContent).toContain('Key copied.');
     const input = root.querySelector('#totp-setup-code') as HTMLInputElement;
-    act(() => { input.value = '12345'; input.dispatchEvent(new Event('input', { bubbles: true })); });
+    act(() => {
+      input.value = '12345';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
     await settle();
     expect(calls.some((c) => c.path === '/me/2fa/totp/verify')).toBe(false);
-    act(() => { input.value = '123456'; input.dispatchEvent(new Event('input', { bubbles: true })); });
+    act(() => {
+      input.value = '123456';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
     await settle();
     expect(calls.filter((c) => c.path === '/me/2fa/totp/verify').map((c) => c.body)).toEqual([{ code: '123456' }]);
   });
@@ -97,7 +136,10 @@ describe('security page', () => {
     expect(dialog()).not.toBeNull();
     expect(d.querySelector('#codes-gate')!.className).toContain('hint--warning');
     const tick = d.querySelector('#codes-saved') as HTMLInputElement;
-    act(() => { tick.checked = true; tick.dispatchEvent(new Event('change', { bubbles: true })); });
+    act(() => {
+      tick.checked = true;
+      tick.dispatchEvent(new Event('change', { bubbles: true }));
+    });
     expect(buttonNamed(d, 'Done').disabled).toBe(false);
     escape();
     expect(dialog()).toBeNull();

@@ -4,8 +4,12 @@ import type { Page } from 'playwright-core';
 import { enrolTotp, expectNoProblems, nextTotp, PASSWORD, seedUser, signInWithPassword, startWeb, type WebHarness } from './e2e-helpers.ts';
 
 let web: WebHarness;
-beforeAll(async () => { web = await startWeb('security'); });
-afterAll(async () => { await web?.close(); });
+beforeAll(async () => {
+  web = await startWeb('security');
+});
+afterAll(async () => {
+  await web?.close();
+});
 
 async function passTotp(page: Page, secret: string, remember = false) {
   const field = page.getByLabel('6-digit code');
@@ -61,7 +65,9 @@ describe('security settings', () => {
 
     // An old code no longer signs in.
     const login = await web.call('POST', '/api/v1/auth/login', { body: { email: user.email, password: PASSWORD } });
-    const old = await web.call('POST', `/api/v1/auth/challenge/${login.body.challengeId}/verify`, { body: { method: 'backup_code', code: backupCodes[1] } });
+    const old = await web.call('POST', `/api/v1/auth/challenge/${login.body.challengeId}/verify`, {
+      body: { method: 'backup_code', code: backupCodes[1] },
+    });
     expect(old.status).toBe(401);
     expectNoProblems(web);
   });
@@ -81,7 +87,10 @@ describe('security settings', () => {
     await page.getByRole('heading', { name: 'Security' }).waitFor();
     await web.shot(page, '06-trusted-device');
 
-    await page.getByTestId('devices').getByRole('button', { name: /^Forget/ }).click();
+    await page
+      .getByTestId('devices')
+      .getByRole('button', { name: /^Forget/ })
+      .click();
     await page.getByTestId('no-devices').waitFor();
     await web.shot(page, '07-device-forgotten');
 

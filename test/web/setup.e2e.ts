@@ -5,8 +5,12 @@ import { generateTotp } from '../../shared/totp.ts';
 import { addMember, enrolTotp, expectNoProblems, seedUser, signInWithPassword, startWeb, type WebHarness } from './e2e-helpers.ts';
 
 let web: WebHarness;
-beforeAll(async () => { web = await startWeb('setup'); });
-afterAll(async () => { await web?.close(); });
+beforeAll(async () => {
+  web = await startWeb('setup');
+});
+afterAll(async () => {
+  await web?.close();
+});
 
 describe('forced setup', () => {
   it('says which account requires it and why, walks through the app, and gates on the backup codes', async () => {
@@ -14,13 +18,18 @@ describe('forced setup', () => {
     await enrolTotp(web, owner);
     const member = await seedUser(web, 'Milo Member');
     await addMember(web, owner, member);
-    const policy = await web.call('PUT', `/api/v1/accounts/${owner.accountId}/security/2fa-policy`, { token: owner.token, body: { enforce: 'all', allowedMethods: ['totp', 'email'] } });
+    const policy = await web.call('PUT', `/api/v1/accounts/${owner.accountId}/security/2fa-policy`, {
+      token: owner.token,
+      body: { enforce: 'all', allowedMethods: ['totp', 'email'] },
+    });
     expect(policy.status, JSON.stringify(policy.body)).toBe(200);
 
     const page = await web.newPage();
     await signInWithPassword(page, web.app.url, member.email);
     await page.getByRole('heading', { name: 'Set up two-factor authentication' }).waitFor();
-    expect(await page.getByTestId('required-by').textContent()).toContain('Acme Logistics requires this because it requires two-factor authentication for everyone');
+    expect(await page.getByTestId('required-by').textContent()).toContain(
+      'Acme Logistics requires this because it requires two-factor authentication for everyone',
+    );
     const choices = await page.locator('[data-method]').evaluateAll((els) => els.map((e) => e.getAttribute('data-method')));
     expect(choices).toEqual(['totp', 'email']);
     await web.shot(page, '01-choose');
@@ -28,7 +37,9 @@ describe('forced setup', () => {
     await page.getByRole('button', { name: /Authenticator app/ }).click();
     const key = await page.getByTestId('totp-secret').textContent();
     expect(key).toMatch(/^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$/);
-    expect(await page.getByRole('img', { name: 'QR code for your authenticator app' }).getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
+    expect(await page.getByRole('img', { name: 'QR code for your authenticator app' }).getAttribute('src')).toMatch(
+      /^data:image\/svg\+xml;base64,/,
+    );
     await web.shot(page, '02-scan');
     web.app.clock.advance(30_000);
     // The sixth digit sends the code: no button to press.
@@ -61,12 +72,17 @@ describe('forced setup', () => {
     await signInWithPassword(memberPage, web.app.url, member.email);
     await memberPage.getByRole('heading', { name: 'Security' }).waitFor();
     await enrolTotp(web, owner);
-    const policy = await web.call('PUT', `/api/v1/accounts/${owner.accountId}/security/2fa-policy`, { token: owner.token, body: { enforce: 'admins' } });
+    const policy = await web.call('PUT', `/api/v1/accounts/${owner.accountId}/security/2fa-policy`, {
+      token: owner.token,
+      body: { enforce: 'admins' },
+    });
     expect(policy.status, JSON.stringify(policy.body)).toBe(200);
 
     await memberPage.reload();
     await memberPage.getByRole('heading', { name: 'Set up two-factor authentication' }).waitFor();
-    expect(await memberPage.getByTestId('required-by').textContent()).toContain('Session Co requires this because it requires two-factor authentication for owners and admins');
+    expect(await memberPage.getByTestId('required-by').textContent()).toContain(
+      'Session Co requires this because it requires two-factor authentication for owners and admins',
+    );
     await memberPage.getByRole('button', { name: /Authenticator app/ }).click();
     const key = (await memberPage.getByTestId('totp-secret').textContent())!.replace(/ /g, '');
     web.app.clock.advance(30_000);

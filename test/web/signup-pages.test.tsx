@@ -10,16 +10,29 @@ import { VerifyEmailPage } from '../../web/pages/verify-email.tsx';
 import { buttonNamed, fakeApi, settle } from './fake-api.ts';
 
 let root: HTMLElement;
-beforeEach(() => { root = document.createElement('div'); document.body.append(root); });
-afterEach(() => { act(() => render(null, root)); root.remove(); vi.unstubAllGlobals(); vi.useRealTimers(); });
+beforeEach(() => {
+  root = document.createElement('div');
+  document.body.append(root);
+});
+afterEach(() => {
+  act(() => render(null, root));
+  root.remove();
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
 
 const text = () => root.textContent ?? '';
 function fill(selector: string, value: string) {
   const input = root.querySelector(selector) as HTMLInputElement;
-  act(() => { input.value = value; input.dispatchEvent(new Event('input', { bubbles: true })); });
+  act(() => {
+    input.value = value;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
 }
 async function submit() {
-  await act(async () => { root.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true })); });
+  await act(async () => {
+    root.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+  });
   await settle();
 }
 const ada = { id: 'u-ada', email: 'ada@example.com', name: 'Ada', emailVerified: false };
@@ -38,8 +51,14 @@ describe('create account', () => {
     fill('#signup-password', 'analytical engine 1843');
     fill('#signup-account', 'Engines');
     await submit();
-    expect(calls[0]).toMatchObject({ path: '/auth/signup', body: { name: 'Ada', email: 'ada@example.com', password: 'analytical engine 1843', accountName: 'Engines' } });
-    expect(calls[1]).toMatchObject({ path: '/auth/login', body: { email: 'ada@example.com', password: 'analytical engine 1843', client: 'web' } });
+    expect(calls[0]).toMatchObject({
+      path: '/auth/signup',
+      body: { name: 'Ada', email: 'ada@example.com', password: 'analytical engine 1843', accountName: 'Engines' },
+    });
+    expect(calls[1]).toMatchObject({
+      path: '/auth/login',
+      body: { email: 'ada@example.com', password: 'analytical engine 1843', client: 'web' },
+    });
     expect(onCreated).toHaveBeenCalledWith('ada@example.com', expect.objectContaining({ status: 'authenticated' }));
   });
 
@@ -52,7 +71,11 @@ describe('create account', () => {
     fill('#signup-password', 'analytical engine 1843');
     await submit();
     expect(root.querySelector('[role=alert]')!.textContent).toContain('There is already a Twofold account with that email.');
-    act(() => { [...root.querySelectorAll('[role=alert] a')].find((a) => a.textContent === 'Sign in instead')!.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true })); });
+    act(() => {
+      [...root.querySelectorAll('[role=alert] a')]
+        .find((a) => a.textContent === 'Sign in instead')!
+        .dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }));
+    });
     expect(onSignIn).toHaveBeenCalledWith('ada@example.com');
   });
 });
@@ -60,7 +83,9 @@ describe('create account', () => {
 describe('check your email', () => {
   it('resends the link, holds the button back for the cooldown, and says what to do if nothing arrives', async () => {
     vi.useFakeTimers({ now: new Date('2026-11-23T10:00:00Z'), toFake: ['Date', 'setInterval', 'clearInterval'] });
-    const calls = fakeApi({ 'POST /auth/verify-email/send': () => ({ status: 202, body: { sentTo: 'a•••@example.com', resendAfterSeconds: 30 } }) });
+    const calls = fakeApi({
+      'POST /auth/verify-email/send': () => ({ status: 202, body: { sentTo: 'a•••@example.com', resendAfterSeconds: 30 } }),
+    });
     act(() => render(<CheckEmailPage user={ada} onContinue={() => {}} onSignIn={() => {}} onVerified={() => {}} />, root));
     expect(root.querySelector('[data-testid=check-email-address]')!.textContent).toBe('ada@example.com');
     expect(text()).toContain('Nothing arrived?');
@@ -71,13 +96,20 @@ describe('check your email', () => {
     expect(text()).toContain('We sent a new link to a•••@example.com. The earlier link no longer works.');
     expect(buttonNamed(root, 'Send the link again').disabled).toBe(true);
     expect(text()).toContain('You can ask for another in 0:30');
-    act(() => { vi.advanceTimersByTime(31_000); });
+    act(() => {
+      vi.advanceTimersByTime(31_000);
+    });
     expect(buttonNamed(root, 'Send the link again').disabled).toBe(false);
   });
 
   it('within the API’s cooldown, counts down instead of failing', async () => {
     vi.useFakeTimers({ now: new Date('2026-11-23T10:00:00Z'), toFake: ['Date', 'setInterval', 'clearInterval'] });
-    fakeApi({ 'POST /auth/verify-email/send': () => ({ status: 429, body: { error: { code: 'too_many_attempts', message: 'Wait.', retryAfterSeconds: 20 } } }) });
+    fakeApi({
+      'POST /auth/verify-email/send': () => ({
+        status: 429,
+        body: { error: { code: 'too_many_attempts', message: 'Wait.', retryAfterSeconds: 20 } },
+      }),
+    });
     act(() => render(<CheckEmailPage user={ada} onContinue={() => {}} onSignIn={() => {}} onVerified={() => {}} />, root));
     act(() => buttonNamed(root, 'Send the link again').click());
     await settle();
@@ -91,7 +123,9 @@ describe('the verification link', () => {
     history.replaceState(null, '', '/verify-email#token=ver_abc123');
     const calls = fakeApi({ 'POST /auth/verify-email': () => ({ body: { user: { ...ada, emailVerified: true } } }) });
     const onSignIn = vi.fn();
-    act(() => render(<VerifyEmailPage user={null} onVerified={() => {}} onContinue={() => {}} onSignIn={onSignIn} onCheckEmail={() => {}} />, root));
+    act(() =>
+      render(<VerifyEmailPage user={null} onVerified={() => {}} onContinue={() => {}} onSignIn={onSignIn} onCheckEmail={() => {}} />, root),
+    );
     await settle();
     expect(location.hash).toBe('');
     expect(calls).toEqual([expect.objectContaining({ method: 'POST', path: '/auth/verify-email', body: { token: 'ver_abc123' } })]);
@@ -106,7 +140,12 @@ describe('the verification link', () => {
     history.replaceState(null, '', '/verify-email#token=ver_old');
     fakeApi({ 'POST /auth/verify-email': () => ({ status: 410, body: { error: { code: 'challenge_expired', message: 'Expired.' } } }) });
     const onCheckEmail = vi.fn();
-    act(() => render(<VerifyEmailPage user={ada} onVerified={() => {}} onContinue={() => {}} onSignIn={() => {}} onCheckEmail={onCheckEmail} />, root));
+    act(() =>
+      render(
+        <VerifyEmailPage user={ada} onVerified={() => {}} onContinue={() => {}} onSignIn={() => {}} onCheckEmail={onCheckEmail} />,
+        root,
+      ),
+    );
     await settle();
     expect(root.querySelector('h1')!.textContent).toBe('This link has expired');
     act(() => buttonNamed(root, 'Get a new link').click());

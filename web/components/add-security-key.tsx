@@ -22,13 +22,20 @@ export function AddSecurityKey({ bearer, run = (call) => call(), onAdded, onCanc
   const focus = useFocusOnMount<HTMLInputElement>();
 
   if (!keysSupported()) {
-    return <p class="notice notice--warning" data-testid="keys-unsupported">This browser can’t use security keys or passkeys. Try a current version of Chrome, Edge, Firefox or Safari.</p>;
+    return (
+      <p class="notice notice--warning" data-testid="keys-unsupported">
+        This browser can’t use security keys or passkeys. Try a current version of Chrome, Edge, Firefox or Safari.
+      </p>
+    );
   }
 
   async function add(event: Event) {
     event.preventDefault();
     const chosen = name.trim();
-    if (!chosen) { setError('Give the key a name, like “Blue YubiKey” or “This laptop”.'); return; }
+    if (!chosen) {
+      setError('Give the key a name, like “Blue YubiKey” or “This laptop”.');
+      return;
+    }
     setBusy(true);
     setError('');
     try {
@@ -46,14 +53,30 @@ export function AddSecurityKey({ bearer, run = (call) => call(), onAdded, onCanc
       <p>Use a USB or NFC security key, or a passkey on this device or your phone. Phishing sites can’t use it.</p>
       <div class="field">
         <label for="key-name">Name this key</label>
-        <input id="key-name" ref={focus} value={name} maxLength={64} autocomplete="off" placeholder="e.g. Blue YubiKey"
-          onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)} aria-describedby="key-name-hint" />
-        <p class="hint" id="key-name-hint">So you can tell your keys apart later.</p>
+        <input
+          id="key-name"
+          ref={focus}
+          value={name}
+          maxLength={64}
+          autocomplete="off"
+          placeholder="e.g. Blue YubiKey"
+          onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)}
+          aria-describedby="key-name-hint"
+        />
+        <p class="hint" id="key-name-hint">
+          So you can tell your keys apart later.
+        </p>
       </div>
       <ErrorMessage>{error}</ErrorMessage>
       <div class="button-row">
-        <button type="submit" class="button" disabled={busy}>{busy ? 'Touch your key…' : 'Add key'}</button>
-        {onCancel && <button type="button" class="button button--secondary" onClick={onCancel}>Cancel</button>}
+        <button type="submit" class="button" disabled={busy}>
+          {busy ? 'Touch your key…' : 'Add key'}
+        </button>
+        {onCancel && (
+          <button type="button" class="button button--secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
       </div>
     </form>
   );

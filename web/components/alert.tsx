@@ -3,9 +3,17 @@
 import type { ComponentChildren } from 'preact';
 
 export function ErrorMessage({ children, id }: { children?: ComponentChildren; id?: string }) {
-  return <div class={children ? 'alert alert--error' : 'alert alert--empty'} role="alert" id={id}>{children}</div>;
+  return (
+    <div class={children ? 'alert alert--error' : 'alert alert--empty'} role="alert" id={id}>
+      {children}
+    </div>
+  );
 }
 
 export function Notice({ children, tone = 'info' }: { children?: ComponentChildren; tone?: 'info' | 'success' | 'warning' }) {
-  return <div class={children ? `notice notice--${tone}` : 'notice notice--empty'} role="status">{children}</div>;
+  return (
+    <div class={children ? `notice notice--${tone}` : 'notice notice--empty'} role="status">
+      {children}
+    </div>
+  );
 }

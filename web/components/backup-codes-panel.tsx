@@ -18,8 +18,17 @@ interface Props {
 const today = () => new Date().toLocaleDateString(undefined, { dateStyle: 'long' });
 
 export function backupCodesText(codes: string[], email?: string): string {
-  return ['Twofold backup codes', ...(email ? [`For ${email}`] : []), '', 'Each code works once. Keep them somewhere safe.', '', ...codes, '',
-    `Created ${new Date().toISOString().slice(0, 10)}`, ''].join('\n');
+  return [
+    'Twofold backup codes',
+    ...(email ? [`For ${email}`] : []),
+    '',
+    'Each code works once. Keep them somewhere safe.',
+    '',
+    ...codes,
+    '',
+    `Created ${new Date().toISOString().slice(0, 10)}`,
+    '',
+  ].join('\n');
 }
 
 /** The printed page: outside the app (and any dialog), shown only by the print style sheet. */
@@ -27,13 +36,29 @@ function PrintSheet({ codes, email }: { codes: string[]; email?: string }) {
   return (
     <article class="print-sheet__page">
       <h1>Twofold backup codes</h1>
-      <p>{email ? <>For <strong>{email}</strong> · </> : null}Created {today()}</p>
-      <ol class="print-sheet__codes">{codes.map((code) => <li key={code}><code>{code}</code></li>)}</ol>
+      <p>
+        {email ? (
+          <>
+            For <strong>{email}</strong> ·{' '}
+          </>
+        ) : null}
+        Created {today()}
+      </p>
+      <ol class="print-sheet__codes">
+        {codes.map((code) => (
+          <li key={code}>
+            <code>{code}</code>
+          </li>
+        ))}
+      </ol>
       <h2>How to use them</h2>
       <ul>
         <li>When Twofold asks for a code and you cannot use your usual method, choose “Use a backup code” and type one of these.</li>
         <li>Each code works once. Cross it out when you have used it.</li>
-        <li>Keep this page somewhere safe and private. If you lose it, create new codes in Twofold’s Security settings: these then stop working.</li>
+        <li>
+          Keep this page somewhere safe and private. If you lose it, create new codes in Twofold’s Security settings: these then stop
+          working.
+        </li>
       </ul>
     </article>
   );
@@ -46,7 +71,10 @@ function usePrintSheet(codes: string[], email?: string): void {
     host.setAttribute('aria-hidden', 'true');
     document.body.append(host);
     render(<PrintSheet codes={codes} email={email} />, host);
-    return () => { render(null, host); host.remove(); };
+    return () => {
+      render(null, host);
+      host.remove();
+    };
   }, [codes.join(), email]);
 }
 
@@ -84,21 +112,41 @@ export function BackupCodesPanel({ codes, email, onSaved, offerTick }: Props) {
   return (
     <section class="backup-codes" aria-label="Backup codes">
       <ol class="backup-codes__list" data-testid="backup-codes">
-        {codes.map((code) => <li key={code}><code>{code}</code></li>)}
+        {codes.map((code) => (
+          <li key={code}>
+            <code>{code}</code>
+          </li>
+        ))}
       </ol>
       <div class="button-row">
-        <button type="button" class="button button--secondary" onClick={copy}>Copy codes</button>
-        <button type="button" class="button button--secondary" onClick={download}>Download .txt</button>
-        <button type="button" class="button button--secondary" onClick={print}>Print</button>
+        <button type="button" class="button button--secondary" onClick={copy}>
+          Copy codes
+        </button>
+        <button type="button" class="button button--secondary" onClick={download}>
+          Download .txt
+        </button>
+        <button type="button" class="button button--secondary" onClick={print}>
+          Print
+        </button>
       </div>
       {offerTick && (
         <div class="checkbox backup-codes__tick">
-          <input id="codes-saved" type="checkbox" checked={ticked}
-            onChange={(e) => { const on = (e.currentTarget as HTMLInputElement).checked; setTicked(on); if (on) saved('ticked', 'Thanks for keeping them safe.'); }} />
+          <input
+            id="codes-saved"
+            type="checkbox"
+            checked={ticked}
+            onChange={(e) => {
+              const on = (e.currentTarget as HTMLInputElement).checked;
+              setTicked(on);
+              if (on) saved('ticked', 'Thanks for keeping them safe.');
+            }}
+          />
           <label for="codes-saved">I have saved them somewhere safe</label>
         </div>
       )}
-      <p class="hint" role="status">{done ?? '\u00a0'}</p>
+      <p class="hint" role="status">
+        {done ?? '\u00a0'}
+      </p>
     </section>
   );
 }

@@ -8,8 +8,14 @@ export type CodeKind = 'digits' | 'text';
 
 /** What the field keeps of what was typed or pasted. */
 export function cleanCode(input: string, kind: CodeKind, length = 6): string {
-  if (kind === 'digits') return normaliseTypedCode(input).replace(/[^0-9]/g, '').slice(0, length);
-  return input.normalize('NFKC').replace(/[^0-9A-Za-z\s-]/g, '').slice(0, 40);
+  if (kind === 'digits')
+    return normaliseTypedCode(input)
+      .replace(/[^0-9]/g, '')
+      .slice(0, length);
+  return input
+    .normalize('NFKC')
+    .replace(/[^0-9A-Za-z\s-]/g, '')
+    .slice(0, 40);
 }
 
 interface Props {
@@ -29,7 +35,20 @@ interface Props {
   onComplete?(code: string): void;
 }
 
-export function CodeInput({ id, label, value, onChange, kind = 'digits', length = 6, hint, disabled, inputRef, invalid, errorId, onComplete }: Props) {
+export function CodeInput({
+  id,
+  label,
+  value,
+  onChange,
+  kind = 'digits',
+  length = 6,
+  hint,
+  disabled,
+  inputRef,
+  invalid,
+  errorId,
+  onComplete,
+}: Props) {
   const digits = kind === 'digits';
   function handleInput(event: Event) {
     const input = event.currentTarget as HTMLInputElement;
@@ -42,7 +61,11 @@ export function CodeInput({ id, label, value, onChange, kind = 'digits', length 
   return (
     <div class="field">
       <label for={id}>{label}</label>
-      {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
+      {hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
       <input
         id={id}
         ref={inputRef}

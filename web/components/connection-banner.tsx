@@ -9,7 +9,9 @@ function RetryLine() {
   return (
     <>
       <span>{left > 0 ? `Trying again in ${left} s.` : 'Trying again…'}</span>
-      <button type="button" class="link-button" onClick={retryNow}>Try now</button>
+      <button type="button" class="link-button" onClick={retryNow}>
+        Try now
+      </button>
     </>
   );
 }
@@ -20,7 +22,8 @@ export function ConnectionBanner({ signedIn = false }: { signedIn?: boolean }) {
     <div class="connection-region" role="status">
       {!reachable && (
         <div class="connection-banner" data-testid="connection-banner">
-          <strong>Can’t reach Twofold.</strong> {signedIn ? 'You’re still signed in; check your connection.' : 'Check your connection.'} <RetryLine />
+          <strong>Can’t reach Twofold.</strong> {signedIn ? 'You’re still signed in; check your connection.' : 'Check your connection.'}{' '}
+          <RetryLine />
         </div>
       )}
     </div>
@@ -33,7 +36,9 @@ export function Unreachable() {
     <main class="auth-card" aria-labelledby="unreachable-title" data-testid="unreachable">
       <h1 id="unreachable-title">Can’t reach Twofold</h1>
       <p>Your connection may be down, or Twofold may be restarting. We’ll keep trying and carry on as soon as it answers.</p>
-      <p class="hint" role="status"><RetryLine /></p>
+      <p class="hint" role="status">
+        <RetryLine />
+      </p>
     </main>
   );
 }

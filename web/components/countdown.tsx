@@ -20,7 +20,10 @@ export function useSecondsLeft(untilMs: number | null, onDone?: () => void): num
     if (untilMs === null || secondsUntil(untilMs) === 0) return;
     const timer = setInterval(() => {
       setTick((t) => t + 1);
-      if (secondsUntil(untilMs) === 0) { clearInterval(timer); onDone?.(); }
+      if (secondsUntil(untilMs) === 0) {
+        clearInterval(timer);
+        onDone?.();
+      }
     }, 1000);
     return () => clearInterval(timer);
   }, [untilMs]);
@@ -37,7 +40,11 @@ interface Props {
 
 export function Countdown({ until, onDone, doneText = '0:00' }: Props) {
   const left = useSecondsLeft(until, onDone);
-  return <span class="countdown" data-testid="countdown">{left > 0 ? formatClock(left) : doneText}</span>;
+  return (
+    <span class="countdown" data-testid="countdown">
+      {left > 0 ? formatClock(left) : doneText}
+    </span>
+  );
 }
 
 /** A moment as the person's clock shows it: "10:42 am" or "10:42". */
@@ -49,7 +56,10 @@ export function clockTime(ms: number): string {
 export function WaitUntil({ until, onDone }: { until: number; onDone?(): void }) {
   return (
     <span data-testid="wait-until">
-      until <strong>{clockTime(until)}</strong> <span aria-hidden="true">(<Countdown until={until} onDone={onDone} doneText="0:00" /> left)</span>
+      until <strong>{clockTime(until)}</strong>{' '}
+      <span aria-hidden="true">
+        (<Countdown until={until} onDone={onDone} doneText="0:00" /> left)
+      </span>
     </span>
   );
 }

@@ -30,19 +30,39 @@ export function Dialog({ title, onClose, children, testId, canClose = true, onBl
       else dialog.showModal?.();
     };
     dialog?.addEventListener('close', closed);
-    return () => { dialog?.removeEventListener('close', closed); dialog?.close?.(); };
+    return () => {
+      dialog?.removeEventListener('close', closed);
+      dialog?.close?.();
+    };
   }, []);
   function requestClose() {
     if (closable.current) onClose();
     else onBlockedClose?.();
   }
   return (
-    <dialog ref={ref} class="dialog" aria-labelledby="dialog-title" data-testid={testId}
-      onCancel={(e) => { e.preventDefault(); requestClose(); }}
-      onKeyDown={(e) => { if (e.key === 'Escape' && !closable.current) { e.preventDefault(); requestClose(); } }}>
+    <dialog
+      ref={ref}
+      class="dialog"
+      aria-labelledby="dialog-title"
+      data-testid={testId}
+      onCancel={(e) => {
+        e.preventDefault();
+        requestClose();
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && !closable.current) {
+          e.preventDefault();
+          requestClose();
+        }
+      }}
+    >
       <div class="dialog__head">
         <h2 id="dialog-title">{title}</h2>
-        {canClose && <button type="button" class="icon-button" aria-label="Close" onClick={onClose}>×</button>}
+        {canClose && (
+          <button type="button" class="icon-button" aria-label="Close" onClick={onClose}>
+            ×
+          </button>
+        )}
       </div>
       {children}
     </dialog>

@@ -39,21 +39,29 @@ export function EnrolByCode({ method, bearer, previousPhone, onEnabled, onCancel
       const answer = await withReauth(() => api<CodeSent>('POST', `/me/2fa/${method}`, { bearer, body }));
       setSent({ to: answer.sentTo, resendAt: Date.now() + answer.resendAfterSeconds * 1000 });
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'invalid_request' && method === 'sms') setError('Enter a mobile number with its country code, like +61 412 345 678.');
+      if (e instanceof ApiError && e.code === 'invalid_request' && method === 'sms')
+        setError('Enter a mobile number with its country code, like +61 412 345 678.');
       else setError(describeError(e));
     }
     setBusy(false);
   }
 
   async function verify(value: string) {
-    if (value.length !== 6) { setError('Enter the 6-digit code we sent.'); return; }
+    if (value.length !== 6) {
+      setError('Enter the 6-digit code we sent.');
+      return;
+    }
     if (busy) return;
     setBusy(true);
     setError('');
     try {
       onEnabled(await withReauth(() => api<MethodEnabled>('POST', `/me/2fa/${method}/verify`, { bearer, body: { code: value } })));
     } catch (e) {
-      setError(e instanceof ApiError && e.code === 'invalid_code' ? 'That code is not right. Check the latest message and try again.' : describeError(e));
+      setError(
+        e instanceof ApiError && e.code === 'invalid_code'
+          ? 'That code is not right. Check the latest message and try again.'
+          : describeError(e),
+      );
       setBusy(false);
       codeFocus.current?.select();
     }
@@ -66,32 +74,76 @@ export function EnrolByCode({ method, bearer, previousPhone, onEnabled, onCancel
         {method === 'sms' ? (
           <div class="field">
             <label for="setup-phone">Mobile number</label>
-            <p class="hint" id="setup-phone-hint">Include the country code, for example +61 412 345 678.</p>
-            <input id="setup-phone" ref={phoneFocus} type="tel" autocomplete="tel" inputmode="tel" required value={phone}
-              aria-describedby="setup-phone-hint" onInput={(e) => setPhone((e.currentTarget as HTMLInputElement).value)} />
+            <p class="hint" id="setup-phone-hint">
+              Include the country code, for example +61 412 345 678.
+            </p>
+            <input
+              id="setup-phone"
+              ref={phoneFocus}
+              type="tel"
+              autocomplete="tel"
+              inputmode="tel"
+              required
+              value={phone}
+              aria-describedby="setup-phone-hint"
+              onInput={(e) => setPhone((e.currentTarget as HTMLInputElement).value)}
+            />
           </div>
-        ) : <p>We’ll email a 6-digit code to the address you sign in with.</p>}
+        ) : (
+          <p>We’ll email a 6-digit code to the address you sign in with.</p>
+        )}
         <ErrorMessage>{error}</ErrorMessage>
         <div class="button-row">
-          <button type="submit" class="button" disabled={busy}>Send code</button>
+          <button type="submit" class="button" disabled={busy}>
+            Send code
+          </button>
           {method === 'sms' && previousPhone && (
-            <button type="button" class="button button--secondary" disabled={busy} onClick={() => send(undefined, true)}>Use {previousPhone} again</button>
+            <button type="button" class="button button--secondary" disabled={busy} onClick={() => send(undefined, true)}>
+              Use {previousPhone} again
+            </button>
           )}
-          {onCancel && <button type="button" class="button button--secondary" onClick={onCancel}>Cancel</button>}
+          {onCancel && (
+            <button type="button" class="button button--secondary" onClick={onCancel}>
+              Cancel
+            </button>
+          )}
         </div>
       </form>
     );
   }
   return (
-    <form class="stack" onSubmit={(e) => { e.preventDefault(); void verify(code); }} aria-label={`Confirm your ${noun} code`}>
-      <p role="status">We sent a code to <strong>{sent.to}</strong>.</p>
-      <CodeInput id={`${method}-setup-code`} label="Enter the 6-digit code" value={code} onChange={setCode} inputRef={codeFocus} invalid={!!error}
-        errorId={`${method}-setup-error`} onComplete={(value) => void verify(value)} />
+    <form
+      class="stack"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void verify(code);
+      }}
+      aria-label={`Confirm your ${noun} code`}
+    >
+      <p role="status">
+        We sent a code to <strong>{sent.to}</strong>.
+      </p>
+      <CodeInput
+        id={`${method}-setup-code`}
+        label="Enter the 6-digit code"
+        value={code}
+        onChange={setCode}
+        inputRef={codeFocus}
+        invalid={!!error}
+        errorId={`${method}-setup-error`}
+        onComplete={(value) => void verify(value)}
+      />
       <ResendButton availableAt={sent.resendAt} onSend={() => send()} busy={busy} />
       <ErrorMessage id={`${method}-setup-error`}>{error}</ErrorMessage>
       <div class="button-row">
-        <button type="submit" class="button" disabled={busy}>Turn on</button>
-        {onCancel && <button type="button" class="button button--secondary" onClick={onCancel}>Cancel</button>}
+        <button type="submit" class="button" disabled={busy}>
+          Turn on
+        </button>
+        {onCancel && (
+          <button type="button" class="button button--secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
       </div>
     </form>
   );

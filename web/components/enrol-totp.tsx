@@ -29,47 +29,86 @@ export function EnrolTotp({ bearer, onEnabled, onCancel, withReauth = direct }: 
   const focus = useFocusOnMount<HTMLInputElement>(enrolment !== null);
 
   useEffect(() => {
-    withReauth(() => api<TotpEnrollment>('POST', '/me/2fa/totp', { bearer, body: {} })).then(setEnrolment, (e) => setError(describeError(e)));
+    withReauth(() => api<TotpEnrollment>('POST', '/me/2fa/totp', { bearer, body: {} })).then(setEnrolment, (e) =>
+      setError(describeError(e)),
+    );
   }, []);
 
   async function verify(value: string) {
-    if (value.length !== 6) { setError('Enter the 6-digit code from your app.'); return; }
+    if (value.length !== 6) {
+      setError('Enter the 6-digit code from your app.');
+      return;
+    }
     if (busy) return;
     setBusy(true);
     setError('');
     try {
       onEnabled(await withReauth(() => api<MethodEnabled>('POST', '/me/2fa/totp/verify', { bearer, body: { code: value } })));
     } catch (e) {
-      setError(e instanceof ApiError && e.code === 'invalid_code'
-        ? 'That code did not match. Check the time on your phone is right, wait for a new code and try again.' : describeError(e));
+      setError(
+        e instanceof ApiError && e.code === 'invalid_code'
+          ? 'That code did not match. Check the time on your phone is right, wait for a new code and try again.'
+          : describeError(e),
+      );
       setBusy(false);
       focus.current?.select();
     }
   }
 
   return (
-    <form class="stack" onSubmit={(e) => { e.preventDefault(); void verify(code); }} aria-label="Set up an authenticator app"
-      {...pageMarks({ otpauthUri: enrolment?.otpauthUri, user: enrolment ? accountOf(enrolment.otpauthUri) : undefined })}>
+    <form
+      class="stack"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void verify(code);
+      }}
+      aria-label="Set up an authenticator app"
+      {...pageMarks({ otpauthUri: enrolment?.otpauthUri, user: enrolment ? accountOf(enrolment.otpauthUri) : undefined })}
+    >
       <ol class="steps">
         <li>
-          <p><strong>Scan this QR code</strong> with an authenticator app such as Google Authenticator, 1Password or Authy.</p>
+          <p>
+            <strong>Scan this QR code</strong> with an authenticator app such as Google Authenticator, 1Password or Authy.
+          </p>
           <div class="qr">
-            {enrolment
-              ? <img src={`data:image/svg+xml;base64,${btoa(enrolment.qrSvg)}`} alt="QR code for your authenticator app" width={192} height={192} />
-              : <Skeleton label="Loading the QR code" shape="block" />}
+            {enrolment ? (
+              <img
+                src={`data:image/svg+xml;base64,${btoa(enrolment.qrSvg)}`}
+                alt="QR code for your authenticator app"
+                width={192}
+                height={192}
+              />
+            ) : (
+              <Skeleton label="Loading the QR code" shape="block" />
+            )}
           </div>
           <p class="hint">Can’t scan it? Type this key into the app instead:</p>
           <p>{enrolment ? <SecretKey secret={enrolment.secret} /> : '\u00a0'}</p>
         </li>
         <li>
-          <CodeInput id="totp-setup-code" label="Enter the 6-digit code the app shows" value={code} onChange={setCode}
-            inputRef={focus} disabled={!enrolment} invalid={!!error} errorId="totp-setup-error" onComplete={(value) => void verify(value)} />
+          <CodeInput
+            id="totp-setup-code"
+            label="Enter the 6-digit code the app shows"
+            value={code}
+            onChange={setCode}
+            inputRef={focus}
+            disabled={!enrolment}
+            invalid={!!error}
+            errorId="totp-setup-error"
+            onComplete={(value) => void verify(value)}
+          />
         </li>
       </ol>
       <ErrorMessage id="totp-setup-error">{error}</ErrorMessage>
       <div class="button-row">
-        <button type="submit" class="button" disabled={busy || !enrolment}>Turn on</button>
-        {onCancel && <button type="button" class="button button--secondary" onClick={onCancel}>Cancel</button>}
+        <button type="submit" class="button" disabled={busy || !enrolment}>
+          Turn on
+        </button>
+        {onCancel && (
+          <button type="button" class="button button--secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
       </div>
     </form>
   );

@@ -24,7 +24,10 @@ export function GraceBanner({ dueBy, onSetUp, onDue }: { dueBy: string; onSetUp(
     <div class="grace-banner" role="region" aria-label="Two-factor authentication required" data-testid="grace-banner">
       <p>
         Your account requires two-factor authentication <strong title={new Date(dueBy).toLocaleString()}>{dueSentence(dueBy)}</strong>
-        {' — '}<a href="/setup" onClick={setUp}>Set it up now</a>
+        {' — '}
+        <a href="/setup" onClick={setUp}>
+          Set it up now
+        </a>
       </p>
     </div>
   );

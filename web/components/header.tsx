@@ -28,24 +28,49 @@ export function Header({ session, path, accountId, onAccountChange, onLogout }: 
   return (
     <header class="topbar">
       <div class="topbar__inner">
-        <a href="/security" class="brand" onClick={followLink}><span class="brand__mark" aria-hidden="true">2</span>Twofold</a>
+        <a href="/security" class="brand" onClick={followLink}>
+          <span class="brand__mark" aria-hidden="true">
+            2
+          </span>
+          Twofold
+        </a>
         <nav class="topbar__nav" aria-label="Main">
-          <a href="/security" onClick={followLink} aria-current={path === '/security' || path === '/' ? 'page' : undefined}>Security</a>
+          <a href="/security" onClick={followLink} aria-current={path === '/security' || path === '/' ? 'page' : undefined}>
+            Security
+          </a>
           {canAdmin && current && (
-            <a href={`/admin/${encodeURIComponent(current.id)}`} onClick={followLink} aria-current={path.startsWith('/admin') ? 'page' : undefined}>Admin</a>
+            <a
+              href={`/admin/${encodeURIComponent(current.id)}`}
+              onClick={followLink}
+              aria-current={path.startsWith('/admin') ? 'page' : undefined}
+            >
+              Admin
+            </a>
           )}
         </nav>
         <div class="topbar__end">
           {session.accounts.length > 1 ? (
             <div class="account-switcher">
-              <label for="account-switcher" class="visually-hidden">Account</label>
+              <label for="account-switcher" class="visually-hidden">
+                Account
+              </label>
               <select id="account-switcher" value={current?.id} onChange={change}>
-                {session.accounts.map((a) => <option key={a.id} value={a.id}>{a.name} ({roleNames[a.role]})</option>)}
+                {session.accounts.map((a) => (
+                  <option key={a.id} value={a.id}>
+                    {a.name} ({roleNames[a.role]})
+                  </option>
+                ))}
               </select>
             </div>
-          ) : current && <span class="account-name">{current.name}</span>}
-          <span class="user-name" data-testid="user-name">{session.user.name}</span>
-          <button type="button" class="button button--secondary button--small" onClick={onLogout}>Log out</button>
+          ) : (
+            current && <span class="account-name">{current.name}</span>
+          )}
+          <span class="user-name" data-testid="user-name">
+            {session.user.name}
+          </span>
+          <button type="button" class="button button--secondary button--small" onClick={onLogout}>
+            Log out
+          </button>
         </div>
       </div>
     </header>

@@ -4,7 +4,10 @@ export function LowBackupCodesBanner({ remaining, onMakeNew }: { remaining: numb
   const left = remaining === 0 ? 'No backup codes left' : `${remaining} backup code${remaining === 1 ? '' : 's'} left`;
   return (
     <div class="notice notice--warning low-codes" data-testid="low-backup-codes">
-      <strong>{left}</strong> — <button type="button" class="link-button" onClick={onMakeNew}>make new ones</button>
+      <strong>{left}</strong> —{' '}
+      <button type="button" class="link-button" onClick={onMakeNew}>
+        make new ones
+      </button>
       <span class="hint"> so you can still sign in if you lose your phone.</span>
     </div>
   );

@@ -16,7 +16,9 @@ export function useReauth() {
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== 'reauth_required') throw error;
       setPending(true);
-      const ok = await new Promise<boolean>((resolve) => { resolver.current = resolve; });
+      const ok = await new Promise<boolean>((resolve) => {
+        resolver.current = resolve;
+      });
       setPending(false);
       // The person chose not to: nothing to report (describeError gives an empty sentence).
       if (!ok) throw new ApiError(403, 'reauth_required', 'Cancelled: please confirm it is you to continue.', { cancelled: true });
@@ -51,13 +53,24 @@ function ReauthDialog({ onDone }: { onDone(ok: boolean): void }) {
         <p>For your security, enter your password again to continue.</p>
         <div class="field">
           <label for="reauth-password">Password</label>
-          <input id="reauth-password" ref={focus} type="password" autocomplete="current-password" required value={password}
-            onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)} />
+          <input
+            id="reauth-password"
+            ref={focus}
+            type="password"
+            autocomplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
+          />
         </div>
         <ErrorMessage>{error}</ErrorMessage>
         <div class="button-row">
-          <button type="submit" class="button" disabled={busy}>Confirm</button>
-          <button type="button" class="button button--secondary" onClick={() => onDone(false)}>Cancel</button>
+          <button type="submit" class="button" disabled={busy}>
+            Confirm
+          </button>
+          <button type="button" class="button button--secondary" onClick={() => onDone(false)}>
+            Cancel
+          </button>
         </div>
       </form>
     </Dialog>

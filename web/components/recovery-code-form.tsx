@@ -10,16 +10,25 @@ export function RecoveryCodeForm({ challengeId, onSignedIn }: { challengeId: str
   const [code, setCode] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  if (!open) return <button type="button" class="link-button" onClick={() => setOpen(true)}>I have a recovery code from an owner</button>;
+  if (!open)
+    return (
+      <button type="button" class="link-button" onClick={() => setOpen(true)}>
+        I have a recovery code from an owner
+      </button>
+    );
   async function submit(event: Event) {
     event.preventDefault();
     setBusy(true);
     setError('');
     try {
-      await api('POST', `/auth/challenge/${encodeURIComponent(challengeId)}/verify`, { body: { method: 'recovery_code', code: normaliseTypedCode(code) } });
+      await api('POST', `/auth/challenge/${encodeURIComponent(challengeId)}/verify`, {
+        body: { method: 'recovery_code', code: normaliseTypedCode(code) },
+      });
       onSignedIn();
     } catch (e) {
-      setError(e instanceof ApiError && e.code === 'invalid_code' ? 'That recovery code is not right, or it has expired.' : describeError(e));
+      setError(
+        e instanceof ApiError && e.code === 'invalid_code' ? 'That recovery code is not right, or it has expired.' : describeError(e),
+      );
       setBusy(false);
     }
   }
@@ -27,7 +36,9 @@ export function RecoveryCodeForm({ challengeId, onSignedIn }: { challengeId: str
     <form class="stack" onSubmit={submit}>
       <CodeInput id="setup-recovery-code" label="Recovery code" kind="text" value={code} onChange={setCode} invalid={!!error} />
       <ErrorMessage>{error}</ErrorMessage>
-      <button type="submit" class="button button--secondary" disabled={busy}>Sign in with the recovery code</button>
+      <button type="submit" class="button button--secondary" disabled={busy}>
+        Sign in with the recovery code
+      </button>
     </form>
   );
 }

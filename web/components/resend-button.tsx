@@ -14,8 +14,13 @@ export function ResendButton({ availableAt, onSend, busy, label = 'Send a new co
   const waiting = left > 0;
   return (
     <div class="resend">
-      <button type="button" class="button button--secondary button--small" disabled={busy || waiting} onClick={onSend}
-        aria-describedby="resend-wait">
+      <button
+        type="button"
+        class="button button--secondary button--small"
+        disabled={busy || waiting}
+        onClick={onSend}
+        aria-describedby="resend-wait"
+      >
         {label}
       </button>
       <span id="resend-wait" class="hint resend__wait" aria-live="polite">

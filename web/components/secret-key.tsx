@@ -18,9 +18,15 @@ export function SecretKey({ secret }: { secret: string }) {
   }
   return (
     <span class="secret-key-row">
-      <code class="secret-key" data-testid="totp-secret" aria-label={`Key: ${secret.split('').join(' ')}`}>{groupInFours(secret)}</code>
-      <button type="button" class="button button--secondary button--small" onClick={copy}>Copy key</button>
-      <span class="hint secret-key-row__status" role="status">{copied}</span>
+      <code class="secret-key" data-testid="totp-secret" aria-label={`Key: ${secret.split('').join(' ')}`}>
+        {groupInFours(secret)}
+      </code>
+      <button type="button" class="button button--secondary button--small" onClick={copy}>
+        Copy key
+      </button>
+      <span class="hint secret-key-row__status" role="status">
+        {copied}
+      </span>
     </span>
   );
 }

@@ -45,7 +45,8 @@ export function SecurityKeySignIn({ challengeId, email, onSignedIn, onFailure }:
       return;
     } catch (e) {
       if (isCeremonyFailure(e)) setError(describeCeremonyFailure(e));
-      else if (e instanceof ApiError && e.code === 'invalid_code') setError('That security key was not accepted. Try again, or use another way below.');
+      else if (e instanceof ApiError && e.code === 'invalid_code')
+        setError('That security key was not accepted. Try again, or use another way below.');
       else onFailure(e);
     }
     setBusy(false);
@@ -54,14 +55,25 @@ export function SecurityKeySignIn({ challengeId, email, onSignedIn, onFailure }:
 
   return (
     <form class="stack" onSubmit={useKey} {...pageMarks({ user: email.toLowerCase(), method: 'webauthn' })}>
-      <p class="hint code-status" role="status">{busy ? 'Touch your security key, or confirm with your device…' : 'Have your security key or passkey ready.'}</p>
+      <p class="hint code-status" role="status">
+        {busy ? 'Touch your security key, or confirm with your device…' : 'Have your security key or passkey ready.'}
+      </p>
       <div class="checkbox">
-        <input id="remember-device" type="checkbox" checked={remember} onChange={(e) => setRemember((e.currentTarget as HTMLInputElement).checked)} />
+        <input
+          id="remember-device"
+          type="checkbox"
+          checked={remember}
+          onChange={(e) => setRemember((e.currentTarget as HTMLInputElement).checked)}
+        />
         <label for="remember-device">Remember this device</label>
-        <p class="hint" id="remember-hint">Skip the second step on this browser for a while. Only choose this on your own device.</p>
+        <p class="hint" id="remember-hint">
+          Skip the second step on this browser for a while. Only choose this on your own device.
+        </p>
       </div>
       <ErrorMessage>{error}</ErrorMessage>
-      <button type="submit" class="button button--block" ref={focus} disabled={busy}>Use your security key</button>
+      <button type="submit" class="button button--block" ref={focus} disabled={busy}>
+        Use your security key
+      </button>
     </form>
   );
 }

@@ -36,19 +36,37 @@ export function SecurityKeysCard({ status, act, run, onAdded }: Props) {
         <h2 id="keys-title">Passkeys and hardware keys</h2>
         <span class={enabled ? 'badge badge--on' : 'badge badge--off'}>{enabled ? 'On' : 'Off'}</span>
       </div>
-      <p class="muted">The strongest second step: a security key you touch (USB or NFC), or a passkey on your device. A fake sign-in page can’t use it.
-        {preferred && <span class="badge">Preferred</span>}</p>
+      <p class="muted">
+        The strongest second step: a security key you touch (USB or NFC), or a passkey on your device. A fake sign-in page can’t use it.
+        {preferred && <span class="badge">Preferred</span>}
+      </p>
       {credentials.length > 0 && (
         <ul class="item-list" data-testid="key-list">
           {credentials.map((key) => (
             <li key={key.id} class="item">
               <div>
                 <span class="item__title">{key.name}</span>
-                <span class="item__meta">Added {formatDate(key.createdAt)} · {key.lastUsedAt ? `last used ${formatDate(key.lastUsedAt)}` : 'never used yet'}</span>
+                <span class="item__meta">
+                  Added {formatDate(key.createdAt)} · {key.lastUsedAt ? `last used ${formatDate(key.lastUsedAt)}` : 'never used yet'}
+                </span>
               </div>
               <div class="button-row button-row--tight">
-                <button type="button" class="button button--secondary button--small" aria-label={`Rename ${key.name}`} onClick={() => setRenaming(key)}>Rename</button>
-                <button type="button" class="button button--secondary button--small" aria-label={`Remove ${key.name}`} onClick={() => setRemoving(key)}>Remove</button>
+                <button
+                  type="button"
+                  class="button button--secondary button--small"
+                  aria-label={`Rename ${key.name}`}
+                  onClick={() => setRenaming(key)}
+                >
+                  Rename
+                </button>
+                <button
+                  type="button"
+                  class="button button--secondary button--small"
+                  aria-label={`Remove ${key.name}`}
+                  onClick={() => setRemoving(key)}
+                >
+                  Remove
+                </button>
               </div>
             </li>
           ))}
@@ -56,13 +74,25 @@ export function SecurityKeysCard({ status, act, run, onAdded }: Props) {
       )}
       <div class="button-row">
         {enabled && !preferred && (
-          <button type="button" class="button button--secondary button--small"
-            onClick={() => act(() => api('PUT', '/me/2fa/preferred', { body: { method: 'webauthn' } }), 'Your security key is now your preferred method.')}>
+          <button
+            type="button"
+            class="button button--secondary button--small"
+            onClick={() =>
+              act(
+                () => api('PUT', '/me/2fa/preferred', { body: { method: 'webauthn' } }),
+                'Your security key is now your preferred method.',
+              )
+            }
+          >
             Make preferred
           </button>
         )}
         {allowed && !adding && (
-          <button type="button" class={enabled ? 'button button--secondary button--small' : 'button button--small'} onClick={() => setAdding(true)}>
+          <button
+            type="button"
+            class={enabled ? 'button button--secondary button--small' : 'button button--small'}
+            onClick={() => setAdding(true)}
+          >
             {enabled ? 'Add another key' : 'Add a security key'}
           </button>
         )}
@@ -70,7 +100,14 @@ export function SecurityKeysCard({ status, act, run, onAdded }: Props) {
       </div>
       {adding && (
         <div class="method-row__enrol">
-          <AddSecurityKey run={run} onAdded={(r) => { setAdding(false); onAdded(r); }} onCancel={() => setAdding(false)} />
+          <AddSecurityKey
+            run={run}
+            onAdded={(r) => {
+              setAdding(false);
+              onAdded(r);
+            }}
+            onCancel={() => setAdding(false)}
+          />
         </div>
       )}
       {renaming && <RenameKey keyToRename={renaming} act={act} onClose={() => setRenaming(null)} />}
@@ -78,8 +115,12 @@ export function SecurityKeysCard({ status, act, run, onAdded }: Props) {
         <Dialog title={`Remove ${removing.name}?`} onClose={() => setRemoving(null)} testId="remove-key-dialog">
           <p>You won’t be able to sign in with this key any more.{credentials.length === 1 && ' It is your only key.'}</p>
           <div class="button-row">
-            <button type="button" class="button button--danger" onClick={() => void remove(removing)}>Remove key</button>
-            <button type="button" class="button button--secondary" onClick={() => setRemoving(null)}>Keep it</button>
+            <button type="button" class="button button--danger" onClick={() => void remove(removing)}>
+              Remove key
+            </button>
+            <button type="button" class="button button--secondary" onClick={() => setRemoving(null)}>
+              Keep it
+            </button>
           </div>
         </Dialog>
       )}
@@ -92,7 +133,10 @@ function RenameKey({ keyToRename, act, onClose }: { keyToRename: SecurityKey; ac
   const [error, setError] = useState('');
   async function save(event: Event) {
     event.preventDefault();
-    if (!name.trim()) { setError('Give the key a name.'); return; }
+    if (!name.trim()) {
+      setError('Give the key a name.');
+      return;
+    }
     onClose();
     await act(() => api('PUT', `/me/2fa/webauthn/${encodeURIComponent(keyToRename.id)}`, { body: { name: name.trim() } }), 'Key renamed.');
   }
@@ -105,8 +149,12 @@ function RenameKey({ keyToRename, act, onClose }: { keyToRename: SecurityKey; ac
         </div>
         <ErrorMessage>{error}</ErrorMessage>
         <div class="button-row">
-          <button type="submit" class="button">Save</button>
-          <button type="button" class="button button--secondary" onClick={onClose}>Cancel</button>
+          <button type="submit" class="button">
+            Save
+          </button>
+          <button type="button" class="button button--secondary" onClick={onClose}>
+            Cancel
+          </button>
         </div>
       </form>
     </Dialog>

@@ -14,8 +14,11 @@ export function Skeleton({ label, rows = 3, shape = 'lines' }: Props) {
     <div class={`skeleton skeleton--${shape}`} role="status" aria-busy="true" data-testid="skeleton">
       <span class="visually-hidden">{label}…</span>
       {shape === 'card' && <span class="skeleton__title" aria-hidden="true" />}
-      {shape === 'block' ? <span class="skeleton__block" aria-hidden="true" />
-        : Array.from({ length: rows }, (_, i) => <span key={i} class="skeleton__line" aria-hidden="true" />)}
+      {shape === 'block' ? (
+        <span class="skeleton__block" aria-hidden="true" />
+      ) : (
+        Array.from({ length: rows }, (_, i) => <span key={i} class="skeleton__line" aria-hidden="true" />)
+      )}
     </div>
   );
 }

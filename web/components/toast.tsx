@@ -4,7 +4,10 @@ import { useEffect, useState } from 'preact/hooks';
 
 const SHOWN_MS = 10_000;
 
-interface Message { text: string; at: number }
+interface Message {
+  text: string;
+  at: number;
+}
 
 export function useToast() {
   const [message, setMessage] = useState<Message | null>(null);
@@ -20,7 +23,9 @@ export function useToast() {
       {message && (
         <div class="toast" data-testid="toast" key={message.at}>
           <span>{message.text}</span>
-          <button type="button" class="toast__close" aria-label="Dismiss" onClick={clear}>×</button>
+          <button type="button" class="toast__close" aria-label="Dismiss" onClick={clear}>
+            ×
+          </button>
         </div>
       )}
     </div>

@@ -3,6 +3,8 @@ import { useEffect, useRef } from 'preact/hooks';
 
 export function useFocusOnMount<T extends HTMLElement>(enabled = true) {
   const ref = useRef<T>(null);
-  useEffect(() => { if (enabled) ref.current?.focus(); }, [enabled]);
+  useEffect(() => {
+    if (enabled) ref.current?.focus();
+  }, [enabled]);
   return ref;
 }

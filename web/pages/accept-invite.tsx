@@ -41,29 +41,65 @@ export function AcceptInvitePage(props: Props) {
     const fromLink = takeHashToken();
     if (fromLink) keepInviteToken(fromLink);
     const token = fromLink ?? readInviteToken();
-    if (!token) { setState({ kind: 'missing' }); return; }
+    if (!token) {
+      setState({ kind: 'missing' });
+      return;
+    }
     api<InvitationPreview>('POST', '/auth/invitation', { body: { inviteToken: token } }).then(
       (preview) => setState({ kind: 'preview', token, preview }),
       (e) => {
-        if (e instanceof ApiError && e.code === 'challenge_expired') { forgetInviteToken(); setState({ kind: 'expired' }); }
-        else setState({ kind: 'failed', message: describeError(e) });
+        if (e instanceof ApiError && e.code === 'challenge_expired') {
+          forgetInviteToken();
+          setState({ kind: 'expired' });
+        } else setState({ kind: 'failed', message: describeError(e) });
       },
     );
   }, []);
 
   if (state.kind === 'loading') {
-    return <main class="auth-card auth-card--wide" aria-labelledby="invite-title"><h1 id="invite-title">Opening your invitation…</h1><Skeleton label="Loading the invitation" shape="card" rows={4} /></main>;
+    return (
+      <main class="auth-card auth-card--wide" aria-labelledby="invite-title">
+        <h1 id="invite-title">Opening your invitation…</h1>
+        <Skeleton label="Loading the invitation" shape="card" rows={4} />
+      </main>
+    );
   }
   if (state.kind !== 'preview' && state.kind !== 'joined') {
     return (
       <main class="auth-card" aria-labelledby="invite-title">
-        <h1 id="invite-title">{state.kind === 'expired' ? 'This invitation can’t be used' : state.kind === 'missing' ? 'This link is incomplete' : 'We could not open this invitation'}</h1>
-        {state.kind === 'expired' && <p>It has expired (invitations last 7 days), was withdrawn, or was already accepted. Ask the person who invited you to send a new one.</p>}
-        {state.kind === 'missing' && <p>The address has no invitation code. Open the link from the email again, or copy the whole link into the address bar.</p>}
+        <h1 id="invite-title">
+          {state.kind === 'expired'
+            ? 'This invitation can’t be used'
+            : state.kind === 'missing'
+              ? 'This link is incomplete'
+              : 'We could not open this invitation'}
+        </h1>
+        {state.kind === 'expired' && (
+          <p>
+            It has expired (invitations last 7 days), was withdrawn, or was already accepted. Ask the person who invited you to send a new
+            one.
+          </p>
+        )}
+        {state.kind === 'missing' && (
+          <p>The address has no invitation code. Open the link from the email again, or copy the whole link into the address bar.</p>
+        )}
         {state.kind === 'failed' && <ErrorMessage>{state.message}</ErrorMessage>}
-        {props.user
-          ? <button type="button" class="button button--secondary button--block" onClick={props.onContinue}>Go to Twofold</button>
-          : <a class="button button--secondary button--block" href="/" onClick={(e) => { e.preventDefault(); props.onSignIn(''); }}>Sign in</a>}
+        {props.user ? (
+          <button type="button" class="button button--secondary button--block" onClick={props.onContinue}>
+            Go to Twofold
+          </button>
+        ) : (
+          <a
+            class="button button--secondary button--block"
+            href="/"
+            onClick={(e) => {
+              e.preventDefault();
+              props.onSignIn('');
+            }}
+          >
+            Sign in
+          </a>
+        )}
       </main>
     );
   }
@@ -71,9 +107,15 @@ export function AcceptInvitePage(props: Props) {
   if (state.kind === 'joined') {
     return (
       <main class="auth-card" aria-labelledby="invite-title">
-        <h1 id="invite-title" tabIndex={-1}>You joined {preview.accountName}</h1>
-        <p class="notice notice--success">You are now {withArticle(roleNames[preview.role].toLowerCase())} of <strong>{preview.accountName}</strong>.</p>
-        <button type="button" class="button button--block" onClick={props.onContinue}>Continue to Twofold</button>
+        <h1 id="invite-title" tabIndex={-1}>
+          You joined {preview.accountName}
+        </h1>
+        <p class="notice notice--success">
+          You are now {withArticle(roleNames[preview.role].toLowerCase())} of <strong>{preview.accountName}</strong>.
+        </p>
+        <button type="button" class="button button--block" onClick={props.onContinue}>
+          Continue to Twofold
+        </button>
       </main>
     );
   }
@@ -82,13 +124,17 @@ export function AcceptInvitePage(props: Props) {
       <h1 id="invite-title">Join {preview.accountName} on Twofold</h1>
       <InvitationSummary preview={preview} />
       <section class="stack invite-action" aria-label="Accept the invitation">
-        <InviteAction {...props} token={state.token} preview={preview}
+        <InviteAction
+          {...props}
+          token={state.token}
+          preview={preview}
           onJoinedHere={(answer) => {
             forgetInviteToken();
             setState({ kind: 'joined', preview });
             if (answer) props.onJoined(answer, preview);
             else props.onAccepted();
-          }} />
+          }}
+        />
       </section>
     </main>
   );
@@ -100,16 +146,29 @@ function InvitationSummary({ preview }: { preview: InvitationPreview }) {
   return (
     <div class="stack" data-testid="invitation-preview">
       <p>
-        <strong>{preview.invitedBy}</strong>{preview.invitedByEmail && <> ({preview.invitedByEmail})</>} invited <strong>{preview.email}</strong> to
-        join <strong>{preview.accountName}</strong> as {withArticle(roleNames[preview.role].toLowerCase())}.
+        <strong>{preview.invitedBy}</strong>
+        {preview.invitedByEmail && <> ({preview.invitedByEmail})</>} invited <strong>{preview.email}</strong> to join{' '}
+        <strong>{preview.accountName}</strong> as {withArticle(roleNames[preview.role].toLowerCase())}.
       </p>
       <div class="help-box" data-testid="account-may">
         <h2>What {preview.accountName} can do if you join</h2>
         <p>Its owners and admins will be able to:</p>
-        <ul>{may.map((m) => <li key={m}>{m}</li>)}</ul>
-        {preview.managed
-          ? <p class="hint">Your Twofold sign-in will be created by joining, so {preview.accountName} looks after it: this is how your company can help if you lose your phone.</p>
-          : <p class="hint">They <strong>cannot</strong> reset your two-factor authentication or sign you in with a recovery code: only the account you signed up with can.</p>}
+        <ul>
+          {may.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+        {preview.managed ? (
+          <p class="hint">
+            Your Twofold sign-in will be created by joining, so {preview.accountName} looks after it: this is how your company can help if
+            you lose your phone.
+          </p>
+        ) : (
+          <p class="hint">
+            They <strong>cannot</strong> reset your two-factor authentication or sign you in with a recovery code: only the account you
+            signed up with can.
+          </p>
+        )}
       </div>
       <p class="hint">This invitation expires {formatDate(preview.expiresAt)}.</p>
     </div>
@@ -126,9 +185,19 @@ function InviteAction(props: Props & { token: string; preview: InvitationPreview
   if (!same) {
     return (
       <div class="notice notice--warning" data-testid="wrong-user">
-        <p>You’re signed in as <strong>{user.email}</strong>, but this invitation is for <strong>{preview.email}</strong>.
-          To accept it, sign out, then sign in {preview.existingUser ? '' : 'or create an account '}as {preview.email}.</p>
-        <a href="/accept-invite" onClick={(e) => { e.preventDefault(); props.onSignOut(); }}>Sign out of {user.email}</a>
+        <p>
+          You’re signed in as <strong>{user.email}</strong>, but this invitation is for <strong>{preview.email}</strong>. To accept it, sign
+          out, then sign in {preview.existingUser ? '' : 'or create an account '}as {preview.email}.
+        </p>
+        <a
+          href="/accept-invite"
+          onClick={(e) => {
+            e.preventDefault();
+            props.onSignOut();
+          }}
+        >
+          Sign out of {user.email}
+        </a>
       </div>
     );
   }
@@ -136,7 +205,9 @@ function InviteAction(props: Props & { token: string; preview: InvitationPreview
     return (
       <div class="notice notice--warning">
         <p>Please verify your email before you join: we sent you a link when you signed up.</p>
-        <button type="button" class="button button--secondary" onClick={props.onCheckEmail}>Verify my email</button>
+        <button type="button" class="button button--secondary" onClick={props.onCheckEmail}>
+          Verify my email
+        </button>
       </div>
     );
   }
@@ -160,7 +231,9 @@ function JoinButton({ token, preview, onJoinedHere }: { token: string; preview: 
   return (
     <>
       <ErrorMessage>{error}</ErrorMessage>
-      <button type="button" class="button button--block" disabled={busy} onClick={join}>Join {preview.accountName}</button>
+      <button type="button" class="button button--block" disabled={busy} onClick={join}>
+        Join {preview.accountName}
+      </button>
     </>
   );
 }
@@ -168,13 +241,30 @@ function JoinButton({ token, preview, onJoinedHere }: { token: string; preview: 
 function SignInFirst({ preview, onSignIn }: { preview: InvitationPreview; onSignIn(email: string): void }) {
   return (
     <>
-      <p>You already have a Twofold account as <strong>{preview.email}</strong>. Sign in, and you’ll come straight back here to accept.</p>
-      <a class="button button--block" href="/" onClick={(e) => { e.preventDefault(); returnToInviteAfterSignIn(); onSignIn(preview.email); }}>Sign in to accept</a>
+      <p>
+        You already have a Twofold account as <strong>{preview.email}</strong>. Sign in, and you’ll come straight back here to accept.
+      </p>
+      <a
+        class="button button--block"
+        href="/"
+        onClick={(e) => {
+          e.preventDefault();
+          returnToInviteAfterSignIn();
+          onSignIn(preview.email);
+        }}
+      >
+        Sign in to accept
+      </a>
     </>
   );
 }
 
-function NewPersonForm({ token, preview, onJoinedHere, onSignIn }: Props & { token: string; preview: InvitationPreview; onJoinedHere: JoinedHere }) {
+function NewPersonForm({
+  token,
+  preview,
+  onJoinedHere,
+  onSignIn,
+}: Props & { token: string; preview: InvitationPreview; onJoinedHere: JoinedHere }) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<{ text: string; signIn?: boolean } | null>(null);
@@ -186,8 +276,10 @@ function NewPersonForm({ token, preview, onJoinedHere, onSignIn }: Props & { tok
     try {
       onJoinedHere(await api<JoinAnswer>('POST', '/auth/accept-invite', { body: { inviteToken: token, name, password } }));
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'conflict') setError({ text: `${preview.email} already has a Twofold account.`, signIn: true });
-      else if (e instanceof ApiError && e.code === 'challenge_expired') setError({ text: 'This invitation can no longer be used. Ask for a new one.' });
+      if (e instanceof ApiError && e.code === 'conflict')
+        setError({ text: `${preview.email} already has a Twofold account.`, signIn: true });
+      else if (e instanceof ApiError && e.code === 'challenge_expired')
+        setError({ text: 'This invitation can no longer be used. Ask for a new one.' });
       else setError({ text: describeError(e) });
       setBusy(false);
     }
@@ -198,18 +290,58 @@ function NewPersonForm({ token, preview, onJoinedHere, onSignIn }: Props & { tok
       <input type="email" name="email" autocomplete="username" value={preview.email} readOnly hidden />
       <div class="field">
         <label for="invite-name">Your name</label>
-        <input id="invite-name" type="text" autocomplete="name" required maxLength={100} value={name} onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)} />
+        <input
+          id="invite-name"
+          type="text"
+          autocomplete="name"
+          required
+          maxLength={100}
+          value={name}
+          onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)}
+        />
       </div>
       <div class="field">
         <label for="invite-password">Choose a password</label>
-        <input id="invite-password" type="password" autocomplete="new-password" required minLength={8} maxLength={128} value={password}
-          aria-describedby="invite-password-hint" onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)} />
-        <p class="hint" id="invite-password-hint">At least 8 characters. You’ll sign in as {preview.email}.</p>
+        <input
+          id="invite-password"
+          type="password"
+          autocomplete="new-password"
+          required
+          minLength={8}
+          maxLength={128}
+          value={password}
+          aria-describedby="invite-password-hint"
+          onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
+        />
+        <p class="hint" id="invite-password-hint">
+          At least 8 characters. You’ll sign in as {preview.email}.
+        </p>
       </div>
       <ErrorMessage>
-        {error && <>{error.text}{error.signIn && <> <a href="/" onClick={(e) => { e.preventDefault(); returnToInviteAfterSignIn(); onSignIn(preview.email); }}>Sign in to accept</a></>}</>}
+        {error && (
+          <>
+            {error.text}
+            {error.signIn && (
+              <>
+                {' '}
+                <a
+                  href="/"
+                  onClick={(e) => {
+                    e.preventDefault();
+                    returnToInviteAfterSignIn();
+                    onSignIn(preview.email);
+                  }}
+                >
+                  Sign in to accept
+                </a>
+              </>
+            )}
+          </>
+        )}
       </ErrorMessage>
-      <button type="submit" class="button button--block" disabled={busy}>{busy ? 'Joining…' : `Create account and join ${preview.accountName}`}</button>
+      <button type="submit" class="button button--block" disabled={busy}>
+        {busy ? 'Joining…' : `Create account and join ${preview.accountName}`}
+      </button>
     </form>
   );
 }

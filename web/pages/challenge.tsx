@@ -15,7 +15,12 @@ import { useFocusOnMount } from '../components/use-focus.ts';
 import { codeHints } from '../../shared/method-hints.ts';
 import { firstMethod, SecurityKeySignIn } from '../components/security-key-sign-in.tsx';
 
-export interface ChallengeInfo { challengeId: string; methods: Method[]; preferredMethod: Method; expiresAt: string }
+export interface ChallengeInfo {
+  challengeId: string;
+  methods: Method[];
+  preferredMethod: Method;
+  expiresAt: string;
+}
 
 interface Props {
   challenge: ChallengeInfo;
@@ -58,7 +63,10 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
   }, [method]);
 
   function fail(e: unknown) {
-    if (e instanceof ApiError && e.code === 'challenge_expired') { onRestart('That sign-in attempt expired. Please sign in again.'); return; }
+    if (e instanceof ApiError && e.code === 'challenge_expired') {
+      onRestart('That sign-in attempt expired. Please sign in again.');
+      return;
+    }
     if (e instanceof ApiError && e.code === 'too_many_attempts') {
       setLockedUntil(Date.now() + (e.retryAfterSeconds ?? 60) * 1000);
       setError('');
@@ -71,7 +79,9 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
     setBusy(true);
     setError('');
     try {
-      const answer = await api<CodeSent>('POST', `/auth/challenge/${encodeURIComponent(challenge.challengeId)}/send`, { body: { method: which } });
+      const answer = await api<CodeSent>('POST', `/auth/challenge/${encodeURIComponent(challenge.challengeId)}/send`, {
+        body: { method: which },
+      });
       setSent((s) => ({ ...s, [which]: { to: answer.sentTo, resendAt: Date.now() + answer.resendAfterSeconds * 1000 } }));
     } catch (e) {
       if (e instanceof ApiError && e.code === 'too_many_attempts' && e.retryAfterSeconds !== null) {
@@ -84,13 +94,20 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
   async function verify(event: Event) {
     event.preventDefault();
     const typed = normaliseTypedCode(code);
-    if (!typed) { setError('Enter your code first.'); return; }
+    if (!typed) {
+      setError('Enter your code first.');
+      return;
+    }
     setBusy(true);
     setError('');
     try {
-      const answer = await api<LoginAuthenticated>('POST', `/auth/challenge/${encodeURIComponent(challenge.challengeId)}/verify`,
-        { body: { method, code: typed, rememberDevice: remember } });
-      if (typeof answer.backupCodesRemaining === 'number') { setRemaining(answer.backupCodesRemaining); return; }
+      const answer = await api<LoginAuthenticated>('POST', `/auth/challenge/${encodeURIComponent(challenge.challengeId)}/verify`, {
+        body: { method, code: typed, rememberDevice: remember },
+      });
+      if (typeof answer.backupCodesRemaining === 'number') {
+        setRemaining(answer.backupCodesRemaining);
+        return;
+      }
       onSignedIn();
     } catch (e) {
       fail(e);
@@ -117,7 +134,9 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
           </span>
           {remaining <= 3 && ' Create a new set in Security settings soon, so you don’t get locked out.'}
         </Notice>
-        <button type="button" class="button button--block" onClick={onSignedIn}>Continue</button>
+        <button type="button" class="button button--block" onClick={onSignedIn}>
+          Continue
+        </button>
       </main>
     );
   }
@@ -127,33 +146,63 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
   return (
     <main class="auth-card" aria-labelledby="challenge-title">
       <h1 id="challenge-title">{prompt.title}</h1>
-      <p class="muted">Signing in as <strong>{email}</strong></p>
+      <p class="muted">
+        Signing in as <strong>{email}</strong>
+      </p>
       {lockedUntil !== null ? (
         <div class="stack">
           <div class="alert alert--error" role="alert" data-testid="lockout">
-            Too many wrong codes. For your security, code entry is paused <WaitUntil until={lockedUntil} onDone={() => onRestart('You can try signing in again now.')} />.
+            Too many wrong codes. For your security, code entry is paused{' '}
+            <WaitUntil until={lockedUntil} onDone={() => onRestart('You can try signing in again now.')} />.
           </div>
-          <button type="button" class="button button--secondary button--block" onClick={() => onRestart('')}>Back to sign in</button>
+          <button type="button" class="button button--secondary button--block" onClick={() => onRestart('')}>
+            Back to sign in
+          </button>
         </div>
       ) : method === 'webauthn' ? (
         <SecurityKeySignIn challengeId={challenge.challengeId} email={email} onSignedIn={onSignedIn} onFailure={fail} />
       ) : (
         <form class="stack" onSubmit={verify} {...pageMarks({ user: email.toLowerCase(), method })}>
           <p class="hint code-status" role="status">
-            {byCode ? (sentTo ? <>We sent a code to <strong>{sentTo.to}</strong>.</> : 'Sending your code…') : codeHints[method]}
+            {byCode ? (
+              sentTo ? (
+                <>
+                  We sent a code to <strong>{sentTo.to}</strong>.
+                </>
+              ) : (
+                'Sending your code…'
+              )
+            ) : (
+              codeHints[method]
+            )}
           </p>
-          <CodeInput id="challenge-code" label={prompt.label} value={code} onChange={setCode} kind={digits ? 'digits' : 'text'}
-            inputRef={focus} invalid={!!error} errorId="challenge-error" />
-          {byCode && (
-            <ResendButton availableAt={sentTo?.resendAt ?? null} busy={busy} onSend={() => void send(method)} />
-          )}
+          <CodeInput
+            id="challenge-code"
+            label={prompt.label}
+            value={code}
+            onChange={setCode}
+            kind={digits ? 'digits' : 'text'}
+            inputRef={focus}
+            invalid={!!error}
+            errorId="challenge-error"
+          />
+          {byCode && <ResendButton availableAt={sentTo?.resendAt ?? null} busy={busy} onSend={() => void send(method)} />}
           <div class="checkbox">
-            <input id="remember-device" type="checkbox" checked={remember} onChange={(e) => setRemember((e.currentTarget as HTMLInputElement).checked)} />
+            <input
+              id="remember-device"
+              type="checkbox"
+              checked={remember}
+              onChange={(e) => setRemember((e.currentTarget as HTMLInputElement).checked)}
+            />
             <label for="remember-device">Remember this device</label>
-            <p class="hint" id="remember-hint">Skip the code on this browser for a while. Only choose this on your own device.</p>
+            <p class="hint" id="remember-hint">
+              Skip the code on this browser for a while. Only choose this on your own device.
+            </p>
           </div>
           <ErrorMessage id="challenge-error">{error}</ErrorMessage>
-          <button type="submit" class="button button--block" disabled={busy}>Verify</button>
+          <button type="submit" class="button button--block" disabled={busy}>
+            Verify
+          </button>
         </form>
       )}
       <MethodSwitcher methods={challenge.methods} current={method} onSwitch={switchTo} disabled={lockedUntil !== null} />

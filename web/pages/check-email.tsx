@@ -47,8 +47,12 @@ export function CheckEmailPage({ user, email, onContinue, onSignIn, onVerified }
     return (
       <main class="auth-card" aria-labelledby="check-title">
         <h1 id="check-title">Your email is verified</h1>
-        <p><strong>{user.email}</strong> is confirmed as yours.</p>
-        <button type="button" class="button button--block" onClick={onContinue}>Continue to Twofold</button>
+        <p>
+          <strong>{user.email}</strong> is confirmed as yours.
+        </p>
+        <button type="button" class="button button--block" onClick={onContinue}>
+          Continue to Twofold
+        </button>
       </main>
     );
   }
@@ -56,12 +60,28 @@ export function CheckEmailPage({ user, email, onContinue, onSignIn, onVerified }
   return (
     <main class="auth-card" aria-labelledby="check-title">
       <h1 id="check-title">Check your email</h1>
-      <p>We sent a link to <strong data-testid="check-email-address">{address}</strong>. Open it to confirm the address is yours. It works for 24 hours.</p>
+      <p>
+        We sent a link to <strong data-testid="check-email-address">{address}</strong>. Open it to confirm the address is yours. It works
+        for 24 hours.
+      </p>
       <Notice tone="success">{sent}</Notice>
       <ErrorMessage>{error}</ErrorMessage>
-      {user
-        ? <ResendButton label="Send the link again" availableAt={availableAt} busy={busy} onSend={() => void resend()} />
-        : <p><a href="/" onClick={(e) => { e.preventDefault(); onSignIn(address); }}>Sign in</a> to send the link again.</p>}
+      {user ? (
+        <ResendButton label="Send the link again" availableAt={availableAt} busy={busy} onSend={() => void resend()} />
+      ) : (
+        <p>
+          <a
+            href="/"
+            onClick={(e) => {
+              e.preventDefault();
+              onSignIn(address);
+            }}
+          >
+            Sign in
+          </a>{' '}
+          to send the link again.
+        </p>
+      )}
       <section class="help-box" aria-labelledby="nothing-title">
         <h2 id="nothing-title">Nothing arrived?</h2>
         <ul>
@@ -73,7 +93,9 @@ export function CheckEmailPage({ user, email, onContinue, onSignIn, onVerified }
       </section>
       {user && (
         <div class="stack">
-          <button type="button" class="button button--secondary button--block" onClick={onContinue}>Continue to Twofold</button>
+          <button type="button" class="button button--secondary button--block" onClick={onContinue}>
+            Continue to Twofold
+          </button>
           <p class="hint">You can use Twofold meanwhile. You’ll need a verified email to invite people and to accept invitations.</p>
         </div>
       )}

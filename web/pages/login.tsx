@@ -9,7 +9,10 @@ import { WaitUntil } from '../components/countdown.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
 import { followLink } from '../router.ts';
 
-export interface LoginNotice { text: string; tone?: 'info' | 'warning' | 'success' }
+export interface LoginNotice {
+  text: string;
+  tone?: 'info' | 'warning' | 'success';
+}
 
 interface Props {
   onAnswer(answer: LoginResponse, email: string): void;
@@ -39,10 +42,12 @@ export function LoginPage({ onAnswer, notice, email: initialEmail = '' }: Props)
     } catch (e) {
       if (e instanceof ApiError && e.code === 'too_many_attempts' && e.retryAfterSeconds !== null) {
         setLocked({ until: Date.now() + e.retryAfterSeconds * 1000, why: firstSentence(e.message) });
-      }
-      else {
-        setError(e instanceof ApiError && e.code === 'invalid_credentials'
-          ? 'That email and password don’t match. Check them and try again.' : describeError(e));
+      } else {
+        setError(
+          e instanceof ApiError && e.code === 'invalid_credentials'
+            ? 'That email and password don’t match. Check them and try again.'
+            : describeError(e),
+        );
       }
       setBusy(false);
     }
@@ -55,22 +60,49 @@ export function LoginPage({ onAnswer, notice, email: initialEmail = '' }: Props)
       <form class="stack" onSubmit={submit}>
         <div class="field">
           <label for="login-email">Email</label>
-          <input id="login-email" ref={emailFocus} type="email" name="email" autocomplete="username" required value={email}
-            onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)} />
+          <input
+            id="login-email"
+            ref={emailFocus}
+            type="email"
+            name="email"
+            autocomplete="username"
+            required
+            value={email}
+            onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)}
+          />
         </div>
         <div class="field">
           <label for="login-password">Password</label>
-          <input id="login-password" ref={passwordFocus} type="password" name="password" autocomplete="current-password" required value={password}
-            onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)} />
+          <input
+            id="login-password"
+            ref={passwordFocus}
+            type="password"
+            name="password"
+            autocomplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
+          />
         </div>
         <ErrorMessage>
-          {locked
-            ? <span data-testid="login-locked">{locked.why} For your security, signing in is paused <WaitUntil until={locked.until} onDone={() => setLocked(null)} />.</span>
-            : error}
+          {locked ? (
+            <span data-testid="login-locked">
+              {locked.why} For your security, signing in is paused <WaitUntil until={locked.until} onDone={() => setLocked(null)} />.
+            </span>
+          ) : (
+            error
+          )}
         </ErrorMessage>
-        <button type="submit" class="button button--block" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
+        <button type="submit" class="button button--block" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
       </form>
-      <p class="auth-card__foot">New to Twofold? <a href="/signup" onClick={followLink}>Create an account</a></p>
+      <p class="auth-card__foot">
+        New to Twofold?{' '}
+        <a href="/signup" onClick={followLink}>
+          Create an account
+        </a>
+      </p>
     </main>
   );
 }

@@ -11,22 +11,40 @@ export function DevicesCard({ devices, act }: { devices: Device[]; act: Act }) {
       <div class="card__head">
         <h2 id="devices-title">Trusted devices</h2>
         {devices.length > 1 && (
-          <button type="button" class="button button--secondary button--small"
-            onClick={() => act(() => api('DELETE', '/me/devices'), 'All devices forgotten.')}>
+          <button
+            type="button"
+            class="button button--secondary button--small"
+            onClick={() => act(() => api('DELETE', '/me/devices'), 'All devices forgotten.')}
+          >
             Forget all
           </button>
         )}
       </div>
-      {devices.length === 0 ? <p class="muted" data-testid="no-devices">No device is remembered. You’ll be asked for a code each time you sign in.</p> : (
+      {devices.length === 0 ? (
+        <p class="muted" data-testid="no-devices">
+          No device is remembered. You’ll be asked for a code each time you sign in.
+        </p>
+      ) : (
         <ul class="item-list" data-testid="devices">
           {devices.map((d) => (
             <li key={d.id} class="item">
               <div>
                 <span class="item__title">{d.name}</span>
-                <span class="item__meta">Remembered {formatDate(d.createdAt)} · until {formatDate(d.expiresAt)}</span>
+                <span class="item__meta">
+                  Remembered {formatDate(d.createdAt)} · until {formatDate(d.expiresAt)}
+                </span>
               </div>
-              <button type="button" class="button button--secondary button--small" aria-label={`Forget ${d.name}`}
-                onClick={() => act(() => api('DELETE', `/me/devices/${encodeURIComponent(d.id)}`), `${d.name} forgotten. It will be asked for a code next time.`)}>
+              <button
+                type="button"
+                class="button button--secondary button--small"
+                aria-label={`Forget ${d.name}`}
+                onClick={() =>
+                  act(
+                    () => api('DELETE', `/me/devices/${encodeURIComponent(d.id)}`),
+                    `${d.name} forgotten. It will be asked for a code next time.`,
+                  )
+                }
+              >
                 Forget
               </button>
             </li>
@@ -49,14 +67,21 @@ export function SessionsCard({ sessions, act, onSignedOut }: { sessions: Session
           return (
             <li key={s.id} class="item">
               <div>
-                <span class="item__title">{what}{s.current && <span class="badge">This browser</span>}</span>
+                <span class="item__title">
+                  {what}
+                  {s.current && <span class="badge">This browser</span>}
+                </span>
                 <span class="item__meta">{[s.ip, `last used ${formatDate(s.lastUsedAt)}`].filter(Boolean).join(' · ')}</span>
               </div>
-              <button type="button" class="button button--secondary button--small" aria-label={`Sign out ${what}${s.current ? ' (this browser)' : ''}`}
+              <button
+                type="button"
+                class="button button--secondary button--small"
+                aria-label={`Sign out ${what}${s.current ? ' (this browser)' : ''}`}
                 onClick={async () => {
                   const ok = await act(() => api('DELETE', `/me/sessions/${encodeURIComponent(s.id)}`), 'Signed out.');
                   if (ok && s.current) onSignedOut();
-                }}>
+                }}
+              >
                 Sign out
               </button>
             </li>

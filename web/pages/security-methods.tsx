@@ -22,10 +22,16 @@ type CodeMethod = (typeof order)[number];
 
 /** What stops working when a method goes: the last one takes 2FA, backup codes and trusted devices with it. */
 export function removalConsequence(method: CodeMethod, status: TwoFactorStatus): string {
-  const others: EnrollableMethod[] = [...order.filter((m) => m !== method && status.methods[m].enabled), ...(status.methods.webauthn.enabled ? ['webauthn' as const] : [])];
-  const what = method === 'totp' ? 'Codes from your authenticator app'
-    : method === 'sms' ? `Codes texted to ${status.methods.sms.phone ?? 'your phone'}`
-      : `Codes emailed to ${status.methods.email.address ?? 'you'}`;
+  const others: EnrollableMethod[] = [
+    ...order.filter((m) => m !== method && status.methods[m].enabled),
+    ...(status.methods.webauthn.enabled ? ['webauthn' as const] : []),
+  ];
+  const what =
+    method === 'totp'
+      ? 'Codes from your authenticator app'
+      : method === 'sms'
+        ? `Codes texted to ${status.methods.sms.phone ?? 'your phone'}`
+        : `Codes emailed to ${status.methods.email.address ?? 'you'}`;
   if (others.length === 0) {
     return `${what} will stop working, and as it is your last method, two-factor authentication turns off: your backup codes and trusted devices stop working too, and your password alone will sign you in.`;
   }
@@ -59,8 +65,16 @@ export function MethodsCard({ status, act, onEnabled, withReauth }: Props) {
           const preferred = status.preferredMethod === m;
           const allowed = status.allowedMethods.length === 0 || status.allowedMethods.includes(m);
           return (
-            <li key={m} class="method-row" data-testid={`method-${m}`} tabIndex={-1} ref={(el) => { rows.current[m] = el; }}
-              aria-label={`${methodNames[m]}: ${on ? 'on' : 'off'}${preferred ? ', preferred' : ''}`}>
+            <li
+              key={m}
+              class="method-row"
+              data-testid={`method-${m}`}
+              tabIndex={-1}
+              ref={(el) => {
+                rows.current[m] = el;
+              }}
+              aria-label={`${methodNames[m]}: ${on ? 'on' : 'off'}${preferred ? ', preferred' : ''}`}
+            >
               <div class="method-row__main">
                 <div>
                   <span class="method-row__name">{methodNames[m]}</span>
@@ -82,16 +96,35 @@ export function MethodsCard({ status, act, onEnabled, withReauth }: Props) {
                   </button>
                 )}
                 {!on && allowed && enrolling !== m && (
-                  <button type="button" class="button button--small" onClick={() => setEnrolling(m)}>Set up</button>
+                  <button type="button" class="button button--small" onClick={() => setEnrolling(m)}>
+                    Set up
+                  </button>
                 )}
                 {!on && !allowed && <span class="hint">Not allowed by your account’s policy</span>}
               </div>
               {enrolling === m && (
                 <div class="method-row__enrol">
-                  {m === 'totp'
-                    ? <EnrolTotp withReauth={withReauth} onEnabled={(r) => { setEnrolling(null); onEnabled(r, m); }} onCancel={() => setEnrolling(null)} />
-                    : <EnrolByCode method={m} withReauth={withReauth} previousPhone={m === 'sms' ? status.methods.sms.previousPhone : null}
-                        onEnabled={(r) => { setEnrolling(null); onEnabled(r, m); }} onCancel={() => setEnrolling(null)} />}
+                  {m === 'totp' ? (
+                    <EnrolTotp
+                      withReauth={withReauth}
+                      onEnabled={(r) => {
+                        setEnrolling(null);
+                        onEnabled(r, m);
+                      }}
+                      onCancel={() => setEnrolling(null)}
+                    />
+                  ) : (
+                    <EnrolByCode
+                      method={m}
+                      withReauth={withReauth}
+                      previousPhone={m === 'sms' ? status.methods.sms.previousPhone : null}
+                      onEnabled={(r) => {
+                        setEnrolling(null);
+                        onEnabled(r, m);
+                      }}
+                      onCancel={() => setEnrolling(null)}
+                    />
+                  )}
                 </div>
               )}
             </li>
@@ -102,8 +135,12 @@ export function MethodsCard({ status, act, onEnabled, withReauth }: Props) {
         <Dialog title={`Remove ${methodNames[removing].toLowerCase()}?`} onClose={() => setRemoving(null)} testId="remove-method-dialog">
           <p>{removalConsequence(removing, status)}</p>
           <div class="button-row">
-            <button type="button" class="button button--danger" onClick={() => remove(removing)}>Remove</button>
-            <button type="button" class="button button--secondary" onClick={() => setRemoving(null)}>Keep it</button>
+            <button type="button" class="button button--danger" onClick={() => remove(removing)}>
+              Remove
+            </button>
+            <button type="button" class="button button--secondary" onClick={() => setRemoving(null)}>
+              Keep it
+            </button>
           </div>
         </Dialog>
       )}

@@ -15,10 +15,18 @@ import { SecurityKeysCard } from '../components/security-keys-card.tsx';
 import { listWords, reasonText } from '../labels.ts';
 import { LowBackupCodesBanner } from '../components/low-backup-codes.tsx';
 
-interface Data { status: TwoFactorStatus; devices: Device[]; sessions: SessionListItem[] }
+interface Data {
+  status: TwoFactorStatus;
+  devices: Device[];
+  sessions: SessionListItem[];
+}
 
 /** Codes on screen: `first` (2FA just turned on), `new` (regenerated: older ones stop working) or `shown` (revealed). */
-interface ShownCodes { title: string; codes: string[]; kind: 'first' | 'new' | 'shown' }
+interface ShownCodes {
+  title: string;
+  codes: string[];
+  kind: 'first' | 'new' | 'shown';
+}
 
 export function SecurityPage({ email, onSignedOut }: { email: string; onSignedOut(): void }) {
   const [data, setData] = useState<Data | null>(null);
@@ -31,7 +39,9 @@ export function SecurityPage({ email, onSignedOut }: { email: string; onSignedOu
   async function load() {
     try {
       const [status, devices, sessions] = await Promise.all([
-        api<TwoFactorStatus>('GET', '/me/2fa'), api<Device[]>('GET', '/me/devices'), api<SessionListItem[]>('GET', '/me/sessions'),
+        api<TwoFactorStatus>('GET', '/me/2fa'),
+        api<Device[]>('GET', '/me/devices'),
+        api<SessionListItem[]>('GET', '/me/sessions'),
       ]);
       setData({ status, devices, sessions });
       setError('');
@@ -39,8 +49,12 @@ export function SecurityPage({ email, onSignedOut }: { email: string; onSignedOu
       setError(describeError(e));
     }
   }
-  useEffect(() => { void load(); }, []);
-  useReconnect(() => { if (!data) void load(); });
+  useEffect(() => {
+    void load();
+  }, []);
+  useReconnect(() => {
+    if (!data) void load();
+  });
 
   /** Runs an action (re-authenticating if asked), shows what happened, reloads. */
   async function act(action: () => Promise<unknown>, done?: string) {
@@ -76,7 +90,11 @@ export function SecurityPage({ email, onSignedOut }: { email: string; onSignedOu
   }
   function enabled(result: MethodEnabled, method: EnrollableMethod) {
     if (result.backupCodes?.length) setCodes({ title: 'Save your backup codes', codes: result.backupCodes, kind: 'first' });
-    notify(method === 'webauthn' ? 'Security key added.' : `${method === 'totp' ? 'Authenticator app' : method === 'sms' ? 'Text messages' : 'Email codes'} turned on.`);
+    notify(
+      method === 'webauthn'
+        ? 'Security key added.'
+        : `${method === 'totp' ? 'Authenticator app' : method === 'sms' ? 'Text messages' : 'Email codes'} turned on.`,
+    );
     void load();
   }
 
@@ -86,30 +104,47 @@ export function SecurityPage({ email, onSignedOut }: { email: string; onSignedOu
       <h1 id="security-title">Security</h1>
       <p class="muted lead">How you prove it’s you when you sign in.</p>
       <ErrorMessage>{error}</ErrorMessage>
-      {status?.backupCodes.low && <LowBackupCodesBanner remaining={status.backupCodes.remaining} onMakeNew={() => setConfirm('regenerate')} />}
-      {!data || !status ? (error ? null : <Skeleton label="Loading your security settings" shape="card" rows={5} />) : (
+      {status?.backupCodes.low && (
+        <LowBackupCodesBanner remaining={status.backupCodes.remaining} onMakeNew={() => setConfirm('regenerate')} />
+      )}
+      {!data || !status ? (
+        error ? null : (
+          <Skeleton label="Loading your security settings" shape="card" rows={5} />
+        )
+      ) : (
         <>
           <section class="card" aria-labelledby="status-title">
             <div class="card__head">
               <h2 id="status-title">Two-factor authentication</h2>
-              <span class={status.enabled ? 'badge badge--on' : 'badge badge--off'} data-testid="2fa-status">{status.enabled ? 'On' : 'Off'}</span>
+              <span class={status.enabled ? 'badge badge--on' : 'badge badge--off'} data-testid="2fa-status">
+                {status.enabled ? 'On' : 'Off'}
+              </span>
             </div>
-            {status.required && (
-              <p class="hint">Required by {listWords(status.requiredBy.map((r) => r.accountName))}.</p>
-            )}
+            {status.required && <p class="hint">Required by {listWords(status.requiredBy.map((r) => r.accountName))}.</p>}
             <MethodsCard status={status} act={act} onEnabled={enabled} withReauth={withReauth} />
           </section>
 
-          <SecurityKeysCard status={status} act={act} run={withReauth}
-            onAdded={(r) => enabled({ enabled: true, backupCodes: r.backupCodes }, 'webauthn')} />
+          <SecurityKeysCard
+            status={status}
+            act={act}
+            run={withReauth}
+            onAdded={(r) => enabled({ enabled: true, backupCodes: r.backupCodes }, 'webauthn')}
+          />
 
           {status.enabled && (
             <section class="card" aria-labelledby="backup-title">
               <h2 id="backup-title">Backup codes</h2>
-              <p>Use one if you can’t get a code any other way. <strong data-testid="backup-remaining">{status.backupCodes.remaining}</strong> of 10 left.</p>
+              <p>
+                Use one if you can’t get a code any other way.{' '}
+                <strong data-testid="backup-remaining">{status.backupCodes.remaining}</strong> of 10 left.
+              </p>
               <div class="button-row">
-                <button type="button" class="button button--secondary" onClick={reveal}>Show backup codes</button>
-                <button type="button" class="button button--secondary" onClick={() => setConfirm('regenerate')}>Create new codes</button>
+                <button type="button" class="button button--secondary" onClick={reveal}>
+                  Show backup codes
+                </button>
+                <button type="button" class="button button--secondary" onClick={() => setConfirm('regenerate')}>
+                  Create new codes
+                </button>
               </div>
             </section>
           )}
@@ -124,11 +159,17 @@ export function SecurityPage({ email, onSignedOut }: { email: string; onSignedOu
                 <p>Your account will be protected by your password only.</p>
               ) : (
                 <p id="disable-reason" data-testid="disable-reason">
-                  You can’t turn it off: {status.requiredBy.map((r) => `${r.accountName} requires it because ${reasonText(r.reason)}`).join('; ')}.
+                  You can’t turn it off:{' '}
+                  {status.requiredBy.map((r) => `${r.accountName} requires it because ${reasonText(r.reason)}`).join('; ')}.
                 </p>
               )}
-              <button type="button" class="button button--danger" disabled={!status.canDisable}
-                aria-describedby={status.canDisable ? undefined : 'disable-reason'} onClick={() => setConfirm('disable')}>
+              <button
+                type="button"
+                class="button button--danger"
+                disabled={!status.canDisable}
+                aria-describedby={status.canDisable ? undefined : 'disable-reason'}
+                onClick={() => setConfirm('disable')}
+              >
                 Turn off two-factor authentication
               </button>
             </section>
@@ -138,10 +179,16 @@ export function SecurityPage({ email, onSignedOut }: { email: string; onSignedOu
 
       {confirm === 'regenerate' && (
         <Dialog title="Create new backup codes?" onClose={() => setConfirm(null)}>
-          <p>Your current backup codes will <strong>stop working</strong> as soon as the new ones are created.</p>
+          <p>
+            Your current backup codes will <strong>stop working</strong> as soon as the new ones are created.
+          </p>
           <div class="button-row">
-            <button type="button" class="button" onClick={regenerate}>Create new codes</button>
-            <button type="button" class="button button--secondary" onClick={() => setConfirm(null)}>Cancel</button>
+            <button type="button" class="button" onClick={regenerate}>
+              Create new codes
+            </button>
+            <button type="button" class="button button--secondary" onClick={() => setConfirm(null)}>
+              Cancel
+            </button>
           </div>
         </Dialog>
       )}
@@ -149,8 +196,12 @@ export function SecurityPage({ email, onSignedOut }: { email: string; onSignedOu
         <Dialog title="Turn off two-factor authentication?" onClose={() => setConfirm(null)}>
           <p>Your methods, backup codes and trusted devices will be removed. Anyone with your password could sign in.</p>
           <div class="button-row">
-            <button type="button" class="button button--danger" onClick={disable}>Turn off</button>
-            <button type="button" class="button button--secondary" onClick={() => setConfirm(null)}>Keep it on</button>
+            <button type="button" class="button button--danger" onClick={disable}>
+              Turn off
+            </button>
+            <button type="button" class="button button--secondary" onClick={() => setConfirm(null)}>
+              Keep it on
+            </button>
           </div>
         </Dialog>
       )}
@@ -176,7 +227,9 @@ function CodesDialog({ shown, email, onClose }: { shown: ShownCodes; email: stri
     <Dialog title={shown.title} onClose={onClose} testId="backup-codes-dialog" canClose={saved} onBlockedClose={() => setNudged(true)}>
       <p>{captions[shown.kind]}</p>
       <BackupCodesPanel codes={shown.codes} email={email} offerTick={gated} onSaved={() => setSaved(true)} />
-      <button type="button" class="button" disabled={!saved} aria-describedby={gated ? 'codes-gate' : undefined} onClick={onClose}>Done</button>
+      <button type="button" class="button" disabled={!saved} aria-describedby={gated ? 'codes-gate' : undefined} onClick={onClose}>
+        Done
+      </button>
       {gated && (
         <p class={nudged && !saved ? 'hint hint--warning' : 'hint'} id="codes-gate">
           {saved ? 'Thanks. You can close this now.' : 'Copy, download or print your codes, or tick “I have saved them”, to finish.'}

@@ -27,9 +27,12 @@ export function SignupPage({ onCreated, onSignIn }: Props) {
     setBusy(true);
     setError(null);
     try {
-      await api('POST', '/auth/signup', { body: { name, email, password, ...(accountName.trim() ? { accountName: accountName.trim() } : {}) } });
+      await api('POST', '/auth/signup', {
+        body: { name, email, password, ...(accountName.trim() ? { accountName: accountName.trim() } : {}) },
+      });
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'conflict') setError({ text: 'There is already a Twofold account with that email.', taken: true });
+      if (e instanceof ApiError && e.code === 'conflict')
+        setError({ text: 'There is already a Twofold account with that email.', taken: true });
       else setError({ text: describeError(e) });
       setBusy(false);
       return;
@@ -37,7 +40,9 @@ export function SignupPage({ onCreated, onSignIn }: Props) {
     let answer: LoginResponse | null = null;
     try {
       answer = await api<LoginResponse>('POST', '/auth/login', { body: { email, password, client: 'web' } });
-    } catch { /* created but not signed in: "Check your email" still applies */ }
+    } catch {
+      /* created but not signed in: "Check your email" still applies */
+    }
     onCreated(email, answer);
   }
 
@@ -48,32 +53,108 @@ export function SignupPage({ onCreated, onSignIn }: Props) {
       <form class="stack" onSubmit={submit}>
         <div class="field">
           <label for="signup-name">Your name</label>
-          <input id="signup-name" ref={focus} type="text" name="name" autocomplete="name" required maxLength={100} value={name} onInput={input(setName)} />
+          <input
+            id="signup-name"
+            ref={focus}
+            type="text"
+            name="name"
+            autocomplete="name"
+            required
+            maxLength={100}
+            value={name}
+            onInput={input(setName)}
+          />
         </div>
         <div class="field">
           <label for="signup-email">Work email</label>
-          <input id="signup-email" type="email" name="email" autocomplete="username" required maxLength={254} value={email} onInput={input(setEmail)}
-            aria-describedby="signup-email-hint" />
-          <p class="hint" id="signup-email-hint">We’ll send a link to check it’s yours.</p>
+          <input
+            id="signup-email"
+            type="email"
+            name="email"
+            autocomplete="username"
+            required
+            maxLength={254}
+            value={email}
+            onInput={input(setEmail)}
+            aria-describedby="signup-email-hint"
+          />
+          <p class="hint" id="signup-email-hint">
+            We’ll send a link to check it’s yours.
+          </p>
         </div>
         <div class="field">
           <label for="signup-password">Password</label>
-          <input id="signup-password" type="password" name="password" autocomplete="new-password" required minLength={8} maxLength={128} value={password}
-            onInput={input(setPassword)} aria-describedby="signup-password-hint" />
-          <p class="hint" id="signup-password-hint">At least 8 characters. A few unrelated words make a strong one that is easy to remember.</p>
+          <input
+            id="signup-password"
+            type="password"
+            name="password"
+            autocomplete="new-password"
+            required
+            minLength={8}
+            maxLength={128}
+            value={password}
+            onInput={input(setPassword)}
+            aria-describedby="signup-password-hint"
+          />
+          <p class="hint" id="signup-password-hint">
+            At least 8 characters. A few unrelated words make a strong one that is easy to remember.
+          </p>
         </div>
         <div class="field">
-          <label for="signup-account">Team or company name <span class="muted">(optional)</span></label>
-          <input id="signup-account" type="text" name="organization" autocomplete="organization" maxLength={100} value={accountName}
-            onInput={input(setAccountName)} aria-describedby="signup-account-hint" />
-          <p class="hint" id="signup-account-hint">You’ll be its owner, and can invite others to it.</p>
+          <label for="signup-account">
+            Team or company name <span class="muted">(optional)</span>
+          </label>
+          <input
+            id="signup-account"
+            type="text"
+            name="organization"
+            autocomplete="organization"
+            maxLength={100}
+            value={accountName}
+            onInput={input(setAccountName)}
+            aria-describedby="signup-account-hint"
+          />
+          <p class="hint" id="signup-account-hint">
+            You’ll be its owner, and can invite others to it.
+          </p>
         </div>
         <ErrorMessage>
-          {error && <>{error.text}{error.taken && <> <a href="/" onClick={(e) => { e.preventDefault(); onSignIn(email); }}>Sign in instead</a></>}</>}
+          {error && (
+            <>
+              {error.text}
+              {error.taken && (
+                <>
+                  {' '}
+                  <a
+                    href="/"
+                    onClick={(e) => {
+                      e.preventDefault();
+                      onSignIn(email);
+                    }}
+                  >
+                    Sign in instead
+                  </a>
+                </>
+              )}
+            </>
+          )}
         </ErrorMessage>
-        <button type="submit" class="button button--block" disabled={busy}>{busy ? 'Creating your account…' : 'Create account'}</button>
+        <button type="submit" class="button button--block" disabled={busy}>
+          {busy ? 'Creating your account…' : 'Create account'}
+        </button>
       </form>
-      <p class="auth-card__foot">Already have an account? <a href="/" onClick={(e) => { e.preventDefault(); onSignIn(email); }}>Sign in</a></p>
+      <p class="auth-card__foot">
+        Already have an account?{' '}
+        <a
+          href="/"
+          onClick={(e) => {
+            e.preventDefault();
+            onSignIn(email);
+          }}
+        >
+          Sign in
+        </a>
+      </p>
     </main>
   );
 }

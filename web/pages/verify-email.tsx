@@ -18,53 +18,117 @@ interface Props {
   onCheckEmail(): void;
 }
 
-type State = { kind: 'verifying' } | { kind: 'verified'; user: User } | { kind: 'expired' } | { kind: 'missing' } | { kind: 'failed'; message: string };
+type State =
+  | { kind: 'verifying' }
+  | { kind: 'verified'; user: User }
+  | { kind: 'expired' }
+  | { kind: 'missing' }
+  | { kind: 'failed'; message: string };
 
 export function VerifyEmailPage({ user, onVerified, onContinue, onSignIn, onCheckEmail }: Props) {
   const [state, setState] = useState<State>({ kind: 'verifying' });
   useEffect(() => {
     const token = takeHashToken();
-    if (!token) { setState({ kind: 'missing' }); return; }
+    if (!token) {
+      setState({ kind: 'missing' });
+      return;
+    }
     api<{ user: User }>('POST', '/auth/verify-email', { body: { token } }).then(
-      (answer) => { setState({ kind: 'verified', user: answer.user }); onVerified(); },
-      (e) => setState(e instanceof ApiError && e.code === 'challenge_expired' ? { kind: 'expired' } : { kind: 'failed', message: describeError(e) }),
+      (answer) => {
+        setState({ kind: 'verified', user: answer.user });
+        onVerified();
+      },
+      (e) =>
+        setState(
+          e instanceof ApiError && e.code === 'challenge_expired' ? { kind: 'expired' } : { kind: 'failed', message: describeError(e) },
+        ),
     );
   }, []);
 
   if (state.kind === 'verifying') {
-    return <main class="auth-card" aria-labelledby="verify-title"><h1 id="verify-title">Verifying your email…</h1><Skeleton label="Checking your link" rows={2} /></main>;
+    return (
+      <main class="auth-card" aria-labelledby="verify-title">
+        <h1 id="verify-title">Verifying your email…</h1>
+        <Skeleton label="Checking your link" rows={2} />
+      </main>
+    );
   }
   if (state.kind === 'verified') {
     const here = user?.id === state.user.id;
     return (
       <main class="auth-card" aria-labelledby="verify-title">
         <h1 id="verify-title">Email verified</h1>
-        <p class="notice notice--success"><strong>{state.user.email}</strong> is confirmed as yours. Thank you.</p>
-        {here
-          ? <button type="button" class="button button--block" onClick={onContinue}>Continue to Twofold</button>
-          : (
-            <>
-              <p>Sign in to start using Twofold.</p>
-              <a class="button button--block" href="/" data-testid="verified-sign-in" onClick={(e) => { e.preventDefault(); onSignIn(state.user.email); }}>
-                Sign in as {state.user.email}
-              </a>
-            </>
-          )}
+        <p class="notice notice--success">
+          <strong>{state.user.email}</strong> is confirmed as yours. Thank you.
+        </p>
+        {here ? (
+          <button type="button" class="button button--block" onClick={onContinue}>
+            Continue to Twofold
+          </button>
+        ) : (
+          <>
+            <p>Sign in to start using Twofold.</p>
+            <a
+              class="button button--block"
+              href="/"
+              data-testid="verified-sign-in"
+              onClick={(e) => {
+                e.preventDefault();
+                onSignIn(state.user.email);
+              }}
+            >
+              Sign in as {state.user.email}
+            </a>
+          </>
+        )}
       </main>
     );
   }
   const unverifiedHere = user && !user.emailVerified;
   return (
     <main class="auth-card" aria-labelledby="verify-title">
-      <h1 id="verify-title">{state.kind === 'expired' ? 'This link has expired' : state.kind === 'missing' ? 'This link is incomplete' : 'We could not verify your email'}</h1>
-      {state.kind === 'expired' && <p>Verification links work once, for 24 hours, and only the newest one works. This one was already used, has run out, or was replaced by a newer link.</p>}
-      {state.kind === 'missing' && <p>The address has no verification code. Open the link from the email again, or copy the whole link into the address bar.</p>}
+      <h1 id="verify-title">
+        {state.kind === 'expired'
+          ? 'This link has expired'
+          : state.kind === 'missing'
+            ? 'This link is incomplete'
+            : 'We could not verify your email'}
+      </h1>
+      {state.kind === 'expired' && (
+        <p>
+          Verification links work once, for 24 hours, and only the newest one works. This one was already used, has run out, or was replaced
+          by a newer link.
+        </p>
+      )}
+      {state.kind === 'missing' && (
+        <p>The address has no verification code. Open the link from the email again, or copy the whole link into the address bar.</p>
+      )}
       {state.kind === 'failed' && <ErrorMessage>{state.message}</ErrorMessage>}
-      {user?.emailVerified && <p>Your email, <strong>{user.email}</strong>, is already verified: nothing more to do.</p>}
-      {unverifiedHere
-        ? <button type="button" class="button button--block" onClick={onCheckEmail}>Get a new link</button>
-        : user ? <button type="button" class="button button--block" onClick={onContinue}>Continue to Twofold</button>
-          : <a class="button button--block" href="/" onClick={(e) => { e.preventDefault(); onSignIn(''); }}>Sign in to get a new link</a>}
+      {user?.emailVerified && (
+        <p>
+          Your email, <strong>{user.email}</strong>, is already verified: nothing more to do.
+        </p>
+      )}
+      {unverifiedHere ? (
+        <button type="button" class="button button--block" onClick={onCheckEmail}>
+          Get a new link
+        </button>
+      ) : user ? (
+        <button type="button" class="button button--block" onClick={onContinue}>
+          Continue to Twofold
+        </button>
+      ) : (
+        <a
+          class="button button--block"
+          href="/"
+          onClick={(e) => {
+            e.preventDefault();
+            onSignIn('');
+          }}
+        >
+          Sign in to get a new link
+        </a>
+      )}
     </main>
   );
 }

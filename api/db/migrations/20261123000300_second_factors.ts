@@ -88,7 +88,15 @@ export async function down(knex: Knex): Promise<void> {
   }
   // Plain ALTER TABLE … DROP COLUMN: Knex's SQLite dropColumn rebuilds the table, and dropping the old copy would
   // cascade-delete every session, membership and factor of every user.
-  for (const column of ['preferred_method', 'previous_phone', 'backup_codes_sealed', 'failed_code_streak', 'failed_code_total', 'code_locked_until', 'totp_last_step']) {
+  for (const column of [
+    'preferred_method',
+    'previous_phone',
+    'backup_codes_sealed',
+    'failed_code_streak',
+    'failed_code_total',
+    'code_locked_until',
+    'totp_last_step',
+  ]) {
     await knex.raw('ALTER TABLE ?? DROP COLUMN ??', ['users', column]);
   }
 }

@@ -30,13 +30,17 @@ export async function up(knex: Knex): Promise<void> {
   });
 
   // Existing data. A user who accepted an invitation as a new person proved the mailbox with its link.
-  await knex('users').whereIn('email', knex('invitations').whereNotNull('accepted_at').select('email'))
+  await knex('users')
+    .whereIn('email', knex('invitations').whereNotNull('accepted_at').select('email'))
     .update({ email_verified_at: knex.ref('created_at') });
   // An account manages the users it created: at signup (account, owner and membership share one timestamp) or
   // by an invitation accepted as a new person (user and membership share one). Users added to an account after
   // they existed (the v1 "add an existing user at once") are not managed by it.
-  const created = await knex('memberships as m').join('users as u', 'u.id', 'm.user_id')
-    .whereRaw('m.created_at = u.created_at').orderBy('m.account_id').select('m.user_id', 'm.account_id');
+  const created = await knex('memberships as m')
+    .join('users as u', 'u.id', 'm.user_id')
+    .whereRaw('m.created_at = u.created_at')
+    .orderBy('m.account_id')
+    .select('m.user_id', 'm.account_id');
   const seen = new Set<string>();
   for (const row of created as { user_id: string; account_id: string }[]) {
     if (seen.has(row.user_id)) continue;
@@ -50,8 +54,13 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('email_verifications');
   await knex.schema.alterTable('invitations', (t) => t.dropIndex(['account_id']));
-  for (const [table, column] of [['invitations', 'revoked_at'], ['sessions', 'ended_at'], ['sessions', 'ended_reason'],
-    ['users', 'email_verified_at'], ['users', 'managed_by_account_id']] as const) {
+  for (const [table, column] of [
+    ['invitations', 'revoked_at'],
+    ['sessions', 'ended_at'],
+    ['sessions', 'ended_reason'],
+    ['users', 'email_verified_at'],
+    ['users', 'managed_by_account_id'],
+  ] as const) {
     await knex.raw('ALTER TABLE ?? DROP COLUMN ??', [table, column]);
   }
 }

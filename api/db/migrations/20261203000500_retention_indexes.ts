@@ -20,12 +20,16 @@ const INDEXES: [table: string, column: string][] = [
 
 export async function up(knex: Knex): Promise<void> {
   for (const [table, column] of INDEXES) {
-    await knex.schema.alterTable(table, (t) => { t.index([column]); });
+    await knex.schema.alterTable(table, (t) => {
+      t.index([column]);
+    });
   }
 }
 
 export async function down(knex: Knex): Promise<void> {
   for (const [table, column] of [...INDEXES].reverse()) {
-    await knex.schema.alterTable(table, (t) => { t.dropIndex([column]); });
+    await knex.schema.alterTable(table, (t) => {
+      t.dropIndex([column]);
+    });
   }
 }

@@ -77,7 +77,10 @@ export function createGuards(deps: Deps): Guards {
     if (!state.user || state.mayRequire2fa === false) return;
     const requirement = await loadRequirement(db, state.user.id, state.ip);
     if (mustSetUpNow(requirement, clock.now())) {
-      throw new ApiError('2fa_setup_required', undefined, { allowedMethods: requirement.allowedMethods, requiredBy: publicRequiredBy(requirement) });
+      throw new ApiError('2fa_setup_required', undefined, {
+        allowedMethods: requirement.allowedMethods,
+        requiredBy: publicRequiredBy(requirement),
+      });
     }
   }
 
@@ -141,7 +144,13 @@ export function createGuards(deps: Deps): Guards {
     const ranges = await findApiAllowedRanges(db, accountId);
     const now = clock.now();
     if (!isInRanges(state.ip, ranges)) {
-      await recordEvent(db, { type: 'api_key.refused_address', at: now, accountId, ip: state.ip, detail: { apiKeyId: key.id, name: key.name } });
+      await recordEvent(db, {
+        type: 'api_key.refused_address',
+        at: now,
+        accountId,
+        ip: state.ip,
+        detail: { apiKeyId: key.id, name: key.name },
+      });
       throw new ApiError('ip_not_allowed');
     }
     await touchApiKey(db, key.id, now);
@@ -156,7 +165,8 @@ export function createGuards(deps: Deps): Guards {
     apiKey,
     role: (needed) => async (ctx: Context, next: Next) => {
       const role = (ctx.state as AppState).role;
-      if (!role || !hasRole(role, needed)) throw new ApiError('forbidden', `Only ${needed === 'owner' ? 'owners' : 'owners and admins'} can do that.`);
+      if (!role || !hasRole(role, needed))
+        throw new ApiError('forbidden', `Only ${needed === 'owner' ? 'owners' : 'owners and admins'} can do that.`);
       return next();
     },
     reauth: async (ctx: Context, next: Next) => {

@@ -33,8 +33,10 @@ export function measureRequests(metrics: Metrics, config: Config): Middleware {
       throw err;
     } finally {
       metrics.requestEnded();
-      metrics.observeRequest({ route: routeLabel(ctx), method: ctx.method, status: failed ? 500 : ctx.status, answer: ctx.body, sent: ctx.state.body },
-        (performance.now() - started) / 1000);
+      metrics.observeRequest(
+        { route: routeLabel(ctx), method: ctx.method, status: failed ? 500 : ctx.status, answer: ctx.body, sent: ctx.state.body },
+        (performance.now() - started) / 1000,
+      );
     }
   };
 }

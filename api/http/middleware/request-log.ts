@@ -14,7 +14,16 @@ export function requestLog(log: Logger) {
     try {
       await next();
     } finally {
-      log.info({ requestId: ctx.state.requestId, method: ctx.method, route: routeOf(ctx), status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+      log.info(
+        {
+          requestId: ctx.state.requestId,
+          method: ctx.method,
+          route: routeOf(ctx),
+          status: ctx.status,
+          ms: Math.round(performance.now() - started),
+        },
+        'request',
+      );
     }
   };
 }

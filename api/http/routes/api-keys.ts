@@ -12,18 +12,35 @@ import { normaliseRanges } from '../../policy/account-policy.ts';
 import { findApiAllowedRanges, setApiAllowedRanges } from '../../records/ip-rules.ts';
 import { iso } from '../../db/db.ts';
 
-const ApiKeyParams = AccountParams.extend({ id: Id.describe('The key\'s `id` in `GET …/api-keys`') });
+const ApiKeyParams = AccountParams.extend({ id: Id.describe("The key's `id` in `GET …/api-keys`") });
 
 export function apiKeyRoutes(deps: Deps) {
   const { db, clock } = deps;
   return [
     route({
-      method: 'get', path: `${accountPath}/security/ip-rules`, tag: 'accounts', access: 'account', params: AccountParams, role: 'admin', response: s.IpRules, summary: 'Where the account\'s API keys may be used from',
-      handler: async (ctx) => { ctx.body = { apiAllowedRanges: await findApiAllowedRanges(db, accountIdOf(ctx)) }; },
+      method: 'get',
+      path: `${accountPath}/security/ip-rules`,
+      tag: 'accounts',
+      access: 'account',
+      params: AccountParams,
+      role: 'admin',
+      response: s.IpRules,
+      summary: "Where the account's API keys may be used from",
+      handler: async (ctx) => {
+        ctx.body = { apiAllowedRanges: await findApiAllowedRanges(db, accountIdOf(ctx)) };
+      },
     }),
     route({
-      method: 'put', path: `${accountPath}/security/ip-rules`, tag: 'accounts', access: 'account', params: AccountParams, role: 'owner', reauth: true, body: s.IpRules, response: s.IpRules,
-      summary: 'Set where the account\'s API keys may be used from',
+      method: 'put',
+      path: `${accountPath}/security/ip-rules`,
+      tag: 'accounts',
+      access: 'account',
+      params: AccountParams,
+      role: 'owner',
+      reauth: true,
+      body: s.IpRules,
+      response: s.IpRules,
+      summary: "Set where the account's API keys may be used from",
       description: 'IPv4, IPv6 and IPv4-mapped CIDR ranges (`400 invalid_request` with `field`). An empty list stops every API key.',
       handler: async (ctx, { body }) => {
         const ranges = normaliseRanges(body.apiAllowedRanges, 'apiAllowedRanges');
@@ -33,10 +50,19 @@ export function apiKeyRoutes(deps: Deps) {
       },
     }),
     route({
-      method: 'post', path: `${accountPath}/api-keys`, tag: 'accounts', access: 'account', params: AccountParams, role: 'owner', reauth: true, status: 201, body: s.CreateApiKeyRequest,
+      method: 'post',
+      path: `${accountPath}/api-keys`,
+      tag: 'accounts',
+      access: 'account',
+      params: AccountParams,
+      role: 'owner',
+      reauth: true,
+      status: 201,
+      body: s.CreateApiKeyRequest,
       response: s.ApiKey.extend({ key: z.string() }),
       summary: 'Create an API key (shown once)',
-      description: 'The key is returned only in this answer and stored as a hash. It works only on the calls routes, only from `apiAllowedRanges`, and is not subject to 2FA.',
+      description:
+        'The key is returned only in this answer and stored as a hash. It works only on the calls routes, only from `apiAllowedRanges`, and is not subject to 2FA.',
       handler: async (ctx, { body }) => {
         const now = clock.now();
         const created = await createApiKey(db, { accountId: accountIdOf(ctx), name: body.name, createdBy: ctx.state.user!.id, now });
@@ -46,11 +72,27 @@ export function apiKeyRoutes(deps: Deps) {
       },
     }),
     route({
-      method: 'get', path: `${accountPath}/api-keys`, tag: 'accounts', access: 'account', params: AccountParams, role: 'admin', response: z.array(s.ApiKey), summary: 'The account\'s API keys (never the keys themselves)',
-      handler: async (ctx) => { ctx.body = await listApiKeys(db, accountIdOf(ctx)); },
+      method: 'get',
+      path: `${accountPath}/api-keys`,
+      tag: 'accounts',
+      access: 'account',
+      params: AccountParams,
+      role: 'admin',
+      response: z.array(s.ApiKey),
+      summary: "The account's API keys (never the keys themselves)",
+      handler: async (ctx) => {
+        ctx.body = await listApiKeys(db, accountIdOf(ctx));
+      },
     }),
     route({
-      method: 'delete', path: `${accountPath}/api-keys/:id`, tag: 'accounts', access: 'account', params: ApiKeyParams, role: 'owner', status: 204, summary: 'Delete an API key',
+      method: 'delete',
+      path: `${accountPath}/api-keys/:id`,
+      tag: 'accounts',
+      access: 'account',
+      params: ApiKeyParams,
+      role: 'owner',
+      status: 204,
+      summary: 'Delete an API key',
       handler: async (ctx, { params }) => {
         if (!(await deleteApiKey(db, accountIdOf(ctx), params.id))) throw new ApiError('not_found');
         await recordAccountEvent(deps, ctx, 'api_key.deleted', null, { apiKeyId: params.id });

@@ -13,17 +13,41 @@ export function callRoutes(deps: Deps) {
   const { db, clock } = deps;
   return [
     route({
-      method: 'post', path: `${accountPath}/calls`, tag: 'dialer', access: 'account', params: AccountParams, apiKey: true, status: 201, body: s.PlaceCallRequest, response: s.Call,
-      summary: 'Place a call', description: 'Any member, or an account API key. `to` in E.164 (`400 invalid_request` with `field: "to"` otherwise).',
+      method: 'post',
+      path: `${accountPath}/calls`,
+      tag: 'dialer',
+      access: 'account',
+      params: AccountParams,
+      apiKey: true,
+      status: 201,
+      body: s.PlaceCallRequest,
+      response: s.Call,
+      summary: 'Place a call',
+      description: 'Any member, or an account API key. `to` in E.164 (`400 invalid_request` with `field: "to"` otherwise).',
       handler: async (ctx, { body }) => {
         const to = parseE164(body.to.trim(), 'to');
         ctx.status = 201;
-        ctx.body = await placeCall(db, { accountId: accountIdOf(ctx), to, userId: ctx.state.apiKeyId ? undefined : ctx.state.user?.id, apiKeyId: ctx.state.apiKeyId, now: clock.now() });
+        ctx.body = await placeCall(db, {
+          accountId: accountIdOf(ctx),
+          to,
+          userId: ctx.state.apiKeyId ? undefined : ctx.state.user?.id,
+          apiKeyId: ctx.state.apiKeyId,
+          now: clock.now(),
+        });
       },
     }),
     route({
-      method: 'get', path: `${accountPath}/calls`, tag: 'dialer', access: 'account', params: AccountParams, apiKey: true, response: z.array(s.Call), summary: 'Recent calls of the account, newest first (50)',
-      handler: async (ctx) => { ctx.body = await listCalls(db, accountIdOf(ctx)); },
+      method: 'get',
+      path: `${accountPath}/calls`,
+      tag: 'dialer',
+      access: 'account',
+      params: AccountParams,
+      apiKey: true,
+      response: z.array(s.Call),
+      summary: 'Recent calls of the account, newest first (50)',
+      handler: async (ctx) => {
+        ctx.body = await listCalls(db, accountIdOf(ctx));
+      },
     }),
   ];
 }

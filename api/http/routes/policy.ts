@@ -11,9 +11,21 @@ import { readPolicy } from '../../policy/account-policy.ts';
 import { confirmPolicyChange, previewPolicyChange, requestPolicyChange } from '../../flows/policy-changes.ts';
 
 const PolicyPreview = z.object({
-  policy: s.Policy, changed: z.array(z.string()), loosened: z.array(z.string()), needsConfirmation: z.boolean(),
-  membersToSetUp: z.array(z.object({ userId: z.string(), email: z.string(), name: z.string(), role: s.Role, reason: z.string(), newlyAffected: z.boolean(),
-    setupDueBy: z.string().nullable().describe('Their due date under this policy, as if it applied now (null: at their next sign-in)') })),
+  policy: s.Policy,
+  changed: z.array(z.string()),
+  loosened: z.array(z.string()),
+  needsConfirmation: z.boolean(),
+  membersToSetUp: z.array(
+    z.object({
+      userId: z.string(),
+      email: z.string(),
+      name: z.string(),
+      role: s.Role,
+      reason: z.string(),
+      newlyAffected: z.boolean(),
+      setupDueBy: z.string().nullable().describe('Their due date under this policy, as if it applied now (null: at their next sign-in)'),
+    }),
+  ),
   ownersWithout2fa: z.array(s.User.omit({ id: true }).extend({ userId: z.string() })),
 });
 
@@ -21,11 +33,27 @@ export function policyRoutes(deps: Deps) {
   const { db } = deps;
   return [
     route({
-      method: 'get', path: `${accountPath}/security/2fa-policy`, tag: 'accounts', access: 'account', params: AccountParams, role: 'admin', response: s.Policy, summary: 'The account\'s 2FA policy',
-      handler: async (ctx) => { ctx.body = readPolicy((await findAccount(db, accountIdOf(ctx)))!); },
+      method: 'get',
+      path: `${accountPath}/security/2fa-policy`,
+      tag: 'accounts',
+      access: 'account',
+      params: AccountParams,
+      role: 'admin',
+      response: s.Policy,
+      summary: "The account's 2FA policy",
+      handler: async (ctx) => {
+        ctx.body = readPolicy((await findAccount(db, accountIdOf(ctx)))!);
+      },
     }),
     route({
-      method: 'put', path: `${accountPath}/security/2fa-policy`, tag: 'accounts', access: 'account', params: AccountParams, role: 'owner', reauth: true, body: s.PolicyUpdate,
+      method: 'put',
+      path: `${accountPath}/security/2fa-policy`,
+      tag: 'accounts',
+      access: 'account',
+      params: AccountParams,
+      role: 'owner',
+      reauth: true,
+      body: s.PolicyUpdate,
       response: z.union([s.Policy, z.object({ confirmationId: z.string(), sentTo: z.string() })]),
       summary: 'Change the 2FA policy (tighten at once; loosen after an emailed code)',
       description: [
@@ -33,7 +61,7 @@ export function policyRoutes(deps: Deps) {
         'A tightening applies at once: `200` with the policy. A change that loosens any field (lower `enforce`, more `allowedMethods` other than `webauthn`, longer `rememberDeviceDays`, longer `gracePeriodDays`, an exempt range added or widened — every new range must lie inside an old one — or exempt ranges where there were none) waits as a whole: `202 {confirmationId, sentTo}` and a 6-digit code is emailed to the requesting owner; nothing changes until `POST …/security/2fa-policy/confirm`. A newer request replaces a pending one.',
         'Allowing `webauthn` (security keys and passkeys) is not a loosening: phishing cannot relay it, so nobody ends up with a weaker method; `allowedMethods: ["webauthn"]` is "security keys only" and applies at once.',
         '`enforce` admins/all (or fewer methods) while an owner has none of the allowed methods: `409 owners_without_2fa` with `owners:[{userId,email,name}]`.',
-        'When the requirement grows (enforce rises, exempt ranges shrink) devices trusted earlier no longer skip it, and members newly asked to set up 2FA are emailed instructions (naming their due date: `gracePeriodDays` from when the change takes effect; members whose due date a new `gracePeriodDays` moves are emailed it). A shorter `rememberDeviceDays` shortens the members\' trusted devices at once.',
+        "When the requirement grows (enforce rises, exempt ranges shrink) devices trusted earlier no longer skip it, and members newly asked to set up 2FA are emailed instructions (naming their due date: `gracePeriodDays` from when the change takes effect; members whose due date a new `gracePeriodDays` moves are emailed it). A shorter `rememberDeviceDays` shortens the members' trusted devices at once.",
       ].join(' '),
       handler: async (ctx, { body }) => {
         const result = await requestPolicyChange(deps, accountIdOf(ctx), body, actorOf(ctx));
@@ -42,16 +70,36 @@ export function policyRoutes(deps: Deps) {
       },
     }),
     route({
-      method: 'post', path: `${accountPath}/security/2fa-policy/confirm`, tag: 'accounts', access: 'account', params: AccountParams, role: 'owner', body: s.PolicyConfirmRequest, response: s.Policy,
+      method: 'post',
+      path: `${accountPath}/security/2fa-policy/confirm`,
+      tag: 'accounts',
+      access: 'account',
+      params: AccountParams,
+      role: 'owner',
+      body: s.PolicyConfirmRequest,
+      response: s.Policy,
       summary: 'Confirm a loosening with the emailed code',
-      description: 'Only the owner who asked (`404` for anyone else). The code lives 10 minutes; wrong codes are `401 invalid_code` (with `attemptsRemaining`) and count towards the user\'s lockout; the fifth wrong code spends the confirmation (`429`); a used, replaced or expired confirmation is `410 challenge_expired`. On success the change applies (`200` policy) and every owner is emailed.',
-      handler: async (ctx, { body }) => { ctx.body = await confirmPolicyChange(deps, accountIdOf(ctx), body, actorOf(ctx)); },
+      description:
+        "Only the owner who asked (`404` for anyone else). The code lives 10 minutes; wrong codes are `401 invalid_code` (with `attemptsRemaining`) and count towards the user's lockout; the fifth wrong code spends the confirmation (`429`); a used, replaced or expired confirmation is `410 challenge_expired`. On success the change applies (`200` policy) and every owner is emailed.",
+      handler: async (ctx, { body }) => {
+        ctx.body = await confirmPolicyChange(deps, accountIdOf(ctx), body, actorOf(ctx));
+      },
     }),
     route({
-      method: 'post', path: `${accountPath}/security/2fa-policy/preview`, tag: 'accounts', access: 'account', params: AccountParams, role: 'admin', body: s.PolicyUpdate, response: PolicyPreview,
+      method: 'post',
+      path: `${accountPath}/security/2fa-policy/preview`,
+      tag: 'accounts',
+      access: 'account',
+      params: AccountParams,
+      role: 'admin',
+      body: s.PolicyUpdate,
+      response: PolicyPreview,
       summary: 'Preview a policy change: who would be asked to set up 2FA, which owners block it',
-      description: 'Changes nothing. Same body as PUT. `membersToSetUp`: members this account would require 2FA of (for logins from outside the exempt ranges) who have none of the allowed methods, `newlyAffected` when the current policy does not already ask them; `ownersWithout2fa`: owners who would make the PUT answer `409 owners_without_2fa` (when enforce is not off); `needsConfirmation`: the PUT would wait for an emailed code.',
-      handler: async (ctx, { body }) => { ctx.body = await previewPolicyChange(deps, accountIdOf(ctx), body); },
+      description:
+        'Changes nothing. Same body as PUT. `membersToSetUp`: members this account would require 2FA of (for logins from outside the exempt ranges) who have none of the allowed methods, `newlyAffected` when the current policy does not already ask them; `ownersWithout2fa`: owners who would make the PUT answer `409 owners_without_2fa` (when enforce is not off); `needsConfirmation`: the PUT would wait for an emailed code.',
+      handler: async (ctx, { body }) => {
+        ctx.body = await previewPolicyChange(deps, accountIdOf(ctx), body);
+      },
     }),
   ];
 }

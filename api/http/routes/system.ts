@@ -14,14 +14,26 @@ const notReady = {
 export function systemRoutes({ db }: Deps) {
   return [
     route({
-      method: 'get', path: '/health', tag: 'system', access: 'public', summary: 'Is the process up? (liveness)',
-      description: 'Answers while the server takes requests; the server listens only once the database is migrated. It does not ask the database: use `/ready` for that.',
+      method: 'get',
+      path: '/health',
+      tag: 'system',
+      access: 'public',
+      summary: 'Is the process up? (liveness)',
+      description:
+        'Answers while the server takes requests; the server listens only once the database is migrated. It does not ask the database: use `/ready` for that.',
       response: z.object({ status: z.literal('ok') }),
-      handler: async (ctx) => { ctx.body = { status: 'ok' }; },
+      handler: async (ctx) => {
+        ctx.body = { status: 'ok' };
+      },
     }),
     route({
-      method: 'get', path: '/ready', tag: 'system', access: 'public', summary: 'May this instance take traffic? (readiness)',
-      description: '`200 {status:"ready"}` when the database answers (within 2 s) and every migration of this version has run; otherwise `503 service_unavailable` with `reason`: `database_unreachable` or `migrations_pending`.',
+      method: 'get',
+      path: '/ready',
+      tag: 'system',
+      access: 'public',
+      summary: 'May this instance take traffic? (readiness)',
+      description:
+        '`200 {status:"ready"}` when the database answers (within 2 s) and every migration of this version has run; otherwise `503 service_unavailable` with `reason`: `database_unreachable` or `migrations_pending`.',
       response: z.object({ status: z.literal('ready') }),
       handler: async (ctx) => {
         const readiness = await checkReadiness(db);

@@ -9,8 +9,15 @@ export function createOutboxSender(channel: 'sms' | 'email', path: string, now: 
     channel,
     async send(message: OutgoingMessage) {
       await mkdir(dirname(path), { recursive: true });
-      const line = { channel, to: message.to, subject: message.subject, body: message.body, code: message.code, at: new Date(now()).toISOString(),
-        ...(message.html ? { html: message.html } : {}) };
+      const line = {
+        channel,
+        to: message.to,
+        subject: message.subject,
+        body: message.body,
+        code: message.code,
+        at: new Date(now()).toISOString(),
+        ...(message.html ? { html: message.html } : {}),
+      };
       await appendFile(path, JSON.stringify(line) + '\n');
     },
   };

@@ -16,7 +16,11 @@ export interface Sender {
 
 /** A provider refused or could not be reached; the caller turns it into sms_delivery_failed / email_delivery_failed. */
 export class DeliveryError extends Error {
-  constructor(message: string, readonly providerCode: string | null = null, readonly retryable = false) {
+  constructor(
+    message: string,
+    readonly providerCode: string | null = null,
+    readonly retryable = false,
+  ) {
     super(message);
   }
 }

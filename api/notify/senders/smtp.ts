@@ -9,10 +9,19 @@ export function createSmtpSender(options: { url: string; from: string }): Sender
     async send(message: OutgoingMessage) {
       try {
         // multipart/alternative: the plain text first, the HTML part (when there is one) preferred by mail clients that show it.
-        await transport.sendMail({ from: options.from, to: message.to, subject: message.subject ?? 'Twofold', text: message.body, ...(message.html ? { html: message.html } : {}) });
+        await transport.sendMail({
+          from: options.from,
+          to: message.to,
+          subject: message.subject ?? 'Twofold',
+          text: message.body,
+          ...(message.html ? { html: message.html } : {}),
+        });
       } catch (err) {
         const e = err as { responseCode?: number; code?: string };
-        throw new DeliveryError(`SMTP refused the message (${e.responseCode ?? e.code ?? 'unknown'})`, e.responseCode ? String(e.responseCode) : null);
+        throw new DeliveryError(
+          `SMTP refused the message (${e.responseCode ?? e.code ?? 'unknown'})`,
+          e.responseCode ? String(e.responseCode) : null,
+        );
       }
     },
   };

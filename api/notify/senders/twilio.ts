@@ -29,8 +29,11 @@ export function createTwilioSender(options: TwilioOptions): Sender {
       if (response.ok) return;
       // Twilio answers errors as {code, message, more_info, status}: 21211 invalid number, 20429 too many requests.
       const body = (await response.json().catch(() => ({}))) as { code?: number; message?: string };
-      throw new DeliveryError(`Twilio refused the message (HTTP ${response.status}, code ${body.code ?? 'none'})`,
-        body.code ? String(body.code) : null, response.status === 429 || response.status >= 500);
+      throw new DeliveryError(
+        `Twilio refused the message (HTTP ${response.status}, code ${body.code ?? 'none'})`,
+        body.code ? String(body.code) : null,
+        response.status === 429 || response.status >= 500,
+      );
     },
   };
 }

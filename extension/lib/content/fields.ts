@@ -19,8 +19,9 @@ function groupOf(box: HTMLInputElement, boxes: HTMLInputElement[]): Element | nu
 }
 
 export function findCodeTarget(root: ParentNode): CodeTarget | null {
-  const singles = [...root.querySelectorAll<HTMLInputElement>('input[autocomplete="one-time-code" i]')]
-    .filter((input) => usable(input) && input.maxLength !== 1);
+  const singles = [...root.querySelectorAll<HTMLInputElement>('input[autocomplete="one-time-code" i]')].filter(
+    (input) => usable(input) && input.maxLength !== 1,
+  );
   if (singles.length === 1) return { kind: 'single', input: singles[0]! };
   if (singles.length > 1) return null;
   const boxes = [...root.querySelectorAll<HTMLInputElement>('input[maxlength="1"]')].filter(usable);

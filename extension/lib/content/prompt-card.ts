@@ -18,7 +18,11 @@ button:focus-visible { outline: 2px solid #1b3fb8; outline-offset: 2px; }
 .error { color: #b3261e; }
 `;
 
-export interface CardButton { label: string; primary?: boolean; onClick(): void }
+export interface CardButton {
+  label: string;
+  primary?: boolean;
+  onClick(): void;
+}
 
 export interface Card {
   say(text: string, options?: { error?: boolean }): void;
@@ -51,14 +55,18 @@ export function showCard(doc: Document, tag: string, content: { text: string; bu
       body.textContent = text;
     },
     offer(buttons) {
-      row.replaceChildren(...buttons.map(({ label, primary, onClick }) => {
-        const button = doc.createElement('button');
-        button.type = 'button';
-        button.textContent = label;
-        if (primary) button.className = 'primary';
-        button.addEventListener('click', (event) => { if (event.isTrusted) onClick(); });
-        return button;
-      }));
+      row.replaceChildren(
+        ...buttons.map(({ label, primary, onClick }) => {
+          const button = doc.createElement('button');
+          button.type = 'button';
+          button.textContent = label;
+          if (primary) button.className = 'primary';
+          button.addEventListener('click', (event) => {
+            if (event.isTrusted) onClick();
+          });
+          return button;
+        }),
+      );
       row.hidden = buttons.length === 0;
     },
     closeAfter(ms) {
@@ -69,7 +77,9 @@ export function showCard(doc: Document, tag: string, content: { text: string; bu
       clearTimeout(timer);
       host.remove();
     },
-    get open() { return host.isConnected; },
+    get open() {
+      return host.isConnected;
+    },
   };
   card.say(content.text);
   card.offer(content.buttons);

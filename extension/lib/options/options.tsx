@@ -20,21 +20,45 @@ function Row({ item, onList }: { item: AuthenticatorSummary; onList(list: Authen
       <td>
         {editing ? (
           <form class="row" onSubmit={rename}>
-            <input class="grow" type="text" aria-label="Name" value={name} maxLength={120} onInput={(e) => setName(e.currentTarget.value)} required />
-            <button class="button" type="submit">Save</button>
+            <input
+              class="grow"
+              type="text"
+              aria-label="Name"
+              value={name}
+              maxLength={120}
+              onInput={(e) => setName(e.currentTarget.value)}
+              required
+            />
+            <button class="button" type="submit">
+              Save
+            </button>
           </form>
-        ) : <strong>{item.name}</strong>}
-        <div class="hint">{item.user} on {item.origin}</div>
+        ) : (
+          <strong>{item.name}</strong>
+        )}
+        <div class="hint">
+          {item.user} on {item.origin}
+        </div>
       </td>
       <td class="hint">{new Date(item.createdAt).toLocaleDateString()}</td>
       <td>
         <div class="row">
-          {!editing && <button class="button button--secondary" type="button" onClick={() => setEditing(true)}>Rename</button>}
-          <button class="button button--secondary" type="button" onClick={() => {
-            if (confirm(`Remove “${item.name}”? Twofold will stop filling codes for ${item.user} on ${item.origin} in this browser.`)) {
-              void send('vault:remove', { id: item.id }).then(onList);
-            }
-          }}>Remove</button>
+          {!editing && (
+            <button class="button button--secondary" type="button" onClick={() => setEditing(true)}>
+              Rename
+            </button>
+          )}
+          <button
+            class="button button--secondary"
+            type="button"
+            onClick={() => {
+              if (confirm(`Remove “${item.name}”? Twofold will stop filling codes for ${item.user} on ${item.origin} in this browser.`)) {
+                void send('vault:remove', { id: item.id }).then(onList);
+              }
+            }}
+          >
+            Remove
+          </button>
         </div>
       </td>
     </tr>
@@ -53,9 +77,14 @@ export function Options() {
       void send('vault:status', {}).then(setStatus, (e) => setError(describeFailure(e)));
     };
     refresh();
-    void send('clock:status', {}).then((s) => setSkew(s.skewSeconds), () => undefined);
+    void send('clock:status', {}).then(
+      (s) => setSkew(s.skewSeconds),
+      () => undefined,
+    );
     // Unlocked in the popup, locked by the idle alarm, or an authenticator kept: show it.
-    return onBroadcast((message) => { if (message.broadcast === 'vault-changed') refresh(); });
+    return onBroadcast((message) => {
+      if (message.broadcast === 'vault-changed') refresh();
+    });
   }, []);
 
   const onStatus = (next: VaultStatus) => {
@@ -70,14 +99,35 @@ export function Options() {
       <ServerSettings />
       {status && <Protection status={status} onStatus={onStatus} />}
       <h2>Authenticators kept in this browser</h2>
-      <p class="hint">Each fills the sign-in code only on the site and for the person it was kept for. The secret stays encrypted in this browser and is never shown.</p>
-      {error && <p class="alert alert--error" role="alert">{error}</p>}
-      {list === null ? <p class="muted">Loading…</p> : list.length === 0 ? (
+      <p class="hint">
+        Each fills the sign-in code only on the site and for the person it was kept for. The secret stays encrypted in this browser and is
+        never shown.
+      </p>
+      {error && (
+        <p class="alert alert--error" role="alert">
+          {error}
+        </p>
+      )}
+      {list === null ? (
+        <p class="muted">Loading…</p>
+      ) : list.length === 0 ? (
         <p class="muted">None yet. When you set up an authenticator app in Twofold, choose “Keep it” to add it here.</p>
       ) : (
         <table>
-          <thead><tr><th>Authenticator</th><th>Kept</th><th><span class="hint">Actions</span></th></tr></thead>
-          <tbody>{list.map((item) => <Row key={item.id} item={item} onList={setList} />)}</tbody>
+          <thead>
+            <tr>
+              <th>Authenticator</th>
+              <th>Kept</th>
+              <th>
+                <span class="hint">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((item) => (
+              <Row key={item.id} item={item} onList={setList} />
+            ))}
+          </tbody>
         </table>
       )}
     </main>

@@ -7,7 +7,12 @@ import { describeFailure } from '../ui/errors.tsx';
 import { UnlockForm } from '../ui/unlock-form.tsx';
 
 const IDLE_CHOICES: Array<[string, number | null]> = [
-  ['1 minute', 1], ['5 minutes', 5], ['15 minutes', 15], ['1 hour', 60], ['4 hours', 240], ['only when the browser closes', null],
+  ['1 minute', 1],
+  ['5 minutes', 5],
+  ['15 minutes', 15],
+  ['1 hour', 60],
+  ['4 hours', 240],
+  ['only when the browser closes', null],
 ];
 
 function idleText(minutes: number | null): string {
@@ -15,7 +20,10 @@ function idleText(minutes: number | null): string {
   return minutes === null ? 'It locks when the browser closes.' : `It locks after ${label} without use, and when the browser closes.`;
 }
 
-interface Props { status: VaultStatus; onStatus(status: VaultStatus): void }
+interface Props {
+  status: VaultStatus;
+  onStatus(status: VaultStatus): void;
+}
 
 /** New passphrase twice, and the current one when there is one. */
 function PassphraseForm({ status, onStatus, submitLabel }: Props & { submitLabel: string }) {
@@ -28,7 +36,10 @@ function PassphraseForm({ status, onStatus, submitLabel }: Props & { submitLabel
 
   async function save(event: Event) {
     event.preventDefault();
-    if (next !== repeat) { setError('The two passphrases are not the same.'); return; }
+    if (next !== repeat) {
+      setError('The two passphrases are not the same.');
+      return;
+    }
     setBusy(true);
     setError('');
     try {
@@ -45,21 +56,52 @@ function PassphraseForm({ status, onStatus, submitLabel }: Props & { submitLabel
       {hasOne && (
         <div>
           <label for={`${id}-current`}>Current passphrase</label>
-          <input id={`${id}-current`} type="password" autocomplete="off" value={current} required onInput={(e) => setCurrent(e.currentTarget.value)} />
+          <input
+            id={`${id}-current`}
+            type="password"
+            autocomplete="off"
+            value={current}
+            required
+            onInput={(e) => setCurrent(e.currentTarget.value)}
+          />
         </div>
       )}
       <div>
         <label for={`${id}-next`}>{hasOne ? 'New passphrase' : 'Passphrase'}</label>
-        <input id={`${id}-next`} type="password" autocomplete="off" value={next} required minLength={8} aria-describedby={`${id}-advice`}
-          onInput={(e) => setNext(e.currentTarget.value)} />
-        <p class="hint" id={`${id}-advice`}>At least 8 characters. A few unrelated words are easy to remember and hard to guess. Nobody can recover it for you: if you forget it, keep your authenticators again.</p>
+        <input
+          id={`${id}-next`}
+          type="password"
+          autocomplete="off"
+          value={next}
+          required
+          minLength={8}
+          aria-describedby={`${id}-advice`}
+          onInput={(e) => setNext(e.currentTarget.value)}
+        />
+        <p class="hint" id={`${id}-advice`}>
+          At least 8 characters. A few unrelated words are easy to remember and hard to guess. Nobody can recover it for you: if you forget
+          it, keep your authenticators again.
+        </p>
       </div>
       <div>
         <label for={`${id}-repeat`}>Type it again</label>
-        <input id={`${id}-repeat`} type="password" autocomplete="off" value={repeat} required onInput={(e) => setRepeat(e.currentTarget.value)} />
+        <input
+          id={`${id}-repeat`}
+          type="password"
+          autocomplete="off"
+          value={repeat}
+          required
+          onInput={(e) => setRepeat(e.currentTarget.value)}
+        />
       </div>
-      {error && <p class="alert alert--error" role="alert">{error}</p>}
-      <button type="submit" class="button" disabled={busy}>{busy ? 'Saving…' : submitLabel}</button>
+      {error && (
+        <p class="alert alert--error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="button" disabled={busy}>
+        {busy ? 'Saving…' : submitLabel}
+      </button>
     </form>
   );
 }
@@ -81,10 +123,23 @@ function RemovePassphrase({ onStatus }: Pick<Props, 'onStatus'>) {
       <p class="hint">Without a passphrase, anyone with a copy of this browser’s profile can read your kept codes.</p>
       <div>
         <label for="remove-current">Current passphrase</label>
-        <input id="remove-current" type="password" autocomplete="off" value={current} required onInput={(e) => setCurrent(e.currentTarget.value)} />
+        <input
+          id="remove-current"
+          type="password"
+          autocomplete="off"
+          value={current}
+          required
+          onInput={(e) => setCurrent(e.currentTarget.value)}
+        />
       </div>
-      {error && <p class="alert alert--error" role="alert">{error}</p>}
-      <button type="submit" class="button button--secondary">Remove the passphrase</button>
+      {error && (
+        <p class="alert alert--error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="button button--secondary">
+        Remove the passphrase
+      </button>
     </form>
   );
 }
@@ -98,45 +153,85 @@ export function Protection({ status, onStatus }: Props) {
       <section class="stack" aria-labelledby="protection-title" data-testid="protection" data-protection={status.protection}>
         <h2 id="protection-title">Protection</h2>
         {status.pendingKeep && (
-          <p class="alert alert--warning" data-testid="pending-keep">“{status.pendingKeep}” is waiting to be kept. Choose a passphrase for it (recommended), or keep it without one.</p>
+          <p class="alert alert--warning" data-testid="pending-keep">
+            “{status.pendingKeep}” is waiting to be kept. Choose a passphrase for it (recommended), or keep it without one.
+          </p>
         )}
         <p data-testid="protection-summary">
-          <strong>No passphrase.</strong> What protects your kept codes is your account on this computer: anyone who can use it as you
-          can have them filled. What does not protect them: a copy of this browser’s profile (a backup, a synced folder, someone with
-          the disk) holds everything needed to read them.
+          <strong>No passphrase.</strong> What protects your kept codes is your account on this computer: anyone who can use it as you can
+          have them filled. What does not protect them: a copy of this browser’s profile (a backup, a synced folder, someone with the disk)
+          holds everything needed to read them.
         </p>
-        <p class="hint">A passphrase protects them against a copy too: Twofold then writes only a locked key, and asks for the passphrase again after some time without use and when the browser restarts.</p>
+        <p class="hint">
+          A passphrase protects them against a copy too: Twofold then writes only a locked key, and asks for the passphrase again after some
+          time without use and when the browser restarts.
+        </p>
         <PassphraseForm status={status} onStatus={onStatus} submitLabel="Set passphrase" />
         {status.pendingKeep && status.protection === 'unset' && (
-          <button type="button" class="button button--secondary" onClick={() => void act(send('vault:set-passphrase', { passphrase: null, current: null }))}>
+          <button
+            type="button"
+            class="button button--secondary"
+            onClick={() => void act(send('vault:set-passphrase', { passphrase: null, current: null }))}
+          >
             Keep it without a passphrase
           </button>
         )}
-        {error && <p class="alert alert--error" role="alert">{error}</p>}
+        {error && (
+          <p class="alert alert--error" role="alert">
+            {error}
+          </p>
+        )}
       </section>
     );
   }
 
   return (
-    <section class="stack" aria-labelledby="protection-title" data-testid="protection" data-protection="passphrase" data-locked={String(status.locked)}>
+    <section
+      class="stack"
+      aria-labelledby="protection-title"
+      data-testid="protection"
+      data-protection="passphrase"
+      data-locked={String(status.locked)}
+    >
       <h2 id="protection-title">Protection</h2>
-      {status.pendingKeep && <p class="alert alert--warning" data-testid="pending-keep">“{status.pendingKeep}” is kept as soon as you unlock.</p>}
+      {status.pendingKeep && (
+        <p class="alert alert--warning" data-testid="pending-keep">
+          “{status.pendingKeep}” is kept as soon as you unlock.
+        </p>
+      )}
       <p data-testid="protection-summary">
-        <strong>Protected by your passphrase.</strong> A copy of this browser’s profile holds only a locked key. {status.locked ? 'Locked now.' : 'Unlocked now.'} {idleText(status.idleMinutes)}
+        <strong>Protected by your passphrase.</strong> A copy of this browser’s profile holds only a locked key.{' '}
+        {status.locked ? 'Locked now.' : 'Unlocked now.'} {idleText(status.idleMinutes)}
       </p>
-      {status.locked ? <UnlockForm why="Type your passphrase to let Twofold fill your codes." onUnlocked={onStatus} /> : (
-        <button type="button" class="button button--secondary" onClick={() => void act(send('vault:lock', {}))}>Lock now</button>
+      {status.locked ? (
+        <UnlockForm why="Type your passphrase to let Twofold fill your codes." onUnlocked={onStatus} />
+      ) : (
+        <button type="button" class="button button--secondary" onClick={() => void act(send('vault:lock', {}))}>
+          Lock now
+        </button>
       )}
       <div>
         <label for="idle">Lock after</label>
-        <select id="idle" value={String(status.idleMinutes)} onChange={(e) => {
-          const value = e.currentTarget.value;
-          void act(send('vault:set-idle', { minutes: value === 'null' ? null : Number(value) }));
-        }}>
-          {IDLE_CHOICES.map(([label, minutes]) => <option key={label} value={String(minutes)}>{label}</option>)}
+        <select
+          id="idle"
+          value={String(status.idleMinutes)}
+          onChange={(e) => {
+            const value = e.currentTarget.value;
+            void act(send('vault:set-idle', { minutes: value === 'null' ? null : Number(value) }));
+          }}
+        >
+          {IDLE_CHOICES.map(([label, minutes]) => (
+            <option key={label} value={String(minutes)}>
+              {label}
+            </option>
+          ))}
         </select>
       </div>
-      {error && <p class="alert alert--error" role="alert">{error}</p>}
+      {error && (
+        <p class="alert alert--error" role="alert">
+          {error}
+        </p>
+      )}
       <details>
         <summary>Change or remove the passphrase</summary>
         <div class="stack">

@@ -17,10 +17,13 @@ export function ServerSettings() {
   };
 
   useEffect(() => {
-    void send('dialer:view', { fresh: false }).then((view) => {
-      show(view.server);
-      setTyped((current) => current || view.server); // what the person already typed stays
-    }, (e) => setError(describeFailure(e)));
+    void send('dialer:view', { fresh: false }).then(
+      (view) => {
+        show(view.server);
+        setTyped((current) => current || view.server); // what the person already typed stays
+      },
+      (e) => setError(describeFailure(e)),
+    );
   }, []);
 
   async function save(event: Event) {
@@ -40,25 +43,49 @@ export function ServerSettings() {
   return (
     <section class="stack" aria-labelledby="server-title">
       <h2 id="server-title">Server</h2>
-      <p data-testid="current-server">The dialer signs in to <strong>{server ?? '…'}</strong>.</p>
+      <p data-testid="current-server">
+        The dialer signs in to <strong>{server ?? '…'}</strong>.
+      </p>
       {server && !allowed && (
         <p class="alert alert--warning" role="alert">
           This browser does not let Twofold Dialer reach {server} yet.{' '}
-          <button type="button" class="link" onClick={() => void requestHostAccess(server).then(setAllowed)}>Allow access</button>
+          <button type="button" class="link" onClick={() => void requestHostAccess(server).then(setAllowed)}>
+            Allow access
+          </button>
         </p>
       )}
       <form class="stack" onSubmit={save}>
         <div>
           <label for="server">Twofold server</label>
           <div class="row">
-            <input id="server" class="grow" type="url" value={typed} required placeholder="https://twofold.example.com" aria-describedby="server-hint"
-              onInput={(e) => setTyped(e.currentTarget.value)} />
-            <button type="submit" class="button">Use this server</button>
+            <input
+              id="server"
+              class="grow"
+              type="url"
+              value={typed}
+              required
+              placeholder="https://twofold.example.com"
+              aria-describedby="server-hint"
+              onInput={(e) => setTyped(e.currentTarget.value)}
+            />
+            <button type="submit" class="button">
+              Use this server
+            </button>
           </div>
-          <p class="hint" id="server-hint">The address of your Twofold web app. This extension may use only the servers it was built for.</p>
+          <p class="hint" id="server-hint">
+            The address of your Twofold web app. This extension may use only the servers it was built for.
+          </p>
         </div>
-        {notice && <p class="alert alert--ok" role="status">{notice}</p>}
-        {error && <p class="alert alert--error" role="alert">{error}</p>}
+        {notice && (
+          <p class="alert alert--ok" role="status">
+            {notice}
+          </p>
+        )}
+        {error && (
+          <p class="alert alert--error" role="alert">
+            {error}
+          </p>
+        )}
       </form>
     </section>
   );

@@ -12,7 +12,11 @@ const VIEW_KEY = 'twofold.dialer-view';
 
 /** The last view, read synchronously so the first frame is already the right screen (no tokens in it). */
 function lastView(): DialerView | null {
-  try { return JSON.parse(localStorage.getItem(VIEW_KEY) ?? 'null') as DialerView | null; } catch { return null; }
+  try {
+    return JSON.parse(localStorage.getItem(VIEW_KEY) ?? 'null') as DialerView | null;
+  } catch {
+    return null;
+  }
 }
 
 export function App() {
@@ -20,13 +24,28 @@ export function App() {
   const [error, setError] = useState('');
   const setView = (next: DialerView) => {
     setViewState(next);
-    try { localStorage.setItem(VIEW_KEY, JSON.stringify(next)); } catch { /* not kept: the next open waits for the worker */ }
+    try {
+      localStorage.setItem(VIEW_KEY, JSON.stringify(next));
+    } catch {
+      /* not kept: the next open waits for the worker */
+    }
   };
 
   useEffect(() => {
-    const refresh = (fresh: boolean) => send('dialer:view', { fresh }).then((next) => { setError(''); setView(next); }, (e) => { setError(describeFailure(e)); });
+    const refresh = (fresh: boolean) =>
+      send('dialer:view', { fresh }).then(
+        (next) => {
+          setError('');
+          setView(next);
+        },
+        (e) => {
+          setError(describeFailure(e));
+        },
+      );
     void refresh(false).then(() => refresh(true));
-    return onBroadcast((message) => { if (message.broadcast === 'session-changed') void refresh(true); });
+    return onBroadcast((message) => {
+      if (message.broadcast === 'session-changed') void refresh(true);
+    });
   }, []);
 
   useLayoutEffect(() => {
@@ -34,7 +53,14 @@ export function App() {
   }, [view]);
 
   let body;
-  if (!view) body = error ? <p class="alert alert--error" role="alert">{error}</p> : <p class="muted">Loading…</p>;
+  if (!view)
+    body = error ? (
+      <p class="alert alert--error" role="alert">
+        {error}
+      </p>
+    ) : (
+      <p class="muted">Loading…</p>
+    );
   else if (view.signedIn) body = <DialPad view={view} onView={setView} />;
   else if (view.pending) body = <Challenge view={view} pending={view.pending} onView={setView} />;
   else body = <SignIn view={view} onView={setView} />;
@@ -42,10 +68,18 @@ export function App() {
   return (
     <main class="popup stack" data-state={view ? (view.signedIn ? 'signed-in' : view.pending ? 'challenge' : 'signed-out') : 'loading'}>
       {view && <ClockWarning skewSeconds={view.clockSkewSeconds} />}
-      {view && error && <p class="alert alert--error" role="alert">{error}</p>}
+      {view && error && (
+        <p class="alert alert--error" role="alert">
+          {error}
+        </p>
+      )}
       <UnlockBanner />
       {body}
-      <p class="hint"><button type="button" class="link" onClick={() => void openOptionsPage()}>Kept authenticators and settings</button></p>
+      <p class="hint">
+        <button type="button" class="link" onClick={() => void openOptionsPage()}>
+          Kept authenticators and settings
+        </button>
+      </p>
     </main>
   );
 }

@@ -23,7 +23,11 @@ const labels: Record<Method, { name: string; label: string }> = {
   recovery_code: { name: 'Recovery code', label: 'Recovery code' },
 };
 
-interface Props { view: DialerView; pending: PendingChallenge; onView(view: DialerView): void }
+interface Props {
+  view: DialerView;
+  pending: PendingChallenge;
+  onView(view: DialerView): void;
+}
 
 export function Challenge({ pending, onView }: Props) {
   const [method, setMethod] = useState<Method>(pending.preferredMethod);
@@ -78,7 +82,10 @@ export function Challenge({ pending, onView }: Props) {
   async function verify(event: Event) {
     event.preventDefault();
     const typed = code.normalize('NFKC').replace(/[\s\-–—]/g, '');
-    if (!typed) { setError('Enter your code first.'); return; }
+    if (!typed) {
+      setError('Enter your code first.');
+      return;
+    }
     setBusy(true);
     setError('');
     try {
@@ -103,44 +110,77 @@ export function Challenge({ pending, onView }: Props) {
 
   const sent = byMessage ? sentTo[method] : undefined;
   const wait = sent ? Math.max(0, Math.ceil((sent.resendAt - Date.now()) / 1000)) : 0;
-  const hint = filled && code === filled.code ? (filled.next ? FILLED_NEXT : FILLED) : sent ? `We sent a code to ${sent.to}.` : codeHints[method];
+  const hint =
+    filled && code === filled.code ? (filled.next ? FILLED_NEXT : FILLED) : sent ? `We sent a code to ${sent.to}.` : codeHints[method];
   return (
     <>
-    <h1 id="challenge-title">Confirm it’s you</h1>
-    <p class="hint">Signing in as <strong>{pending.email}</strong></p>
-    {locked && method === 'totp' && (
-      <UnlockForm why="Your kept authenticator is locked. Type your passphrase to fill the code." onUnlocked={() => { setLocked(false); void fill(false); }} />
-    )}
-    <form class="stack" onSubmit={verify} aria-labelledby="challenge-title" {...pageMarks({ method })}>
-      {pending.methods.length > 1 && (
-        <div class="methods" role="group" aria-label="Choose how to confirm">
-          {pending.methods.map((m) => (
-            <button type="button" key={m} aria-pressed={m === method} onClick={() => setMethod(m)}>{labels[m].name}</button>
-          ))}
+      <h1 id="challenge-title">Confirm it’s you</h1>
+      <p class="hint">
+        Signing in as <strong>{pending.email}</strong>
+      </p>
+      {locked && method === 'totp' && (
+        <UnlockForm
+          why="Your kept authenticator is locked. Type your passphrase to fill the code."
+          onUnlocked={() => {
+            setLocked(false);
+            void fill(false);
+          }}
+        />
+      )}
+      <form class="stack" onSubmit={verify} aria-labelledby="challenge-title" {...pageMarks({ method })}>
+        {pending.methods.length > 1 && (
+          <div class="methods" role="group" aria-label="Choose how to confirm">
+            {pending.methods.map((m) => (
+              <button type="button" key={m} aria-pressed={m === method} onClick={() => setMethod(m)}>
+                {labels[m].name}
+              </button>
+            ))}
+          </div>
+        )}
+        <div>
+          <label for="code">{labels[method].label}</label>
+          <input
+            id="code"
+            name="code"
+            type="text"
+            autocomplete="one-time-code"
+            inputMode={digits ? 'numeric' : 'text'}
+            value={code}
+            onInput={(e) => setCode(e.currentTarget.value)}
+            maxLength={digits ? 14 : 48}
+            spellcheck={false}
+            autocapitalize="off"
+            required
+            aria-describedby="code-hint"
+            data-testid="dialer-code"
+          />
+          <p class="hint" id="code-hint" data-testid="code-hint">
+            {hint}
+          </p>
         </div>
-      )}
-      <div>
-        <label for="code">{labels[method].label}</label>
-        <input id="code" name="code" type="text" autocomplete="one-time-code" inputMode={digits ? 'numeric' : 'text'}
-          value={code} onInput={(e) => setCode(e.currentTarget.value)} maxLength={digits ? 14 : 48}
-          spellcheck={false} autocapitalize="off" required aria-describedby="code-hint" data-testid="dialer-code" />
-        <p class="hint" id="code-hint" data-testid="code-hint">{hint}</p>
-      </div>
-      {byMessage && (
-        <button type="button" class="button button--secondary" disabled={busy || wait > 0} onClick={() => void sendCode(method)}>
-          {sent ? (wait > 0 ? `Resend in ${wait} s` : 'Resend code') : 'Send code'}
-        </button>
-      )}
-      <div class="checkbox">
-        <input id="remember" type="checkbox" checked={remember} onChange={(e) => setRemember(e.currentTarget.checked)} />
-        <label for="remember">Remember this browser</label>
-      </div>
-      {error && <p class="alert alert--error" role="alert">{error}</p>}
-      <div class="row">
-        <button type="submit" class="button grow" disabled={busy}>Verify</button>
-        <button type="button" class="button button--secondary" onClick={() => void cancel()}>Cancel</button>
-      </div>
-    </form>
+        {byMessage && (
+          <button type="button" class="button button--secondary" disabled={busy || wait > 0} onClick={() => void sendCode(method)}>
+            {sent ? (wait > 0 ? `Resend in ${wait} s` : 'Resend code') : 'Send code'}
+          </button>
+        )}
+        <div class="checkbox">
+          <input id="remember" type="checkbox" checked={remember} onChange={(e) => setRemember(e.currentTarget.checked)} />
+          <label for="remember">Remember this browser</label>
+        </div>
+        {error && (
+          <p class="alert alert--error" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="row">
+          <button type="submit" class="button grow" disabled={busy}>
+            Verify
+          </button>
+          <button type="button" class="button button--secondary" onClick={() => void cancel()}>
+            Cancel
+          </button>
+        </div>
+      </form>
     </>
   );
 }

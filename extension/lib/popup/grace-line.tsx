@@ -6,8 +6,15 @@ export function GraceLine({ dueBy, server }: { dueBy: string; server: string }) 
   const { date, days } = describeDue(dueBy, Date.now(), undefined, 'short');
   const left = days === 0 ? 'today' : days === 1 ? 'tomorrow' : `${days} days`;
   return (
-    <p class="alert alert--warning grace-line" data-testid="grace-line" title={`Two-factor authentication required by ${new Date(dueBy).toLocaleString()}`}>
-      2FA required by {date} ({left}) — <a href={`${server}/setup`} target="_blank" rel="noopener noreferrer">Set it up</a>
+    <p
+      class="alert alert--warning grace-line"
+      data-testid="grace-line"
+      title={`Two-factor authentication required by ${new Date(dueBy).toLocaleString()}`}
+    >
+      2FA required by {date} ({left}) —{' '}
+      <a href={`${server}/setup`} target="_blank" rel="noopener noreferrer">
+        Set it up
+      </a>
     </p>
   );
 }

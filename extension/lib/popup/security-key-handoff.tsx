@@ -8,10 +8,18 @@ import type { PendingChallenge } from '../messages.ts';
 import { describeFailure } from '../ui/errors.tsx';
 
 const otherNames: Partial<Record<Method, string>> = {
-  totp: 'App', sms: 'Text', email: 'Email', backup_code: 'Backup code', recovery_code: 'Recovery code',
+  totp: 'App',
+  sms: 'Text',
+  email: 'Email',
+  backup_code: 'Backup code',
+  recovery_code: 'Recovery code',
 };
 
-interface Props { pending: PendingChallenge; onSwitch(method: Method): void; onCancel(): void }
+interface Props {
+  pending: PendingChallenge;
+  onSwitch(method: Method): void;
+  onCancel(): void;
+}
 
 export function SecurityKeyHandoff({ pending, onSwitch, onCancel }: Props) {
   const [opened, setOpened] = useState(false);
@@ -31,19 +39,35 @@ export function SecurityKeyHandoff({ pending, onSwitch, onCancel }: Props) {
   return (
     <section class="stack" aria-labelledby="handoff-title" data-testid="key-handoff">
       <h1 id="handoff-title">Use your security key</h1>
-      <p class="hint">Signing in as <strong>{pending.email}</strong></p>
+      <p class="hint">
+        Signing in as <strong>{pending.email}</strong>
+      </p>
       <p>Your account signs in with a security key or passkey. It works in the Twofold web app, not in this popup.</p>
-      <button type="button" class="button" onClick={() => void open()}>Continue in the web app</button>
-      <p class="hint" role="status">{opened
-        ? 'Finish in the tab we opened. The dialer signs in by itself when you’re done.'
-        : 'We open this sign-in in a tab; when it passes there, the dialer is signed in too.'}</p>
-      {error && <p class="alert alert--error" role="alert">{error}</p>}
+      <button type="button" class="button" onClick={() => void open()}>
+        Continue in the web app
+      </button>
+      <p class="hint" role="status">
+        {opened
+          ? 'Finish in the tab we opened. The dialer signs in by itself when you’re done.'
+          : 'We open this sign-in in a tab; when it passes there, the dialer is signed in too.'}
+      </p>
+      {error && (
+        <p class="alert alert--error" role="alert">
+          {error}
+        </p>
+      )}
       {others.length > 0 && (
         <div class="methods" role="group" aria-label="Or confirm another way">
-          {others.map((m) => <button type="button" key={m} onClick={() => onSwitch(m)}>{otherNames[m] ?? m}</button>)}
+          {others.map((m) => (
+            <button type="button" key={m} onClick={() => onSwitch(m)}>
+              {otherNames[m] ?? m}
+            </button>
+          ))}
         </div>
       )}
-      <button type="button" class="button button--secondary" onClick={onCancel}>Cancel</button>
+      <button type="button" class="button button--secondary" onClick={onCancel}>
+        Cancel
+      </button>
     </section>
   );
 }

@@ -15,7 +15,9 @@ export function SignIn({ view, onView }: { view: DialerView; onView(view: Dialer
 
   // The first frame may come from the last view kept by the popup: follow the worker's answer until the person
   // edits the field, so a stale address is never sent back as their choice.
-  useEffect(() => { if (!editServer) setServer(view.server); }, [view.server]);
+  useEffect(() => {
+    if (!editServer) setServer(view.server);
+  }, [view.server]);
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -49,30 +51,70 @@ export function SignIn({ view, onView }: { view: DialerView; onView(view: Dialer
       {editServer ? (
         <div>
           <label for="server">Twofold server</label>
-          <input id="server" name="server" type="url" value={server} onInput={(e) => setServer(e.currentTarget.value)} placeholder="https://twofold.example.com" required />
+          <input
+            id="server"
+            name="server"
+            type="url"
+            value={server}
+            onInput={(e) => setServer(e.currentTarget.value)}
+            placeholder="https://twofold.example.com"
+            required
+          />
         </div>
       ) : (
-        <p class="hint" data-testid="server">Server: <strong>{view.server}</strong> <button type="button" class="link" onClick={() => setEditServer(true)}>Change</button></p>
+        <p class="hint" data-testid="server">
+          Server: <strong>{view.server}</strong>{' '}
+          <button type="button" class="link" onClick={() => setEditServer(true)}>
+            Change
+          </button>
+        </p>
       )}
       {view.unreachable && !editServer && (
-        <p class="alert alert--warning" role="status">Twofold did not answer at {view.server}. Check the address, or change it.</p>
+        <p class="alert alert--warning" role="status">
+          Twofold did not answer at {view.server}. Check the address, or change it.
+        </p>
       )}
       {view.otherServer && !editServer && (
         <p class="hint" data-testid="other-server">
           Twofold is also open in this browser at <strong>{view.otherServer}</strong>.{' '}
-          <button type="button" class="link" onClick={() => void useServer(view.otherServer!)}>Use it instead</button>
+          <button type="button" class="link" onClick={() => void useServer(view.otherServer!)}>
+            Use it instead
+          </button>
         </p>
       )}
       <div>
         <label for="email">Email</label>
-        <input id="email" name="email" type="email" autocomplete="username" value={email} onInput={(e) => setEmail(e.currentTarget.value)} required autofocus />
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autocomplete="username"
+          value={email}
+          onInput={(e) => setEmail(e.currentTarget.value)}
+          required
+          autofocus
+        />
       </div>
       <div>
         <label for="password">Password</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required />
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+          required
+        />
       </div>
-      {error && <p class="alert alert--error" role="alert">{error}</p>}
-      <button type="submit" class="button button--block" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
+      {error && (
+        <p class="alert alert--error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="button button--block" disabled={busy}>
+        {busy ? 'Signing in…' : 'Sign in'}
+      </button>
       <p class="hint">Signing in here also signs you in to the Twofold web app in this browser.</p>
     </form>
   );

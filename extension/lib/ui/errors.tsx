@@ -21,7 +21,8 @@ export function ClockWarning({ skewSeconds }: { skewSeconds: number | null }) {
   if (skewSeconds === null || Math.abs(skewSeconds) <= 30) return null;
   return (
     <p class="alert alert--warning" role="alert" data-testid="clock-warning">
-      This computer’s clock is {Math.abs(skewSeconds)} seconds {skewSeconds > 0 ? 'behind' : 'ahead of'} Twofold’s. Codes may be refused: set the clock to update automatically.
+      This computer’s clock is {Math.abs(skewSeconds)} seconds {skewSeconds > 0 ? 'behind' : 'ahead of'} Twofold’s. Codes may be refused:
+      set the clock to update automatically.
     </p>
   );
 }

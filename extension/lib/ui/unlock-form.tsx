@@ -5,7 +5,10 @@ import { send } from '../browser-api.ts';
 import type { VaultStatus } from '../messages.ts';
 import { describeFailure } from './errors.tsx';
 
-interface Props { why: string; onUnlocked(status: VaultStatus): void }
+interface Props {
+  why: string;
+  onUnlocked(status: VaultStatus): void;
+}
 
 export function UnlockForm({ why, onUnlocked }: Props) {
   const [passphrase, setPassphrase] = useState('');
@@ -30,16 +33,32 @@ export function UnlockForm({ why, onUnlocked }: Props) {
   return (
     <form class="stack unlock" onSubmit={unlock} aria-labelledby={`${id}-title`} data-testid="unlock-form">
       <h2 id={`${id}-title`}>Unlock kept authenticators</h2>
-      <p class="hint" id={`${id}-why`}>{why}</p>
+      <p class="hint" id={`${id}-why`}>
+        {why}
+      </p>
       <div>
         <label for={`${id}-passphrase`}>Passphrase</label>
         <div class="row">
-          <input id={`${id}-passphrase`} class="grow" type="password" autocomplete="off" value={passphrase} required
-            aria-describedby={`${id}-why`} onInput={(e) => setPassphrase(e.currentTarget.value)} />
-          <button type="submit" class="button" disabled={busy}>{busy ? 'Unlocking…' : 'Unlock'}</button>
+          <input
+            id={`${id}-passphrase`}
+            class="grow"
+            type="password"
+            autocomplete="off"
+            value={passphrase}
+            required
+            aria-describedby={`${id}-why`}
+            onInput={(e) => setPassphrase(e.currentTarget.value)}
+          />
+          <button type="submit" class="button" disabled={busy}>
+            {busy ? 'Unlocking…' : 'Unlock'}
+          </button>
         </div>
       </div>
-      {error && <p class="alert alert--error" role="alert">{error}</p>}
+      {error && (
+        <p class="alert alert--error" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

@@ -8,7 +8,11 @@ import { IpRulesTab } from './ip-rules-tab.tsx';
 import { ApiKeysTab } from './api-keys-tab.tsx';
 import { AuditTab } from './audit-tab.tsx';
 
-interface Props { session: SessionResponse; accountId: string; tab: string }
+interface Props {
+  session: SessionResponse;
+  accountId: string;
+  tab: string;
+}
 
 const tabs = [
   { id: 'members', label: 'Members' },
@@ -21,7 +25,14 @@ const tabs = [
 export function AdminPage({ session, accountId, tab }: Props) {
   const account = session.accounts.find((a) => a.id === accountId);
   if (!account || account.role === 'member') {
-    return <main class="page"><h1>Admin</h1><p role="alert" class="alert alert--error">Only owners and admins can manage this account.</p></main>;
+    return (
+      <main class="page">
+        <h1>Admin</h1>
+        <p role="alert" class="alert alert--error">
+          Only owners and admins can manage this account.
+        </p>
+      </main>
+    );
   }
   const isOwner = account.role === 'owner';
   const base = `/admin/${encodeURIComponent(accountId)}`;
@@ -34,10 +45,20 @@ export function AdminPage({ session, accountId, tab }: Props) {
       </div>
       <nav class="tabs" aria-label="Account administration">
         {tabs.map((t) => (
-          <a key={t.id} href={`${base}/${t.id}`} onClick={followLink} aria-current={t.id === current ? 'page' : undefined}>{t.label}</a>
+          <a key={t.id} href={`${base}/${t.id}`} onClick={followLink} aria-current={t.id === current ? 'page' : undefined}>
+            {t.label}
+          </a>
         ))}
       </nav>
-      {current === 'members' && <MembersTab key={accountId} accountId={accountId} isOwner={isOwner} selfId={session.user.id} selfVerified={session.user.emailVerified} />}
+      {current === 'members' && (
+        <MembersTab
+          key={accountId}
+          accountId={accountId}
+          isOwner={isOwner}
+          selfId={session.user.id}
+          selfVerified={session.user.emailVerified}
+        />
+      )}
       {current === 'policy' && <PolicyTab key={accountId} accountId={accountId} isOwner={isOwner} selfId={session.user.id} />}
       {current === 'ip-rules' && <IpRulesTab key={accountId} accountId={accountId} isOwner={isOwner} />}
       {current === 'api-keys' && <ApiKeysTab key={accountId} accountId={accountId} isOwner={isOwner} />}

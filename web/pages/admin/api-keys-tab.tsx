@@ -9,7 +9,12 @@ import { useToast } from '../../components/toast.tsx';
 import { useReconnect } from '../../connection.ts';
 import { formatDate } from '../../labels.ts';
 
-interface ApiKey { id: string; name: string; createdAt: string; lastUsedAt: string | null }
+interface ApiKey {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
 
 export function ApiKeysTab({ accountId, isOwner }: { accountId: string; isOwner: boolean }) {
   const url = `/accounts/${encodeURIComponent(accountId)}/api-keys`;
@@ -22,10 +27,19 @@ export function ApiKeysTab({ accountId, isOwner }: { accountId: string; isOwner:
   const { withReauth, dialog } = useReauth();
   const { show: notify, toast } = useToast();
   async function load() {
-    try { setKeys(await api<ApiKey[]>('GET', url)); setError(''); } catch (e) { setError(describeError(e)); }
+    try {
+      setKeys(await api<ApiKey[]>('GET', url));
+      setError('');
+    } catch (e) {
+      setError(describeError(e));
+    }
   }
-  useEffect(() => { void load(); }, [accountId]);
-  useReconnect(() => { if (!keys) void load(); });
+  useEffect(() => {
+    void load();
+  }, [accountId]);
+  useReconnect(() => {
+    if (!keys) void load();
+  });
   async function create(event: Event) {
     event.preventDefault();
     setError('');
@@ -35,7 +49,9 @@ export function ApiKeysTab({ accountId, isOwner }: { accountId: string; isOwner:
       setCreated({ name, key: answer.key });
       setName('');
       await load();
-    } catch (e) { setError(describeError(e)); }
+    } catch (e) {
+      setError(describeError(e));
+    }
   }
   async function revoke(key: ApiKey) {
     setRevoking(null);
@@ -44,44 +60,94 @@ export function ApiKeysTab({ accountId, isOwner }: { accountId: string; isOwner:
       await withReauth(() => api('DELETE', `${url}/${encodeURIComponent(key.id)}`));
       await load();
       notify(`${key.name} revoked.`);
-    } catch (e) { setError(describeError(e)); }
+    } catch (e) {
+      setError(describeError(e));
+    }
   }
   return (
     <section aria-labelledby="keys-title">
       <h2 id="keys-title">API keys</h2>
-      <p class="muted">Keys let your systems call the API. They skip two-factor authentication, so they only work from the ranges in IP rules.</p>
+      <p class="muted">
+        Keys let your systems call the API. They skip two-factor authentication, so they only work from the ranges in IP rules.
+      </p>
       {created && (
         <div class="card stack" data-testid="new-api-key">
           <h3>Your new key “{created.name}”</h3>
-          <p><strong>Copy it now.</strong> You won’t be able to see it again.</p>
+          <p>
+            <strong>Copy it now.</strong> You won’t be able to see it again.
+          </p>
           <code class="shown-once">{created.key}</code>
           <div class="button-row">
-            <button type="button" class="button button--secondary" onClick={() => navigator.clipboard.writeText(created.key).then(() => setCopied('Copied.'), () => setCopied('Select the key and copy it by hand.'))}>Copy key</button>
-            <button type="button" class="button" onClick={() => setCreated(null)}>Done</button>
+            <button
+              type="button"
+              class="button button--secondary"
+              onClick={() =>
+                navigator.clipboard.writeText(created.key).then(
+                  () => setCopied('Copied.'),
+                  () => setCopied('Select the key and copy it by hand.'),
+                )
+              }
+            >
+              Copy key
+            </button>
+            <button type="button" class="button" onClick={() => setCreated(null)}>
+              Done
+            </button>
           </div>
-          <p class="hint" role="status">{copied || '\u00a0'}</p>
+          <p class="hint" role="status">
+            {copied || '\u00a0'}
+          </p>
         </div>
       )}
       {isOwner && (
         <form class="card inline-form" onSubmit={create}>
           <div class="field">
             <label for="key-name">Key name</label>
-            <input id="key-name" type="text" required maxLength={100} value={name} placeholder="e.g. Billing sync" onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)} />
+            <input
+              id="key-name"
+              type="text"
+              required
+              maxLength={100}
+              value={name}
+              placeholder="e.g. Billing sync"
+              onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)}
+            />
           </div>
-          <button type="submit" class="button">Create key</button>
+          <button type="submit" class="button">
+            Create key
+          </button>
         </form>
       )}
       <ErrorMessage>{error}</ErrorMessage>
-      {!keys && !error && <div class="card"><Skeleton label="Loading the API keys" shape="table" rows={2} /></div>}
+      {!keys && !error && (
+        <div class="card">
+          <Skeleton label="Loading the API keys" shape="table" rows={2} />
+        </div>
+      )}
       {keys && (
         <div class="card">
-          {keys.length === 0 ? <p class="muted">No API keys yet.</p> : (
+          {keys.length === 0 ? (
+            <p class="muted">No API keys yet.</p>
+          ) : (
             <ul class="item-list">
               {keys.map((k) => (
                 <li key={k.id} class="item">
-                  <div><span class="item__title">{k.name}</span>
-                    <span class="item__meta">Created {formatDate(k.createdAt)} · {k.lastUsedAt ? `last used ${formatDate(k.lastUsedAt)}` : 'never used'}</span></div>
-                  {isOwner && <button type="button" class="button button--secondary button--small" aria-label={`Revoke ${k.name}`} onClick={() => setRevoking(k)}>Revoke</button>}
+                  <div>
+                    <span class="item__title">{k.name}</span>
+                    <span class="item__meta">
+                      Created {formatDate(k.createdAt)} · {k.lastUsedAt ? `last used ${formatDate(k.lastUsedAt)}` : 'never used'}
+                    </span>
+                  </div>
+                  {isOwner && (
+                    <button
+                      type="button"
+                      class="button button--secondary button--small"
+                      aria-label={`Revoke ${k.name}`}
+                      onClick={() => setRevoking(k)}
+                    >
+                      Revoke
+                    </button>
+                  )}
                 </li>
               ))}
             </ul>
@@ -90,10 +156,18 @@ export function ApiKeysTab({ accountId, isOwner }: { accountId: string; isOwner:
       )}
       {revoking && (
         <Dialog title={`Revoke ${revoking.name}?`} onClose={() => setRevoking(null)} testId="revoke-key-dialog">
-          <p>Every system that calls the API with <strong>{revoking.name}</strong> will be refused from now on{revoking.lastUsedAt ? ` (it was last used ${formatDate(revoking.lastUsedAt)})` : ''}. This cannot be undone: you would create a new key and put it in place of the old one.</p>
+          <p>
+            Every system that calls the API with <strong>{revoking.name}</strong> will be refused from now on
+            {revoking.lastUsedAt ? ` (it was last used ${formatDate(revoking.lastUsedAt)})` : ''}. This cannot be undone: you would create a
+            new key and put it in place of the old one.
+          </p>
           <div class="button-row">
-            <button type="button" class="button button--danger" onClick={() => revoke(revoking)}>Revoke key</button>
-            <button type="button" class="button button--secondary" onClick={() => setRevoking(null)}>Keep it</button>
+            <button type="button" class="button button--danger" onClick={() => revoke(revoking)}>
+              Revoke key
+            </button>
+            <button type="button" class="button button--secondary" onClick={() => setRevoking(null)}>
+              Keep it
+            </button>
           </div>
         </Dialog>
       )}

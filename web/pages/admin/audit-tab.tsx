@@ -10,7 +10,10 @@ import { useReconnect } from '../../connection.ts';
 import { formatDate } from '../../labels.ts';
 import { describeEvent, detailLines, eventGroups, eventKinds, eventLabel, withKeyNames } from './audit-words.ts';
 
-interface Page { events: AuditEvent[]; nextCursor: string | null }
+interface Page {
+  events: AuditEvent[];
+  nextCursor: string | null;
+}
 
 /** At most this many events go into one CSV file. */
 export const CSV_LIMIT = 10_000;
@@ -43,17 +46,27 @@ export function AuditTab({ accountId }: { accountId: string }) {
       const page = await api<Page>('GET', query(after));
       setEvents((old) => (reset || !old ? page.events : [...old, ...page.events]));
       setCursor(page.nextCursor);
-    } catch (e) { setError(describeError(e)); }
+    } catch (e) {
+      setError(describeError(e));
+    }
     setBusy(false);
   }
-  useEffect(() => { void fetchPage(null, true); }, [accountId, type, userId]);
-  useEffect(() => { api<Member[]>('GET', `${base}/members`).then(setMembers, () => setMembers([])); }, [accountId]);
-  useReconnect(() => { if (!events) void fetchPage(null, true); });
+  useEffect(() => {
+    void fetchPage(null, true);
+  }, [accountId, type, userId]);
+  useEffect(() => {
+    api<Member[]>('GET', `${base}/members`).then(setMembers, () => setMembers([]));
+  }, [accountId]);
+  useReconnect(() => {
+    if (!events) void fetchPage(null, true);
+  });
 
   const names = new Map(members.map((m) => [m.userId, m.name]));
-  const nameOf = (id: string | null) => (id ? names.get(id) ?? null : null);
+  const nameOf = (id: string | null) => (id ? (names.get(id) ?? null) : null);
   // The API may ignore the filters; apply them here too so the list always matches what is chosen.
-  const shown = withKeyNames(events ?? []).filter((e) => (!type || e.type.startsWith(type)) && (!userId || e.actorUserId === userId || e.subjectUserId === userId));
+  const shown = withKeyNames(events ?? []).filter(
+    (e) => (!type || e.type.startsWith(type)) && (!userId || e.actorUserId === userId || e.subjectUserId === userId),
+  );
   const unknownType = type && !eventKinds[type];
 
   async function exportCsv() {
@@ -67,8 +80,14 @@ export function AuditTab({ accountId }: { accountId: string }) {
         all.push(...page.events);
         after = page.nextCursor;
       } while (after && all.length < CSV_LIMIT);
-      downloadText(`twofold-audit-log-${new Date().toISOString().slice(0, 10)}.csv`, auditCsv(withKeyNames(all.slice(0, CSV_LIMIT)), nameOf), 'text/csv');
-    } catch (e) { setError(describeError(e)); }
+      downloadText(
+        `twofold-audit-log-${new Date().toISOString().slice(0, 10)}.csv`,
+        auditCsv(withKeyNames(all.slice(0, CSV_LIMIT)), nameOf),
+        'text/csv',
+      );
+    } catch (e) {
+      setError(describeError(e));
+    }
     setExporting(false);
   }
 
@@ -87,7 +106,11 @@ export function AuditTab({ accountId }: { accountId: string }) {
             <option value="">All events</option>
             {eventGroups().map((g) => (
               <optgroup key={g.group} label={g.group}>
-                {g.types.map((t) => <option key={t.type} value={t.type}>{t.label}</option>)}
+                {g.types.map((t) => (
+                  <option key={t.type} value={t.type}>
+                    {t.label}
+                  </option>
+                ))}
               </optgroup>
             ))}
             {unknownType && <option value={type}>{eventLabel(type)}</option>}
@@ -97,45 +120,100 @@ export function AuditTab({ accountId }: { accountId: string }) {
           <label for="audit-user">Person</label>
           <select id="audit-user" value={userId} onChange={(e) => setUserId((e.currentTarget as HTMLSelectElement).value)}>
             <option value="">Everyone</option>
-            {members.map((m) => <option key={m.userId} value={m.userId}>{m.name}</option>)}
+            {members.map((m) => (
+              <option key={m.userId} value={m.userId}>
+                {m.name}
+              </option>
+            ))}
           </select>
         </div>
       </div>
-      <ErrorMessage>{error && <>{error} {!events && <button type="button" class="link-button" onClick={() => fetchPage(null, true)}>Try again</button>}</>}</ErrorMessage>
-      {!events ? (error ? null : <div class="card"><Skeleton label="Loading the audit log" shape="table" rows={6} /></div>) : (
+      <ErrorMessage>
+        {error && (
+          <>
+            {error}{' '}
+            {!events && (
+              <button type="button" class="link-button" onClick={() => fetchPage(null, true)}>
+                Try again
+              </button>
+            )}
+          </>
+        )}
+      </ErrorMessage>
+      {!events ? (
+        error ? null : (
+          <div class="card">
+            <Skeleton label="Loading the audit log" shape="table" rows={6} />
+          </div>
+        )
+      ) : (
         <div class="card table-wrap">
           <table class="stack-table audit-table" data-testid="audit-table">
-            <thead><tr><th scope="col">When</th><th scope="col">What happened</th><th scope="col">Address</th><th scope="col"><span class="visually-hidden">Details</span></th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">What happened</th>
+                <th scope="col">Address</th>
+                <th scope="col">
+                  <span class="visually-hidden">Details</span>
+                </th>
+              </tr>
+            </thead>
             {shown.map((e) => {
               const expanded = open === e.id;
               return (
                 <tbody key={e.id} class="audit-event" data-event={e.type}>
                   <tr>
                     <td class="audit-event__when">{formatDate(e.at)}</td>
-                    <td><span class="audit-event__what">{describeEvent(e, nameOf)}</span><span class="item__meta">{eventLabel(e.type)}</span></td>
+                    <td>
+                      <span class="audit-event__what">{describeEvent(e, nameOf)}</span>
+                      <span class="item__meta">{eventLabel(e.type)}</span>
+                    </td>
                     <td>{e.ip ?? '—'}</td>
                     <td>
-                      <button type="button" class="link-button" aria-expanded={expanded} aria-controls={`event-${e.id}`} onClick={() => setOpen(expanded ? null : e.id)}>
+                      <button
+                        type="button"
+                        class="link-button"
+                        aria-expanded={expanded}
+                        aria-controls={`event-${e.id}`}
+                        onClick={() => setOpen(expanded ? null : e.id)}
+                      >
                         {expanded ? 'Hide details' : 'Details'}
                       </button>
                     </td>
                   </tr>
                   {expanded && (
                     <tr class="audit-event__detail" id={`event-${e.id}`}>
-                      <td colSpan={4}><EventDetail event={e} nameOf={nameOf} /></td>
+                      <td colSpan={4}>
+                        <EventDetail event={e} nameOf={nameOf} />
+                      </td>
                     </tr>
                   )}
                 </tbody>
               );
             })}
-            {shown.length === 0 && <tbody><tr><td colSpan={4} class="muted">No events match.</td></tr></tbody>}
+            {shown.length === 0 && (
+              <tbody>
+                <tr>
+                  <td colSpan={4} class="muted">
+                    No events match.
+                  </td>
+                </tr>
+              </tbody>
+            )}
           </table>
         </div>
       )}
       {events && (
         <div class="button-row">
-          {cursor && <button type="button" class="button button--secondary" disabled={busy} onClick={() => fetchPage(cursor, false)}>{busy ? 'Loading…' : 'Load more'}</button>}
-          <span class="hint" role="status">{shown.length} event{shown.length === 1 ? '' : 's'} shown{cursor ? '; older ones follow' : ''}.</span>
+          {cursor && (
+            <button type="button" class="button button--secondary" disabled={busy} onClick={() => fetchPage(cursor, false)}>
+              {busy ? 'Loading…' : 'Load more'}
+            </button>
+          )}
+          <span class="hint" role="status">
+            {shown.length} event{shown.length === 1 ? '' : 's'} shown{cursor ? '; older ones follow' : ''}.
+          </span>
         </div>
       )}
     </section>
@@ -145,14 +223,29 @@ export function AuditTab({ accountId }: { accountId: string }) {
 function EventDetail({ event, nameOf }: { event: AuditEvent; nameOf(id: string | null): string | null }) {
   const who = (id: string | null) => (id ? `${nameOf(id) ?? 'a former member'} (${id})` : '—');
   const lines: [string, string][] = [
-    ['Time', new Date(event.at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')],
+    [
+      'Time',
+      new Date(event.at)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC'),
+    ],
     ['Event type', event.type],
     ['By', who(event.actorUserId)],
     ['About', who(event.subjectUserId)],
     ['Address', event.ip ?? '—'],
     ...detailLines(event.detail),
   ];
-  return <dl class="detail-list">{lines.map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}</dl>;
+  return (
+    <dl class="detail-list">
+      {lines.map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
 }
 
 /** A CSV cell: quoted, and never read as a formula by a spreadsheet (CSV injection). */
@@ -164,8 +257,15 @@ function cell(value: string): string {
 export function auditCsv(events: AuditEvent[], nameOf: (id: string | null) => string | null): string {
   const header = ['Time (UTC)', 'Event type', 'What happened', 'By', 'By (user id)', 'About', 'About (user id)', 'Address', 'Detail'];
   const rows = events.map((e) => [
-    e.at, e.type, describeEvent(e, nameOf), nameOf(e.actorUserId) ?? '', e.actorUserId ?? '', nameOf(e.subjectUserId) ?? '', e.subjectUserId ?? '',
-    e.ip ?? '', JSON.stringify(e.detail),
+    e.at,
+    e.type,
+    describeEvent(e, nameOf),
+    nameOf(e.actorUserId) ?? '',
+    e.actorUserId ?? '',
+    nameOf(e.subjectUserId) ?? '',
+    e.subjectUserId ?? '',
+    e.ip ?? '',
+    JSON.stringify(e.detail),
   ]);
   return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
 }

@@ -5,7 +5,13 @@ import type { PolicyUpdate, Role } from '../../../shared/schemas.ts';
 import { describeDue } from '../../../shared/due-date.ts';
 import { api } from '../../api-client.ts';
 
-export interface DueMember { userId: string; name: string; email: string; role: Role; setupDueBy: string | null }
+export interface DueMember {
+  userId: string;
+  name: string;
+  email: string;
+  role: Role;
+  setupDueBy: string | null;
+}
 
 /** The preview for `update` (null: none needed), fetched a moment after the last edit; null until it answers. */
 export function useGracePreview(base: string, update: PolicyUpdate | null): DueMember[] | null {
@@ -16,10 +22,19 @@ export function useGracePreview(base: string, update: PolicyUpdate | null): DueM
     if (!update) return;
     let current = true;
     const timer = setTimeout(() => {
-      api<{ membersToSetUp: DueMember[] }>('POST', `${base}/security/2fa-policy/preview`, { body: update })
-        .then((preview) => { if (current) setMembers(preview.membersToSetUp); }, () => { if (current) setMembers(null); });
+      api<{ membersToSetUp: DueMember[] }>('POST', `${base}/security/2fa-policy/preview`, { body: update }).then(
+        (preview) => {
+          if (current) setMembers(preview.membersToSetUp);
+        },
+        () => {
+          if (current) setMembers(null);
+        },
+      );
     }, 250);
-    return () => { current = false; clearTimeout(timer); };
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
   }, [base, key]);
   return members;
 }
@@ -39,10 +54,18 @@ export function GraceDeadlines({ members, now = Date.now() }: { members: DueMemb
   return (
     <div data-testid="impact-deadlines">
       {[...groups].map(([day, list]) => (
-        <p class="due-line" key={day}><strong>{plural(list.length, 'member')} will have until {day}</strong> to set it up (we email them the date): {names(list)}</p>
+        <p class="due-line" key={day}>
+          <strong>
+            {plural(list.length, 'member')} will have until {day}
+          </strong>{' '}
+          to set it up (we email them the date): {names(list)}
+        </p>
       ))}
       {atNextSignIn.length > 0 && (
-        <p class="due-line"><strong>{plural(atNextSignIn.length, 'member')} will be asked at their next sign-in</strong> (their time is up): {names(atNextSignIn)}</p>
+        <p class="due-line">
+          <strong>{plural(atNextSignIn.length, 'member')} will be asked at their next sign-in</strong> (their time is up):{' '}
+          {names(atNextSignIn)}
+        </p>
       )}
     </div>
   );

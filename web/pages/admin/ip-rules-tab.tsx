@@ -13,17 +13,27 @@ export function IpRulesTab({ accountId, isOwner }: { accountId: string; isOwner:
   const { withReauth, dialog } = useReauth();
   const { show: notify, clear: clearNotice, toast } = useToast();
   useEffect(() => {
-    api<{ apiAllowedRanges: string[] }>('GET', url).then((r) => setRanges(r.apiAllowedRanges.join('\n')), (e) => { setRanges(''); setError(describeError(e)); });
+    api<{ apiAllowedRanges: string[] }>('GET', url).then(
+      (r) => setRanges(r.apiAllowedRanges.join('\n')),
+      (e) => {
+        setRanges('');
+        setError(describeError(e));
+      },
+    );
   }, [accountId]);
   async function submit(event: Event) {
     event.preventDefault();
     setError('');
     clearNotice();
     try {
-      const answer = await withReauth(() => api<{ apiAllowedRanges: string[] }>('PUT', url, { body: { apiAllowedRanges: parseRanges(ranges ?? '') } }));
+      const answer = await withReauth(() =>
+        api<{ apiAllowedRanges: string[] }>('PUT', url, { body: { apiAllowedRanges: parseRanges(ranges ?? '') } }),
+      );
       setRanges(answer.apiAllowedRanges.join('\n'));
       notify('IP rules saved.');
-    } catch (e) { setError(describeError(e)); }
+    } catch (e) {
+      setError(describeError(e));
+    }
   }
   return (
     <section aria-labelledby="ip-title">
@@ -32,11 +42,22 @@ export function IpRulesTab({ accountId, isOwner }: { accountId: string; isOwner:
       <form class="card stack" onSubmit={submit}>
         <div class="field">
           <label for="api-ranges">Allowed ranges (one CIDR range a line)</label>
-          <textarea id="api-ranges" value={ranges ?? ''} disabled={ranges === null || !isOwner} placeholder="10.0.0.0/8&#10;2001:db8::/32"
-            onInput={(e) => setRanges((e.currentTarget as HTMLTextAreaElement).value)} />
+          <textarea
+            id="api-ranges"
+            value={ranges ?? ''}
+            disabled={ranges === null || !isOwner}
+            placeholder="10.0.0.0/8&#10;2001:db8::/32"
+            onInput={(e) => setRanges((e.currentTarget as HTMLTextAreaElement).value)}
+          />
         </div>
         <ErrorMessage>{error}</ErrorMessage>
-        {isOwner ? <button type="submit" class="button">Save IP rules</button> : <p class="hint">Only owners can change IP rules.</p>}
+        {isOwner ? (
+          <button type="submit" class="button">
+            Save IP rules
+          </button>
+        ) : (
+          <p class="hint">Only owners can change IP rules.</p>
+        )}
       </form>
       {dialog}
       {toast}

@@ -24,26 +24,58 @@ export function MemberMenu({ member, isOwner, isSelf, onAction }: Props) {
   const canRecover = isOwner && !isSelf && member.twoFactor.canIssueRecoveryCode;
   const resetReason = !member.twoFactor.canReset ? 'Nothing to reset: no method, backup code or trusted device.' : null;
   return (
-    <details class="member-menu" ref={details} onKeyDown={(e) => { if (e.key === 'Escape') details.current?.removeAttribute('open'); }}>
-      <summary class="button button--secondary button--small" aria-label={`Actions for ${member.name}`}>Actions ▾</summary>
+    <details
+      class="member-menu"
+      ref={details}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') details.current?.removeAttribute('open');
+      }}
+    >
+      <summary class="button button--secondary button--small" aria-label={`Actions for ${member.name}`}>
+        Actions ▾
+      </summary>
       <ul class="member-menu__list" id={id}>
         <li>
-          {member.require2fa
-            ? <button type="button" onClick={() => choose('unrequire')}>Stop requiring 2FA</button>
-            : <button type="button" onClick={() => choose('require')}>Require 2FA</button>}
+          {member.require2fa ? (
+            <button type="button" onClick={() => choose('unrequire')}>
+              Stop requiring 2FA
+            </button>
+          ) : (
+            <button type="button" onClick={() => choose('require')}>
+              Require 2FA
+            </button>
+          )}
         </li>
         {member.managed ? (
           <>
             <li>
-              <button type="button" disabled={!!resetReason} aria-describedby={resetReason ? `${id}-reset` : undefined} onClick={() => choose('reset')}>Reset 2FA</button>
-              {resetReason && <p class="hint" id={`${id}-reset`}>{resetReason}</p>}
+              <button
+                type="button"
+                disabled={!!resetReason}
+                aria-describedby={resetReason ? `${id}-reset` : undefined}
+                onClick={() => choose('reset')}
+              >
+                Reset 2FA
+              </button>
+              {resetReason && (
+                <p class="hint" id={`${id}-reset`}>
+                  {resetReason}
+                </p>
+              )}
             </li>
-            {canRecover && <li><button type="button" onClick={() => choose('recovery')}>Generate recovery code</button></li>}
+            {canRecover && (
+              <li>
+                <button type="button" onClick={() => choose('recovery')}>
+                  Generate recovery code
+                </button>
+              </li>
+            )}
           </>
         ) : (
           <li>
             <p class="hint" data-testid="unmanaged-reason">
-              {member.name} joined with their own Twofold sign-in, so only the account they signed up with can reset their 2FA or give them a recovery code.
+              {member.name} joined with their own Twofold sign-in, so only the account they signed up with can reset their 2FA or give them
+              a recovery code.
             </p>
           </li>
         )}

@@ -16,7 +16,12 @@ import { RecoveryCodeDialog } from './recovery-code-dialog.tsx';
 import { Dialog } from '../../components/dialog.tsx';
 import { MemberDue } from './member-due.tsx';
 
-interface Props { accountId: string; isOwner: boolean; selfId: string; selfVerified: boolean }
+interface Props {
+  accountId: string;
+  isOwner: boolean;
+  selfId: string;
+  selfVerified: boolean;
+}
 
 export function MembersTab({ accountId, isOwner, selfId, selfVerified }: Props) {
   const [members, setMembers] = useState<Member[] | null>(null);
@@ -39,10 +44,16 @@ export function MembersTab({ accountId, isOwner, selfId, selfVerified }: Props) 
       setMembers(list);
       setInvitations(pending);
       setError('');
-    } catch (e) { setError(describeError(e)); }
+    } catch (e) {
+      setError(describeError(e));
+    }
   }
-  useEffect(() => { void load(); }, [accountId]);
-  useReconnect(() => { if (!members) void load(); });
+  useEffect(() => {
+    void load();
+  }, [accountId]);
+  useReconnect(() => {
+    if (!members) void load();
+  });
 
   async function run(action: () => Promise<unknown>, done: string) {
     setError('');
@@ -58,8 +69,13 @@ export function MembersTab({ accountId, isOwner, selfId, selfVerified }: Props) 
 
   function onAction(action: MemberAction, member: Member) {
     const url = `${base}/members/${encodeURIComponent(member.userId)}`;
-    if (action === 'require') void run(() => api('PUT', url, { body: { require2fa: true } }), `${member.name} must now use two-factor authentication.`);
-    if (action === 'unrequire') void run(() => api('PUT', url, { body: { require2fa: false } }), `Two-factor authentication is no longer required of ${member.name} individually.`);
+    if (action === 'require')
+      void run(() => api('PUT', url, { body: { require2fa: true } }), `${member.name} must now use two-factor authentication.`);
+    if (action === 'unrequire')
+      void run(
+        () => api('PUT', url, { body: { require2fa: false } }),
+        `Two-factor authentication is no longer required of ${member.name} individually.`,
+      );
     if (action === 'reset') setConfirmReset(member);
     if (action === 'recovery') {
       void run(async () => {
@@ -71,13 +87,18 @@ export function MembersTab({ accountId, isOwner, selfId, selfVerified }: Props) 
 
   async function reset(member: Member) {
     setConfirmReset(null);
-    await run(() => api('POST', `${base}/members/${encodeURIComponent(member.userId)}/2fa/reset`),
-      `Two-factor authentication reset for ${member.name}. They are signed out everywhere.`);
+    await run(
+      () => api('POST', `${base}/members/${encodeURIComponent(member.userId)}/2fa/reset`),
+      `Two-factor authentication reset for ${member.name}. They are signed out everywhere.`,
+    );
   }
 
   async function revoke(invitation: PendingInvitation) {
     setConfirmRevoke(null);
-    await run(() => api('DELETE', `${base}/invitations/${encodeURIComponent(invitation.id)}`), `Invitation to ${invitation.email} withdrawn.`);
+    await run(
+      () => api('DELETE', `${base}/invitations/${encodeURIComponent(invitation.id)}`),
+      `Invitation to ${invitation.email} withdrawn.`,
+    );
   }
 
   const shown = (members ?? []).filter((m) => !withoutOnly || !m.twoFactor.enabled);
@@ -87,52 +108,114 @@ export function MembersTab({ accountId, isOwner, selfId, selfVerified }: Props) 
     <section aria-labelledby="members-title">
       <div class="card__head">
         <h2 id="members-title">Members</h2>
-        {members && <span class="muted">{members.length} member{members.length === 1 ? '' : 's'} · {missing} without 2FA{overdue > 0 && ` · ${overdue} overdue`}</span>}
+        {members && (
+          <span class="muted">
+            {members.length} member{members.length === 1 ? '' : 's'} · {missing} without 2FA{overdue > 0 && ` · ${overdue} overdue`}
+          </span>
+        )}
       </div>
       <ErrorMessage>{error}</ErrorMessage>
       <div class="filters">
         <div class="checkbox">
-          <input id="filter-without" type="checkbox" checked={withoutOnly} onChange={(e) => setWithoutOnly((e.currentTarget as HTMLInputElement).checked)} />
+          <input
+            id="filter-without"
+            type="checkbox"
+            checked={withoutOnly}
+            onChange={(e) => setWithoutOnly((e.currentTarget as HTMLInputElement).checked)}
+          />
           <label for="filter-without">Only members without 2FA</label>
         </div>
       </div>
-      {!members ? (error ? null : <div class="card"><Skeleton label="Loading the members" shape="table" rows={4} /></div>) : (
+      {!members ? (
+        error ? null : (
+          <div class="card">
+            <Skeleton label="Loading the members" shape="table" rows={4} />
+          </div>
+        )
+      ) : (
         <div class="card table-wrap">
           <table class="stack-table" data-testid="members-table">
-            <thead><tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col">Two-factor</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Member</th>
+                <th scope="col">Role</th>
+                <th scope="col">Two-factor</th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
             <tbody>
               {shown.map((m) => (
                 <tr key={m.userId} data-testid={`member-${m.email}`}>
-                  <td><strong>{m.name}</strong><span class="item__meta">{m.email}</span>
-                    {!m.managed && <span class="item__meta" data-testid="not-managed">Joined with their own Twofold sign-in</span>}</td>
+                  <td>
+                    <strong>{m.name}</strong>
+                    <span class="item__meta">{m.email}</span>
+                    {!m.managed && (
+                      <span class="item__meta" data-testid="not-managed">
+                        Joined with their own Twofold sign-in
+                      </span>
+                    )}
+                  </td>
                   <td>{roleNames[m.role]}</td>
                   <td>
-                    {m.twoFactor.enabled
-                      ? <><span class="badge badge--on">On</span><span class="item__meta">{m.twoFactor.methods.map((x) => methodNames[x]).join(', ')}</span></>
-                      : <span class="badge badge--off">Off</span>}
-                    {m.twoFactor.required && <span class="badge badge--warn" title={m.twoFactor.requiredReason ?? undefined}>Required</span>}
+                    {m.twoFactor.enabled ? (
+                      <>
+                        <span class="badge badge--on">On</span>
+                        <span class="item__meta">{m.twoFactor.methods.map((x) => methodNames[x]).join(', ')}</span>
+                      </>
+                    ) : (
+                      <span class="badge badge--off">Off</span>
+                    )}
+                    {m.twoFactor.required && (
+                      <span class="badge badge--warn" title={m.twoFactor.requiredReason ?? undefined}>
+                        Required
+                      </span>
+                    )}
                     <MemberDue twoFactor={m.twoFactor} />
                   </td>
-                  <td><MemberMenu member={m} isOwner={isOwner} isSelf={m.userId === selfId} onAction={onAction} /></td>
+                  <td>
+                    <MemberMenu member={m} isOwner={isOwner} isSelf={m.userId === selfId} onAction={onAction} />
+                  </td>
                 </tr>
               ))}
-              {shown.length === 0 && <tr><td colSpan={4} class="muted">{withoutOnly ? 'Everyone has two-factor authentication on.' : 'No members yet.'}</td></tr>}
+              {shown.length === 0 && (
+                <tr>
+                  <td colSpan={4} class="muted">
+                    {withoutOnly ? 'Everyone has two-factor authentication on.' : 'No members yet.'}
+                  </td>
+                </tr>
+              )}
             </tbody>
           </table>
         </div>
       )}
       {invitations && invitations.length > 0 && (
-        <PendingInvitations invitations={invitations} onRevoke={setConfirmRevoke}
-          onResend={(inv) => run(() => api('POST', `${base}/invitations/${encodeURIComponent(inv.id)}/resend`, { body: {} }),
-            `A new invitation link was sent to ${inv.email}. The earlier link no longer works.`)} />
+        <PendingInvitations
+          invitations={invitations}
+          onRevoke={setConfirmRevoke}
+          onResend={(inv) =>
+            run(
+              () => api('POST', `${base}/invitations/${encodeURIComponent(inv.id)}/resend`, { body: {} }),
+              `A new invitation link was sent to ${inv.email}. The earlier link no longer works.`,
+            )
+          }
+        />
       )}
       <InviteMember base={base} isOwner={isOwner} verified={selfVerified} onInvited={() => load()} />
       {confirmReset && (
         <Dialog title={`Reset two-factor authentication for ${confirmReset.name}?`} onClose={() => setConfirmReset(null)}>
-          <p>Every method, backup code, trusted device and session of {confirmReset.name} ends now. At their next sign-in they set up two-factor authentication again if a requirement applies to them.</p>
+          <p>
+            Every method, backup code, trusted device and session of {confirmReset.name} ends now. At their next sign-in they set up
+            two-factor authentication again if a requirement applies to them.
+          </p>
           <div class="button-row">
-            <button type="button" class="button button--danger" onClick={() => reset(confirmReset)}>Reset 2FA</button>
-            <button type="button" class="button button--secondary" onClick={() => setConfirmReset(null)}>Cancel</button>
+            <button type="button" class="button button--danger" onClick={() => reset(confirmReset)}>
+              Reset 2FA
+            </button>
+            <button type="button" class="button button--secondary" onClick={() => setConfirmReset(null)}>
+              Cancel
+            </button>
           </div>
         </Dialog>
       )}
@@ -140,19 +223,38 @@ export function MembersTab({ accountId, isOwner, selfId, selfVerified }: Props) 
         <Dialog title={`Withdraw the invitation to ${confirmRevoke.email}?`} onClose={() => setConfirmRevoke(null)}>
           <p>The link we emailed to {confirmRevoke.email} will stop working. You can invite them again later.</p>
           <div class="button-row">
-            <button type="button" class="button button--danger" onClick={() => revoke(confirmRevoke)}>Withdraw invitation</button>
-            <button type="button" class="button button--secondary" onClick={() => setConfirmRevoke(null)}>Keep it</button>
+            <button type="button" class="button button--danger" onClick={() => revoke(confirmRevoke)}>
+              Withdraw invitation
+            </button>
+            <button type="button" class="button button--secondary" onClick={() => setConfirmRevoke(null)}>
+              Keep it
+            </button>
           </div>
         </Dialog>
       )}
-      {recovery && <RecoveryCodeDialog name={recovery.member.name} code={recovery.code} expiresAt={recovery.expiresAt} onClose={() => setRecovery(null)} />}
+      {recovery && (
+        <RecoveryCodeDialog
+          name={recovery.member.name}
+          code={recovery.code}
+          expiresAt={recovery.expiresAt}
+          onClose={() => setRecovery(null)}
+        />
+      )}
       {dialog}
       {toast}
     </section>
   );
 }
 
-function PendingInvitations({ invitations, onResend, onRevoke }: { invitations: PendingInvitation[]; onResend(i: PendingInvitation): void; onRevoke(i: PendingInvitation): void }) {
+function PendingInvitations({
+  invitations,
+  onResend,
+  onRevoke,
+}: {
+  invitations: PendingInvitation[];
+  onResend(i: PendingInvitation): void;
+  onRevoke(i: PendingInvitation): void;
+}) {
   return (
     <section class="card" aria-labelledby="pending-title">
       <h3 id="pending-title">Invited, not joined yet</h3>
@@ -160,12 +262,32 @@ function PendingInvitations({ invitations, onResend, onRevoke }: { invitations: 
         {invitations.map((inv) => (
           <li key={inv.id} class="item" data-testid={`invitation-${inv.email}`}>
             <div>
-              <span class="item__title">{inv.email}<span class="badge badge--warn">Pending</span></span>
-              <span class="item__meta">{roleNames[inv.role]} · invited{inv.invitedBy ? ` by ${inv.invitedBy}` : ''} {formatDate(inv.createdAt)} · link valid until {formatDate(inv.expiresAt)}</span>
+              <span class="item__title">
+                {inv.email}
+                <span class="badge badge--warn">Pending</span>
+              </span>
+              <span class="item__meta">
+                {roleNames[inv.role]} · invited{inv.invitedBy ? ` by ${inv.invitedBy}` : ''} {formatDate(inv.createdAt)} · link valid until{' '}
+                {formatDate(inv.expiresAt)}
+              </span>
             </div>
             <div class="button-row button-row--tight">
-              <button type="button" class="button button--secondary button--small" aria-label={`Resend the invitation to ${inv.email}`} onClick={() => onResend(inv)}>Resend</button>
-              <button type="button" class="button button--secondary button--small" aria-label={`Withdraw the invitation to ${inv.email}`} onClick={() => onRevoke(inv)}>Withdraw</button>
+              <button
+                type="button"
+                class="button button--secondary button--small"
+                aria-label={`Resend the invitation to ${inv.email}`}
+                onClick={() => onResend(inv)}
+              >
+                Resend
+              </button>
+              <button
+                type="button"
+                class="button button--secondary button--small"
+                aria-label={`Withdraw the invitation to ${inv.email}`}
+                onClick={() => onRevoke(inv)}
+              >
+                Withdraw
+              </button>
             </div>
           </li>
         ))}
@@ -174,7 +296,17 @@ function PendingInvitations({ invitations, onResend, onRevoke }: { invitations: 
   );
 }
 
-function InviteMember({ base, isOwner, verified, onInvited }: { base: string; isOwner: boolean; verified: boolean; onInvited(): Promise<void> }) {
+function InviteMember({
+  base,
+  isOwner,
+  verified,
+  onInvited,
+}: {
+  base: string;
+  isOwner: boolean;
+  verified: boolean;
+  onInvited(): Promise<void>;
+}) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
   const [error, setError] = useState('');
@@ -189,8 +321,12 @@ function InviteMember({ base, isOwner, verified, onInvited }: { base: string; is
       const answer = await api<{ invitation?: { email: string } }>('POST', `${base}/members`, { body: { email, role } });
       setEmail('');
       await onInvited();
-      setSent(`Invitation sent to ${answer.invitation?.email ?? email}. They join once they accept it from their email; the link works for 7 days.`);
-    } catch (e) { setError(describeError(e)); }
+      setSent(
+        `Invitation sent to ${answer.invitation?.email ?? email}. They join once they accept it from their email; the link works for 7 days.`,
+      );
+    } catch (e) {
+      setError(describeError(e));
+    }
     setBusy(false);
   }
   return (
@@ -200,14 +336,22 @@ function InviteMember({ base, isOwner, verified, onInvited }: { base: string; is
       {!verified && (
         <p class="notice notice--warning" data-testid="verify-to-invite">
           Verify your own email address before you invite people, so they know the invitation is really from you.{' '}
-          <a href="/check-email" onClick={followLink}>Verify my email</a>
+          <a href="/check-email" onClick={followLink}>
+            Verify my email
+          </a>
         </p>
       )}
       <fieldset class="inline-form" disabled={!verified}>
         <legend class="visually-hidden">Who to invite</legend>
         <div class="field">
           <label for="add-email">Email</label>
-          <input id="add-email" type="email" required value={email} onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)} />
+          <input
+            id="add-email"
+            type="email"
+            required
+            value={email}
+            onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)}
+          />
         </div>
         <div class="field">
           <label for="add-role">Role</label>
@@ -217,9 +361,13 @@ function InviteMember({ base, isOwner, verified, onInvited }: { base: string; is
             {isOwner && <option value="owner">Owner</option>}
           </select>
         </div>
-        <button type="submit" class="button" disabled={busy}>Send invitation</button>
+        <button type="submit" class="button" disabled={busy}>
+          Send invitation
+        </button>
       </fieldset>
-      <div class={sent ? 'notice notice--success' : 'notice notice--empty'} role="status" data-testid="invite-sent">{sent}</div>
+      <div class={sent ? 'notice notice--success' : 'notice notice--empty'} role="status" data-testid="invite-sent">
+        {sent}
+      </div>
       <ErrorMessage>{error}</ErrorMessage>
     </form>
   );

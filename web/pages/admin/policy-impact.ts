@@ -19,7 +19,7 @@ export const isKeysOnly = (methods: readonly EnrollableMethod[]): boolean => met
 
 /** With `allowedMethods`, a member counts as set up only with one of them (as the API sees it). */
 export function policyImpact(members: Member[], enforce: Enforce, allowedMethods?: readonly EnrollableMethod[]): PolicyImpact {
-  const satisfied = (m: Member) => allowedMethods ? m.twoFactor.methods.some((x) => allowedMethods.includes(x)) : m.twoFactor.enabled;
+  const satisfied = (m: Member) => (allowedMethods ? m.twoFactor.methods.some((x) => allowedMethods.includes(x)) : m.twoFactor.enabled);
   const withoutTwoFactor = members.filter((m) => coveredBy(enforce, m) && !satisfied(m));
   return {
     toSetUp: withoutTwoFactor.filter((m) => m.role !== 'owner'),

@@ -14,7 +14,11 @@ import { isKeysOnly, policyImpact } from './policy-impact.ts';
 import { PolicyImpactView, SetUpYourselfFirst } from './policy-impact-view.tsx';
 import { GraceDeadlines, useGracePreview } from './grace-impact.tsx';
 
-interface Props { accountId: string; isOwner: boolean; selfId: string }
+interface Props {
+  accountId: string;
+  isOwner: boolean;
+  selfId: string;
+}
 
 const enforceOptions: { value: Enforce; title: string; text: string }[] = [
   { value: 'off', title: 'Optional', text: 'Members choose for themselves.' },
@@ -24,7 +28,10 @@ const enforceOptions: { value: Enforce; title: string; text: string }[] = [
 const allMethods: EnrollableMethod[] = ['totp', 'sms', 'email', 'webauthn'];
 
 export function parseRanges(text: string): string[] {
-  return text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function PolicyTab({ accountId, isOwner, selfId }: Props) {
@@ -53,20 +60,32 @@ export function PolicyTab({ accountId, isOwner, selfId }: Props) {
   }
   async function load() {
     try {
-      const [policy, list] = await Promise.all([api<Policy>('GET', `${base}/security/2fa-policy`), api<Member[]>('GET', `${base}/members`)]);
+      const [policy, list] = await Promise.all([
+        api<Policy>('GET', `${base}/security/2fa-policy`),
+        api<Member[]>('GET', `${base}/members`),
+      ]);
       show(policy);
       setMembers(list);
       setError('');
-    } catch (e) { setError(describeError(e)); }
+    } catch (e) {
+      setError(describeError(e));
+    }
   }
-  useEffect(() => { void load(); }, [accountId]);
-  useReconnect(() => { if (!saved) void load(); });
+  useEffect(() => {
+    void load();
+  }, [accountId]);
+  useReconnect(() => {
+    if (!saved) void load();
+  });
 
   const impact = policyImpact(members, enforce, methods);
   const keysOnly = isKeysOnly(methods);
   const graceDays = Number(grace);
   const withGrace = enforce !== 'off' && Number.isInteger(graceDays) && graceDays > 0 && graceDays <= 30;
-  const dueMembers = useGracePreview(base, withGrace ? { enforce, allowedMethods: methods, enforceOutsideIpRanges: parseRanges(ranges), gracePeriodDays: graceDays } : null);
+  const dueMembers = useGracePreview(
+    base,
+    withGrace ? { enforce, allowedMethods: methods, enforceOutsideIpRanges: parseRanges(ranges), gracePeriodDays: graceDays } : null,
+  );
   const blocked = enforce !== 'off' && impact.blockingOwners.length > 0;
 
   async function submit(event: Event) {
@@ -74,13 +93,28 @@ export function PolicyTab({ accountId, isOwner, selfId }: Props) {
     setError('');
     setSelfBlocked(false);
     clearNotice();
-    if (methods.length === 0) { setError('Allow at least one method.'); return; }
-    const update: PolicyUpdate = { enforce, allowedMethods: methods, rememberDeviceDays: Number(days), enforceOutsideIpRanges: parseRanges(ranges), gracePeriodDays: graceDays };
+    if (methods.length === 0) {
+      setError('Allow at least one method.');
+      return;
+    }
+    const update: PolicyUpdate = {
+      enforce,
+      allowedMethods: methods,
+      rememberDeviceDays: Number(days),
+      enforceOutsideIpRanges: parseRanges(ranges),
+      gracePeriodDays: graceDays,
+    };
     setBusy(true);
     try {
-      const answer = await withReauth(() => api<Policy | { confirmationId: string; sentTo: string }>('PUT', `${base}/security/2fa-policy`, { body: update }));
+      const answer = await withReauth(() =>
+        api<Policy | { confirmationId: string; sentTo: string }>('PUT', `${base}/security/2fa-policy`, { body: update }),
+      );
       if ('confirmationId' in answer) setPending(answer);
-      else { show(answer); await load(); notify('Policy saved. It applies from now on.'); }
+      else {
+        show(answer);
+        await load();
+        notify('Policy saved. It applies from now on.');
+      }
     } catch (e) {
       const owners = e instanceof ApiError && e.code === 'owners_without_2fa' ? ownerIds(e.detail.owners) : null;
       if (owners?.includes(selfId)) setSelfBlocked(true);
@@ -90,12 +124,34 @@ export function PolicyTab({ accountId, isOwner, selfId }: Props) {
     setBusy(false);
   }
 
-  if (!saved) return <section aria-label="Two-factor authentication policy"><ErrorMessage>{error}</ErrorMessage>{!error && <div class="card"><Skeleton label="Loading the policy" shape="card" rows={6} /></div>}</section>;
+  if (!saved)
+    return (
+      <section aria-label="Two-factor authentication policy">
+        <ErrorMessage>{error}</ErrorMessage>
+        {!error && (
+          <div class="card">
+            <Skeleton label="Loading the policy" shape="card" rows={6} />
+          </div>
+        )}
+      </section>
+    );
   if (pending) {
     return (
       <>
-        <ConfirmLoosening base={base} pending={pending} onDone={async () => { setPending(null); await load(); notify('Policy change confirmed and saved.'); }}
-          onCancel={() => { setPending(null); show(saved); notify('Change cancelled. Nothing was changed.'); }} />
+        <ConfirmLoosening
+          base={base}
+          pending={pending}
+          onDone={async () => {
+            setPending(null);
+            await load();
+            notify('Policy change confirmed and saved.');
+          }}
+          onCancel={() => {
+            setPending(null);
+            show(saved);
+            notify('Change cancelled. Nothing was changed.');
+          }}
+        />
         {toast}
       </>
     );
@@ -112,53 +168,125 @@ export function PolicyTab({ accountId, isOwner, selfId }: Props) {
             {enforceOptions.map((o) => (
               <label class="radio" key={o.value}>
                 <input type="radio" name="enforce" value={o.value} checked={enforce === o.value} onChange={() => setEnforce(o.value)} />
-                <span>{o.title}<small>{o.text}</small></span>
+                <span>
+                  {o.title}
+                  <small>{o.text}</small>
+                </span>
               </label>
             ))}
           </div>
         </fieldset>
         <div class="field">
           <label for="grace-days">Days to set it up (grace period)</label>
-          <p class="hint" id="grace-days-hint">When two-factor becomes required for someone, they get this many days, with a reminder on every page. 0 asks at their next sign-in. At most 30.</p>
-          <input id="grace-days" type="number" min={0} max={30} step={1} required value={grace} disabled={disabled}
-            aria-describedby="grace-days-hint" onInput={(e) => setGrace((e.currentTarget as HTMLInputElement).value)} />
+          <p class="hint" id="grace-days-hint">
+            When two-factor becomes required for someone, they get this many days, with a reminder on every page. 0 asks at their next
+            sign-in. At most 30.
+          </p>
+          <input
+            id="grace-days"
+            type="number"
+            min={0}
+            max={30}
+            step={1}
+            required
+            value={grace}
+            disabled={disabled}
+            aria-describedby="grace-days-hint"
+            onInput={(e) => setGrace((e.currentTarget as HTMLInputElement).value)}
+          />
         </div>
-        <PolicyImpactView enforce={enforce} impact={impact} keysOnly={keysOnly} selfId={selfId}
+        <PolicyImpactView
+          enforce={enforce}
+          impact={impact}
+          keysOnly={keysOnly}
+          selfId={selfId}
           changed={enforce !== saved.enforce || graceDays !== saved.gracePeriodDays || methods.join() !== saved.allowedMethods.join()}
-          deadlines={withGrace ? (dueMembers ? <GraceDeadlines members={dueMembers.filter((m) => m.role !== 'owner')} /> : <p class="muted">Working out the dates…</p>) : undefined} />
+          deadlines={
+            withGrace ? (
+              dueMembers ? (
+                <GraceDeadlines members={dueMembers.filter((m) => m.role !== 'owner')} />
+              ) : (
+                <p class="muted">Working out the dates…</p>
+              )
+            ) : undefined
+          }
+        />
         <fieldset disabled={disabled}>
           <legend>Allowed methods</legend>
           <div class="radio-list">
             {allMethods.map((m) => (
               <label class="radio" key={m}>
-                <input type="checkbox" name="methods" value={m} checked={methods.includes(m)}
-                  onChange={(e) => setMethods((list) => (e.currentTarget as HTMLInputElement).checked ? allMethods.filter((x) => x === m || list.includes(x)) : list.filter((x) => x !== m))} />
-                <span>{methodNames[m]}{m === 'sms' && <small>Text messages can be intercepted; the app is safer.</small>}
-                  {m === 'webauthn' && <small>Phishing-resistant: fake sign-in pages can’t use them.</small>}</span>
+                <input
+                  type="checkbox"
+                  name="methods"
+                  value={m}
+                  checked={methods.includes(m)}
+                  onChange={(e) =>
+                    setMethods((list) =>
+                      (e.currentTarget as HTMLInputElement).checked
+                        ? allMethods.filter((x) => x === m || list.includes(x))
+                        : list.filter((x) => x !== m),
+                    )
+                  }
+                />
+                <span>
+                  {methodNames[m]}
+                  {m === 'sms' && <small>Text messages can be intercepted; the app is safer.</small>}
+                  {m === 'webauthn' && <small>Phishing-resistant: fake sign-in pages can’t use them.</small>}
+                </span>
               </label>
             ))}
           </div>
           {isOwner && !keysOnly && (
-            <p class="hint"><button type="button" class="link-button" onClick={() => setMethods(['webauthn'])}>Require security keys only</button></p>
+            <p class="hint">
+              <button type="button" class="link-button" onClick={() => setMethods(['webauthn'])}>
+                Require security keys only
+              </button>
+            </p>
           )}
-          {keysOnly && <p class="notice notice--info" data-testid="keys-only"><strong>Security keys only.</strong> Members sign in with a security key or passkey, the one method phishing can’t relay.</p>}
+          {keysOnly && (
+            <p class="notice notice--info" data-testid="keys-only">
+              <strong>Security keys only.</strong> Members sign in with a security key or passkey, the one method phishing can’t relay.
+            </p>
+          )}
         </fieldset>
         <div class="field">
           <label for="remember-days">Remember a device for (days)</label>
-          <p class="hint" id="remember-days-hint">0 turns “remember this device” off. At most 60.</p>
-          <input id="remember-days" type="number" min={0} max={60} step={1} required value={days} disabled={disabled}
-            aria-describedby="remember-days-hint" onInput={(e) => setDays((e.currentTarget as HTMLInputElement).value)} />
+          <p class="hint" id="remember-days-hint">
+            0 turns “remember this device” off. At most 60.
+          </p>
+          <input
+            id="remember-days"
+            type="number"
+            min={0}
+            max={60}
+            step={1}
+            required
+            value={days}
+            disabled={disabled}
+            aria-describedby="remember-days-hint"
+            onInput={(e) => setDays((e.currentTarget as HTMLInputElement).value)}
+          />
         </div>
         <div class="field">
           <label for="enforce-ranges">Trusted networks (one CIDR range a line)</label>
-          <p class="hint" id="enforce-ranges-hint">When set, two-factor is asked only of sign-ins from outside these ranges, e.g. 203.0.113.0/24.</p>
-          <textarea id="enforce-ranges" value={ranges} disabled={disabled} aria-describedby="enforce-ranges-hint"
-            onInput={(e) => setRanges((e.currentTarget as HTMLTextAreaElement).value)} />
+          <p class="hint" id="enforce-ranges-hint">
+            When set, two-factor is asked only of sign-ins from outside these ranges, e.g. 203.0.113.0/24.
+          </p>
+          <textarea
+            id="enforce-ranges"
+            value={ranges}
+            disabled={disabled}
+            aria-describedby="enforce-ranges-hint"
+            onInput={(e) => setRanges((e.currentTarget as HTMLTextAreaElement).value)}
+          />
         </div>
         <ErrorMessage>{selfBlocked ? <SetUpYourselfFirst keysOnly={keysOnly} /> : error}</ErrorMessage>
         {isOwner && (
           <div class="button-row">
-            <button type="submit" class="button" disabled={busy || blocked}>Save policy</button>
+            <button type="submit" class="button" disabled={busy || blocked}>
+              Save policy
+            </button>
             <span class="hint">Loosening the policy (a longer grace period too) needs a code we email to you.</span>
           </div>
         )}
@@ -172,10 +300,22 @@ export function PolicyTab({ accountId, isOwner, selfId }: Props) {
 /** The user ids of `owners` in a 409 owners_without_2fa (objects with userId, or ids). */
 function ownerIds(owners: unknown): string[] {
   if (!Array.isArray(owners)) return [];
-  return owners.map((o) => (typeof o === 'string' ? o : (o as { userId?: string; id?: string })?.userId ?? (o as { id?: string })?.id ?? '')).filter(Boolean);
+  return owners
+    .map((o) => (typeof o === 'string' ? o : ((o as { userId?: string; id?: string })?.userId ?? (o as { id?: string })?.id ?? '')))
+    .filter(Boolean);
 }
 
-function ConfirmLoosening({ base, pending, onDone, onCancel }: { base: string; pending: { confirmationId: string; sentTo: string }; onDone(): void; onCancel(): void }) {
+function ConfirmLoosening({
+  base,
+  pending,
+  onDone,
+  onCancel,
+}: {
+  base: string;
+  pending: { confirmationId: string; sentTo: string };
+  onDone(): void;
+  onCancel(): void;
+}) {
   const [code, setCode] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -187,20 +327,31 @@ function ConfirmLoosening({ base, pending, onDone, onCancel }: { base: string; p
       await api('POST', `${base}/security/2fa-policy/confirm`, { body: { confirmationId: pending.confirmationId, code } });
       onDone();
     } catch (e) {
-      setError(e instanceof ApiError && e.code === 'invalid_code' ? 'That code is not right. Check the latest email and try again.' : describeError(e));
+      setError(
+        e instanceof ApiError && e.code === 'invalid_code'
+          ? 'That code is not right. Check the latest email and try again.'
+          : describeError(e),
+      );
       setBusy(false);
     }
   }
   return (
     <section class="card stack" aria-labelledby="confirm-title">
       <h2 id="confirm-title">Confirm this change</h2>
-      <p>This change makes the account less strict, so we need to be sure it’s you. We emailed a code to <strong>{pending.sentTo}</strong>. Nothing changes until you enter it.</p>
+      <p>
+        This change makes the account less strict, so we need to be sure it’s you. We emailed a code to <strong>{pending.sentTo}</strong>.
+        Nothing changes until you enter it.
+      </p>
       <form class="stack" onSubmit={submit}>
         <CodeInput id="policy-confirm-code" label="Confirmation code" value={code} onChange={setCode} invalid={!!error} />
         <ErrorMessage>{error}</ErrorMessage>
         <div class="button-row">
-          <button type="submit" class="button" disabled={busy}>Confirm change</button>
-          <button type="button" class="button button--secondary" onClick={onCancel}>Cancel</button>
+          <button type="submit" class="button" disabled={busy}>
+            Confirm change
+          </button>
+          <button type="button" class="button button--secondary" onClick={onCancel}>
+            Cancel
+          </button>
         </div>
       </form>
     </section>
