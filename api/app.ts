@@ -77,7 +77,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Koa {
   app.use(async (ctx, next) => {
     if (ctx.path.startsWith('/api/') || (ctx.method !== 'GET' && ctx.method !== 'HEAD') || !existsSync(webRoot)) return next();
     // Hashed assets are immutable; every other path is the single-page app.
-    const asset = ctx.path.startsWith('/assets/') && existsSync(resolve(webRoot, '.' + ctx.path));
+    const asset = ctx.path.startsWith('/assets/') && existsSync(resolve(webRoot, `.${ctx.path}`));
     if (asset) ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
     else ctx.set('Cache-Control', 'no-cache');
     await send(ctx, asset ? ctx.path : '/index.html', { root: webRoot });

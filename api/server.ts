@@ -18,7 +18,7 @@ function resolveSecretKey(config: Config): Buffer {
   if (config.secretKey) return config.secretKey;
   if (!existsSync(SECRET_KEY_FILE)) {
     mkdirSync(dirname(SECRET_KEY_FILE), { recursive: true });
-    writeFileSync(SECRET_KEY_FILE, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+    writeFileSync(SECRET_KEY_FILE, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
     chmodSync(SECRET_KEY_FILE, 0o600);
   }
   const key = Buffer.from(readFileSync(SECRET_KEY_FILE, 'utf8').trim(), 'hex');

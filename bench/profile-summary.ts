@@ -13,7 +13,9 @@ const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; sampl
 const top = Number(topArg ?? 25);
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>();
-profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+profile.samples.forEach((id, i) => {
+  self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+});
 // Percentages are of busy time: idle samples (waiting for I/O) are left out.
 for (const [id, us] of self)
   if (byId.get(id)?.callFrame.functionName === '(idle)') {
@@ -26,7 +28,7 @@ const where = (url: string) => {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (m) return m[1]!;
   if (url.includes('/work/') || url.includes('file://')) return url.replace(/^.*\/main\//, '');
-  return url ? 'node:' + url.replace(/^node:/, '') : '(native/V8)';
+  return url ? `node:${url.replace(/^node:/, '')}` : '(native/V8)';
 };
 const fn = new Map<string, number>();
 const pkg = new Map<string, number>();

@@ -21,7 +21,7 @@ import {
   type ChildServer,
   type PgDatabase,
 } from '../test/support/process.ts';
-import { openSeeder, type SeededUser } from './seed.ts';
+import { openSeeder } from './seed.ts';
 import { runRetentionBench } from './retention.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -475,7 +475,8 @@ async function main() {
 
     const runs: Record<string, RunResult[]> = {};
     const record = (key: string, r: RunResult) => {
-      (runs[key] ??= []).push(r);
+      runs[key] ??= [];
+      runs[key].push(r);
       log(
         `  ${key}: ${r.rps.toFixed(0)}/s ok=${r.ok} bad=${r.bad} p99=${r.p99}ms${r.peakRssMb ? ` rss=${r.peakRssMb.toFixed(0)}MB` : ''} ${JSON.stringify(r.statuses)}`,
       );
@@ -604,7 +605,7 @@ function writeReport({
       ? `${readme.slice(0, start)}<!-- results:start -->\n${table}\n${readme.slice(end)}`
       : `${readme}\n<!-- results:start -->\n${table}\n<!-- results:end -->\n`;
   writeFileSync(path, out);
-  console.log('\n' + table + '\n');
+  console.log(`\n${table}\n`);
   log(`wrote ${path}`);
 }
 

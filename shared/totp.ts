@@ -75,6 +75,7 @@ export interface ParsedAuthenticator {
  * control characters, over-long labels) is refused with an Error rather than kept. */
 export function parseOtpauthUri(uri: string): ParsedAuthenticator {
   if (typeof uri !== 'string' || uri.length > 2048 || !uri.startsWith('otpauth://totp/')) throw new Error('not an otpauth://totp/ URI');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point of this check
   if (/[\u0000-\u001f\u007f]/.test(decodeURIComponent(uri))) throw new Error('control characters in the URI');
   const parsed = URI.parse(uri);
   if (!(parsed instanceof TOTP)) throw new Error('only TOTP is supported');

@@ -21,7 +21,7 @@ const reconnectListeners = new Set<() => void>();
 
 function setState(next: ConnectionState): void {
   state = next;
-  stateListeners.forEach((l) => l(state));
+  for (const l of stateListeners) l(state);
 }
 
 export function backoffSeconds(failuresSoFar: number): number {
@@ -50,7 +50,7 @@ async function probe(): Promise<void> {
   }
   failures = 0;
   setState({ reachable: true, retryAt: null });
-  reconnectListeners.forEach((l) => l());
+  for (const l of reconnectListeners) l();
 }
 
 /** A call got no answer: start (or keep) retrying. */

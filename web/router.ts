@@ -7,7 +7,7 @@ export function navigate(path: string, options: { replace?: boolean } = {}): voi
   if (path === location.pathname + location.search) return;
   if (options.replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
-  listeners.forEach((l) => l());
+  for (const l of listeners) l();
   window.scrollTo?.(0, 0);
 }
 

@@ -101,7 +101,7 @@ export async function finishRegistration(
   const challenge = await consumeCeremonyChallenge(deps.db, userId, purpose, deps.clock.now());
   if (!challenge) return null;
   const rp = relyingParty(deps.config);
-  let result;
+  let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
     result = await verifyRegistrationResponse({
       response,
@@ -164,7 +164,7 @@ export async function verifyAssertion(
   const credential = await findCredential(deps.db, userId, response.id);
   if (!credential) return null;
   const rp = relyingParty(deps.config);
-  let result;
+  let result: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
   try {
     result = await verifyAuthenticationResponse({
       response,

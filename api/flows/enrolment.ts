@@ -3,10 +3,10 @@
 // setup_required the same verify signs the user in.
 import type { EnrollableMethod, MethodEnabled } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
-import { ApiError, tooManyAttempts } from '../errors.ts';
+import { ApiError } from '../errors.ts';
 import { setPreferredMethod, type UserRow } from '../records/users.ts';
 import type { ChallengeRow } from '../records/challenges.ts';
-import { challengeMethods, completeChallenge, endSetupChallengesOfUser, reserveAttempt } from '../records/challenges.ts';
+import { challengeMethods, completeChallenge, endSetupChallengesOfUser } from '../records/challenges.ts';
 import { listEnabledMethods, promotePending, savePending, findFactor } from '../records/factors.ts';
 import { loadRequirement } from '../policy/requirement.ts';
 import { startTotpEnrolment, verifyTotp, acceptTotpStep } from '../factors/totp.ts';

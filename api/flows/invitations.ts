@@ -4,7 +4,7 @@
 // existing user accepts while signed in with the invited, verified address and stays managed by whoever managed them.
 import type { accountPowers, Role } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
-import { affected, iso, type Db } from '../db/db.ts';
+import { iso } from '../db/db.ts';
 import { ApiError } from '../errors.ts';
 import { hashToken, randomId, randomToken } from '../crypto/secrets.ts';
 import {

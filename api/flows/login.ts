@@ -4,23 +4,14 @@ import { publicRequiredBy } from '../policy/policy.ts';
 import type { Client, LoginResponse, Method } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
 import { iso } from '../db/db.ts';
-import { ApiError, tooManyAttempts } from '../errors.ts';
+import { ApiError } from '../errors.ts';
 import { findUserByEmail, publicUser, type UserRow } from '../records/users.ts';
 import { lockRemainingSeconds, lockedError } from '../factors/lockout.ts';
 import { challengeAttempts, checkCodeAttempt } from '../factors/code-attempt.ts';
 import { loadRequirement } from '../policy/requirement.ts';
 import { countBackupCodes } from '../factors/backup-codes.ts';
 import { findTrustedDevice, trustDevice } from '../records/devices.ts';
-import {
-  CHALLENGE_MAX_ATTEMPTS,
-  challengeMethods,
-  completeChallenge,
-  createChallenge,
-  findChallenge,
-  isLive,
-  reserveAttempt,
-  type ChallengeRow,
-} from '../records/challenges.ts';
+import { challengeMethods, completeChallenge, createChallenge, findChallenge, isLive, type ChallengeRow } from '../records/challenges.ts';
 import { createSession, sessionExpiresAt } from '../records/sessions.ts';
 import { checkFactorCode, type FactorProof } from '../factors/check-code.ts';
 import { recordEvent } from '../records/audit.ts';

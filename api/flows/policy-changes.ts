@@ -2,8 +2,7 @@
 // whole, for the emailed code of the owner who asked (10 minutes, 5 tries, single use), then every owner hears of it.
 import type { Policy, PolicyUpdate } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
-import { affected } from '../db/db.ts';
-import { ApiError, tooManyAttempts } from '../errors.ts';
+import { ApiError } from '../errors.ts';
 import { findAccount, updatePolicyColumns, type AccountRow } from '../records/accounts.ts';
 import { randomId } from '../crypto/secrets.ts';
 import { consumeCode, sendCode } from '../factors/otp-codes.ts';

@@ -18,6 +18,7 @@ export type Access = 'public' | 'session' | 'signedIn' | 'optionalSession' | 'en
 /** A request's path parameters or query: an object of string schemas (the router and the query string give strings;
  * a repeated query key gives an array of them, which a string schema refuses). */
 export type Fields = z.ZodObject;
+// biome-ignore lint/complexity/noBannedTypes: zod's own type for an object schema with no keys
 type NoFields = z.ZodObject<{}>;
 
 /** What a handler receives: each part parsed by its route's schema (a route without a body gets `undefined`). */
@@ -187,7 +188,8 @@ export function openApiDocument(routes: Route[], info: { version: string; descri
     ]
       .filter(Boolean)
       .join(' ');
-    (paths[path] ??= {})[r.method] = {
+    paths[path] ??= {};
+    paths[path][r.method] = {
       tags: [r.tag],
       summary: r.summary,
       description: [r.description, notes].filter(Boolean).join('\n\n') || undefined,

@@ -139,11 +139,20 @@ export function createMetrics(config: Config, db: Db): Metrics {
   const timers = new Map<string, Map<string, Map<number, Timer>>>();
   function timerFor(route: string, method: string, status: number): Timer {
     let byMethod = timers.get(route);
-    if (!byMethod) timers.set(route, (byMethod = new Map()));
+    if (!byMethod) {
+      byMethod = new Map();
+      timers.set(route, byMethod);
+    }
     let byStatus = byMethod.get(method);
-    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    if (!byStatus) {
+      byStatus = new Map();
+      byMethod.set(method, byStatus);
+    }
     let timer = byStatus.get(status);
-    if (!timer) byStatus.set(status, (timer = requests.labels(route, method, String(status))));
+    if (!timer) {
+      timer = requests.labels(route, method, String(status));
+      byStatus.set(status, timer);
+    }
     return timer;
   }
 

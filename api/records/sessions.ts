@@ -102,7 +102,10 @@ const TOKEN_HASH_SLOT = '\u0000token_hash';
 const lookupQueries = new WeakMap<Db, Map<string, { sql: string; bindings: readonly unknown[] }>>();
 function lookupQuery(db: Db, mayRequireSql: string): { sql: string; bindings: readonly unknown[] } {
   let byRule = lookupQueries.get(db);
-  if (!byRule) lookupQueries.set(db, (byRule = new Map()));
+  if (!byRule) {
+    byRule = new Map();
+    lookupQueries.set(db, byRule);
+  }
   let query = byRule.get(mayRequireSql);
   if (!query) {
     const { sql, bindings } = db('sessions as s')

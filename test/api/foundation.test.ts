@@ -114,11 +114,11 @@ describe('login and sessions', () => {
 describe('every route refuses a missing or forged session', () => {
   const routes = () => allRoutes(app.deps).filter((r) => r.access !== 'public' && r.access !== 'optionalSession');
   it('has protected routes to check', () => expect(routes().length).toBeGreaterThan(20));
-  it.each(['', 'Bearer forged-token-value', 'Bearer ' + 'A'.repeat(43), 'Basic dXNlcjpwYXNz'])(
+  it.each(['', 'Bearer forged-token-value', `Bearer ${'A'.repeat(43)}`, 'Basic dXNlcjpwYXNz'])(
     'Authorization %j → 401',
     async (authorization) => {
       for (const r of routes()) {
-        const path = '/api/v1' + r.path.replace(/:(\w+)/g, 'x');
+        const path = `/api/v1${r.path.replace(/:(\w+)/g, 'x')}`;
         const answer = await f.call(r.method.toUpperCase(), path, {
           headers: authorization ? { authorization } : {},
           body: r.method === 'get' ? undefined : {},
@@ -191,7 +191,7 @@ describe('headers and the API reference', () => {
     expect(r.body.openapi).toBe('3.1.0');
     expect(r.body.info.description).toMatch(/any of their accounts requires/);
     for (const route of allRoutes(app.deps)) {
-      const path = '/api/v1' + route.path.replace(/:(\w+)/g, '{$1}');
+      const path = `/api/v1${route.path.replace(/:(\w+)/g, '{$1}')}`;
       expect(r.body.paths[path]?.[route.method], path).toBeDefined();
     }
     expect(r.body.paths['/api/v1/auth/signup'].post.requestBody.content['application/json'].schema.required).toEqual(

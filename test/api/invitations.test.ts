@@ -228,7 +228,7 @@ describe('an existing user accepts while signed in', () => {
     const owner = await f.ownerWithTotp();
     const user = await f.signup();
     const inviteToken = await f.invite(owner.token, owner.accountId, user.email, 'member');
-    const r = await accept({ inviteToken, name: 'Impostor', password: PASSWORD + '!' });
+    const r = await accept({ inviteToken, name: 'Impostor', password: `${PASSWORD}!` });
     expect(r.status).toBe(409);
     expect(await f.login(user)).toEqual(expect.any(String)); // their password still works
     expect((await preview(inviteToken)).status).toBe(200); // and the invitation is still theirs to accept

@@ -38,16 +38,14 @@ async function sqlAnswer(cases: Case[]): Promise<boolean> {
   await t.db('users').insert({ id: userId, email: `${userId}@example.com`, name: userId, password_hash: 'x', created_at: NOW });
   for (const [i, c] of cases.entries()) {
     const accountId = `${userId}-a${i}`;
-    await t
-      .db('accounts')
-      .insert({
-        id: accountId,
-        name: accountId,
-        created_at: NOW,
-        policy_updated_at: NOW,
-        enforce: c.enforce,
-        enforce_outside_ip_ranges: JSON.stringify(c.exemptOffice ? [OFFICE] : []),
-      });
+    await t.db('accounts').insert({
+      id: accountId,
+      name: accountId,
+      created_at: NOW,
+      policy_updated_at: NOW,
+      enforce: c.enforce,
+      enforce_outside_ip_ranges: JSON.stringify(c.exemptOffice ? [OFFICE] : []),
+    });
     await t.db('memberships').insert({ account_id: accountId, user_id: userId, role: c.role, require_2fa: c.require2fa, created_at: NOW });
   }
   const { token } = await createSession(t.db, { userId, client: 'web', ip: '127.0.0.1', userAgent: null, now: NOW });

@@ -40,19 +40,17 @@ describe(`the consent migration on ${engine}`, () => {
         { account_id: 'acme', user_id: 'invitee', role: 'member', created_at: at + 10 }, // v1 invitation accepted as a new person
         { account_id: 'acme', user_id: 'joiner', role: 'member', created_at: at + 20 }, // v1 "added an existing user at once"
       ]);
-      await t
-        .db('invitations')
-        .insert({
-          id: 'i1',
-          account_id: 'acme',
-          email: 'invitee@example.com',
-          role: 'member',
-          token_hash: 'h',
-          invited_by: 'founder',
-          created_at: at,
-          expires_at: at + 1,
-          accepted_at: at + 10,
-        });
+      await t.db('invitations').insert({
+        id: 'i1',
+        account_id: 'acme',
+        email: 'invitee@example.com',
+        role: 'member',
+        token_hash: 'h',
+        invited_by: 'founder',
+        created_at: at,
+        expires_at: at + 1,
+        accepted_at: at + 10,
+      });
       await t.db.migrate.up({ migrationSource });
       const rows = await t.db('users').orderBy('id').select('id', 'email_verified_at', 'managed_by_account_id');
       expect(rows).toEqual([
@@ -74,18 +72,16 @@ describe(`rolling the consent migration back on ${engine}`, () => {
       await t.db('users').insert({ id: 'u', email: 'u@example.com', name: 'U', password_hash: 'x', created_at: at });
       await t.db('accounts').insert({ id: 'a', name: 'A', created_at: at, policy_updated_at: at });
       await t.db('memberships').insert({ account_id: 'a', user_id: 'u', role: 'owner', created_at: at });
-      await t
-        .db('sessions')
-        .insert({
-          id: 's',
-          token_hash: 'h',
-          user_id: 'u',
-          created_at: at,
-          last_used_at: at,
-          idle_expires_at: at,
-          absolute_expires_at: at,
-          reauth_until: at,
-        });
+      await t.db('sessions').insert({
+        id: 's',
+        token_hash: 'h',
+        user_id: 'u',
+        created_at: at,
+        last_used_at: at,
+        idle_expires_at: at,
+        absolute_expires_at: at,
+        reauth_until: at,
+      });
       const all = await migrationSource.getMigrations([]);
       const steps = all.length - all.indexOf('20261203000100_consent');
       for (let i = 0; i < steps; i++) await t.db.migrate.down({ migrationSource });

@@ -107,7 +107,7 @@ describe('the OpenAPI document', () => {
   it("lists every path parameter with its schema, and the audit log's query values", async () => {
     const doc = (await f.call('GET', '/api/v1/openapi.json')).body;
     for (const r of allRoutes(app.deps)) {
-      const path = '/api/v1' + r.path.replace(/:(\w+)/g, '{$1}');
+      const path = `/api/v1${r.path.replace(/:(\w+)/g, '{$1}')}`;
       const parameters: { name: string; in: string; required: boolean; schema: { type: string } }[] =
         doc.paths[path][r.method].parameters ?? [];
       const inPath = parameters.filter((p) => p.in === 'path');

@@ -12,7 +12,6 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const PHONE = '+61412345678';
 let phoneCounter = 0;
 /** Distinct valid Australian mobiles, so the per-phone hourly cap of one test does not leak into another. */
 const freshPhone = () => `+614123${String(45000 + phoneCounter++).padStart(5, '0')}`;

@@ -32,7 +32,7 @@ function startFakeTwilio(): Promise<{ url: string; requests: TwilioRequest[]; se
       });
       res.setHeader('content-type', 'application/json');
       const to = form.get('To') ?? '';
-      if (req.headers.authorization !== 'Basic ' + Buffer.from('AC123:secret-token').toString('base64')) {
+      if (req.headers.authorization !== `Basic ${Buffer.from('AC123:secret-token').toString('base64')}`) {
         res.statusCode = 401;
         return res.end(
           JSON.stringify({ code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 }),
@@ -56,7 +56,7 @@ function startFakeTwilio(): Promise<{ url: string; requests: TwilioRequest[]; se
         );
       }
       res.statusCode = 201;
-      res.end(JSON.stringify({ sid: 'SM' + '0'.repeat(32), status: 'queued', to, from: form.get('From'), body: form.get('Body') }));
+      res.end(JSON.stringify({ sid: `SM${'0'.repeat(32)}`, status: 'queued', to, from: form.get('From'), body: form.get('Body') }));
     });
   });
   return new Promise((resolve) =>
@@ -180,7 +180,7 @@ describe('SMTP adapter (nodemailer against a local smtp-server)', () => {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
-      onRcptTo(address, _session, callback) {
+      onRcptTo(_address, _session, callback) {
         if (rejectAll) return callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
         callback();
       },

@@ -41,7 +41,7 @@ afterAll(async () => {
 describe('the dialer popup', () => {
   it('opening another Twofold web app never changes the server: the popup offers it, and the person takes it', async () => {
     const web = await ext.context.newPage();
-    await web.goto(app.url + '/');
+    await web.goto(`${app.url}/`);
     await web.getByLabel('Email').waitFor();
     const popup = await ext.openPopup();
     await waitForState(popup, 'signed-out');
@@ -90,12 +90,12 @@ describe('the dialer popup', () => {
 
   it("right after setup the filled code was spent turning 2FA on: the next step's code is filled, and the hint says so", async () => {
     const web = await ext.context.newPage();
-    await web.goto(app.url + '/');
+    await web.goto(`${app.url}/`);
     await web.getByLabel('Email').fill(email);
     await web.getByLabel('Password').fill(PASSWORD);
     await web.getByRole('button', { name: 'Sign in' }).click();
     await web.getByRole('button', { name: 'Log out' }).waitFor();
-    await web.goto(app.url + '/security');
+    await web.goto(`${app.url}/security`);
     await web.getByTestId('method-totp').getByRole('button', { name: 'Set up' }).click();
     const secret = (await web.getByTestId('totp-secret').textContent())!.replace(/\s/g, '');
     const prompt = web.locator('twofold-keep-prompt');

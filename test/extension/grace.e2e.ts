@@ -81,7 +81,7 @@ describe('the dialer in a grace period', () => {
 
     // Signed in on the web app, "set up later"; the dialer shares that session.
     const web = await ext.context.newPage();
-    await web.goto(app.url + '/');
+    await web.goto(`${app.url}/`);
     await web.getByLabel('Email').fill(member.email);
     await web.getByLabel('Password').fill(PASSWORD);
     await web.getByRole('button', { name: 'Sign in' }).click();

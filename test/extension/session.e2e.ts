@@ -74,7 +74,7 @@ async function waitForNextTotpStep(): Promise<void> {
 }
 
 async function webSignIn(page: Page): Promise<void> {
-  await page.goto(app.url + '/');
+  await page.goto(`${app.url}/`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -271,7 +271,7 @@ describe('the dialer', () => {
     });
     await webSignIn(web);
     await webShowsSignedIn(web);
-    await web.goto(app.url + '/security');
+    await web.goto(`${app.url}/security`);
     await web.getByTestId('method-totp').getByRole('button', { name: 'Set up' }).click();
     const key = web.getByTestId('totp-secret');
     await key.waitFor();
@@ -333,7 +333,7 @@ describe('the dialer', () => {
     seenTokens.add(device!.value);
     await popup.getByRole('button', { name: 'Log out' }).click();
     await waitForPopupState(popup, 'signed-out');
-    await web.goto(app.url + '/');
+    await web.goto(`${app.url}/`);
     expect(await web.evaluate(() => document.cookie)).not.toContain(device!.value);
     expect(await web.evaluate(() => JSON.stringify({ ...localStorage }))).not.toContain(device!.value);
     await webSignIn(web);
@@ -372,7 +372,7 @@ describe('the dialer', () => {
     // The other way round: "Remember this device" in the web app lets the dialer skip the code too.
     await popup.getByRole('button', { name: 'Log out' }).click();
     await waitForPopupState(popup, 'signed-out');
-    await web.goto(app.url + '/');
+    await web.goto(`${app.url}/`);
     await web.getByLabel('Email').fill(other);
     await web.getByLabel('Password').fill(PASSWORD);
     await web.getByRole('button', { name: 'Sign in' }).click();

@@ -126,7 +126,7 @@ describe('brute force', () => {
   it('10 wrong codes in a row across challenges and addresses lock code entry for 15 minutes, and are audited', async () => {
     // Attack: spread guesses over fresh challenges and spoofed addresses to dodge the per-challenge cap.
     const user = await f.userWithTotp();
-    let last;
+    let last: { status: number; body: any } | undefined;
     for (let i = 0; i < 10; i++) {
       const { challengeId } = await f.startChallenge(user);
       last = await f.call('POST', `/api/v1/auth/challenge/${challengeId}/verify`, {

@@ -127,7 +127,7 @@ describe('a squatter on an unverified address', () => {
 
     // The mailbox's real owner follows the link: a new, verified user, managed by the company.
     const real = await f.call('POST', '/api/v1/auth/accept-invite', {
-      body: { inviteToken, name: 'Real Colleague', password: PASSWORD + ' real' },
+      body: { inviteToken, name: 'Real Colleague', password: `${PASSWORD} real` },
     });
     expect(real.status).toBe(201);
     expect(real.body.user).toMatchObject({ email: address, name: 'Real Colleague', emailVerified: true });

@@ -63,7 +63,7 @@ describe.each(widths)('every page at %i px', (width) => {
 
   it('signed out: sign in, create account, check your email, verify, the invitation pages, unreachable', async () => {
     const page = await web.newPage({ width });
-    await page.goto(web.app.url + '/');
+    await page.goto(`${web.app.url}/`);
     await page.getByLabel('Email').waitFor();
     await see(page, '01-sign-in');
     await signInWithPassword(page, web.app.url, 'nobody@example.com', 'not the password');
@@ -132,7 +132,7 @@ describe.each(widths)('every page at %i px', (width) => {
 
     const offline = await web.newPage({ width });
     await offline.route('**/api/v1/**', (route) => route.abort('internetdisconnected'));
-    await offline.goto(web.app.url + '/');
+    await offline.goto(`${web.app.url}/`);
     await offline.getByTestId('unreachable').waitFor();
     await see(offline, '13-cannot-reach-twofold');
     await offline.unroute('**/api/v1/**');

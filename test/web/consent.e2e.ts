@@ -55,7 +55,7 @@ describe('membership by consent', () => {
     const email = uniqueEmail('grace');
     const page = await web.newPage({ width: 1280 });
     const requests = recordRequests(page);
-    await page.goto(web.app.url + '/');
+    await page.goto(`${web.app.url}/`);
     await page.getByRole('link', { name: 'Create an account' }).click();
     await page.getByRole('heading', { name: 'Create your Twofold account' }).waitFor();
     await page.getByLabel('Your name').fill('Grace Hopper');

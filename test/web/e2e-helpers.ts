@@ -154,7 +154,7 @@ export function nextTotp(web: WebHarness, secret: string): string {
 }
 
 export async function signInWithPassword(page: Page, url: string, email: string, password = PASSWORD): Promise<void> {
-  await page.goto(url + '/');
+  await page.goto(`${url}/`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -31,7 +31,7 @@ describe('the trusted-device token', () => {
     await signInWithPassword(page, web.app.url, user.email);
     await passTotp(page, secret, true);
 
-    const device = (await page.context().cookies(web.app.url + '/api/v1/auth/login')).find((c) => c.name === 'twofold_device');
+    const device = (await page.context().cookies(`${web.app.url}/api/v1/auth/login`)).find((c) => c.name === 'twofold_device');
     expect(device).toMatchObject({ httpOnly: true, path: '/api/v1/auth', sameSite: 'Lax' });
     expect(device!.value.length).toBeGreaterThanOrEqual(40);
     const readable = await page.evaluate(() =>

@@ -15,7 +15,7 @@ describe('log in', () => {
     const user = await seedUser(web, 'Tess Totp');
     const { secret } = await enrolTotp(web, user);
     const page = await web.newPage();
-    await page.goto(web.app.url + '/');
+    await page.goto(`${web.app.url}/`);
     await expect.poll(() => page.getByLabel('Email').getAttribute('autocomplete')).toBe('username');
     expect(await page.getByLabel('Password').getAttribute('autocomplete')).toBe('current-password');
     await web.shot(page, '01-login');
@@ -98,7 +98,7 @@ describe('log in', () => {
     const user = await seedUser(web, 'Kim Keys');
     const { secret } = await enrolTotp(web, user);
     const page = await web.newPage();
-    await page.goto(web.app.url + '/');
+    await page.goto(`${web.app.url}/`);
     await page.getByLabel('Email').waitFor();
     // Typing goes wherever focus is: wait until the page has put it in the email field (a loaded machine renders late).
     const focused = () => page.evaluate(() => document.activeElement?.id);

@@ -74,7 +74,7 @@ afterEach(() => {
 });
 
 const dialog = () => document.querySelector('dialog[open]') as HTMLDialogElement | null;
-function escape() {
+function pressEscape() {
   act(() => {
     const d = dialog()!;
     const key = new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true });
@@ -131,8 +131,8 @@ describe('security page', () => {
     expect(d.textContent).not.toContain('older codes');
     expect(d.querySelector('[aria-label=Close]')).toBeNull();
     expect(buttonNamed(d, 'Done').disabled).toBe(true);
-    escape();
-    escape();
+    pressEscape();
+    pressEscape();
     expect(dialog()).not.toBeNull();
     expect(d.querySelector('#codes-gate')!.className).toContain('hint--warning');
     const tick = d.querySelector('#codes-saved') as HTMLInputElement;
@@ -141,7 +141,7 @@ describe('security page', () => {
       tick.dispatchEvent(new Event('change', { bubbles: true }));
     });
     expect(buttonNamed(d, 'Done').disabled).toBe(false);
-    escape();
+    pressEscape();
     expect(dialog()).toBeNull();
   });
 

@@ -21,7 +21,7 @@ export function GraceBanner({ dueBy, onSetUp, onDue }: { dueBy: string; onSetUp(
   }
 
   return (
-    <div class="grace-banner" role="region" aria-label="Two-factor authentication required" data-testid="grace-banner">
+    <section class="grace-banner" aria-label="Two-factor authentication required" data-testid="grace-banner">
       <p>
         Your account requires two-factor authentication <strong title={new Date(dueBy).toLocaleString()}>{dueSentence(dueBy)}</strong>
         {' — '}
@@ -29,6 +29,6 @@ export function GraceBanner({ dueBy, onSetUp, onDue }: { dueBy: string; onSetUp(
           Set it up now
         </a>
       </p>
-    </div>
+    </section>
   );
 }

@@ -18,7 +18,9 @@ export function SecretKey({ secret }: { secret: string }) {
   }
   return (
     <span class="secret-key-row">
-      <code class="secret-key" data-testid="totp-secret" aria-label={`Key: ${secret.split('').join(' ')}`}>
+      {/* Read aloud one character at a time; the grouped key is for the eye. */}
+      <span class="visually-hidden">{`Key: ${secret.split('').join(' ')}`}</span>
+      <code class="secret-key" data-testid="totp-secret" aria-hidden="true">
         {groupInFours(secret)}
       </code>
       <button type="button" class="button button--secondary button--small" onClick={copy}>

@@ -11,7 +11,7 @@ import { MAY_REQUIRE_2FA_SQL } from '../../policy/may-require.ts';
 import { findChallenge, isLive } from '../../records/challenges.ts';
 import { findUserById } from '../../records/users.ts';
 import { listEnabledMethods } from '../../records/factors.ts';
-import { findMembership, findAccount, hasRole } from '../../records/accounts.ts';
+import { findMembership, hasRole } from '../../records/accounts.ts';
 import { findApiKey, isApiKey, touchApiKey } from '../../records/api-keys.ts';
 import { findApiAllowedRanges } from '../../records/ip-rules.ts';
 import { isInRanges } from '../../policy/ip-ranges.ts';
@@ -105,7 +105,7 @@ export function createGuards(deps: Deps): Guards {
     if (await useSession(ctx)) return next();
     const token = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
     const challenge = token ? await findChallenge(db, token) : undefined;
-    if (!challenge || challenge.kind !== 'setup' || !isLive(challenge, clock.now())) throw new ApiError('unauthenticated');
+    if (challenge?.kind !== 'setup' || !isLive(challenge, clock.now())) throw new ApiError('unauthenticated');
     const user = await findUserById(db, challenge.user_id);
     if (!user) throw new ApiError('unauthenticated');
     // A setup challenge is for a user with no method: once one is on, it is stale whatever path enabled it.

@@ -18,7 +18,7 @@ export function createOutboxSender(channel: 'sms' | 'email', path: string, now: 
         at: new Date(now()).toISOString(),
         ...(message.html ? { html: message.html } : {}),
       };
-      await appendFile(path, JSON.stringify(line) + '\n');
+      await appendFile(path, `${JSON.stringify(line)}\n`);
     },
   };
 }

@@ -11,7 +11,7 @@ export interface TwilioOptions {
 
 export function createTwilioSender(options: TwilioOptions): Sender {
   const url = `${options.baseUrl.replace(/\/$/, '')}/2010-04-01/Accounts/${encodeURIComponent(options.accountSid)}/Messages.json`;
-  const authorization = 'Basic ' + Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64');
+  const authorization = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
   return {
     channel: 'sms',
     async send(message: OutgoingMessage) {

@@ -56,7 +56,9 @@ export function fillTarget(target: CodeTarget, code: string): void {
     typeInto(target.input, code);
     return;
   }
-  target.inputs.forEach((input, index) => typeInto(input, code[index] ?? ''));
+  target.inputs.forEach((input, index) => {
+    typeInto(input, code[index] ?? '');
+  });
 }
 
 /** Whose code and which method the form asks for: USER_ATTRIBUTE and METHOD_ATTRIBUTE (`data-twofold-user`,

@@ -1,4 +1,5 @@
 // The dialer: sign in (password, then the challenge), then place calls for the chosen account.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { onBroadcast, openOptionsPage, send } from '../browser-api.ts';
 import type { DialerView } from '../messages.ts';
@@ -52,7 +53,7 @@ export function App() {
     if (view && performance.getEntriesByName('twofold:interactive').length === 0) performance.mark('twofold:interactive');
   }, [view]);
 
-  let body;
+  let body: ComponentChildren;
   if (!view)
     body = error ? (
       <p class="alert alert--error" role="alert">

@@ -129,6 +129,7 @@ export function Challenge({ pending, onView }: Props) {
       )}
       <form class="stack" onSubmit={verify} aria-labelledby="challenge-title" {...pageMarks({ method })}>
         {pending.methods.length > 1 && (
+          // biome-ignore lint/a11y/useSemanticElements: a row of buttons, not form fields; a fieldset would add form semantics and styles
           <div class="methods" role="group" aria-label="Choose how to confirm">
             {pending.methods.map((m) => (
               <button type="button" key={m} aria-pressed={m === method} onClick={() => setMethod(m)}>

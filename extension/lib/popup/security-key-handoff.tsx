@@ -57,6 +57,7 @@ export function SecurityKeyHandoff({ pending, onSwitch, onCancel }: Props) {
         </p>
       )}
       {others.length > 0 && (
+        // biome-ignore lint/a11y/useSemanticElements: a row of buttons, not form fields; a fieldset would add form semantics and styles
         <div class="methods" role="group" aria-label="Or confirm another way">
           {others.map((m) => (
             <button type="button" key={m} onClick={() => onSwitch(m)}>

@@ -267,7 +267,7 @@ export function auditCsv(events: AuditEvent[], nameOf: (id: string | null) => st
     e.ip ?? '',
     JSON.stringify(e.detail),
   ]);
-  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+  return `${[header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
 }
 
 function downloadText(name: string, text: string, type: string): void {
