@@ -10,6 +10,14 @@ export const accountIdOf = (ctx: AppContext): string => ctx.state.accountId!;
 /** The signed-in caller and their address, as the flows record them. */
 export const actorOf = (ctx: AppContext) => ({ user: ctx.state.user!, ip: ctx.state.ip });
 
+/** Who acts on the account of the path, with which role, from where: what every member-managing flow is given. */
+export const accountActorOf = (ctx: AppContext) => ({
+  accountId: accountIdOf(ctx),
+  actor: ctx.state.user!,
+  actorRole: ctx.state.role!,
+  ip: ctx.state.ip,
+});
+
 /** Records an event in the account of the path, by the caller, about `subjectUserId` (or nobody in particular). */
 export function recordAccountEvent(
   { db, clock }: Deps,

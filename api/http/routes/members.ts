@@ -6,7 +6,7 @@ import * as s from '../../../shared/schemas.ts';
 import type { Deps } from '../../deps.ts';
 import { route, type AppContext } from '../route.ts';
 import { AccountParams, accountPath, Id } from '../params.ts';
-import { accountIdOf } from '../account-request.ts';
+import { accountActorOf, accountIdOf } from '../account-request.ts';
 import { ApiError } from '../../errors.ts';
 import { findMembership, hasRole } from '../../records/accounts.ts';
 import { changeRole, removeMember } from '../../flows/members.ts';
@@ -93,11 +93,8 @@ export function memberRoutes(deps: Deps) {
       description: 'Its link stops working. Only owners revoke invitations of owners. `404 not_found` when not pending.',
       handler: async (ctx, { params }) => {
         await revokeInvitation(deps, {
-          accountId: accountIdOf(ctx),
+          ...accountActorOf(ctx),
           invitationId: params.invitationId,
-          actor: ctx.state.user!,
-          actorRole: ctx.state.role!,
-          ip: ctx.state.ip,
         });
         ctx.status = 204;
       },
@@ -115,11 +112,8 @@ export function memberRoutes(deps: Deps) {
       handler: async (ctx, { params }) => {
         ctx.body = {
           invitation: await resendInvitation(deps, {
-            accountId: accountIdOf(ctx),
+            ...accountActorOf(ctx),
             invitationId: params.invitationId,
-            actor: ctx.state.user!,
-            actorRole: ctx.state.role!,
-            ip: ctx.state.ip,
           }),
         };
       },
@@ -142,10 +136,10 @@ export function memberRoutes(deps: Deps) {
         const userId = target.user_id;
         if (body.role !== undefined && !hasRole(ctx.state.role!, 'owner')) throw new ApiError('forbidden', 'Only owners can change roles.');
         if (body.role !== undefined && body.role !== target.role) {
-          await changeRole(deps, { accountId: accountIdOf(ctx), userId, role: body.role, actor: ctx.state.user!, ip: ctx.state.ip });
+          await changeRole(deps, { ...accountActorOf(ctx), userId, role: body.role });
         }
         if (body.require2fa !== undefined) {
-          await setRequire2fa(deps, { accountId: accountIdOf(ctx), userId, on: body.require2fa, actor: ctx.state.user!, ip: ctx.state.ip });
+          await setRequire2fa(deps, { ...accountActorOf(ctx), userId, on: body.require2fa });
         }
         const members = await listMembers(deps, accountIdOf(ctx), { userId: ctx.state.user!.id, role: ctx.state.role! });
         ctx.body = members.find((m) => m.userId === userId);
@@ -163,7 +157,7 @@ export function memberRoutes(deps: Deps) {
       description: 'The last owner cannot be removed (`409 conflict`).',
       handler: async (ctx, { params }) => {
         const target = await targetMembership(ctx, params.userId);
-        await removeMember(deps, { accountId: accountIdOf(ctx), userId: target.user_id, actor: ctx.state.user!, ip: ctx.state.ip });
+        await removeMember(deps, { ...accountActorOf(ctx), userId: target.user_id });
         ctx.status = 204;
       },
     }),
@@ -181,11 +175,8 @@ export function memberRoutes(deps: Deps) {
       handler: async (ctx, { params }) => {
         const target = await targetMembership(ctx, params.userId);
         await resetMemberTwoFactor(deps, {
-          accountId: accountIdOf(ctx),
+          ...accountActorOf(ctx),
           userId: target.user_id,
-          actor: ctx.state.user!,
-          actorRole: ctx.state.role!,
-          ip: ctx.state.ip,
         });
         ctx.status = 204;
       },
@@ -206,10 +197,8 @@ export function memberRoutes(deps: Deps) {
       handler: async (ctx, { params }) => {
         const target = await targetMembership(ctx, params.userId);
         const issued = await issueMemberRecoveryCode(deps, {
-          accountId: accountIdOf(ctx),
+          ...accountActorOf(ctx),
           userId: target.user_id,
-          actor: ctx.state.user!,
-          ip: ctx.state.ip,
         });
         ctx.status = 201;
         ctx.body = { code: issued.code, expiresAt: iso(issued.expiresAt) };

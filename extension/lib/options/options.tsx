@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { onBroadcast, send } from '../browser-api.ts';
 import type { AuthenticatorSummary, VaultStatus } from '../messages.ts';
-import { ClockWarning, describeFailure } from '../ui/errors.tsx';
+import { ClockWarning, ErrorAlert, describeFailure } from '../ui/errors.tsx';
 import { Protection } from './protection.tsx';
 import { ServerSettings } from './server-settings.tsx';
 
@@ -103,11 +103,7 @@ export function Options() {
         Each fills the sign-in code only on the site and for the person it was kept for. The secret stays encrypted in this browser and is
         never shown.
       </p>
-      {error && (
-        <p class="alert alert--error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {list === null ? (
         <p class="muted">Loading…</p>
       ) : list.length === 0 ? (

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { send } from '../browser-api.ts';
 import type { VaultStatus } from '../messages.ts';
-import { describeFailure } from '../ui/errors.tsx';
+import { ErrorAlert, describeFailure } from '../ui/errors.tsx';
 import { UnlockForm } from '../ui/unlock-form.tsx';
 
 const IDLE_CHOICES: Array<[string, number | null]> = [
@@ -94,11 +94,7 @@ function PassphraseForm({ status, onStatus, submitLabel }: Props & { submitLabel
           onInput={(e) => setRepeat(e.currentTarget.value)}
         />
       </div>
-      {error && (
-        <p class="alert alert--error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       <button type="submit" class="button" disabled={busy}>
         {busy ? 'Saving…' : submitLabel}
       </button>
@@ -132,11 +128,7 @@ function RemovePassphrase({ onStatus }: Pick<Props, 'onStatus'>) {
           onInput={(e) => setCurrent(e.currentTarget.value)}
         />
       </div>
-      {error && (
-        <p class="alert alert--error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       <button type="submit" class="button button--secondary">
         Remove the passphrase
       </button>
@@ -176,11 +168,7 @@ export function Protection({ status, onStatus }: Props) {
             Keep it without a passphrase
           </button>
         )}
-        {error && (
-          <p class="alert alert--error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert message={error} />
       </section>
     );
   }
@@ -227,11 +215,7 @@ export function Protection({ status, onStatus }: Props) {
           ))}
         </select>
       </div>
-      {error && (
-        <p class="alert alert--error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       <details>
         <summary>Change or remove the passphrase</summary>
         <div class="stack">

@@ -2,7 +2,7 @@
 // built for one (PUBLIC_URL), and never follows another site by itself.
 import { useEffect, useState } from 'preact/hooks';
 import { hasHostAccess, requestHostAccess, send } from '../browser-api.ts';
-import { describeFailure } from '../ui/errors.tsx';
+import { ErrorAlert, describeFailure } from '../ui/errors.tsx';
 
 export function ServerSettings() {
   const [server, setServer] = useState<string | null>(null);
@@ -81,11 +81,7 @@ export function ServerSettings() {
             {notice}
           </p>
         )}
-        {error && (
-          <p class="alert alert--error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert message={error} />
       </form>
     </section>
   );

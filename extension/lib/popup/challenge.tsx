@@ -6,7 +6,7 @@ import type { Method } from '../../../shared/schemas.ts';
 import { pageMarks } from '../../../shared/contract.ts';
 import { send } from '../browser-api.ts';
 import type { DialerView, PendingChallenge } from '../messages.ts';
-import { apiCodeOf, describeFailure } from '../ui/errors.tsx';
+import { ErrorAlert, apiCodeOf, describeFailure } from '../ui/errors.tsx';
 import { UnlockForm } from '../ui/unlock-form.tsx';
 import { codeHints } from '../../../shared/method-hints.ts';
 import { SecurityKeyHandoff } from './security-key-handoff.tsx';
@@ -168,11 +168,7 @@ export function Challenge({ pending, onView }: Props) {
           <input id="remember" type="checkbox" checked={remember} onChange={(e) => setRemember(e.currentTarget.checked)} />
           <label for="remember">Remember this browser</label>
         </div>
-        {error && (
-          <p class="alert alert--error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert message={error} />
         <div class="row">
           <button type="submit" class="button grow" disabled={busy}>
             Verify

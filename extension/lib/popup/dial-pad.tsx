@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Call } from '../../../shared/schemas.ts';
 import { send } from '../browser-api.ts';
 import type { DialerView } from '../messages.ts';
-import { describeFailure } from '../ui/errors.tsx';
+import { ErrorAlert, describeFailure } from '../ui/errors.tsx';
 import { GraceLine } from './grace-line.tsx';
 
 export function DialPad({ view, onView }: { view: DialerView; onView(view: DialerView): void }) {
@@ -118,11 +118,7 @@ export function DialPad({ view, onView }: { view: DialerView; onView(view: Diale
             {status}
           </p>
         )}
-        {error && (
-          <p class="alert alert--error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert message={error} />
       </form>
       <h2>Recent calls</h2>
       {calls === null ? (

@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import type { Method } from '../../../shared/schemas.ts';
 import { send } from '../browser-api.ts';
 import type { PendingChallenge } from '../messages.ts';
-import { describeFailure } from '../ui/errors.tsx';
+import { ErrorAlert, describeFailure } from '../ui/errors.tsx';
 
 const otherNames: Partial<Record<Method, string>> = {
   totp: 'App',
@@ -51,11 +51,7 @@ export function SecurityKeyHandoff({ pending, onSwitch, onCancel }: Props) {
           ? 'Finish in the tab we opened. The dialer signs in by itself when you’re done.'
           : 'We open this sign-in in a tab; when it passes there, the dialer is signed in too.'}
       </p>
-      {error && (
-        <p class="alert alert--error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {others.length > 0 && (
         // biome-ignore lint/a11y/useSemanticElements: a row of buttons, not form fields; a fieldset would add form semantics and styles
         <div class="methods" role="group" aria-label="Or confirm another way">

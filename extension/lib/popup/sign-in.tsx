@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { send } from '../browser-api.ts';
 import type { DialerView } from '../messages.ts';
-import { describeFailure } from '../ui/errors.tsx';
+import { ErrorAlert, describeFailure } from '../ui/errors.tsx';
 
 export function SignIn({ view, onView }: { view: DialerView; onView(view: DialerView): void }) {
   const [server, setServer] = useState(view.server);
@@ -107,11 +107,7 @@ export function SignIn({ view, onView }: { view: DialerView; onView(view: Dialer
           required
         />
       </div>
-      {error && (
-        <p class="alert alert--error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       <button type="submit" class="button button--block" disabled={busy}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>

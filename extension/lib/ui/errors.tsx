@@ -26,3 +26,13 @@ export function ClockWarning({ skewSeconds }: { skewSeconds: number | null }) {
     </p>
   );
 }
+
+/** A failure, announced; nothing when there is none. */
+export function ErrorAlert({ message }: { message: string | null | undefined }) {
+  if (!message) return null;
+  return (
+    <p class="alert alert--error" role="alert">
+      {message}
+    </p>
+  );
+}

@@ -3,7 +3,7 @@
 import { useId, useState } from 'preact/hooks';
 import { send } from '../browser-api.ts';
 import type { VaultStatus } from '../messages.ts';
-import { describeFailure } from './errors.tsx';
+import { ErrorAlert, describeFailure } from './errors.tsx';
 
 interface Props {
   why: string;
@@ -54,11 +54,7 @@ export function UnlockForm({ why, onUnlocked }: Props) {
           </button>
         </div>
       </div>
-      {error && (
-        <p class="alert alert--error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
     </form>
   );
 }

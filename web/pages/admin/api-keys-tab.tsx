@@ -1,12 +1,12 @@
 // API keys: list, create (the key is shown once), revoke (after a confirmation naming what stops working).
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, describeError } from '../../api-client.ts';
 import { ErrorMessage } from '../../components/alert.tsx';
 import { Dialog } from '../../components/dialog.tsx';
 import { useReauth } from '../../components/reauth.tsx';
 import { Skeleton } from '../../components/skeleton.tsx';
 import { useToast } from '../../components/toast.tsx';
-import { useReconnect } from '../../connection.ts';
+import { useTabData } from './use-tab-data.ts';
 import { formatDate } from '../../labels.ts';
 
 interface ApiKey {
@@ -26,20 +26,14 @@ export function ApiKeysTab({ accountId, isOwner }: { accountId: string; isOwner:
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const { withReauth, dialog } = useReauth();
   const { show: notify, toast } = useToast();
-  async function load() {
-    try {
+  const load = useTabData(
+    accountId,
+    keys !== null,
+    async () => {
       setKeys(await api<ApiKey[]>('GET', url));
-      setError('');
-    } catch (e) {
-      setError(describeError(e));
-    }
-  }
-  useEffect(() => {
-    void load();
-  }, [accountId]);
-  useReconnect(() => {
-    if (!keys) void load();
-  });
+    },
+    setError,
+  );
   async function create(event: Event) {
     event.preventDefault();
     setError('');

@@ -1,13 +1,13 @@
 // The member directory: 2FA status of everyone, a "without 2FA" filter, the per-member menu, inviting people
 // ("Invitation sent to …"), and the invitations still waiting for an answer, with resend and revoke.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { Role } from '../../../shared/schemas.ts';
 import { api, describeError } from '../../api-client.ts';
 import { ErrorMessage } from '../../components/alert.tsx';
 import { useReauth } from '../../components/reauth.tsx';
 import { Skeleton } from '../../components/skeleton.tsx';
 import { useToast } from '../../components/toast.tsx';
-import { useReconnect } from '../../connection.ts';
+import { useTabData } from './use-tab-data.ts';
 import type { Member, PendingInvitation } from '../../../shared/schemas.ts';
 import { formatDate, methodNames, roleNames } from '../../labels.ts';
 import { followLink } from '../../router.ts';
@@ -35,25 +35,19 @@ export function MembersTab({ accountId, isOwner, selfId, selfVerified }: Props) 
   const { show: notify, clear: clearNotice, toast } = useToast();
   const base = `/accounts/${encodeURIComponent(accountId)}`;
 
-  async function load() {
-    try {
+  const load = useTabData(
+    accountId,
+    members !== null,
+    async () => {
       const [list, pending] = await Promise.all([
         api<Member[]>('GET', `${base}/members`),
         api<PendingInvitation[]>('GET', `${base}/invitations`),
       ]);
       setMembers(list);
       setInvitations(pending);
-      setError('');
-    } catch (e) {
-      setError(describeError(e));
-    }
-  }
-  useEffect(() => {
-    void load();
-  }, [accountId]);
-  useReconnect(() => {
-    if (!members) void load();
-  });
+    },
+    setError,
+  );
 
   async function run(action: () => Promise<unknown>, done: string) {
     setError('');

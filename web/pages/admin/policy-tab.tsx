@@ -1,6 +1,6 @@
 // The 2FA policy form: enforcement, allowed methods, remember-device days, IP ranges; an impact preview
 // before saving, and the emailed confirmation code when the change loosens the policy.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { EnrollableMethod, Enforce, Member, Policy, PolicyUpdate } from '../../../shared/schemas.ts';
 import { api, ApiError, describeError } from '../../api-client.ts';
 import { ErrorMessage } from '../../components/alert.tsx';
@@ -8,7 +8,7 @@ import { CodeInput } from '../../components/code-input.tsx';
 import { useReauth } from '../../components/reauth.tsx';
 import { Skeleton } from '../../components/skeleton.tsx';
 import { useToast } from '../../components/toast.tsx';
-import { useReconnect } from '../../connection.ts';
+import { useTabData } from './use-tab-data.ts';
 import { methodNames } from '../../labels.ts';
 import { isKeysOnly, policyImpact } from './policy-impact.ts';
 import { PolicyImpactView, SetUpYourselfFirst } from './policy-impact-view.tsx';
@@ -58,25 +58,19 @@ export function PolicyTab({ accountId, isOwner, selfId }: Props) {
     setRanges(policy.enforceOutsideIpRanges.join('\n'));
     setGrace(String(policy.gracePeriodDays));
   }
-  async function load() {
-    try {
+  const load = useTabData(
+    accountId,
+    saved !== null,
+    async () => {
       const [policy, list] = await Promise.all([
         api<Policy>('GET', `${base}/security/2fa-policy`),
         api<Member[]>('GET', `${base}/members`),
       ]);
       show(policy);
       setMembers(list);
-      setError('');
-    } catch (e) {
-      setError(describeError(e));
-    }
-  }
-  useEffect(() => {
-    void load();
-  }, [accountId]);
-  useReconnect(() => {
-    if (!saved) void load();
-  });
+    },
+    setError,
+  );
 
   const impact = policyImpact(members, enforce, methods);
   const keysOnly = isKeysOnly(methods);
