@@ -6,6 +6,7 @@ import { api, describeError } from '../api-client.ts';
 import { ErrorMessage } from './alert.tsx';
 import { useFocusOnMount } from './use-focus.ts';
 import { createKey, describeCeremonyFailure, isCeremonyFailure, keysSupported, type CeremonyOptions } from '../security-key-ceremony.ts';
+import { TextField } from './text-field.tsx';
 
 interface Props {
   bearer?: string;
@@ -51,22 +52,17 @@ export function AddSecurityKey({ bearer, run = (call) => call(), onAdded, onCanc
   return (
     <form class="stack" onSubmit={add} aria-label="Add a security key or passkey">
       <p>Use a USB or NFC security key, or a passkey on this device or your phone. Phishing sites can’t use it.</p>
-      <div class="field">
-        <label for="key-name">Name this key</label>
-        <input
-          id="key-name"
-          ref={focus}
-          value={name}
-          maxLength={64}
-          autocomplete="off"
-          placeholder="e.g. Blue YubiKey"
-          onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)}
-          aria-describedby="key-name-hint"
-        />
-        <p class="hint" id="key-name-hint">
-          So you can tell your keys apart later.
-        </p>
-      </div>
+      <TextField
+        id="key-name"
+        label="Name this key"
+        inputRef={focus}
+        value={name}
+        maxLength={64}
+        autocomplete="off"
+        placeholder="e.g. Blue YubiKey"
+        onValue={setName}
+        hint="So you can tell your keys apart later."
+      />
       <ErrorMessage>{error}</ErrorMessage>
       <div class="button-row">
         <button type="submit" class="button" disabled={busy}>

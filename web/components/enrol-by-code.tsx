@@ -6,6 +6,7 @@ import { CodeInput } from './code-input.tsx';
 import { ErrorMessage } from './alert.tsx';
 import { ResendButton } from './resend-button.tsx';
 import { useFocusOnMount } from './use-focus.ts';
+import { TextField } from './text-field.tsx';
 
 interface Props {
   method: 'sms' | 'email';
@@ -72,23 +73,19 @@ export function EnrolByCode({ method, bearer, previousPhone, onEnabled, onCancel
     return (
       <form class="stack" onSubmit={send} aria-label={`Set up ${noun}s`}>
         {method === 'sms' ? (
-          <div class="field">
-            <label for="setup-phone">Mobile number</label>
-            <p class="hint" id="setup-phone-hint">
-              Include the country code, for example +61 412 345 678.
-            </p>
-            <input
-              id="setup-phone"
-              ref={phoneFocus}
-              type="tel"
-              autocomplete="tel"
-              inputmode="tel"
-              required
-              value={phone}
-              aria-describedby="setup-phone-hint"
-              onInput={(e) => setPhone((e.currentTarget as HTMLInputElement).value)}
-            />
-          </div>
+          <TextField
+            id="setup-phone"
+            label="Mobile number"
+            inputRef={phoneFocus}
+            type="tel"
+            autocomplete="tel"
+            inputmode="tel"
+            required
+            value={phone}
+            onValue={setPhone}
+            hint="Include the country code, for example +61 412 345 678."
+            hintAbove
+          />
         ) : (
           <p>We’ll email a 6-digit code to the address you sign in with.</p>
         )}

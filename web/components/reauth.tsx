@@ -5,6 +5,7 @@ import { api, ApiError, describeError } from '../api-client.ts';
 import { Dialog } from './dialog.tsx';
 import { ErrorMessage } from './alert.tsx';
 import { useFocusOnMount } from './use-focus.ts';
+import { TextField } from './text-field.tsx';
 
 export function useReauth() {
   const [pending, setPending] = useState(false);
@@ -51,18 +52,16 @@ function ReauthDialog({ onDone }: { onDone(ok: boolean): void }) {
     <Dialog title="Confirm it’s you" onClose={() => onDone(false)} testId="reauth-dialog">
       <form onSubmit={submit} class="stack">
         <p>For your security, enter your password again to continue.</p>
-        <div class="field">
-          <label for="reauth-password">Password</label>
-          <input
-            id="reauth-password"
-            ref={focus}
-            type="password"
-            autocomplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
-          />
-        </div>
+        <TextField
+          id="reauth-password"
+          label="Password"
+          inputRef={focus}
+          type="password"
+          autocomplete="current-password"
+          required
+          value={password}
+          onValue={setPassword}
+        />
         <ErrorMessage>{error}</ErrorMessage>
         <div class="button-row">
           <button type="submit" class="button" disabled={busy}>

@@ -8,6 +8,7 @@ import { formatDate } from '../labels.ts';
 import { AddSecurityKey } from './add-security-key.tsx';
 import { Dialog } from './dialog.tsx';
 import { ErrorMessage } from './alert.tsx';
+import { TextField } from './text-field.tsx';
 
 interface Props {
   status: TwoFactorStatus;
@@ -143,10 +144,7 @@ function RenameKey({ keyToRename, act, onClose }: { keyToRename: SecurityKey; ac
   return (
     <Dialog title="Rename security key" onClose={onClose} testId="rename-key-dialog">
       <form class="stack" onSubmit={save}>
-        <div class="field">
-          <label for="rename-key">Name</label>
-          <input id="rename-key" value={name} maxLength={64} onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)} />
-        </div>
+        <TextField id="rename-key" label="Name" value={name} maxLength={64} onValue={setName} />
         <ErrorMessage>{error}</ErrorMessage>
         <div class="button-row">
           <button type="submit" class="button">

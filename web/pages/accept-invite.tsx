@@ -11,6 +11,7 @@ import { Skeleton } from '../components/skeleton.tsx';
 import type { InvitationPreview, User } from '../../shared/schemas.ts';
 import { accountMayWords, formatDate, roleNames, withArticle } from '../labels.ts';
 import { forgetInviteToken, keepInviteToken, readInviteToken, returnToInviteAfterSignIn, takeHashToken } from '../link-token.ts';
+import { TextField } from '../components/text-field.tsx';
 
 export type JoinAnswer = LoginResponse & { user?: User };
 
@@ -288,35 +289,28 @@ function NewPersonForm({
     <form class="stack" onSubmit={submit}>
       <p>Create your sign-in to accept. The invitation proves the address is yours.</p>
       <input type="email" name="email" autocomplete="username" value={preview.email} readOnly hidden />
-      <div class="field">
-        <label for="invite-name">Your name</label>
-        <input
-          id="invite-name"
-          type="text"
-          autocomplete="name"
-          required
-          maxLength={100}
-          value={name}
-          onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)}
-        />
-      </div>
-      <div class="field">
-        <label for="invite-password">Choose a password</label>
-        <input
-          id="invite-password"
-          type="password"
-          autocomplete="new-password"
-          required
-          minLength={8}
-          maxLength={128}
-          value={password}
-          aria-describedby="invite-password-hint"
-          onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
-        />
-        <p class="hint" id="invite-password-hint">
-          At least 8 characters. You’ll sign in as {preview.email}.
-        </p>
-      </div>
+      <TextField
+        id="invite-name"
+        label="Your name"
+        type="text"
+        autocomplete="name"
+        required
+        maxLength={100}
+        value={name}
+        onValue={setName}
+      />
+      <TextField
+        id="invite-password"
+        label="Choose a password"
+        type="password"
+        autocomplete="new-password"
+        required
+        minLength={8}
+        maxLength={128}
+        value={password}
+        onValue={setPassword}
+        hint={<>At least 8 characters. You’ll sign in as {preview.email}.</>}
+      />
       <ErrorMessage>
         {error && (
           <>

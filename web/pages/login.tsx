@@ -8,6 +8,7 @@ import { ErrorMessage, Notice } from '../components/alert.tsx';
 import { WaitUntil } from '../components/countdown.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
 import { followLink } from '../router.ts';
+import { TextField } from '../components/text-field.tsx';
 
 export interface LoginNotice {
   text: string;
@@ -58,32 +59,28 @@ export function LoginPage({ onAnswer, notice, email: initialEmail = '' }: Props)
       <h1 id="login-title">Sign in to Twofold</h1>
       <Notice tone={notice?.tone}>{notice?.text}</Notice>
       <form class="stack" onSubmit={submit}>
-        <div class="field">
-          <label for="login-email">Email</label>
-          <input
-            id="login-email"
-            ref={emailFocus}
-            type="email"
-            name="email"
-            autocomplete="username"
-            required
-            value={email}
-            onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)}
-          />
-        </div>
-        <div class="field">
-          <label for="login-password">Password</label>
-          <input
-            id="login-password"
-            ref={passwordFocus}
-            type="password"
-            name="password"
-            autocomplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
-          />
-        </div>
+        <TextField
+          id="login-email"
+          label="Email"
+          inputRef={emailFocus}
+          type="email"
+          name="email"
+          autocomplete="username"
+          required
+          value={email}
+          onValue={setEmail}
+        />
+        <TextField
+          id="login-password"
+          label="Password"
+          inputRef={passwordFocus}
+          type="password"
+          name="password"
+          autocomplete="current-password"
+          required
+          value={password}
+          onValue={setPassword}
+        />
         <ErrorMessage>
           {locked ? (
             <span data-testid="login-locked">

@@ -5,6 +5,7 @@ import type { LoginResponse } from '../../shared/schemas.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { ErrorMessage } from '../components/alert.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
+import { TextField } from '../components/text-field.tsx';
 
 interface Props {
   /** The account exists; `answer` is the sign-in that followed (null if it did not sign in). */
@@ -46,78 +47,62 @@ export function SignupPage({ onCreated, onSignIn }: Props) {
     onCreated(email, answer);
   }
 
-  const input = (set: (v: string) => void) => (e: Event) => set((e.currentTarget as HTMLInputElement).value);
   return (
     <main class="auth-card" aria-labelledby="signup-title">
       <h1 id="signup-title">Create your Twofold account</h1>
       <form class="stack" onSubmit={submit}>
-        <div class="field">
-          <label for="signup-name">Your name</label>
-          <input
-            id="signup-name"
-            ref={focus}
-            type="text"
-            name="name"
-            autocomplete="name"
-            required
-            maxLength={100}
-            value={name}
-            onInput={input(setName)}
-          />
-        </div>
-        <div class="field">
-          <label for="signup-email">Work email</label>
-          <input
-            id="signup-email"
-            type="email"
-            name="email"
-            autocomplete="username"
-            required
-            maxLength={254}
-            value={email}
-            onInput={input(setEmail)}
-            aria-describedby="signup-email-hint"
-          />
-          <p class="hint" id="signup-email-hint">
-            We’ll send a link to check it’s yours.
-          </p>
-        </div>
-        <div class="field">
-          <label for="signup-password">Password</label>
-          <input
-            id="signup-password"
-            type="password"
-            name="password"
-            autocomplete="new-password"
-            required
-            minLength={8}
-            maxLength={128}
-            value={password}
-            onInput={input(setPassword)}
-            aria-describedby="signup-password-hint"
-          />
-          <p class="hint" id="signup-password-hint">
-            At least 8 characters. A few unrelated words make a strong one that is easy to remember.
-          </p>
-        </div>
-        <div class="field">
-          <label for="signup-account">
-            Team or company name <span class="muted">(optional)</span>
-          </label>
-          <input
-            id="signup-account"
-            type="text"
-            name="organization"
-            autocomplete="organization"
-            maxLength={100}
-            value={accountName}
-            onInput={input(setAccountName)}
-            aria-describedby="signup-account-hint"
-          />
-          <p class="hint" id="signup-account-hint">
-            You’ll be its owner, and can invite others to it.
-          </p>
-        </div>
+        <TextField
+          id="signup-name"
+          label="Your name"
+          inputRef={focus}
+          type="text"
+          name="name"
+          autocomplete="name"
+          required
+          maxLength={100}
+          value={name}
+          onValue={setName}
+        />
+        <TextField
+          id="signup-email"
+          label="Work email"
+          type="email"
+          name="email"
+          autocomplete="username"
+          required
+          maxLength={254}
+          value={email}
+          onValue={setEmail}
+          hint="We’ll send a link to check it’s yours."
+        />
+        <TextField
+          id="signup-password"
+          label="Password"
+          type="password"
+          name="password"
+          autocomplete="new-password"
+          required
+          minLength={8}
+          maxLength={128}
+          value={password}
+          onValue={setPassword}
+          hint="At least 8 characters. A few unrelated words make a strong one that is easy to remember."
+        />
+        <TextField
+          id="signup-account"
+          label={
+            <>
+              Team or company name <span class="muted">(optional)</span>
+            </>
+          }
+          type="text"
+          name="organization"
+          autocomplete="organization"
+          maxLength={100}
+          value={accountName}
+          onValue={setAccountName}
+          hint="You’ll be its owner, and can invite others to it."
+        />
         <ErrorMessage>
           {error && (
             <>

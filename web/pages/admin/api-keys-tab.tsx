@@ -8,6 +8,7 @@ import { Skeleton } from '../../components/skeleton.tsx';
 import { useToast } from '../../components/toast.tsx';
 import { useTabData } from './use-tab-data.ts';
 import { formatDate } from '../../labels.ts';
+import { TextField } from '../../components/text-field.tsx';
 
 interface ApiKey {
   id: string;
@@ -95,18 +96,16 @@ export function ApiKeysTab({ accountId, isOwner }: { accountId: string; isOwner:
       )}
       {isOwner && (
         <form class="card inline-form" onSubmit={create}>
-          <div class="field">
-            <label for="key-name">Key name</label>
-            <input
-              id="key-name"
-              type="text"
-              required
-              maxLength={100}
-              value={name}
-              placeholder="e.g. Billing sync"
-              onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)}
-            />
-          </div>
+          <TextField
+            id="key-name"
+            label="Key name"
+            type="text"
+            required
+            maxLength={100}
+            value={name}
+            placeholder="e.g. Billing sync"
+            onValue={setName}
+          />
           <button type="submit" class="button">
             Create key
           </button>

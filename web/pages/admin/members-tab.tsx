@@ -15,6 +15,7 @@ import { MemberMenu, type MemberAction } from './member-menu.tsx';
 import { RecoveryCodeDialog } from './recovery-code-dialog.tsx';
 import { Dialog } from '../../components/dialog.tsx';
 import { MemberDue } from './member-due.tsx';
+import { TextField } from '../../components/text-field.tsx';
 
 interface Props {
   accountId: string;
@@ -337,16 +338,7 @@ function InviteMember({
       )}
       <fieldset class="inline-form" disabled={!verified}>
         <legend class="visually-hidden">Who to invite</legend>
-        <div class="field">
-          <label for="add-email">Email</label>
-          <input
-            id="add-email"
-            type="email"
-            required
-            value={email}
-            onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)}
-          />
-        </div>
+        <TextField id="add-email" label="Email" type="email" required value={email} onValue={setEmail} />
         <div class="field">
           <label for="add-role">Role</label>
           <select id="add-role" value={role} onChange={(e) => setRole((e.currentTarget as HTMLSelectElement).value as Role)}>

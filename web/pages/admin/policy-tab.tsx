@@ -13,6 +13,7 @@ import { methodNames } from '../../labels.ts';
 import { isKeysOnly, policyImpact } from './policy-impact.ts';
 import { PolicyImpactView, SetUpYourselfFirst } from './policy-impact-view.tsx';
 import { GraceDeadlines, useGracePreview } from './grace-impact.tsx';
+import { TextField } from '../../components/text-field.tsx';
 
 interface Props {
   accountId: string;
@@ -170,25 +171,20 @@ export function PolicyTab({ accountId, isOwner, selfId }: Props) {
             ))}
           </div>
         </fieldset>
-        <div class="field">
-          <label for="grace-days">Days to set it up (grace period)</label>
-          <p class="hint" id="grace-days-hint">
-            When two-factor becomes required for someone, they get this many days, with a reminder on every page. 0 asks at their next
-            sign-in. At most 30.
-          </p>
-          <input
-            id="grace-days"
-            type="number"
-            min={0}
-            max={30}
-            step={1}
-            required
-            value={grace}
-            disabled={disabled}
-            aria-describedby="grace-days-hint"
-            onInput={(e) => setGrace((e.currentTarget as HTMLInputElement).value)}
-          />
-        </div>
+        <TextField
+          id="grace-days"
+          label="Days to set it up (grace period)"
+          type="number"
+          min={0}
+          max={30}
+          step={1}
+          required
+          value={grace}
+          disabled={disabled}
+          onValue={setGrace}
+          hint="When two-factor becomes required for someone, they get this many days, with a reminder on every page. 0 asks at their next sign-in. At most 30."
+          hintAbove
+        />
         <PolicyImpactView
           enforce={enforce}
           impact={impact}
@@ -244,24 +240,20 @@ export function PolicyTab({ accountId, isOwner, selfId }: Props) {
             </p>
           )}
         </fieldset>
-        <div class="field">
-          <label for="remember-days">Remember a device for (days)</label>
-          <p class="hint" id="remember-days-hint">
-            0 turns “remember this device” off. At most 60.
-          </p>
-          <input
-            id="remember-days"
-            type="number"
-            min={0}
-            max={60}
-            step={1}
-            required
-            value={days}
-            disabled={disabled}
-            aria-describedby="remember-days-hint"
-            onInput={(e) => setDays((e.currentTarget as HTMLInputElement).value)}
-          />
-        </div>
+        <TextField
+          id="remember-days"
+          label="Remember a device for (days)"
+          type="number"
+          min={0}
+          max={60}
+          step={1}
+          required
+          value={days}
+          disabled={disabled}
+          onValue={setDays}
+          hint="0 turns “remember this device” off. At most 60."
+          hintAbove
+        />
         <div class="field">
           <label for="enforce-ranges">Trusted networks (one CIDR range a line)</label>
           <p class="hint" id="enforce-ranges-hint">
