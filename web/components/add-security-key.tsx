@@ -6,7 +6,7 @@ import { api, describeError } from '../api-client.ts';
 import { ErrorMessage } from './alert.tsx';
 import { useFocusOnMount } from './use-focus.ts';
 import { createKey, describeCeremonyFailure, isCeremonyFailure, keysSupported, type CeremonyOptions } from '../security-key-ceremony.ts';
-import { TextField } from './text-field.tsx';
+import { TextField } from '../../shared/ui/text-field.tsx';
 
 interface Props {
   bearer?: string;

@@ -6,7 +6,7 @@ import { CodeInput } from './code-input.tsx';
 import { ErrorMessage } from './alert.tsx';
 import { ResendButton } from './resend-button.tsx';
 import { useFocusOnMount } from './use-focus.ts';
-import { TextField } from './text-field.tsx';
+import { TextField } from '../../shared/ui/text-field.tsx';
 
 interface Props {
   method: 'sms' | 'email';

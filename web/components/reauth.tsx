@@ -5,7 +5,7 @@ import { api, ApiError, describeError } from '../api-client.ts';
 import { Dialog } from './dialog.tsx';
 import { ErrorMessage } from './alert.tsx';
 import { useFocusOnMount } from './use-focus.ts';
-import { TextField } from './text-field.tsx';
+import { TextField } from '../../shared/ui/text-field.tsx';
 
 export function useReauth() {
   const [pending, setPending] = useState(false);

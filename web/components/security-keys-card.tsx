@@ -8,7 +8,7 @@ import { formatDate } from '../labels.ts';
 import { AddSecurityKey } from './add-security-key.tsx';
 import { Dialog } from './dialog.tsx';
 import { ErrorMessage } from './alert.tsx';
-import { TextField } from './text-field.tsx';
+import { TextField } from '../../shared/ui/text-field.tsx';
 
 interface Props {
   status: TwoFactorStatus;

@@ -11,7 +11,7 @@ import { Skeleton } from '../components/skeleton.tsx';
 import type { InvitationPreview, User } from '../../shared/schemas.ts';
 import { accountMayWords, formatDate, roleNames, withArticle } from '../labels.ts';
 import { forgetInviteToken, keepInviteToken, readInviteToken, returnToInviteAfterSignIn, takeHashToken } from '../link-token.ts';
-import { TextField } from '../components/text-field.tsx';
+import { TextField } from '../../shared/ui/text-field.tsx';
 
 export type JoinAnswer = LoginResponse & { user?: User };
 

@@ -8,7 +8,7 @@ import { ErrorMessage, Notice } from '../components/alert.tsx';
 import { WaitUntil } from '../components/countdown.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
 import { followLink } from '../router.ts';
-import { TextField } from '../components/text-field.tsx';
+import { TextField } from '../../shared/ui/text-field.tsx';
 
 export interface LoginNotice {
   text: string;

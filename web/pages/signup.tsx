@@ -5,7 +5,7 @@ import type { LoginResponse } from '../../shared/schemas.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { ErrorMessage } from '../components/alert.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
-import { TextField } from '../components/text-field.tsx';
+import { TextField } from '../../shared/ui/text-field.tsx';
 
 interface Props {
   /** The account exists; `answer` is the sign-in that followed (null if it did not sign in). */

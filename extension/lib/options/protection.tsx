@@ -5,6 +5,7 @@ import { send } from '../browser-api.ts';
 import type { VaultStatus } from '../messages.ts';
 import { ErrorAlert, describeFailure } from '../ui/errors.tsx';
 import { UnlockForm } from '../ui/unlock-form.tsx';
+import { TextField } from '../../../shared/ui/text-field.tsx';
 
 const IDLE_CHOICES: Array<[string, number | null]> = [
   ['1 minute', 1],
@@ -54,17 +55,15 @@ function PassphraseForm({ status, onStatus, submitLabel }: Props & { submitLabel
   return (
     <form class="stack" onSubmit={save} data-testid={`passphrase-form-${id}`}>
       {hasOne && (
-        <div>
-          <label for={`${id}-current`}>Current passphrase</label>
-          <input
-            id={`${id}-current`}
-            type="password"
-            autocomplete="off"
-            value={current}
-            required
-            onInput={(e) => setCurrent(e.currentTarget.value)}
-          />
-        </div>
+        <TextField
+          id={`${id}-current`}
+          label="Current passphrase"
+          type="password"
+          autocomplete="off"
+          value={current}
+          required
+          onValue={setCurrent}
+        />
       )}
       <div>
         <label for={`${id}-next`}>{hasOne ? 'New passphrase' : 'Passphrase'}</label>
@@ -83,17 +82,7 @@ function PassphraseForm({ status, onStatus, submitLabel }: Props & { submitLabel
           it, keep your authenticators again.
         </p>
       </div>
-      <div>
-        <label for={`${id}-repeat`}>Type it again</label>
-        <input
-          id={`${id}-repeat`}
-          type="password"
-          autocomplete="off"
-          value={repeat}
-          required
-          onInput={(e) => setRepeat(e.currentTarget.value)}
-        />
-      </div>
+      <TextField id={`${id}-repeat`} label="Type it again" type="password" autocomplete="off" value={repeat} required onValue={setRepeat} />
       <ErrorAlert message={error} />
       <button type="submit" class="button" disabled={busy}>
         {busy ? 'Saving…' : submitLabel}
@@ -117,17 +106,15 @@ function RemovePassphrase({ onStatus }: Pick<Props, 'onStatus'>) {
   return (
     <form class="stack" onSubmit={remove}>
       <p class="hint">Without a passphrase, anyone with a copy of this browser’s profile can read your kept codes.</p>
-      <div>
-        <label for="remove-current">Current passphrase</label>
-        <input
-          id="remove-current"
-          type="password"
-          autocomplete="off"
-          value={current}
-          required
-          onInput={(e) => setCurrent(e.currentTarget.value)}
-        />
-      </div>
+      <TextField
+        id="remove-current"
+        label="Current passphrase"
+        type="password"
+        autocomplete="off"
+        value={current}
+        required
+        onValue={setCurrent}
+      />
       <ErrorAlert message={error} />
       <button type="submit" class="button button--secondary">
         Remove the passphrase

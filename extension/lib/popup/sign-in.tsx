@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { send } from '../browser-api.ts';
 import type { DialerView } from '../messages.ts';
 import { ErrorAlert, describeFailure } from '../ui/errors.tsx';
+import { TextField } from '../../../shared/ui/text-field.tsx';
 
 export function SignIn({ view, onView }: { view: DialerView; onView(view: DialerView): void }) {
   const [server, setServer] = useState(view.server);
@@ -49,18 +50,16 @@ export function SignIn({ view, onView }: { view: DialerView; onView(view: Dialer
     <form class="stack" onSubmit={submit} aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">Sign in to Twofold</h1>
       {editServer ? (
-        <div>
-          <label for="server">Twofold server</label>
-          <input
-            id="server"
-            name="server"
-            type="url"
-            value={server}
-            onInput={(e) => setServer(e.currentTarget.value)}
-            placeholder="https://twofold.example.com"
-            required
-          />
-        </div>
+        <TextField
+          id="server"
+          label="Twofold server"
+          name="server"
+          type="url"
+          value={server}
+          placeholder="https://twofold.example.com"
+          required
+          onValue={setServer}
+        />
       ) : (
         <p class="hint" data-testid="server">
           Server: <strong>{view.server}</strong>{' '}
@@ -82,31 +81,27 @@ export function SignIn({ view, onView }: { view: DialerView; onView(view: Dialer
           </button>
         </p>
       )}
-      <div>
-        <label for="email">Email</label>
-        <input
-          id="email"
-          name="email"
-          type="email"
-          autocomplete="username"
-          value={email}
-          onInput={(e) => setEmail(e.currentTarget.value)}
-          required
-          autofocus
-        />
-      </div>
-      <div>
-        <label for="password">Password</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autocomplete="current-password"
-          value={password}
-          onInput={(e) => setPassword(e.currentTarget.value)}
-          required
-        />
-      </div>
+      <TextField
+        id="email"
+        label="Email"
+        name="email"
+        type="email"
+        autocomplete="username"
+        value={email}
+        required
+        autofocus
+        onValue={setEmail}
+      />
+      <TextField
+        id="password"
+        label="Password"
+        name="password"
+        type="password"
+        autocomplete="current-password"
+        value={password}
+        required
+        onValue={setPassword}
+      />
       <ErrorAlert message={error} />
       <button type="submit" class="button button--block" disabled={busy}>
         {busy ? 'Signing in…' : 'Sign in'}

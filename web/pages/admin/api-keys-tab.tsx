@@ -8,7 +8,7 @@ import { Skeleton } from '../../components/skeleton.tsx';
 import { useToast } from '../../components/toast.tsx';
 import { useTabData } from './use-tab-data.ts';
 import { formatDate } from '../../labels.ts';
-import { TextField } from '../../components/text-field.tsx';
+import { TextField } from '../../../shared/ui/text-field.tsx';
 
 interface ApiKey {
   id: string;

@@ -15,7 +15,7 @@ import { MemberMenu, type MemberAction } from './member-menu.tsx';
 import { RecoveryCodeDialog } from './recovery-code-dialog.tsx';
 import { Dialog } from '../../components/dialog.tsx';
 import { MemberDue } from './member-due.tsx';
-import { TextField } from '../../components/text-field.tsx';
+import { TextField } from '../../../shared/ui/text-field.tsx';
 
 interface Props {
   accountId: string;

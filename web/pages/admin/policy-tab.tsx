@@ -13,7 +13,7 @@ import { methodNames } from '../../labels.ts';
 import { isKeysOnly, policyImpact } from './policy-impact.ts';
 import { PolicyImpactView, SetUpYourselfFirst } from './policy-impact-view.tsx';
 import { GraceDeadlines, useGracePreview } from './grace-impact.tsx';
-import { TextField } from '../../components/text-field.tsx';
+import { TextField } from '../../../shared/ui/text-field.tsx';
 
 interface Props {
   accountId: string;

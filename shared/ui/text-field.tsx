@@ -1,9 +1,9 @@
-// A labelled text box, the way every form here lays one out: the label, an optional hint tied to the box by
+// A labelled text box, the way every form of the web app and the extension lays one out: the label, an optional hint tied to the box by
 // aria-describedby (`<id>-hint`, above the box when it tells how to type, below when it says what happens), and the box.
 import type { ComponentChildren, InputHTMLAttributes, PartialInputHTMLAttributes, Ref } from 'preact';
 
 type BoxAttributes = Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onInput' | 'ref' | 'role' | 'type'> & {
-  type?: 'text' | 'email' | 'password' | 'tel' | 'number';
+  type?: 'text' | 'email' | 'password' | 'tel' | 'number' | 'url';
 };
 
 interface Props extends BoxAttributes {
