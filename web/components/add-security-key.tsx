@@ -7,6 +7,7 @@ import { ErrorMessage } from './alert.tsx';
 import { useFocusOnMount } from './use-focus.ts';
 import { createKey, describeCeremonyFailure, isCeremonyFailure, keysSupported, type CeremonyOptions } from '../security-key-ceremony.ts';
 import { TextField } from '../../shared/ui/text-field.tsx';
+import { SubmitRow } from './enrolment-form.tsx';
 
 interface Props {
   bearer?: string;
@@ -64,16 +65,9 @@ export function AddSecurityKey({ bearer, run = (call) => call(), onAdded, onCanc
         hint="So you can tell your keys apart later."
       />
       <ErrorMessage>{error}</ErrorMessage>
-      <div class="button-row">
-        <button type="submit" class="button" disabled={busy}>
-          {busy ? 'Touch your key…' : 'Add key'}
-        </button>
-        {onCancel && (
-          <button type="button" class="button button--secondary" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
+      <SubmitRow disabled={busy} onCancel={onCancel}>
+        {busy ? 'Touch your key…' : 'Add key'}
+      </SubmitRow>
     </form>
   );
 }

@@ -6,6 +6,7 @@ import { CodeInput } from './code-input.tsx';
 import { ErrorMessage } from './alert.tsx';
 import { ResendButton } from './resend-button.tsx';
 import { useFocusOnMount } from './use-focus.ts';
+import { direct, SubmitRow, useFirstCode, type WithReauth } from './enrolment-form.tsx';
 import { TextField } from '../../shared/ui/text-field.tsx';
 
 interface Props {
@@ -17,19 +18,24 @@ interface Props {
   onCancel?(): void;
   /** Runs each call, asking for the password first when it answers 403 reauth_required (adding a method while
    * 2FA is on needs a fresh proof); the Security page passes its useReauth().withReauth. */
-  withReauth?: <T>(call: () => Promise<T>) => Promise<T>;
+  withReauth?: WithReauth;
 }
-
-const direct = <T,>(call: () => Promise<T>): Promise<T> => call();
 
 export function EnrolByCode({ method, bearer, previousPhone, onEnabled, onCancel, withReauth = direct }: Props) {
   const [phone, setPhone] = useState('');
   const [sent, setSent] = useState<{ to: string; resendAt: number } | null>(null);
   const [code, setCode] = useState('');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
   const phoneFocus = useFocusOnMount<HTMLInputElement>(method === 'sms');
   const codeFocus = useFocusOnMount<HTMLInputElement>(sent !== null);
+  const { verify, error, setError, busy, setBusy } = useFirstCode({
+    method,
+    bearer,
+    withReauth,
+    onEnabled,
+    codeInput: codeFocus,
+    tooShort: 'Enter the 6-digit code we sent.',
+    wrongCode: 'That code is not right. Check the latest message and try again.',
+  });
 
   async function send(event?: Event, reuse = false) {
     event?.preventDefault();
@@ -45,27 +51,6 @@ export function EnrolByCode({ method, bearer, previousPhone, onEnabled, onCancel
       else setError(describeError(e));
     }
     setBusy(false);
-  }
-
-  async function verify(value: string) {
-    if (value.length !== 6) {
-      setError('Enter the 6-digit code we sent.');
-      return;
-    }
-    if (busy) return;
-    setBusy(true);
-    setError('');
-    try {
-      onEnabled(await withReauth(() => api<MethodEnabled>('POST', `/me/2fa/${method}/verify`, { bearer, body: { code: value } })));
-    } catch (e) {
-      setError(
-        e instanceof ApiError && e.code === 'invalid_code'
-          ? 'That code is not right. Check the latest message and try again.'
-          : describeError(e),
-      );
-      setBusy(false);
-      codeFocus.current?.select();
-    }
   }
 
   const noun = method === 'sms' ? 'text message' : 'email';
@@ -132,16 +117,9 @@ export function EnrolByCode({ method, bearer, previousPhone, onEnabled, onCancel
       />
       <ResendButton availableAt={sent.resendAt} onSend={() => send()} busy={busy} />
       <ErrorMessage id={`${method}-setup-error`}>{error}</ErrorMessage>
-      <div class="button-row">
-        <button type="submit" class="button" disabled={busy}>
-          Turn on
-        </button>
-        {onCancel && (
-          <button type="button" class="button button--secondary" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
+      <SubmitRow disabled={busy} onCancel={onCancel}>
+        Turn on
+      </SubmitRow>
     </form>
   );
 }

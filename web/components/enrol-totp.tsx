@@ -3,12 +3,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { MethodEnabled, TotpEnrollment } from '../../shared/schemas.ts';
 import { pageMarks } from '../../shared/contract.ts';
-import { api, ApiError, describeError } from '../api-client.ts';
+import { api, describeError } from '../api-client.ts';
 import { CodeInput } from './code-input.tsx';
 import { ErrorMessage } from './alert.tsx';
 import { SecretKey } from './secret-key.tsx';
 import { Skeleton } from './skeleton.tsx';
 import { useFocusOnMount } from './use-focus.ts';
+import { direct, useFirstCode, SubmitRow, type WithReauth } from './enrolment-form.tsx';
 
 interface Props {
   bearer?: string;
@@ -16,44 +17,28 @@ interface Props {
   onCancel?(): void;
   /** Runs each call, asking for the password first when it answers 403 reauth_required (adding a method while
    * 2FA is on needs a fresh proof); the Security page passes its useReauth().withReauth. */
-  withReauth?: <T>(call: () => Promise<T>) => Promise<T>;
+  withReauth?: WithReauth;
 }
-
-const direct = <T,>(call: () => Promise<T>): Promise<T> => call();
 
 export function EnrolTotp({ bearer, onEnabled, onCancel, withReauth = direct }: Props) {
   const [enrolment, setEnrolment] = useState<TotpEnrollment | null>(null);
   const [code, setCode] = useState('');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
   const focus = useFocusOnMount<HTMLInputElement>(enrolment !== null);
+  const { verify, error, setError, busy } = useFirstCode({
+    method: 'totp',
+    bearer,
+    withReauth,
+    onEnabled,
+    codeInput: focus,
+    tooShort: 'Enter the 6-digit code from your app.',
+    wrongCode: 'That code did not match. Check the time on your phone is right, wait for a new code and try again.',
+  });
 
   useEffect(() => {
     withReauth(() => api<TotpEnrollment>('POST', '/me/2fa/totp', { bearer, body: {} })).then(setEnrolment, (e) =>
       setError(describeError(e)),
     );
   }, []);
-
-  async function verify(value: string) {
-    if (value.length !== 6) {
-      setError('Enter the 6-digit code from your app.');
-      return;
-    }
-    if (busy) return;
-    setBusy(true);
-    setError('');
-    try {
-      onEnabled(await withReauth(() => api<MethodEnabled>('POST', '/me/2fa/totp/verify', { bearer, body: { code: value } })));
-    } catch (e) {
-      setError(
-        e instanceof ApiError && e.code === 'invalid_code'
-          ? 'That code did not match. Check the time on your phone is right, wait for a new code and try again.'
-          : describeError(e),
-      );
-      setBusy(false);
-      focus.current?.select();
-    }
-  }
 
   return (
     <form
@@ -100,16 +85,9 @@ export function EnrolTotp({ bearer, onEnabled, onCancel, withReauth = direct }: 
         </li>
       </ol>
       <ErrorMessage id="totp-setup-error">{error}</ErrorMessage>
-      <div class="button-row">
-        <button type="submit" class="button" disabled={busy || !enrolment}>
-          Turn on
-        </button>
-        {onCancel && (
-          <button type="button" class="button button--secondary" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
+      <SubmitRow disabled={busy || !enrolment} onCancel={onCancel}>
+        Turn on
+      </SubmitRow>
     </form>
   );
 }
