@@ -239,23 +239,30 @@ function JoinButton({ token, preview, onJoinedHere }: { token: string; preview: 
   );
 }
 
+/** Signs in as the invited address, then comes back here to accept. */
+function SignInToAccept({ email, onSignIn, class: className }: { email: string; onSignIn(email: string): void; class?: string }) {
+  return (
+    <a
+      class={className}
+      href="/"
+      onClick={(e) => {
+        e.preventDefault();
+        returnToInviteAfterSignIn();
+        onSignIn(email);
+      }}
+    >
+      Sign in to accept
+    </a>
+  );
+}
+
 function SignInFirst({ preview, onSignIn }: { preview: InvitationPreview; onSignIn(email: string): void }) {
   return (
     <>
       <p>
         You already have a Twofold account as <strong>{preview.email}</strong>. Sign in, and you’ll come straight back here to accept.
       </p>
-      <a
-        class="button button--block"
-        href="/"
-        onClick={(e) => {
-          e.preventDefault();
-          returnToInviteAfterSignIn();
-          onSignIn(preview.email);
-        }}
-      >
-        Sign in to accept
-      </a>
+      <SignInToAccept email={preview.email} onSignIn={onSignIn} class="button button--block" />
     </>
   );
 }
@@ -318,16 +325,7 @@ function NewPersonForm({
             {error.signIn && (
               <>
                 {' '}
-                <a
-                  href="/"
-                  onClick={(e) => {
-                    e.preventDefault();
-                    returnToInviteAfterSignIn();
-                    onSignIn(preview.email);
-                  }}
-                >
-                  Sign in to accept
-                </a>
+                <SignInToAccept email={preview.email} onSignIn={onSignIn} />
               </>
             )}
           </>
