@@ -54,11 +54,13 @@ export function createApp(deps: Deps, options: AppOptions = {}): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy });
   readProtocolFromLastForwarded(app);
   const routes = allRoutes(deps);
-  const document = openApiDocument(routes, { version: options.version ?? '1', description: multiAccountRule });
+  // Made on first ask (converting every schema takes a good part of the start-up), then the same object.
+  let document: unknown;
   app.use(measureRequests(deps.metrics, deps.config)); // outermost: it sees the status the client gets
 
   const api = new Router({ prefix: API_PREFIX });
   api.get('/openapi.json', (ctx) => {
+    document ??= openApiDocument(routes, { version: options.version ?? '1', description: multiAccountRule });
     ctx.body = document;
   });
   mountRoutes(api, routes, createGuards(deps));

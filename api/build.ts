@@ -1,7 +1,9 @@
 // Builds the web app and the extension (Chrome and Firefox) with Vite when their build is missing, older than
-// their sources, or made with other build-time settings. `npm start` calls ensureBuilt(); `npm run build` forces all.
+// their sources, or made with other build-time settings. `npm start` calls ensureBuilt(); `npm run build` forces all,
+// and also compiles the API (and the shared/ code it imports) to JavaScript in dist/ (buildServer) for the
+// production start, `NODE_ENV=production node dist/api/server.js`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { extensionSettings } from '../manifest.config.ts';
@@ -67,6 +69,24 @@ export function ensureBuilt(options: { force?: boolean; env?: NodeJS.ProcessEnv;
   }
 }
 
+/** What buildServer writes into dist/ (tsconfig.build.json: api/server.ts and api/migrate.ts and all they import). */
+export const serverOutputs = ['api', 'shared', 'manifest.config.js', 'package.json'] as const;
+
+/** Compiles the API to JavaScript with tsc (tsconfig.build.json: `./x.ts` imports rewritten to `./x.js`), after
+ * removing the previous output so no file of a deleted source lingers. */
+export function buildServer(outDir = 'dist'): void {
+  for (const name of serverOutputs) rmSync(join(outDir, name), { recursive: true, force: true });
+  const result = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', outDir], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (result.status !== 0) throw new Error(`compiling the API failed (tsc exited with ${result.status})`);
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  ensureBuilt({ force: process.argv.includes('--force') });
+  const force = process.argv.includes('--force');
+  ensureBuilt({ force });
+  if (force || process.argv.includes('--server')) {
+    console.log('Building the API (dist/api)…');
+    buildServer();
+  }
 }

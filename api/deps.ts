@@ -1,5 +1,5 @@
 // Everything the app needs, built once from the config. Tests build their own with other parts.
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createDb, type Db } from './db/db.ts';
 import { createSecrets, type Secrets } from './crypto/secrets.ts';
@@ -24,12 +24,18 @@ export interface Deps {
   metrics: Metrics;
 }
 
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    // Belt and braces: these never belong in a log line, wherever they appear.
-    redact: { paths: ['*.password', '*.code', '*.token', '*.secret', '*.authorization', '*.cookie', 'req.headers'], remove: true },
-  });
+/** JSON lines on stdout through pino's asynchronous destination: a log line is buffered and written in the
+ * background, never blocking the request that logged it. `log.flush()` writes out the rest (server.ts does on
+ * shutdown); pino also flushes it synchronously when the process exits. */
+export function createLogger(level: string, destination: DestinationStream = pino.destination({ dest: 1, sync: false })): Logger {
+  return pino(
+    {
+      level,
+      // Belt and braces: these never belong in a log line, wherever they appear.
+      redact: { paths: ['*.password', '*.code', '*.token', '*.secret', '*.authorization', '*.cookie', 'req.headers'], remove: true },
+    },
+    destination,
+  );
 }
 
 export function createDeps(config: Config, secretKey: Buffer, overrides: Partial<Deps> = {}): Deps {

@@ -1,6 +1,9 @@
 // `npm run bench`: Twofold against better-auth (+ twoFactor) and a bare Koa + better-sqlite3 ceiling, on this
 // machine, in one run. Every server is a child process; autocannon runs here, on loopback, ≤ 20 connections and
 // ≤ 10 s per run; systems alternate within each round, and each figure is the median of ROUNDS runs.
+// Twofold runs as in production: compiled first (buildServer, as `npm run build`), then
+// `NODE_ENV=production node dist/api/server.js`. Also times its cold start, and puts two processes behind a
+// round-robin proxy (bench/servers/proxy.ts) on PostgreSQL to see how the session check scales from 1 to 2.
 // Writes the table between the results markers of bench/README.md. `-- --profile` adds --cpu-prof to Twofold;
 // `-- --retention` runs the retention scenario instead (bench/retention.ts).
 import autocannon from 'autocannon';
@@ -12,7 +15,9 @@ import { execSync } from 'node:child_process';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { URI } from 'otpauth';
 import { generateTotp, TOTP_PERIOD_SECONDS } from '../shared/totp.ts';
+import { buildServer } from '../api/build.ts';
 import {
+  COMPILED_SERVER,
   createPgDatabase,
   DEFAULT_PG_URL,
   ROOT,
@@ -29,7 +34,7 @@ const CONNECTIONS = 10;
 const DURATION_S = 5;
 const PASSWORD = 'correct horse battery staple 42';
 const PROFILE = process.argv.includes('--profile');
-/** BENCH_ONLY=session,verify,signin,flood runs only those groups (for profiling); the README table wants all. */
+/** BENCH_ONLY=coldstart,session,verify,signin,flood,scale runs only those groups (for profiling); the README table wants all. */
 const ONLY = process.env.BENCH_ONLY?.split(',') ?? null;
 const runs_ = (group: string) => !ONLY || ONLY.includes(group);
 const PG_ADMIN = process.env.TWOFOLD_PG_URL ?? DEFAULT_PG_URL;
@@ -150,20 +155,42 @@ const cookiesOf = (headers: Headers) =>
 interface Twofold {
   name: string;
   server: ChildServer;
+  secretKey: string;
   seed: ReturnType<typeof openSeeder>;
   sessionTokens: string[];
 }
 
-async function startTwofold(name: string, databaseUrl: string, dir: string): Promise<Twofold> {
-  const secretKey = randomBytes(32).toString('hex');
+/** The production start: `NODE_ENV=production node dist/api/server.js`, PUBLIC_URL its own address. */
+async function startTwofold(name: string, databaseUrl: string, dir: string, secretKey = randomBytes(32).toString('hex')): Promise<Twofold> {
   const server = await startApiProcess({
+    compiled: COMPILED_SERVER,
     databaseUrl,
     secretKey,
     outboxPath: join(dir, `${name}-outbox.jsonl`),
     env: { LOG_LEVEL: 'warn' },
     nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/profiles')}`] : [],
   });
-  return { name, server, seed: openSeeder(databaseUrl, secretKey), sessionTokens: [] };
+  return { name, server, secretKey, seed: openSeeder(databaseUrl, secretKey), sessionTokens: [] };
+}
+
+/** Production start to first answer: spawn to the first 200 of /api/v1/health (polled every 5 ms), on SQLite, with
+ * the process's RSS right then. The first start migrates a new database; the restarts find it migrated. */
+async function coldStarts(dir: string, restarts = 3) {
+  const secretKey = randomBytes(32).toString('hex');
+  const starts: { ms: number; rssMb: number; cpuMs: number }[] = [];
+  for (let i = 0; i <= restarts; i++) {
+    const server = await startApiProcess({
+      compiled: COMPILED_SERVER,
+      databaseUrl: join(dir, 'coldstart.sqlite'),
+      secretKey,
+      outboxPath: join(dir, 'coldstart-outbox.jsonl'),
+      env: { LOG_LEVEL: 'warn' },
+      pollMs: 5,
+    });
+    starts.push({ ms: server.readyMs, rssMb: rssMb(server.pid), cpuMs: cpuSeconds(server.pid) * 1000 });
+    await server.stop();
+  }
+  return { first: starts[0]!, restarts: starts.slice(1) };
 }
 
 interface Peer {
@@ -222,6 +249,11 @@ async function twofoldSession(t: Twofold, connections = CONNECTIONS) {
     requests: sessionRequests((i) => ({ authorization: `Bearer ${t.sessionTokens[i]}` }), '/api/v1/session', t.sessionTokens.length),
   });
 }
+/** Session checks with Twofold's tokens, through a proxy (or any address in front of Twofold). */
+const proxiedSession = (proxy: ChildServer, t: Twofold) =>
+  cannon(proxy.url, {
+    requests: sessionRequests((i) => ({ authorization: `Bearer ${t.sessionTokens[i]}` }), '/api/v1/session', t.sessionTokens.length),
+  });
 const peerSession = (p: Peer) =>
   cannon(p.server.url, {
     watchPid: p.server.pid,
@@ -436,6 +468,16 @@ async function main() {
     const argonMs = await argonCpuMs();
     log(`one argon2id verify (m=19456, t=2, p=1): ${argonMs.toFixed(1)} ms CPU`);
 
+    log('compiling the API (dist/api), as npm run build does');
+    buildServer();
+    let cold: Awaited<ReturnType<typeof coldStarts>> | undefined;
+    if (runs_('coldstart')) {
+      cold = await coldStarts(dir);
+      log(
+        `cold start (production, SQLite): first ${cold.first.ms.toFixed(0)} ms (migrating a new database), restarts ${cold.restarts.map((r) => r.ms.toFixed(0)).join(' / ')} ms (CPU ${cold.restarts.map((r) => r.cpuMs.toFixed(0)).join(' / ')} ms); RSS at first answer ${cold.restarts.map((r) => r.rssMb.toFixed(0)).join(' / ')} MB`,
+      );
+    }
+
     pg = await createPgDatabase(PG_ADMIN, 'twofold_bench');
     const sqlite = await startTwofold('twofold-sqlite', join(dir, 'twofold.sqlite'), dir);
     stops.push(() => sqlite.server.stop());
@@ -532,7 +574,32 @@ async function main() {
       log(`  locked victims refusing the right code: ${f.refused429}/${f.victims}, accepted: ${f.accepted}`);
     }
 
-    if (!ONLY) writeReport({ runs, floods, argonMs, started });
+    // Scale-out on PostgreSQL: a second API process on the same database and key, and two round-robin proxies, one
+    // in front of the first process alone and one in front of both, so both figures pay for the same proxy hop.
+    if (runs_('scale')) {
+      const second = await startTwofold('twofold-pg-2', pg.url, dir, postgres.secretKey);
+      stops.push(() => second.server.stop());
+      const toOne = await startServerProcess({ script: 'bench/servers/proxy.ts', env: { UPSTREAMS: `${postgres.server.port}` } });
+      stops.push(() => toOne.stop());
+      const toTwo = await startServerProcess({
+        script: 'bench/servers/proxy.ts',
+        env: { UPSTREAMS: `${postgres.server.port},${second.server.port}` },
+      });
+      stops.push(() => toTwo.stop());
+      log('scale-out: warm-up');
+      await proxiedSession(toOne, postgres);
+      await proxiedSession(toTwo, postgres);
+      for (let round = 1; round <= ROUNDS; round++) {
+        log(`round ${round}: session check through the proxy, 1 and 2 processes (PostgreSQL)`);
+        record('scale/1-process', await proxiedSession(toOne, postgres));
+        record('scale/2-processes', await proxiedSession(toTwo, postgres));
+      }
+      log(
+        `  1 → 2 processes: ${(median(runs['scale/2-processes']!.map((r) => r.rps)) / median(runs['scale/1-process']!.map((r) => r.rps))).toFixed(2)}×`,
+      );
+    }
+
+    if (!ONLY) writeReport({ runs, floods, argonMs, started, cold: cold! });
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
     await pg?.drop().catch((err) => log('could not drop the PostgreSQL database:', err));
@@ -545,11 +612,13 @@ function writeReport({
   floods,
   argonMs,
   started,
+  cold,
 }: {
   runs: Record<string, RunResult[]>;
   floods: { accepted: number; refused429: number; victims: number }[];
   argonMs: number;
   started: number;
+  cold: Awaited<ReturnType<typeof coldStarts>>;
 }) {
   const med = (key: string, f: (r: RunResult) => number) => median((runs[key] ?? []).map(f));
   const rps = (key: string) => med(key, (r) => r.rps);
@@ -576,9 +645,11 @@ function writeReport({
   const rss = (runs['session/twofold-sqlite'] ?? []).map((r) => r.peakRssMb ?? 0);
   const rssPg = (runs['session/twofold-pg'] ?? []).map((r) => r.peakRssMb ?? 0);
   const flat = Math.max(...rss) - Math.min(...rss) <= Math.max(10, 0.1 * Math.max(...rss));
+  const coldMs = median(cold.restarts.map((r) => r.ms));
+  const scale = { one: rps('scale/1-process'), two: rps('scale/2-processes') };
 
   const table = [
-    `Made by \`npm run bench\` on ${new Date(started).toISOString().slice(0, 16)}Z, ${cpus().length}× ${cpus()[0]?.model}, node ${process.version}, better-auth ${betterAuthVersion()}.`,
+    `Made by \`npm run bench\` on ${new Date(started).toISOString().slice(0, 16)}Z, ${cpus().length}× ${cpus()[0]?.model}, node ${process.version}, better-auth ${betterAuthVersion()}; Twofold as the production start (\`NODE_ENV=production node dist/api/server.js\`).`,
     `Loopback, ${CONNECTIONS} connections (flood: ${CONNECTIONS / 2} checking sessions + ${CONNECTIONS / 2} attacking), runs of ${DURATION_S} s (verify: a fixed number of pre-made challenges, one per request, timed to the last answer),`,
     `systems alternating within each of ${ROUNDS} rounds; figures are medians (all runs after the slash-separated lists). Took ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end (other work on the machine makes every figure noisier; the ratios come from alternating runs).`,
     '',
@@ -587,13 +658,15 @@ function writeReport({
     `| session check, req/s | ${sess.sq.toFixed(0)} (${all('session/twofold-sqlite', (r) => r.rps)}) | ${sess.pg.toFixed(0)} (${all('session/twofold-pg', (r) => r.rps)}) | better-auth get-session ${sess.ba.toFixed(0)} (${all('session/better-auth', (r) => r.rps)}) | ${ratio(sess.sq, sess.ba)} | ≥ 10× peer | ${mark(sess.sq >= 10 * sess.ba)} |`,
     `| session check vs ceiling | | | bare Koa + better-sqlite3 ${sess.ceil.toFixed(0)} (${all('session/ceiling', (r) => r.rps)}) | ${((100 * sess.sq) / sess.ceil).toFixed(0)}% | ≥ 50% of ceiling | ${mark(sess.sq >= 0.5 * sess.ceil)} |`,
     `| session check p99, ms | ${p99('session/twofold-sqlite')} | ${p99('session/twofold-pg')} | better-auth ${p99('session/better-auth')}, ceiling ${p99('session/ceiling')} | | | |`,
-    `| PostgreSQL vs SQLite, session check | | | | ${((100 * sess.pg) / sess.sq).toFixed(0)}% | ≥ 50% | ${mark(sess.pg >= 0.5 * sess.sq)} |`,
+    `| PostgreSQL vs SQLite, session check | | | | ${((100 * sess.pg) / sess.sq).toFixed(0)}% | ≥ 60% | ${mark(sess.pg >= 0.6 * sess.sq)} |`,
+    `| session check through a round-robin proxy, req/s: 1 → 2 API processes | | ${scale.one.toFixed(0)} (${all('scale/1-process', (r) => r.rps)}) → ${scale.two.toFixed(0)} (${all('scale/2-processes', (r) => r.rps)}) | | ${ratio(scale.two, scale.one)} | (reported) | |`,
     `| TOTP challenge verify, req/s | ${ver.sq.toFixed(0)} (${all('verify/twofold-sqlite', (r) => r.rps)}) | ${ver.pg.toFixed(0)} (${all('verify/twofold-pg', (r) => r.rps)}) | better-auth verify-totp ${ver.ba.toFixed(0)} (${all('verify/better-auth', (r) => r.rps)}) | ${ratio(ver.sq, ver.ba)} | ≥ 10× peer | ${mark(ver.sq >= 10 * ver.ba)} |`,
     `| full sign-in with TOTP, sign-ins/s | ${sign.sq.toFixed(1)} (${all('signin/twofold-sqlite', (r) => r.rps, 1)}) | ${sign.pg.toFixed(1)} (${all('signin/twofold-pg', (r) => r.rps, 1)}) | better-auth sign-in + verify-totp ${sign.ba.toFixed(1)} (${all('signin/better-auth', (r) => r.rps, 1)}) | ${ratio(sign.sq, sign.ba)} | ≥ 5× peer | ${mark(sign.sq >= 5 * sign.ba)} |`,
     `| CPU per sign-in, ms | ${cpuSq.toFixed(1)} | ${cpuPerSignIn('signin/twofold-pg').toFixed(1)} | one argon2id verify ${argonMs.toFixed(1)}; better-auth ${cpuPerSignIn('signin/better-auth').toFixed(1)} | ${ratio(cpuSq, argonMs)} | ≤ 1.3× one hash | ${mark(cpuSq <= 1.3 * argonMs)} |`,
     `| session check p99 under a wrong-code flood, ms | ${floodP99} (${all('flood-sessions/twofold-sqlite', (r) => r.p99)}) vs ${baseP99} (${all('flood-baseline/twofold-sqlite', (r) => r.p99)}) without | | flood: ${med('flood-attack/twofold-sqlite', (r) => r.answered).toFixed(0)} wrong codes/s answered (401/429) | ${ratio(floodP99, baseP99)} | ≤ 2× | ${mark(floodP99 <= 2 * baseP99)} |`,
     `| right code for a locked user after the flood | ${refused}/${victims} refused (429), ${accepted} accepted | | | | none accepted | ${mark(accepted === 0)} |`,
-    `| RSS under session load, MB (peak per run) | ${rss.map((x) => x.toFixed(0)).join(' / ')} | ${rssPg.map((x) => x.toFixed(0)).join(' / ')} | | | ≤ 150, flat | ${mark(Math.max(...rss, ...rssPg) <= 150 && flat)} |`,
+    `| RSS under session load, MB (peak per run) | ${rss.map((x) => x.toFixed(0)).join(' / ')} | ${rssPg.map((x) => x.toFixed(0)).join(' / ')} | | | ≤ 120, flat | ${mark(Math.max(...rss, ...rssPg) <= 120 && flat)} |`,
+    `| cold start: production start to first answer, ms | ${coldMs.toFixed(0)} (${cold.restarts.map((r) => r.ms.toFixed(0)).join(' / ')}); first start, migrating a new database: ${cold.first.ms.toFixed(0)} | | CPU until then ${cold.restarts.map((r) => r.cpuMs.toFixed(0)).join(' / ')} ms; RSS then ${cold.restarts.map((r) => r.rssMb.toFixed(0)).join(' / ')} MB | | ≤ 1000 | ${mark(coldMs <= 1000)} |`,
   ].join('\n');
 
   const path = join(ROOT, 'bench/README.md');

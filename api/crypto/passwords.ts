@@ -1,9 +1,9 @@
 // Passwords: argon2id (m=19456 KiB, t=2, p=1), a strength check against common and guessable passwords,
 // and a bounded number of hashes at once so a login flood cannot starve every other request.
+// The strength check's dictionaries (about 30 MB of memory and a good part of the start-up time) are loaded on the
+// first password that is set, never by a process that only signs people in.
 import { hash, verify } from '@node-rs/argon2';
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as english from '@zxcvbn-ts/language-en';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { ApiError } from '../errors.ts';
 
 const ARGON2ID = 2; // Algorithm.Argon2id; the package exports it as a const enum, which isolated modules cannot read.
@@ -31,16 +31,28 @@ export function createPasswordHasher(concurrency: number): PasswordHasher {
   };
 }
 
-let zxcvbn: ZxcvbnFactory | null = null;
+let zxcvbn: Promise<ZxcvbnFactory> | null = null;
 
-/** Refuses common and guessable passwords, counting the user's own email and name as guessable. */
-export function assertStrongPassword(password: string, userInputs: string[]): void {
-  zxcvbn ??= new ZxcvbnFactory({
+async function loadZxcvbn(): Promise<ZxcvbnFactory> {
+  const [{ ZxcvbnFactory }, common, english] = await Promise.all([
+    import('@zxcvbn-ts/core'),
+    import('@zxcvbn-ts/language-common'),
+    import('@zxcvbn-ts/language-en'),
+  ]);
+  return new ZxcvbnFactory({
     dictionary: { ...common.dictionary, ...english.dictionary },
     graphs: common.adjacencyGraphs,
     translations: english.translations,
   });
-  const result = zxcvbn.check(password, userInputs.flatMap((v) => [v, ...v.split(/[@.\s]+/)]).filter(Boolean));
+}
+
+/** Refuses common and guessable passwords, counting the user's own email and name as guessable. */
+export async function assertStrongPassword(password: string, userInputs: string[]): Promise<void> {
+  zxcvbn ??= loadZxcvbn().catch((err: unknown) => {
+    zxcvbn = null;
+    throw err;
+  });
+  const result = (await zxcvbn).check(password, userInputs.flatMap((v) => [v, ...v.split(/[@.\s]+/)]).filter(Boolean));
   if (result.score < MIN_SCORE) {
     const hint = result.feedback.warning || result.feedback.suggestions[0] || 'Use a longer password with unrelated words.';
     throw new ApiError('invalid_request', `This password is too easy to guess. ${hint}`, { field: 'password' });

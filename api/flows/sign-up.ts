@@ -9,7 +9,7 @@ export async function signUp(
   deps: Deps,
   input: { email: string; password: string; name: string; accountName?: string },
 ): Promise<{ user: UserRow; account: AccountRow }> {
-  assertStrongPassword(input.password, [input.email, input.name]);
+  await assertStrongPassword(input.password, [input.email, input.name]);
   const passwordHash = await deps.passwords.hash(input.password);
   const now = deps.clock.now();
   const created = await deps.db.transaction(async (trx) => {

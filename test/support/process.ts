@@ -1,5 +1,6 @@
-// Real API processes for tests and the benchmark: `node --import tsx api/server.ts --no-build` on an explicit
-// free port, and fresh PostgreSQL databases (created, then dropped with FORCE) for them to share.
+// Real API processes for tests and the benchmark: `node --import tsx api/server.ts --no-build`, or the production
+// start (`NODE_ENV=production node dist/api/server.js`, compiled by `npm run build`), on an explicit free port, and
+// fresh PostgreSQL databases (created, then dropped with FORCE) for them to share.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -70,29 +71,37 @@ export interface ChildServer {
   port: number;
   pid: number;
   child: ChildProcess;
+  /** Milliseconds from the spawn to the first 200 on `readyPath` (to within `pollMs`). */
+  readyMs: number;
   /** Everything the process wrote so far (stdout and stderr), for failure messages. */
   output(): string;
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
-  /** Script to run, relative to the project root. */
+  /** Script to run, relative to the project root (or absolute); a `.ts` script runs under tsx, JavaScript as it is. */
   script: string;
   args?: string[];
   env?: Record<string, string | undefined>;
   /** Extra node flags (e.g. --cpu-prof). */
   nodeArgs?: string[];
   port?: number;
+  /** Working directory; the project root by default. */
+  cwd?: string;
   /** Path answering 200 once the server is ready. */
   readyPath?: string;
   timeoutMs?: number;
+  /** How often readiness is polled (100 ms); the bench polls more often to time the cold start. */
+  pollMs?: number;
 }
 
-/** Starts a node process running a TypeScript server on 127.0.0.1:<port> and resolves once `readyPath` answers 200. */
+/** Starts a node process running a server on 127.0.0.1:<port> and resolves once `readyPath` answers 200. */
 export async function startServerProcess(options: StartOptions): Promise<ChildServer> {
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.script, ...(options.args ?? [])], {
-    cwd: ROOT,
+  const loader = options.script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, options.script, ...(options.args ?? [])], {
+    cwd: options.cwd ?? ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -123,14 +132,16 @@ export async function startServerProcess(options: StartOptions): Promise<ChildSe
       child.kill('SIGKILL');
       throw new Error(`${options.script} was not ready within ${options.timeoutMs ?? 30_000} ms:\n${out}`);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
   }
+  const readyMs = performance.now() - spawnedAt;
 
   return {
     url,
     port,
     pid: child.pid!,
     child,
+    readyMs,
     output: () => out,
     async stop() {
       if (done) return;
@@ -144,19 +155,29 @@ export async function startServerProcess(options: StartOptions): Promise<ChildSe
   };
 }
 
-/** One Twofold API process: `api/server.ts --no-build` with the given database and key. */
-export function startApiProcess(options: {
+/** The compiled server `npm run build` writes (buildServer in api/build.ts). */
+export const COMPILED_SERVER = 'dist/api/server.js';
+
+/** One Twofold API process: `api/server.ts --no-build` with the given database and key; with `compiled`, the
+ * production start instead: `NODE_ENV=production node <compiled>` (e.g. COMPILED_SERVER), PUBLIC_URL its own address. */
+export async function startApiProcess(options: {
   databaseUrl: string;
   secretKey: string;
   outboxPath: string;
   port?: number;
   env?: Record<string, string | undefined>;
   nodeArgs?: string[];
+  compiled?: string;
+  cwd?: string;
+  pollMs?: number;
 }): Promise<ChildServer> {
+  const port = options.port ?? (await freePort());
   return startServerProcess({
-    script: 'api/server.ts',
-    args: ['--no-build'],
-    port: options.port,
+    script: options.compiled ?? 'api/server.ts',
+    args: options.compiled ? [] : ['--no-build'],
+    port,
+    cwd: options.cwd,
+    pollMs: options.pollMs,
     nodeArgs: options.nodeArgs,
     env: {
       DATABASE_URL: options.databaseUrl,
@@ -166,6 +187,7 @@ export function startApiProcess(options: {
       SMS_PROVIDER: 'outbox',
       EMAIL_PROVIDER: 'outbox',
       TRUST_PROXY: '',
+      ...(options.compiled ? { NODE_ENV: 'production', PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
       ...options.env,
     },
   });

@@ -240,7 +240,7 @@ export function authRoutes(deps: Deps) {
       ].join(' '),
       handler: async (ctx, { body }) => {
         if (body.name !== undefined && body.password !== undefined) {
-          assertStrongPassword(body.password, [body.name]);
+          await assertStrongPassword(body.password, [body.name]);
           const passwordHash = await passwords.hash(body.password);
           const user = await acceptAsNewPerson(deps, { token: body.inviteToken, name: body.name, passwordHash, ip: ctx.state.ip });
           const outcome = await continueLogin(deps, user, { client: clientOf(ctx) ?? 'web' }, requestInfo(ctx));
