@@ -111,6 +111,22 @@ export async function deleteAccountsWithoutMembers(db: Db, accountIds: string[])
   return orphaned;
 }
 
+/** The accounts and roles of the sessions row `s`'s user, oldest membership first, as one JSON array column: the
+ * session lookup (sessions.ts) reads them in the same statement, so GET /session is one round trip. The same order
+ * and fields as listMembershipsWithAccounts; `parseSessionAccounts` reads the column on either engine. */
+export const SESSION_ACCOUNTS_SQL = {
+  sqlite: `(select json_group_array(json_object('id', a.id, 'name', a.name, 'role', m.role) order by m.created_at)
+    from memberships m join accounts a on a.id = m.account_id where m.user_id = s.user_id)`,
+  pg: `(select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'role', m.role) order by m.created_at), '[]'::json)
+    from memberships m join accounts a on a.id = m.account_id where m.user_id = s.user_id)`,
+} as const;
+
+export type SessionAccount = { id: string; name: string; role: Role };
+
+/** SQLite answers the array as JSON text; pg has parsed it already. */
+export const parseSessionAccounts = (column: unknown): SessionAccount[] =>
+  (typeof column === 'string' ? JSON.parse(column) : column) as SessionAccount[];
+
 /** Memberships of a user with their account rows, oldest first: the input of the 2FA policy. */
 export async function listMembershipsWithAccounts(db: Db, userId: string): Promise<{ membership: MembershipRow; account: AccountRow }[]> {
   const rows = await db('memberships as m')
