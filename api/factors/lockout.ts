@@ -4,6 +4,7 @@
 // race past the limit.
 import type { Deps } from '../deps.ts';
 import { affected, type Db } from '../db/db.ts';
+import { hotRun, hotStatement } from '../db/hot.ts';
 import { tooManyAttempts } from '../errors.ts';
 import { recordEvent } from '../records/audit.ts';
 import type { UserRow } from '../records/users.ts';
@@ -22,22 +23,26 @@ export function lockedError(seconds: number) {
   return tooManyAttempts(seconds, 'Too many wrong codes. Code entry is locked for a while; try again later.');
 }
 
+// Every code check reserves and (mostly) resets: hot-path statements (db/hot.ts).
+const reserveStatement = hotStatement(
+  `update users set failed_code_streak = failed_code_streak + 1, failed_code_total = failed_code_total + 1
+  where id = ? and failed_code_streak < ? and failed_code_total < ? and (code_locked_until is null or code_locked_until <= ?)`,
+);
+const resetStatement = hotStatement(
+  'update users set failed_code_streak = 0, failed_code_total = 0, code_locked_until = null where id = ?',
+);
+
 /** Takes one code attempt for the user, or throws 429 while code entry is locked. */
 export async function reserveCodeAttempt(db: Db, userId: string, now: number): Promise<void> {
-  const n = await db('users')
-    .where({ id: userId })
-    .where('failed_code_streak', '<', LOCK_AFTER_WRONG_CODES)
-    .where('failed_code_total', '<', HARD_LOCK_AFTER_WRONG_CODES)
-    .where((w) => w.whereNull('code_locked_until').orWhere('code_locked_until', '<=', now))
-    .update({ failed_code_streak: db.raw('failed_code_streak + 1'), failed_code_total: db.raw('failed_code_total + 1') });
-  if (affected(n) > 0) return;
+  const n = await hotRun(db, reserveStatement, [userId, LOCK_AFTER_WRONG_CODES, HARD_LOCK_AFTER_WRONG_CODES, now]);
+  if (n > 0) return;
   const user = await db<UserRow>('users').where({ id: userId }).first();
   throw lockedError(user ? Math.max(1, lockRemainingSeconds(user, now)) : LOCK_MS / 1000);
 }
 
 /** A right code (the reserved attempt was not a failure), or an admin reset: the streak and any lock end. */
 export async function resetCodeCounters(db: Db, userId: string): Promise<void> {
-  await db('users').where({ id: userId }).update({ failed_code_streak: 0, failed_code_total: 0, code_locked_until: null });
+  await hotRun(db, resetStatement, [userId]);
 }
 
 /** A wrong code: the reserved attempt stands. At the tenth in a row, lock (once, however many raced) and audit. */

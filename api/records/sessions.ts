@@ -38,6 +38,27 @@ export const sessionExpiresAt = (s: Pick<SessionRow, 'idle_expires_at' | 'absolu
 
 export const sessionClients = (s: Pick<SessionRow, 'clients'>): Client[] => JSON.parse(s.clients) as Client[];
 
+const sessionColumns = [
+  'id',
+  'token_hash',
+  'user_id',
+  'created_at',
+  'last_used_at',
+  'idle_expires_at',
+  'absolute_expires_at',
+  'reauth_until',
+  'clients',
+  'ip',
+  'user_agent',
+  'ended_at',
+  'ended_reason',
+];
+
+/** Every sign-in inserts one: a hot-path statement (db/hot.ts). */
+const insertStatement = hotStatement(
+  `insert into sessions (${sessionColumns.join(', ')}) values (${sessionColumns.map(() => '?').join(', ')})`,
+);
+
 export async function createSession(
   db: Db,
   input: { userId: string; client: Client; ip: string; userAgent: string | null; now: number },
@@ -59,25 +80,14 @@ export async function createSession(
     ended_at: null,
     ended_reason: null,
   };
-  await db('sessions').insert(session);
+  await hotRun(
+    db,
+    insertStatement,
+    sessionColumns.map((c) => session[c as keyof SessionRow]),
+  );
   return { token, session };
 }
 
-const sessionColumns = [
-  'id',
-  'token_hash',
-  'user_id',
-  'created_at',
-  'last_used_at',
-  'idle_expires_at',
-  'absolute_expires_at',
-  'reauth_until',
-  'clients',
-  'ip',
-  'user_agent',
-  'ended_at',
-  'ended_reason',
-];
 const userColumns = [
   'id',
   'email',
