@@ -1,7 +1,7 @@
 // Login challenges: a random server-side record bound to the user and the password check that created it,
 // 10 minutes, single use, 5 code attempts. The id the client holds is a 256-bit token kept only as a hash.
 import type { Client, EnrollableMethod, Method } from '../../shared/schemas.ts';
-import { affected, type Db } from '../db/db.ts';
+import type { Db } from '../db/db.ts';
 import { hotFirst, hotRun, hotStatement } from '../db/hot.ts';
 import { hashToken, randomId, randomToken } from '../crypto/secrets.ts';
 
