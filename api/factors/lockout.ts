@@ -3,11 +3,11 @@
 // Every attempt is reserved by one conditional UPDATE before the code is looked at, so parallel guesses cannot
 // race past the limit.
 import type { Deps } from '../deps.ts';
-import { affected, type Db } from '../db/db.ts';
+import type { Db } from '../db/db.ts';
 import { hotRun, hotStatement } from '../db/hot.ts';
 import { tooManyAttempts } from '../errors.ts';
 import { recordEvent } from '../records/audit.ts';
-import type { UserRow } from '../records/users.ts';
+import { findUserById, type UserRow } from '../records/users.ts';
 
 export const LOCK_AFTER_WRONG_CODES = 10;
 export const LOCK_MS = 15 * 60_000;
@@ -28,6 +28,10 @@ const reserveStatement = hotStatement(
   `update users set failed_code_streak = failed_code_streak + 1, failed_code_total = failed_code_total + 1
   where id = ? and failed_code_streak < ? and failed_code_total < ? and (code_locked_until is null or code_locked_until <= ?)`,
 );
+/** A flood of wrong codes runs this on every one of them. */
+const lockStatement = hotStatement(
+  'update users set failed_code_streak = 0, code_locked_until = ? where id = ? and failed_code_streak >= ?',
+);
 const resetStatement = hotStatement(
   'update users set failed_code_streak = 0, failed_code_total = 0, code_locked_until = null where id = ?',
 );
@@ -36,7 +40,7 @@ const resetStatement = hotStatement(
 export async function reserveCodeAttempt(db: Db, userId: string, now: number): Promise<void> {
   const n = await hotRun(db, reserveStatement, [userId, LOCK_AFTER_WRONG_CODES, HARD_LOCK_AFTER_WRONG_CODES, now]);
   if (n > 0) return;
-  const user = await db<UserRow>('users').where({ id: userId }).first();
+  const user = await findUserById(db, userId);
   throw lockedError(user ? Math.max(1, lockRemainingSeconds(user, now)) : LOCK_MS / 1000);
 }
 
@@ -52,15 +56,12 @@ export async function recordCodeFailure(
   ip: string,
   now: number,
 ): Promise<{ lockedSeconds: number }> {
-  const locked = await db('users')
-    .where({ id: userId })
-    .where('failed_code_streak', '>=', LOCK_AFTER_WRONG_CODES)
-    .update({ failed_code_streak: 0, code_locked_until: now + LOCK_MS });
-  if (affected(locked) > 0) {
+  const locked = await hotRun(db, lockStatement, [now + LOCK_MS, userId, LOCK_AFTER_WRONG_CODES]);
+  if (locked > 0) {
     metrics.countLockout();
     await recordEvent(db, { type: 'login.locked_out', at: now, subjectUserId: userId, ip, detail: { minutes: LOCK_MS / 60_000 } });
     return { lockedSeconds: LOCK_MS / 1000 };
   }
-  const user = await db<UserRow>('users').where({ id: userId }).first();
+  const user = await findUserById(db, userId);
   return { lockedSeconds: user ? lockRemainingSeconds(user, now) : 0 };
 }
