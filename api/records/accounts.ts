@@ -113,12 +113,15 @@ export async function deleteAccountsWithoutMembers(db: Db, accountIds: string[])
 
 /** The accounts and roles of the sessions row `s`'s user, oldest membership first, as one JSON array column: the
  * session lookup (sessions.ts) reads them in the same statement, so GET /session is one round trip. The same order
- * and fields as listMembershipsWithAccounts; `parseSessionAccounts` reads the column on either engine. */
+ * and fields as listMembershipsWithAccounts; `parseSessionAccounts` reads the column on either engine. Each account's
+ * name is read by its key (every membership has an account: a foreign key), not joined: PostgreSQL planned the join
+ * as a scan of every account on each check while the table was small or not yet analysed. */
+const ACCOUNT_NAME = '(select a.name from accounts a where a.id = m.account_id)';
 export const SESSION_ACCOUNTS_SQL = {
-  sqlite: `(select json_group_array(json_object('id', a.id, 'name', a.name, 'role', m.role) order by m.created_at)
-    from memberships m join accounts a on a.id = m.account_id where m.user_id = s.user_id)`,
-  pg: `(select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'role', m.role) order by m.created_at), '[]'::json)
-    from memberships m join accounts a on a.id = m.account_id where m.user_id = s.user_id)`,
+  sqlite: `(select json_group_array(json_object('id', m.account_id, 'name', ${ACCOUNT_NAME}, 'role', m.role) order by m.created_at)
+    from memberships m where m.user_id = s.user_id)`,
+  pg: `(select coalesce(json_agg(json_build_object('id', m.account_id, 'name', ${ACCOUNT_NAME}, 'role', m.role) order by m.created_at), '[]'::json)
+    from memberships m where m.user_id = s.user_id)`,
 } as const;
 
 export type SessionAccount = { id: string; name: string; role: Role };
