@@ -81,7 +81,7 @@ async function main() {
     console.log(`per call, mean of ${N} (SQLite, one connection):`);
     for (let k = 0; k < 2; k++) {
       await time('session lookup, Knex builder per call (findLiveSession before)', (i) => findLiveSessionBuilder(db, tok(i), now));
-      await time('session lookup, SQL built once + db.raw (findLiveSession now)', (i) =>
+      await time('session lookup as findLiveSession runs it now (db/hot.ts statement, with accounts)', (i) =>
         findLiveSession(db, tok(i), now, MAY_REQUIRE_2FA_SQL),
       );
     }

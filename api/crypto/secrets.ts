@@ -1,7 +1,7 @@
 // Secrets at rest and tokens: AES-256-GCM sealing, keyed hashes, token hashes, random tokens and codes.
 // No secret is ever compared in JavaScript: tokens and codes are looked up by their hash in an indexed column
 // (a timing difference there reveals a hash prefix, not the secret), and TOTP codes by otpauth's constant-time compare.
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hash, hkdfSync, randomBytes, randomInt, randomUUID } from 'node:crypto';
 
 export interface Secrets {
   /** Encrypts a UTF-8 string; `context` is bound as additional data so a sealed value cannot be moved. */
@@ -40,7 +40,8 @@ export function createSecrets(secretKey: Buffer): Secrets {
 
 /** SHA-256 of a high-entropy token: enough for 256-bit random tokens, and fast on the hot path. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  // One-shot hash: every session and code check hashes a token, and this skips building a Hash object (same hex).
+  return hash('sha256', token, 'hex');
 }
 
 /** A 256-bit random token, base64url. */

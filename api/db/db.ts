@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseConfig } from '../config.ts';
 import { migrationSource } from './migrations/index.ts';
+import { registerHotDb, type SqliteConnection } from './hot.ts';
 
 export type Db = Knex;
 
@@ -19,7 +20,7 @@ export interface DbOptions {
 
 export function createDb(database: DatabaseConfig, options: DbOptions = {}): Db {
   if (database.client === 'pg') {
-    return knex({
+    const db = knex({
       client: 'pg',
       connection: { connectionString: database.connectionString },
       searchPath: options.searchPath ? [options.searchPath] : undefined,
@@ -32,9 +33,13 @@ export function createDb(database: DatabaseConfig, options: DbOptions = {}): Db 
         },
       },
     });
+    registerHotDb(db, { client: 'pg' });
+    return db;
   }
+  // The hot path (hot.ts) runs its statements on this one connection, when no transaction holds it.
+  const engine: { client: 'sqlite'; connection: SqliteConnection | null } = { client: 'sqlite', connection: null };
   if (database.filename !== ':memory:') mkdirSync(dirname(database.filename), { recursive: true });
-  return knex({
+  const db = knex({
     client: 'better-sqlite3',
     connection: { filename: database.filename },
     useNullAsDefault: true,
@@ -48,10 +53,13 @@ export function createDb(database: DatabaseConfig, options: DbOptions = {}): Db 
         conn.pragma('foreign_keys = ON');
         conn.pragma('busy_timeout = 5000');
         cachePreparedStatements(conn as unknown as PreparingConnection);
+        engine.connection = conn as unknown as SqliteConnection;
         done(null, conn);
       },
     },
   });
+  registerHotDb(db, engine);
+  return db;
 }
 
 interface PreparingConnection {

@@ -3,10 +3,11 @@
 // Every attempt is reserved by one conditional UPDATE before the code is looked at, so parallel guesses cannot
 // race past the limit.
 import type { Deps } from '../deps.ts';
-import { affected, type Db } from '../db/db.ts';
+import type { Db } from '../db/db.ts';
+import { hotRun, hotStatement } from '../db/hot.ts';
 import { tooManyAttempts } from '../errors.ts';
 import { recordEvent } from '../records/audit.ts';
-import type { UserRow } from '../records/users.ts';
+import { findUserById, type UserRow } from '../records/users.ts';
 
 export const LOCK_AFTER_WRONG_CODES = 10;
 export const LOCK_MS = 15 * 60_000;
@@ -22,22 +23,30 @@ export function lockedError(seconds: number) {
   return tooManyAttempts(seconds, 'Too many wrong codes. Code entry is locked for a while; try again later.');
 }
 
+// Every code check reserves and (mostly) resets: hot-path statements (db/hot.ts).
+const reserveStatement = hotStatement(
+  `update users set failed_code_streak = failed_code_streak + 1, failed_code_total = failed_code_total + 1
+  where id = ? and failed_code_streak < ? and failed_code_total < ? and (code_locked_until is null or code_locked_until <= ?)`,
+);
+/** A flood of wrong codes runs this on every one of them. */
+const lockStatement = hotStatement(
+  'update users set failed_code_streak = 0, code_locked_until = ? where id = ? and failed_code_streak >= ?',
+);
+const resetStatement = hotStatement(
+  'update users set failed_code_streak = 0, failed_code_total = 0, code_locked_until = null where id = ?',
+);
+
 /** Takes one code attempt for the user, or throws 429 while code entry is locked. */
 export async function reserveCodeAttempt(db: Db, userId: string, now: number): Promise<void> {
-  const n = await db('users')
-    .where({ id: userId })
-    .where('failed_code_streak', '<', LOCK_AFTER_WRONG_CODES)
-    .where('failed_code_total', '<', HARD_LOCK_AFTER_WRONG_CODES)
-    .where((w) => w.whereNull('code_locked_until').orWhere('code_locked_until', '<=', now))
-    .update({ failed_code_streak: db.raw('failed_code_streak + 1'), failed_code_total: db.raw('failed_code_total + 1') });
-  if (affected(n) > 0) return;
-  const user = await db<UserRow>('users').where({ id: userId }).first();
+  const n = await hotRun(db, reserveStatement, [userId, LOCK_AFTER_WRONG_CODES, HARD_LOCK_AFTER_WRONG_CODES, now]);
+  if (n > 0) return;
+  const user = await findUserById(db, userId);
   throw lockedError(user ? Math.max(1, lockRemainingSeconds(user, now)) : LOCK_MS / 1000);
 }
 
 /** A right code (the reserved attempt was not a failure), or an admin reset: the streak and any lock end. */
 export async function resetCodeCounters(db: Db, userId: string): Promise<void> {
-  await db('users').where({ id: userId }).update({ failed_code_streak: 0, failed_code_total: 0, code_locked_until: null });
+  await hotRun(db, resetStatement, [userId]);
 }
 
 /** A wrong code: the reserved attempt stands. At the tenth in a row, lock (once, however many raced) and audit. */
@@ -47,15 +56,12 @@ export async function recordCodeFailure(
   ip: string,
   now: number,
 ): Promise<{ lockedSeconds: number }> {
-  const locked = await db('users')
-    .where({ id: userId })
-    .where('failed_code_streak', '>=', LOCK_AFTER_WRONG_CODES)
-    .update({ failed_code_streak: 0, code_locked_until: now + LOCK_MS });
-  if (affected(locked) > 0) {
+  const locked = await hotRun(db, lockStatement, [now + LOCK_MS, userId, LOCK_AFTER_WRONG_CODES]);
+  if (locked > 0) {
     metrics.countLockout();
     await recordEvent(db, { type: 'login.locked_out', at: now, subjectUserId: userId, ip, detail: { minutes: LOCK_MS / 60_000 } });
     return { lockedSeconds: LOCK_MS / 1000 };
   }
-  const user = await db<UserRow>('users').where({ id: userId }).first();
+  const user = await findUserById(db, userId);
   return { lockedSeconds: user ? lockRemainingSeconds(user, now) : 0 };
 }

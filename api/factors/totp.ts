@@ -4,7 +4,8 @@ import QRCode from 'qrcode';
 import { buildOtpauthUri, generateTotpSecret, verifyTotpStep } from '../../shared/totp.ts';
 import type { TotpEnrollment } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
-import { affected, type Db } from '../db/db.ts';
+import type { Db } from '../db/db.ts';
+import { hotRun, hotStatement } from '../db/hot.ts';
 import { findFactor, savePending } from '../records/factors.ts';
 
 export const TOTP_ISSUER = 'Twofold';
@@ -26,13 +27,13 @@ export async function verifyTotp(deps: Deps, userId: string, code: string, optio
   return verifyTotpStep(deps.secrets.open(sealed, sealContext(userId)), code, deps.clock.now());
 }
 
+/** The replay guard, one conditional UPDATE on every TOTP check: a hot-path statement (db/hot.ts). */
+const acceptStepStatement = hotStatement(
+  'update users set totp_last_step = ? where id = ? and (totp_last_step is null or totp_last_step < ?)',
+);
 /** Records the accepted step; false when this step or a later one was already used (a replay). */
 export async function acceptTotpStep({ db }: Deps, userId: string, step: number): Promise<boolean> {
-  const n = await db('users')
-    .where({ id: userId })
-    .where((w) => w.whereNull('totp_last_step').orWhere('totp_last_step', '<', step))
-    .update({ totp_last_step: step });
-  return affected(n) > 0;
+  return (await hotRun(db, acceptStepStatement, [step, userId, step])) > 0;
 }
 
 /** Forgets the replay guard's step (an admin reset removed the seed it guarded). */

@@ -5,7 +5,7 @@ import type { Client, LoginResponse, Method } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
 import { iso } from '../db/db.ts';
 import { ApiError } from '../errors.ts';
-import { findUserByEmail, publicUser, type UserRow } from '../records/users.ts';
+import { findUserByEmail, findUserById, publicUser, type UserRow } from '../records/users.ts';
 import { lockRemainingSeconds, lockedError } from '../factors/lockout.ts';
 import { challengeAttempts, checkCodeAttempt } from '../factors/code-attempt.ts';
 import { loadRequirement } from '../policy/requirement.ts';
@@ -218,7 +218,7 @@ async function finishChallenge(
   req: RequestInfo,
 ): Promise<SignedIn> {
   const now = deps.clock.now();
-  const user = (await deps.db<UserRow>('users').where({ id: challenge.user_id }).first())!;
+  const user = (await findUserById(deps.db, challenge.user_id))!;
   let deviceToken: string | undefined;
   let deviceDays: number | undefined;
   if (rememberDevice) {

@@ -73,17 +73,16 @@ export function route<B extends z.ZodType = z.ZodUndefined, P extends Fields = N
   return {
     ...declaration,
     // Parsed here, where each schema's type is known, so the handler gets what its schemas promise. A part without
-    // a schema is its type parameter's default: no fields, or no body.
+    // a schema is its type parameter's default: no fields (an empty object, what an empty z.object() answers for any
+    // object, without running zod on every request), or no body.
     handle: (ctx) =>
       handler(ctx, {
-        params: parseInput((spec.params ?? noFields) as P, routerParams(ctx), 'path'),
-        query: parseInput((spec.query ?? noFields) as Q, ctx.query, 'query'),
+        params: (spec.params ? parseInput(spec.params, routerParams(ctx), 'path') : {}) as z.output<P>,
+        query: (spec.query ? parseInput(spec.query, ctx.query, 'query') : {}) as z.output<Q>,
         body: (spec.body ? parseInput(spec.body, ctx.state.body, 'body') : undefined) as z.output<B>,
       }),
   };
 }
-
-const noFields: NoFields = z.object({});
 
 /** The path parameters @koa/router found (decoded strings), before any schema has seen them. */
 export function routerParams(ctx: Context): unknown {

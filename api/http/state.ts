@@ -2,6 +2,7 @@
 import type { Role } from '../../shared/schemas.ts';
 import type { SessionEndReason, SessionRow } from '../records/sessions.ts';
 import type { UserRow } from '../records/users.ts';
+import type { SessionAccount } from '../records/accounts.ts';
 import type { ChallengeRow } from '../records/challenges.ts';
 
 export interface AppState {
@@ -15,6 +16,8 @@ export interface AppState {
   sessionEnded?: SessionEndReason | 'expired';
   /** False when none of the user's accounts could require 2FA of them (read with the session, in one query). */
   mayRequire2fa?: boolean;
+  /** The user's accounts and roles, oldest membership first (read with the session, in the same query). */
+  accounts?: SessionAccount[];
   /** Set when a setup_required challenge id is used as the bearer of an enrolment call. */
   setupChallenge?: ChallengeRow;
   /** The caller's membership in the account of the path. */

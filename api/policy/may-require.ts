@@ -10,6 +10,8 @@ export function mayRequire2fa(m: Pick<PolicyMembership, 'role' | 'require2fa'>, 
 }
 
 /** The same question over every membership of the session's user, as a SQL expression (`s` is the sessions row).
- * records/sessions.ts's lookup takes it as a parameter, so the records layer holds no policy of its own. */
-export const MAY_REQUIRE_2FA_SQL = `exists (select 1 from memberships m join accounts a on a.id = m.account_id where m.user_id = s.user_id
-  and (m.require_2fa = true or a.enforce = 'all' or (a.enforce = 'admins' and m.role in ('owner', 'admin'))))`;
+ * records/sessions.ts's lookup takes it as a parameter, so the records layer holds no policy of its own.
+ * The account is read by its key per membership (every membership has one: a foreign key), not joined: PostgreSQL
+ * planned the join as a scan of every account on each session check while the table was small or not yet analysed. */
+export const MAY_REQUIRE_2FA_SQL = `exists (select 1 from memberships m where m.user_id = s.user_id and (m.require_2fa = true
+  or exists (select 1 from accounts a where a.id = m.account_id and (a.enforce = 'all' or (a.enforce = 'admins' and m.role in ('owner', 'admin'))))))`;

@@ -25,15 +25,6 @@ export interface LoadedRequirement extends Requirement {
   accounts: { id: string; name: string; role: Role }[];
 }
 
-/** The user's accounts and roles, oldest membership first. */
-export async function loadAccounts(db: Db, userId: string): Promise<LoadedRequirement['accounts']> {
-  return (await listMembershipsWithAccounts(db, userId)).map(({ membership, account }) => ({
-    id: account.id,
-    name: account.name,
-    role: membership.role,
-  }));
-}
-
 export async function loadRequirement(
   db: Db,
   userId: string,

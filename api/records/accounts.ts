@@ -111,6 +111,25 @@ export async function deleteAccountsWithoutMembers(db: Db, accountIds: string[])
   return orphaned;
 }
 
+/** The accounts and roles of the sessions row `s`'s user, oldest membership first, as one JSON array column: the
+ * session lookup (sessions.ts) reads them in the same statement, so GET /session is one round trip. The same order
+ * and fields as listMembershipsWithAccounts; `parseSessionAccounts` reads the column on either engine. Each account's
+ * name is read by its key (every membership has an account: a foreign key), not joined: PostgreSQL planned the join
+ * as a scan of every account on each check while the table was small or not yet analysed. */
+const ACCOUNT_NAME = '(select a.name from accounts a where a.id = m.account_id)';
+export const SESSION_ACCOUNTS_SQL = {
+  sqlite: `(select json_group_array(json_object('id', m.account_id, 'name', ${ACCOUNT_NAME}, 'role', m.role) order by m.created_at)
+    from memberships m where m.user_id = s.user_id)`,
+  pg: `(select coalesce(json_agg(json_build_object('id', m.account_id, 'name', ${ACCOUNT_NAME}, 'role', m.role) order by m.created_at), '[]'::json)
+    from memberships m where m.user_id = s.user_id)`,
+} as const;
+
+export type SessionAccount = { id: string; name: string; role: Role };
+
+/** SQLite answers the array as JSON text; pg has parsed it already. */
+export const parseSessionAccounts = (column: unknown): SessionAccount[] =>
+  (typeof column === 'string' ? JSON.parse(column) : column) as SessionAccount[];
+
 /** Memberships of a user with their account rows, oldest first: the input of the 2FA policy. */
 export async function listMembershipsWithAccounts(db: Db, userId: string): Promise<{ membership: MembershipRow; account: AccountRow }[]> {
   const rows = await db('memberships as m')

@@ -1,7 +1,8 @@
 // Login challenges: a random server-side record bound to the user and the password check that created it,
 // 10 minutes, single use, 5 code attempts. The id the client holds is a 256-bit token kept only as a hash.
 import type { Client, EnrollableMethod, Method } from '../../shared/schemas.ts';
-import { affected, type Db } from '../db/db.ts';
+import type { Db } from '../db/db.ts';
+import { hotFirst, hotRun, hotStatement } from '../db/hot.ts';
 import { hashToken, randomId, randomToken } from '../crypto/secrets.ts';
 
 export const CHALLENGE_TTL_MS = 10 * 60_000;
@@ -59,29 +60,30 @@ export async function createChallenge(
   return { challengeId, challenge };
 }
 
+// The code check's statements run on the hot path (db/hot.ts): every verify reads, reserves and completes a challenge.
+const findStatement = hotStatement(
+  `select id, token_hash, user_id, kind, methods, client, ip, user_agent, attempts, created_at, expires_at, completed_at
+  from challenges where token_hash = ? limit 1`,
+);
 export async function findChallenge(db: Db, challengeId: string): Promise<ChallengeRow | undefined> {
   if (challengeId.length > 100) return undefined;
-  return db<ChallengeRow>('challenges')
-    .where({ token_hash: hashToken(challengeId) })
-    .first();
+  return (await hotFirst(db, findStatement, [hashToken(challengeId)])) as ChallengeRow | undefined;
 }
 
+/** One statement: the conditional increment answers the tries now used (RETURNING, on both engines). */
+const reserveStatement = hotStatement(
+  'update challenges set attempts = attempts + 1 where id = ? and completed_at is null and expires_at > ? and attempts < ? returning attempts',
+);
 /** Takes one of the challenge's 5 attempts atomically, before the code is looked at: 50 parallel guesses get 5 evaluations. */
 export async function reserveAttempt(db: Db, challenge: ChallengeRow, now: number): Promise<number | null> {
-  const n = await db('challenges')
-    .where({ id: challenge.id })
-    .whereNull('completed_at')
-    .where('expires_at', '>', now)
-    .where('attempts', '<', CHALLENGE_MAX_ATTEMPTS)
-    .increment('attempts', 1);
-  if (affected(n) === 0) return null;
-  const row = await db<ChallengeRow>('challenges').where({ id: challenge.id }).first('attempts');
-  return row?.attempts ?? CHALLENGE_MAX_ATTEMPTS;
+  const row = await hotFirst(db, reserveStatement, [challenge.id, now, CHALLENGE_MAX_ATTEMPTS]);
+  return row ? Number(row.attempts) : null;
 }
 
+const completeStatement = hotStatement('update challenges set completed_at = ? where id = ? and completed_at is null');
 /** Marks the challenge used; false when another request completed it first (single use). */
 export async function completeChallenge(db: Db, challengeId: string, now: number): Promise<boolean> {
-  return affected(await db('challenges').where({ id: challengeId }).whereNull('completed_at').update({ completed_at: now })) > 0;
+  return (await hotRun(db, completeStatement, [now, challengeId])) > 0;
 }
 
 export async function endChallengesOfUser(db: Db, userId: string, now: number): Promise<void> {

@@ -1,6 +1,7 @@
 // The user's enrolled second factors (the `factors` table): one row per method, pending until its first code verifies.
 import { enrollableMethods, type EnrollableMethod } from '../../shared/schemas.ts';
 import type { Db } from '../db/db.ts';
+import { hotFirst, hotStatement } from '../db/hot.ts';
 
 export interface FactorRow {
   user_id: string;
@@ -17,8 +18,13 @@ export async function listFactors(db: Db, userId: string): Promise<FactorRow[]> 
   return db<FactorRow>('factors').where({ user_id: userId });
 }
 
+/** Read by every code check: a hot-path statement (db/hot.ts). */
+const findStatement = hotStatement(
+  `select user_id, method, enabled_at, secret_sealed, pending_secret_sealed, destination, pending_destination, updated_at
+  from factors where user_id = ? and method = ? limit 1`,
+);
 export async function findFactor(db: Db, userId: string, method: EnrollableMethod): Promise<FactorRow | undefined> {
-  return db<FactorRow>('factors').where({ user_id: userId, method }).first();
+  return (await hotFirst(db, findStatement, [userId, method])) as FactorRow | undefined;
 }
 
 export const enabledMethods = (factors: FactorRow[]): EnrollableMethod[] =>

@@ -3,7 +3,9 @@
 import type { Client, SessionListItem } from '../../shared/schemas.ts';
 import { affected, iso, toBool, type Db } from '../db/db.ts';
 import { hashToken, randomId, randomToken } from '../crypto/secrets.ts';
+import { hotFirst, hotRun, hotStatement } from '../db/hot.ts';
 import type { UserRow } from './users.ts';
+import { parseSessionAccounts, SESSION_ACCOUNTS_SQL, type SessionAccount } from './accounts.ts';
 
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60_000;
@@ -36,6 +38,27 @@ export const sessionExpiresAt = (s: Pick<SessionRow, 'idle_expires_at' | 'absolu
 
 export const sessionClients = (s: Pick<SessionRow, 'clients'>): Client[] => JSON.parse(s.clients) as Client[];
 
+const sessionColumns = [
+  'id',
+  'token_hash',
+  'user_id',
+  'created_at',
+  'last_used_at',
+  'idle_expires_at',
+  'absolute_expires_at',
+  'reauth_until',
+  'clients',
+  'ip',
+  'user_agent',
+  'ended_at',
+  'ended_reason',
+];
+
+/** Every sign-in inserts one: a hot-path statement (db/hot.ts). */
+const insertStatement = hotStatement(
+  `insert into sessions (${sessionColumns.join(', ')}) values (${sessionColumns.map(() => '?').join(', ')})`,
+);
+
 export async function createSession(
   db: Db,
   input: { userId: string; client: Client; ip: string; userAgent: string | null; now: number },
@@ -57,25 +80,14 @@ export async function createSession(
     ended_at: null,
     ended_reason: null,
   };
-  await db('sessions').insert(session);
+  await hotRun(
+    db,
+    insertStatement,
+    sessionColumns.map((c) => session[c as keyof SessionRow]),
+  );
   return { token, session };
 }
 
-const sessionColumns = [
-  'id',
-  'token_hash',
-  'user_id',
-  'created_at',
-  'last_used_at',
-  'idle_expires_at',
-  'absolute_expires_at',
-  'reauth_until',
-  'clients',
-  'ip',
-  'user_agent',
-  'ended_at',
-  'ended_reason',
-];
 const userColumns = [
   'id',
   'email',
@@ -95,32 +107,22 @@ const userColumns = [
 
 const sessionPairs = sessionColumns.map((c) => [c, `s_${c}`] as const);
 const userPairs = userColumns.map((c) => [c, `u_${c}`] as const);
-const TOKEN_HASH_SLOT = '\u0000token_hash';
 
-/** The lookup's SQL, built once per Knex instance (the quoting differs by engine) and policy expression: building it
- * per request cost more than running it (bench/README.md). */
-const lookupQueries = new WeakMap<Db, Map<string, { sql: string; bindings: readonly unknown[] }>>();
-function lookupQuery(db: Db, mayRequireSql: string): { sql: string; bindings: readonly unknown[] } {
-  let byRule = lookupQueries.get(db);
-  if (!byRule) {
-    byRule = new Map();
-    lookupQueries.set(db, byRule);
+/** The lookup, one hot statement (db/hot.ts) per policy expression: the session, its user, the policy's answer and
+ * the user's accounts, in one round trip. Written as SQL (no builder): building it per request cost more than
+ * running it (bench/README.md). */
+const lookupStatements = new Map<string, ReturnType<typeof hotStatement>>();
+function lookupStatement(mayRequireSql: string): ReturnType<typeof hotStatement> {
+  let statement = lookupStatements.get(mayRequireSql);
+  if (!statement) {
+    const columns = [...sessionPairs.map(([c, alias]) => `s.${c} as ${alias}`), ...userPairs.map(([c, alias]) => `u.${c} as ${alias}`)];
+    const sql = (accountsSql: string) =>
+      `select ${columns.join(', ')}, ${mayRequireSql} as may_require_2fa, ${accountsSql} as accounts
+  from sessions s join users u on u.id = s.user_id where s.token_hash = ? limit 1`;
+    statement = hotStatement({ sqlite: sql(SESSION_ACCOUNTS_SQL.sqlite), pg: sql(SESSION_ACCOUNTS_SQL.pg) });
+    lookupStatements.set(mayRequireSql, statement);
   }
-  let query = byRule.get(mayRequireSql);
-  if (!query) {
-    const { sql, bindings } = db('sessions as s')
-      .join('users as u', 'u.id', 's.user_id')
-      .where('s.token_hash', TOKEN_HASH_SLOT)
-      .first([
-        ...sessionColumns.map((c) => `s.${c} as s_${c}`),
-        ...userColumns.map((c) => `u.${c} as u_${c}`),
-        db.raw(`${mayRequireSql} as may_require_2fa`),
-      ])
-      .toSQL();
-    query = { sql, bindings };
-    byRule.set(mayRequireSql, query);
-  }
-  return query;
+  return statement;
 }
 
 function pick(row: Record<string, unknown>, pairs: readonly (readonly [string, string])[]): Record<string, unknown> {
@@ -130,23 +132,25 @@ function pick(row: Record<string, unknown>, pairs: readonly (readonly [string, s
 }
 
 export type SessionLookup =
-  | { status: 'live'; session: SessionRow; user: UserRow; mayRequire2fa: boolean }
+  | { status: 'live'; session: SessionRow; user: UserRow; mayRequire2fa: boolean; accounts: SessionAccount[] }
   | { status: 'ended'; reason: SessionEndReason | 'expired' }
   | { status: 'unknown' };
 
 /** A token's session and its user, in one indexed lookup: live, ended (and why), or unknown; with it, the answer of
- * `mayRequireSql` (policy/may-require.ts: could any account require 2FA of the user?). */
+ * `mayRequireSql` (policy/may-require.ts: could any account require 2FA of the user?) and the user's accounts. */
 export async function lookupSession(db: Db, token: string, now: number, mayRequireSql: string): Promise<SessionLookup> {
-  const { sql, bindings } = lookupQuery(db, mayRequireSql);
-  const tokenHash = hashToken(token);
-  const result = await db.raw(sql, bindings.map((b) => (b === TOKEN_HASH_SLOT ? tokenHash : b)) as readonly string[]);
-  // better-sqlite3 answers the rows; pg a result whose rows they are.
-  const row = (Array.isArray(result) ? result[0] : (result as { rows: unknown[] }).rows[0]) as Record<string, unknown> | undefined;
+  const row = await hotFirst(db, lookupStatement(mayRequireSql), [hashToken(token)]);
   if (!row) return { status: 'unknown' };
   const session = pick(row, sessionPairs) as unknown as SessionRow;
   if (session.ended_at !== null) return { status: 'ended', reason: session.ended_reason ?? 'ended' };
   if (sessionExpiresAt(session) <= now) return { status: 'ended', reason: 'expired' };
-  return { status: 'live', session, user: pick(row, userPairs) as unknown as UserRow, mayRequire2fa: toBool(row.may_require_2fa) };
+  return {
+    status: 'live',
+    session,
+    user: pick(row, userPairs) as unknown as UserRow,
+    mayRequire2fa: toBool(row.may_require_2fa),
+    accounts: parseSessionAccounts(row.accounts),
+  };
 }
 
 /** The live session of a token and its user; null when unknown, ended or expired. */
@@ -155,19 +159,25 @@ export async function findLiveSession(
   token: string,
   now: number,
   mayRequireSql: string,
-): Promise<{ session: SessionRow; user: UserRow; mayRequire2fa: boolean } | null> {
+): Promise<{ session: SessionRow; user: UserRow; mayRequire2fa: boolean; accounts: SessionAccount[] } | null> {
   const found = await lookupSession(db, token, now, mayRequireSql);
   return found.status === 'live' ? found : null;
 }
 
-/** Records use: slides the idle deadline (never past the absolute one) and remembers which client called. */
+/** `clients` is written only when this request adds one (null keeps the column): a concurrent request's client stays. */
+const touchStatement = hotStatement(
+  'update sessions set last_used_at = ?, idle_expires_at = ?, clients = coalesce(?, clients) where id = ?',
+);
+
+/** Records use: slides the idle deadline (never past the absolute one) and remembers which client called. Writes
+ * only when a new client called or the last write is a minute old: most checks write nothing. */
 export async function touchSession(db: Db, session: SessionRow, client: Client | null, now: number): Promise<void> {
   const clients = sessionClients(session);
   const newClient = client !== null && !clients.includes(client);
   if (!newClient && now - session.last_used_at < IDLE_REFRESH_EVERY_MS) return;
   const update: Partial<SessionRow> = { last_used_at: now, idle_expires_at: now + SESSION_IDLE_MS };
   if (newClient) update.clients = JSON.stringify([...clients, client]);
-  await db('sessions').where({ id: session.id }).update(update);
+  await hotRun(db, touchStatement, [now, now + SESSION_IDLE_MS, update.clients ?? null, session.id]);
   Object.assign(session, update);
 }
 

@@ -2,6 +2,7 @@
 import type { User } from '../../shared/schemas.ts';
 import { ApiError } from '../errors.ts';
 import { affected, type Db } from '../db/db.ts';
+import { hotFirst, hotStatement } from '../db/hot.ts';
 import { randomId } from '../crypto/secrets.ts';
 
 export interface UserRow {
@@ -32,8 +33,14 @@ export async function findUserByEmail(db: Db, email: string): Promise<UserRow | 
   return db<UserRow>('users').where({ email: email.trim().toLowerCase() }).first();
 }
 
+/** Read by every sign-in: a hot-path statement (db/hot.ts), its columns named so a later column cannot change a
+ * prepared statement's result type under PostgreSQL. */
+const findByIdStatement = hotStatement(
+  `select id, email, name, password_hash, created_at, preferred_method, previous_phone, backup_codes_sealed, failed_code_streak,
+  failed_code_total, code_locked_until, totp_last_step, email_verified_at, managed_by_account_id from users where id = ? limit 1`,
+);
 export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
-  return db<UserRow>('users').where({ id }).first();
+  return (await hotFirst(db, findByIdStatement, [id])) as UserRow | undefined;
 }
 
 /** Inserts a user; a taken email is `409 conflict` (checked by the unique index, so two racing sign-ups cannot both win). */

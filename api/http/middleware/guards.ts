@@ -67,6 +67,7 @@ export function createGuards(deps: Deps): Guards {
     state.session = found.session;
     state.user = found.user;
     state.mayRequire2fa = found.mayRequire2fa;
+    state.accounts = found.accounts;
     return true;
   }
 

@@ -16,7 +16,7 @@ import { ApiError } from '../../errors.ts';
 import { clientOf, unauthenticatedFor } from '../middleware/guards.ts';
 import { DEVICE_COOKIE, DEVICE_COOKIE_PATH, SESSION_COOKIE, SESSION_COOKIE_PATH } from '../../../shared/contract.ts';
 import { reauthenticate, sendReauthCode } from '../../flows/reauth.ts';
-import { loadAccounts, loadRequirement } from '../../policy/requirement.ts';
+import { loadRequirement } from '../../policy/requirement.ts';
 import { graceEndsAt, mustSetUpNow } from '../../policy/setup-due.ts';
 
 export const requestInfo = (ctx: AppContext) => ({ ip: ctx.state.ip, userAgent: ctx.get('user-agent') || null });
@@ -169,14 +169,15 @@ export function authRoutes(deps: Deps) {
         '`twoFactorSetupRequired` is true when an account now requires 2FA the user has not set up and no grace period is left: then only enrolment calls work. `twoFactorSetupDueBy`: while in a grace period, when it ends.',
       handler: async (ctx) => {
         const { user, session } = ctx.state;
-        // Most users are in no account that could require 2FA of them: then the accounts are all there is to read.
+        // Most users are in no account that could require 2FA of them: then the accounts the session lookup read
+        // with the session are all there is to tell, and the check is that one query.
         const requirement = ctx.state.mayRequire2fa ? await loadRequirement(db, user!.id, ctx.state.ip) : null;
         const now = clock.now();
         const dueBy = requirement && graceEndsAt(requirement, now);
         ctx.body = {
           user: publicUser(user!),
           session: { expiresAt: iso(sessionExpiresAt(session!)), clients: sessionClients(session!) },
-          accounts: requirement?.accounts ?? (await loadAccounts(db, user!.id)),
+          accounts: requirement?.accounts ?? ctx.state.accounts!,
           twoFactorSetupRequired: requirement !== null && mustSetUpNow(requirement, now),
           twoFactorSetupDueBy: dueBy ? iso(dueBy) : null,
         };

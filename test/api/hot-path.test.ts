@@ -1,0 +1,90 @@
+// The hot path (api/db/hot.ts) runs its statements beside Knex. On SQLite that is Knex's one connection, where a
+// statement run while a transaction holds it would join the transaction: it would read rows not yet committed, and a
+// write would be undone by the transaction's rollback. These check it waits instead, as Knex does, on both engines.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, engine, type TestDatabase } from '../support/database.ts';
+import { hotFirst, hotRows, hotRun, hotStatement } from '../../api/db/hot.ts';
+import { findUserById } from '../../api/records/users.ts';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.drop());
+
+const NOW = 1_800_000_000_000;
+let n = 0;
+const userRow = () => {
+  const id = `hot-${engine}-${++n}`;
+  return { id, email: `${id}@example.com`, name: id, password_hash: 'x', created_at: NOW };
+};
+const renameStatement = hotStatement('update users set name = ? where id = ?');
+const namesStatement = hotStatement('select name from users where id = ? or id = ? order by id');
+
+describe(`the hot path beside a transaction (${engine})`, () => {
+  it('reads and writes outside a transaction, and in one when given it', async () => {
+    const user = userRow();
+    await t.db('users').insert(user);
+    expect((await findUserById(t.db, user.id))?.email).toBe(user.email);
+    expect(await hotRun(t.db, renameStatement, ['renamed', user.id])).toBe(1);
+    expect(await hotRows(t.db, namesStatement, [user.id, 'nobody'])).toEqual([{ name: 'renamed' }]);
+    await t.db.transaction(async (trx) => {
+      await hotRun(trx, renameStatement, ['in the transaction', user.id]);
+      expect((await hotFirst(trx, namesStatement, [user.id, 'nobody']))?.name).toBe('in the transaction');
+    });
+    expect((await findUserById(t.db, user.id))?.name).toBe('in the transaction');
+  });
+
+  it('never reads rows a transaction has not committed', async () => {
+    const user = userRow();
+    let inserted!: () => void;
+    const insertedNow = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    let rollBack!: () => void;
+    const rolledBackLater = new Promise<void>((resolve) => {
+      rollBack = resolve;
+    });
+    const transaction = t.db
+      .transaction(async (trx) => {
+        await trx('users').insert(user);
+        inserted();
+        await rolledBackLater;
+        throw new Error('rolled back');
+      })
+      .catch(() => undefined);
+    await insertedNow;
+    // Asked while the transaction is open: answered after it ended, so the row it rolled back is not there.
+    const reading = findUserById(t.db, user.id);
+    rollBack();
+    expect(await reading).toBeUndefined();
+    await transaction;
+  });
+
+  it('never lets a transaction roll back a write it did not make', async () => {
+    const user = userRow();
+    await t.db('users').insert(user);
+    let started!: () => void;
+    const startedNow = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    let rollBack!: () => void;
+    const rolledBackLater = new Promise<void>((resolve) => {
+      rollBack = resolve;
+    });
+    const transaction = t.db
+      .transaction(async (trx) => {
+        await trx('users').where({ id: 'nobody' }).update({ name: 'x' });
+        started();
+        await rolledBackLater;
+        throw new Error('rolled back');
+      })
+      .catch(() => undefined);
+    await startedNow;
+    const writing = hotRun(t.db, renameStatement, ['kept', user.id]);
+    rollBack();
+    expect(await writing).toBe(1);
+    await transaction;
+    expect((await findUserById(t.db, user.id))?.name).toBe('kept');
+  });
+});
