@@ -1,6 +1,5 @@
 // Authenticator apps: enrolment (a sealed 160-bit seed, pending until its first code), verification within ±1 step,
 // and the replay guard (the last accepted step per user, advanced only by a conditional UPDATE).
-import QRCode from 'qrcode';
 import { buildOtpauthUri, generateTotpSecret, verifyTotpStep } from '../../shared/totp.ts';
 import type { TotpEnrollment } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
@@ -15,6 +14,7 @@ export async function startTotpEnrolment(deps: Deps, user: { id: string; email: 
   const secret = generateTotpSecret();
   await savePending(deps.db, user.id, 'totp', { secretSealed: deps.secrets.seal(secret, sealContext(user.id)) }, deps.clock.now());
   const otpauthUri = buildOtpauthUri({ secretBase32: secret, issuer: TOTP_ISSUER, accountName: user.email });
+  const { default: QRCode } = await import('qrcode');
   const qrSvg = await QRCode.toString(otpauthUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
   return { secret, otpauthUri, qrSvg };
 }

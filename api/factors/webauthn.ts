@@ -3,16 +3,15 @@
 // the only accepted origin), never a request header. Every ceremony's challenge is kept server-side under a
 // purpose that binds it to what asked for it (a login challenge, an enrolling session or setup challenge, a
 // re-authentication) and is used once; a wrong answer is a value (null), never an exception.
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
+import type {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+
 import type { Config } from '../config.ts';
 import type { Deps } from '../deps.ts';
 import type { UserRow } from '../records/users.ts';
@@ -25,6 +24,13 @@ import {
   transportsOf,
   type NewCredential,
 } from '../records/webauthn-credentials.ts';
+
+/** @simplewebauthn/server (about 300 ms and 25 MB to load) is loaded by the first ceremony, not at start-up. */
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const simpleWebAuthn = () => {
+  library ??= import('@simplewebauthn/server');
+  return library;
+};
 
 /** How long a ceremony's challenge waits for the key (never past what it is bound to). */
 export const CEREMONY_TTL_MS = 5 * 60_000;
@@ -75,7 +81,7 @@ export async function startRegistration(
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const rp = relyingParty(deps.config);
   const existing = await listCredentials(deps.db, user.id);
-  const options = await generateRegistrationOptions({
+  const options = await (await simpleWebAuthn()).generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
     userName: user.email,
@@ -103,7 +109,7 @@ export async function finishRegistration(
   const rp = relyingParty(deps.config);
   let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
-    result = await verifyRegistrationResponse({
+    result = await (await simpleWebAuthn()).verifyRegistrationResponse({
       response,
       expectedChallenge: challenge,
       expectedOrigin: rp.origin,
@@ -134,7 +140,7 @@ export async function startAssertion(
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const rp = relyingParty(deps.config);
   const credentials = await listCredentials(deps.db, userId);
-  const options = await generateAuthenticationOptions({
+  const options = await (await simpleWebAuthn()).generateAuthenticationOptions({
     rpID: rp.id,
     allowCredentials: credentials.map((c) => ({ id: c.id, transports: transportsOf(c) })),
     userVerification: 'preferred',
@@ -166,7 +172,7 @@ export async function verifyAssertion(
   const rp = relyingParty(deps.config);
   let result: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
   try {
-    result = await verifyAuthenticationResponse({
+    result = await (await simpleWebAuthn()).verifyAuthenticationResponse({
       response,
       expectedChallenge: challenge,
       expectedOrigin: rp.origin,
