@@ -266,7 +266,7 @@ const ceilingSession = (c: ChildServer) =>
   });
 
 /** Challenges per verify run, from each system's (cold, so slower) warm-up rate: a warm run lasts about 3-4 s (≤ 10 s). */
-const VERIFY_AMOUNT: Record<string, number> = { 'twofold-sqlite': 300, 'twofold-pg': 300, peer: 300 };
+const VERIFY_AMOUNT: Record<string, number> = { 'twofold-sqlite': 300, 'twofold-pg': 300, peer: 300, ceiling: 300 };
 const sizeFor = (rate: number) => Math.max(300, Math.min(5000, Math.round(rate * 6)));
 
 async function twofoldVerify(t: Twofold, passwordHash: string) {
@@ -286,6 +286,31 @@ async function twofoldVerify(t: Twofold, passwordHash: string) {
             ...req,
             path: `/api/v1/auth/challenge/${ids[k]}/verify`,
             body: JSON.stringify({ method: 'totp', code: generateTotp(users[k]!.secret, Date.now()) }),
+          };
+        },
+      },
+    ],
+  });
+}
+
+/** The bare endpoint doing the same reads and writes (bench/servers/ceiling.ts), on challenges it makes itself. */
+async function ceilingVerify(c: ChildServer) {
+  const res = await fetch(`${c.url}/challenges/${VERIFY_AMOUNT.ceiling}`, { method: 'POST' });
+  const made = (await res.json()) as { challengeId: string; secret: string }[];
+  let i = 0;
+  return cannon(c.url, {
+    amount: made.length,
+    watchPid: c.pid,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req: any) => {
+          const k = i++;
+          return {
+            ...req,
+            path: `/verify/${made[k]!.challengeId}`,
+            body: JSON.stringify({ code: generateTotp(made[k]!.secret, Date.now()) }),
           };
         },
       },
@@ -535,10 +560,12 @@ async function main() {
         sq: await twofoldVerify(sqlite, passwordHash),
         pg: await twofoldVerify(postgres, passwordHash),
         ba: await peerVerify(peer),
+        ceil: await ceilingVerify(ceiling),
       };
       VERIFY_AMOUNT['twofold-sqlite'] = sizeFor(warm.sq.rps);
       VERIFY_AMOUNT['twofold-pg'] = sizeFor(warm.pg.rps);
       VERIFY_AMOUNT.peer = sizeFor(warm.ba.rps);
+      VERIFY_AMOUNT.ceiling = sizeFor(warm.ceil.rps);
       log(
         `  verify warm-up: ${warm.sq.rps.toFixed(0)} / ${warm.pg.rps.toFixed(0)} / ${warm.ba.rps.toFixed(0)} per s; runs of ${JSON.stringify(VERIFY_AMOUNT)} challenges`,
       );
@@ -556,6 +583,7 @@ async function main() {
       record('verify/twofold-sqlite', await twofoldVerify(sqlite, passwordHash));
       record('verify/better-auth', await peerVerify(peer));
       record('verify/twofold-pg', await twofoldVerify(postgres, passwordHash));
+      record('verify/ceiling', await ceilingVerify(ceiling));
     }
     for (let round = 1; round <= ROUNDS && runs_('signin'); round++) {
       log(`round ${round}: full sign-in`);
@@ -634,7 +662,14 @@ function writeReport({
     ba: rps('session/better-auth'),
     ceil: rps('session/ceiling'),
   };
-  const ver = { sq: rps('verify/twofold-sqlite'), pg: rps('verify/twofold-pg'), ba: rps('verify/better-auth') };
+  const ver = {
+    sq: rps('verify/twofold-sqlite'),
+    pg: rps('verify/twofold-pg'),
+    ba: rps('verify/better-auth'),
+    ceil: rps('verify/ceiling'),
+  };
+  // CPU of the server process per answered check, µs (utime+stime from /proc over the run).
+  const cpuPerCheck = (key: string) => med(key, (r) => ((r.cpuS ?? 0) * 1e6) / Math.max(1, r.answered * r.seconds));
   const sign = { sq: rps('signin/twofold-sqlite'), pg: rps('signin/twofold-pg'), ba: rps('signin/better-auth') };
   const cpuSq = cpuPerSignIn('signin/twofold-sqlite');
   const floodP99 = p99('flood-sessions/twofold-sqlite');
@@ -658,9 +693,11 @@ function writeReport({
     `| session check, req/s | ${sess.sq.toFixed(0)} (${all('session/twofold-sqlite', (r) => r.rps)}) | ${sess.pg.toFixed(0)} (${all('session/twofold-pg', (r) => r.rps)}) | better-auth get-session ${sess.ba.toFixed(0)} (${all('session/better-auth', (r) => r.rps)}) | ${ratio(sess.sq, sess.ba)} | ≥ 10× peer | ${mark(sess.sq >= 10 * sess.ba)} |`,
     `| session check vs ceiling | | | bare Koa + better-sqlite3 ${sess.ceil.toFixed(0)} (${all('session/ceiling', (r) => r.rps)}) | ${((100 * sess.sq) / sess.ceil).toFixed(0)}% | ≥ 50% of ceiling | ${mark(sess.sq >= 0.5 * sess.ceil)} |`,
     `| session check p99, ms | ${p99('session/twofold-sqlite')} | ${p99('session/twofold-pg')} | better-auth ${p99('session/better-auth')}, ceiling ${p99('session/ceiling')} | | | |`,
+    `| CPU per session check, µs | ${cpuPerCheck('session/twofold-sqlite').toFixed(0)} | ${cpuPerCheck('session/twofold-pg').toFixed(0)} | ceiling ${cpuPerCheck('session/ceiling').toFixed(0)} | ${ratio(cpuPerCheck('session/twofold-sqlite'), cpuPerCheck('session/ceiling'))} | ≤ 2× ceiling | ${mark(cpuPerCheck('session/twofold-sqlite') <= 2 * cpuPerCheck('session/ceiling'))} |`,
     `| PostgreSQL vs SQLite, session check | | | | ${((100 * sess.pg) / sess.sq).toFixed(0)}% | ≥ 60% | ${mark(sess.pg >= 0.6 * sess.sq)} |`,
     `| session check through a round-robin proxy, req/s: 1 → 2 API processes | | ${scale.one.toFixed(0)} (${all('scale/1-process', (r) => r.rps)}) → ${scale.two.toFixed(0)} (${all('scale/2-processes', (r) => r.rps)}) | | ${ratio(scale.two, scale.one)} | (reported) | |`,
     `| TOTP challenge verify, req/s | ${ver.sq.toFixed(0)} (${all('verify/twofold-sqlite', (r) => r.rps)}) | ${ver.pg.toFixed(0)} (${all('verify/twofold-pg', (r) => r.rps)}) | better-auth verify-totp ${ver.ba.toFixed(0)} (${all('verify/better-auth', (r) => r.rps)}) | ${ratio(ver.sq, ver.ba)} | ≥ 10× peer | ${mark(ver.sq >= 10 * ver.ba)} |`,
+    `| TOTP challenge verify vs a bare endpoint | | | bare Koa + better-sqlite3, same reads and writes ${ver.ceil.toFixed(0)} (${all('verify/ceiling', (r) => r.rps)}) | ${((100 * ver.sq) / ver.ceil).toFixed(0)}% | ≥ 50% | ${mark(ver.sq >= 0.5 * ver.ceil)} |`,
     `| full sign-in with TOTP, sign-ins/s | ${sign.sq.toFixed(1)} (${all('signin/twofold-sqlite', (r) => r.rps, 1)}) | ${sign.pg.toFixed(1)} (${all('signin/twofold-pg', (r) => r.rps, 1)}) | better-auth sign-in + verify-totp ${sign.ba.toFixed(1)} (${all('signin/better-auth', (r) => r.rps, 1)}) | ${ratio(sign.sq, sign.ba)} | ≥ 5× peer | ${mark(sign.sq >= 5 * sign.ba)} |`,
     `| CPU per sign-in, ms | ${cpuSq.toFixed(1)} | ${cpuPerSignIn('signin/twofold-pg').toFixed(1)} | one argon2id verify ${argonMs.toFixed(1)}; better-auth ${cpuPerSignIn('signin/better-auth').toFixed(1)} | ${ratio(cpuSq, argonMs)} | ≤ 1.3× one hash | ${mark(cpuSq <= 1.3 * argonMs)} |`,
     `| session check p99 under a wrong-code flood, ms | ${floodP99} (${all('flood-sessions/twofold-sqlite', (r) => r.p99)}) vs ${baseP99} (${all('flood-baseline/twofold-sqlite', (r) => r.p99)}) without | | flood: ${med('flood-attack/twofold-sqlite', (r) => r.answered).toFixed(0)} wrong codes/s answered (401/429) | ${ratio(floodP99, baseP99)} | ≤ 2× | ${mark(floodP99 <= 2 * baseP99)} |`,
