@@ -5,6 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, engine, type TestDatabase } from '../support/database.ts';
 import { hotFirst, hotRows, hotRun, hotStatement } from '../../api/db/hot.ts';
 import { findUserById } from '../../api/records/users.ts';
+import { CHALLENGE_MAX_ATTEMPTS, completeChallenge, createChallenge, reserveAttempt } from '../../api/records/challenges.ts';
+import { acceptTotpStep } from '../../api/factors/totp.ts';
+import { LOCK_AFTER_WRONG_CODES, reserveCodeAttempt } from '../../api/factors/lockout.ts';
+import type { Deps } from '../../api/deps.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -86,5 +90,60 @@ describe(`the hot path beside a transaction (${engine})`, () => {
     expect(await writing).toBe(1);
     await transaction;
     expect((await findUserById(t.db, user.id))?.name).toBe('kept');
+  });
+});
+
+// The code check's rules live in the conditions of its hot statements. Over HTTP on SQLite a request reads and reserves
+// without yielding to another, so a race there cannot show a missing condition; these call the writers with a stale
+// read, as racing requests on PostgreSQL do, so each rule fails here on both engines if its condition is removed.
+describe(`the code check's conditional writes hold against a stale read (${engine})`, () => {
+  it("a challenge's attempts: 5 reservations from one read, then none", async () => {
+    const user = userRow();
+    await t.db('users').insert(user);
+    const { challenge } = await createChallenge(t.db, {
+      userId: user.id,
+      kind: 'login',
+      methods: ['totp'],
+      client: 'web',
+      ip: '127.0.0.1',
+      userAgent: null,
+      now: NOW,
+    });
+    const used: (number | null)[] = [];
+    for (let i = 0; i < CHALLENGE_MAX_ATTEMPTS + 2; i++) used.push(await reserveAttempt(t.db, challenge, NOW));
+    expect(used).toEqual([1, 2, 3, 4, 5, null, null]);
+  });
+
+  it('a challenge is completed once: the second of two requests that both read it open gets nothing', async () => {
+    const user = userRow();
+    await t.db('users').insert(user);
+    const { challenge } = await createChallenge(t.db, {
+      userId: user.id,
+      kind: 'login',
+      methods: ['totp'],
+      client: 'web',
+      ip: '127.0.0.1',
+      userAgent: null,
+      now: NOW,
+    });
+    expect(await completeChallenge(t.db, challenge.id, NOW)).toBe(true);
+    expect(await completeChallenge(t.db, challenge.id, NOW + 1)).toBe(false);
+  });
+
+  it('the TOTP replay guard: a step is accepted once, and never an earlier one', async () => {
+    const user = userRow();
+    await t.db('users').insert(user);
+    const deps = { db: t.db } as Deps;
+    expect(await acceptTotpStep(deps, user.id, 1000)).toBe(true);
+    expect(await acceptTotpStep(deps, user.id, 1000)).toBe(false);
+    expect(await acceptTotpStep(deps, user.id, 999)).toBe(false);
+    expect(await acceptTotpStep(deps, user.id, 1001)).toBe(true);
+  });
+
+  it("the user's lock: 10 code attempts in a row are reserved, the 11th is refused with 429", async () => {
+    const user = userRow();
+    await t.db('users').insert(user);
+    for (let i = 0; i < LOCK_AFTER_WRONG_CODES; i++) await reserveCodeAttempt(t.db, user.id, NOW);
+    await expect(reserveCodeAttempt(t.db, user.id, NOW)).rejects.toMatchObject({ status: 429 });
   });
 });
