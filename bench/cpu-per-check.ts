@@ -1,18 +1,26 @@
 // CPU per session check, Twofold (api/server.ts --no-build, SQLite) against the ceiling (bench/servers/ceiling.ts):
 // the server process's utime+stime from /proc over a fixed number of GET /session requests, alternating, so a busy
 // machine moves both alike. Narrower and quicker than `npm run bench` (about a minute), for deciding changes.
-// Usage: npx tsx bench/cpu-per-check.ts [requests per run, default 20000] [rounds, default 3]
+// Twofold runs as the production start (dist/api/server.js, compiled first as `npm run build` does); `--profile` adds
+// --cpu-prof to both servers (bench/profiles/, one file each; summarise with bench/profile-summary.ts).
+// Usage: npx tsx bench/cpu-per-check.ts [requests per run, default 20000] [rounds, default 3] [--profile]
 import autocannon from 'autocannon';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createDb, migrateLatest } from '../api/db/db.ts';
-import { startApiProcess, startServerProcess, type ChildServer } from '../test/support/process.ts';
+import { COMPILED_SERVER, startApiProcess, startServerProcess, type ChildServer } from '../test/support/process.ts';
 import { openSeeder } from './seed.ts';
+import { buildServer } from '../api/build.ts';
 
-const REQUESTS = Number(process.argv[2] ?? 20_000);
-const ROUNDS = Number(process.argv[3] ?? 3);
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const REQUESTS = Number(args[0] ?? 20_000);
+const ROUNDS = Number(args[1] ?? 3);
+const profile = (name: string) =>
+  process.argv.includes('--profile')
+    ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles', `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`]
+    : [];
 const POOL = 500;
 const CLK_TCK = 100;
 
@@ -36,6 +44,7 @@ async function run(server: ChildServer, path: string, auth: (i: number) => strin
   return { rps: result.requests.average, cpuUs: (cpu * 1e6) / REQUESTS };
 }
 
+buildServer();
 const dir = mkdtempSync(join(tmpdir(), 'cpu-per-check-'));
 const servers: ChildServer[] = [];
 try {
@@ -49,6 +58,8 @@ try {
   const tokens = await seed.sessions(users.map((u) => u.id));
   await seed.close();
   const twofold = await startApiProcess({
+    compiled: COMPILED_SERVER,
+    nodeArgs: profile('twofold'),
     databaseUrl: file,
     secretKey,
     outboxPath: join(dir, 'outbox.jsonl'),
@@ -58,6 +69,7 @@ try {
   const ceiling = await startServerProcess({
     script: 'bench/servers/ceiling.ts',
     readyPath: '/health',
+    nodeArgs: profile('ceiling'),
     env: { DB_PATH: join(dir, 'ceiling.sqlite'), TOKENS: String(POOL) },
   });
   servers.push(ceiling);

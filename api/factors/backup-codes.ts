@@ -54,15 +54,16 @@ export async function countBackupCodes(db: Db, userId: string): Promise<number> 
 }
 
 /** The unused codes of the current set, for display after re-authentication. */
-export async function revealBackupCodes(deps: Deps, user: { id: string; backup_codes_sealed: string | null }): Promise<string[]> {
-  if (!user.backup_codes_sealed) return [];
-  const all = JSON.parse(deps.secrets.open(user.backup_codes_sealed, sealContext(user.id))) as string[];
+export async function revealBackupCodes(deps: Deps, userId: string): Promise<string[]> {
+  const sealed = (await deps.db('users').where({ id: userId }).first('backup_codes_sealed'))?.backup_codes_sealed as string | null;
+  if (!sealed) return [];
+  const all = JSON.parse(deps.secrets.open(sealed, sealContext(userId))) as string[];
   const used = new Set(
-    (await deps.db('backup_codes').where({ user_id: user.id }).whereNotNull('used_at').select('code_hash')).map(
+    (await deps.db('backup_codes').where({ user_id: userId }).whereNotNull('used_at').select('code_hash')).map(
       (r: { code_hash: string }) => r.code_hash,
     ),
   );
-  return all.filter((code) => !used.has(hashOf(deps, user.id, code))).map(formatBackupCode);
+  return all.filter((code) => !used.has(hashOf(deps, userId, code))).map(formatBackupCode);
 }
 
 export async function deleteBackupCodes(db: Db, userId: string): Promise<number> {

@@ -7,14 +7,14 @@ import type { Db } from '../db/db.ts';
 import { hotRun, hotStatement } from '../db/hot.ts';
 import { tooManyAttempts } from '../errors.ts';
 import { recordEvent } from '../records/audit.ts';
-import { findUserById, type UserRow } from '../records/users.ts';
+import { findUserById, type SessionUser } from '../records/users.ts';
 
 export const LOCK_AFTER_WRONG_CODES = 10;
 export const LOCK_MS = 15 * 60_000;
 export const HARD_LOCK_AFTER_WRONG_CODES = 100;
 
 /** Seconds until the user may enter codes again, or 0. */
-export function lockRemainingSeconds(user: Pick<UserRow, 'code_locked_until' | 'failed_code_total'>, now: number): number {
+export function lockRemainingSeconds(user: Pick<SessionUser, 'code_locked_until' | 'failed_code_total'>, now: number): number {
   if (user.failed_code_total >= HARD_LOCK_AFTER_WRONG_CODES) return LOCK_MS / 1000;
   return user.code_locked_until && user.code_locked_until > now ? Math.ceil((user.code_locked_until - now) / 1000) : 0;
 }

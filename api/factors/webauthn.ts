@@ -14,7 +14,7 @@ import type {
 
 import type { Config } from '../config.ts';
 import type { Deps } from '../deps.ts';
-import type { UserRow } from '../records/users.ts';
+import type { SessionUser } from '../records/users.ts';
 import {
   consumeCeremonyChallenge,
   findCredential,
@@ -76,7 +76,7 @@ async function keep(deps: Deps, binding: Binding, challenge: string): Promise<vo
 /** Options to create a new credential: the user's existing keys are excluded, so one key is not added twice. */
 export async function startRegistration(
   deps: Deps,
-  user: UserRow,
+  user: SessionUser,
   binding: Omit<Binding, 'userId'>,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const rp = relyingParty(deps.config);

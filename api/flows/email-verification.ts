@@ -4,7 +4,7 @@ import type { Deps } from '../deps.ts';
 import { ApiError, tooManyAttempts } from '../errors.ts';
 import { randomToken } from '../crypto/secrets.ts';
 import { consumeVerification, recentVerificationTimes, replaceVerification } from '../records/email-verifications.ts';
-import { findUserById, markEmailVerified, type UserRow } from '../records/users.ts';
+import { findUserById, markEmailVerified, type SessionUser } from '../records/users.ts';
 import { recordEvent } from '../records/audit.ts';
 import { maskEmail } from '../../shared/masks.ts';
 
@@ -16,7 +16,7 @@ const LINKS_PER_HOUR = 5;
  * hourly cap; 502 when the email cannot be sent (then no link is stored). */
 export async function sendVerificationEmail(
   deps: Deps,
-  user: UserRow,
+  user: SessionUser,
   now: number,
 ): Promise<{ sentTo: string; resendAfterSeconds: number }> {
   if (user.email_verified_at !== null) throw new ApiError('conflict', 'This email address is already verified.');
@@ -49,7 +49,7 @@ export async function sendVerificationEmail(
 }
 
 /** Spends a verification token and marks the user's address verified; 410 for an unknown, used or expired token. */
-export async function verifyEmail(deps: Deps, token: string, ip: string, now: number): Promise<UserRow> {
+export async function verifyEmail(deps: Deps, token: string, ip: string, now: number): Promise<SessionUser> {
   const userId = await consumeVerification(deps.db, token, now);
   if (!userId) throw new ApiError('challenge_expired', 'This link has expired or was already used. Sign in and ask for a new one.');
   if (await markEmailVerified(deps.db, userId, now)) {

@@ -4,7 +4,7 @@
 import type { EnrollableMethod, MethodEnabled } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
-import { setPreferredMethod, type UserRow } from '../records/users.ts';
+import { setPreferredMethod, type SessionUser } from '../records/users.ts';
 import type { ChallengeRow } from '../records/challenges.ts';
 import { challengeMethods, completeChallenge, endSetupChallengesOfUser } from '../records/challenges.ts';
 import { listEnabledMethods, promotePending, savePending, findFactor } from '../records/factors.ts';
@@ -24,7 +24,7 @@ export type CodeMethod = Exclude<EnrollableMethod, 'webauthn'>;
 
 /** Who is enrolling: a signed-in user (session id) or a user in setup_required (their challenge). */
 export interface Enroller {
-  user: UserRow;
+  user: SessionUser;
   sessionId?: string;
   setupChallenge?: ChallengeRow;
 }

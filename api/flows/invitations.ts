@@ -14,7 +14,7 @@ import {
   insertUser,
   setManagingAccount,
   userNames,
-  type UserRow,
+  type SessionUser,
 } from '../records/users.ts';
 import { addMembership, deleteAccountsWithoutMembers, findAccount, findMembership, hasRole } from '../records/accounts.ts';
 import { recordEvent } from '../records/audit.ts';
@@ -52,7 +52,7 @@ const publicInvitation = (row: InvitationRow) => ({ id: row.id, email: row.email
 async function emailInvitation(
   deps: Deps,
   invitation: { email: string; role: Role; accountId: string },
-  inviter: UserRow,
+  inviter: SessionUser,
   token: string,
 ): Promise<void> {
   const account = (await findAccount(deps.db, invitation.accountId))!;
@@ -80,7 +80,7 @@ async function emailInvitation(
  * unverified address cannot send genuine Twofold invitations). A pending invitation for the address is replaced. */
 export async function inviteMember(
   deps: Deps,
-  input: { accountId: string; email: string; role: Role; inviter: UserRow; inviterRole: Role; ip: string },
+  input: { accountId: string; email: string; role: Role; inviter: SessionUser; inviterRole: Role; ip: string },
 ) {
   const now = deps.clock.now();
   if (input.role === 'owner' && !hasRole(input.inviterRole, 'owner')) throw new ApiError('forbidden', 'Only owners can invite owners.');
@@ -138,7 +138,7 @@ async function pendingOfAccount(deps: Deps, accountId: string, invitationId: str
 
 export async function revokeInvitation(
   deps: Deps,
-  input: { accountId: string; invitationId: string; actor: UserRow; actorRole: Role; ip: string },
+  input: { accountId: string; invitationId: string; actor: SessionUser; actorRole: Role; ip: string },
 ): Promise<void> {
   const now = deps.clock.now();
   const row = await pendingOfAccount(deps, input.accountId, input.invitationId, input.actorRole, now);
@@ -156,7 +156,7 @@ export async function revokeInvitation(
 /** A new link and a fresh 7 days; the old link stops working. */
 export async function resendInvitation(
   deps: Deps,
-  input: { accountId: string; invitationId: string; actor: UserRow; actorRole: Role; ip: string },
+  input: { accountId: string; invitationId: string; actor: SessionUser; actorRole: Role; ip: string },
 ) {
   const now = deps.clock.now();
   const row = await pendingOfAccount(deps, input.accountId, input.invitationId, input.actorRole, now);
@@ -205,7 +205,7 @@ export async function previewInvitation(deps: Deps, token: string) {
 export async function acceptAsNewPerson(
   deps: Deps,
   input: { token: string; name: string; passwordHash: string; ip: string },
-): Promise<UserRow> {
+): Promise<SessionUser> {
   const now = deps.clock.now();
   const joined = await deps.db.transaction(async (trx) => {
     const row = await findPendingByToken(trx, input.token, now);
@@ -247,7 +247,7 @@ export async function acceptAsNewPerson(
 /** An existing user accepts while signed in with the invited, verified address. */
 export async function acceptAsUser(
   deps: Deps,
-  input: { token: string; user: UserRow; ip: string },
+  input: { token: string; user: SessionUser; ip: string },
 ): Promise<{ id: string; name: string; role: Role }> {
   const now = deps.clock.now();
   const joined = await deps.db.transaction(async (trx) => {

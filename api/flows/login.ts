@@ -5,7 +5,7 @@ import type { Client, LoginResponse, Method } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
 import { iso } from '../db/db.ts';
 import { ApiError } from '../errors.ts';
-import { findUserByEmail, findUserById, publicUser, type UserRow } from '../records/users.ts';
+import { findUserByEmail, findUserById, publicUser, type SessionUser } from '../records/users.ts';
 import { lockRemainingSeconds, lockedError } from '../factors/lockout.ts';
 import { challengeAttempts, checkCodeAttempt } from '../factors/code-attempt.ts';
 import { loadRequirement } from '../policy/requirement.ts';
@@ -40,7 +40,7 @@ export interface SignedIn {
 /** Creates the session that a passed login earns. */
 export async function signIn(
   deps: Deps,
-  user: UserRow,
+  user: SessionUser,
   client: Client,
   req: RequestInfo,
   extra: { deviceToken?: string; deviceDays?: number; backupCodesRemaining?: number; twoFactorSetupDueBy?: number } = {},
@@ -90,7 +90,7 @@ export async function login(
  * as a new person (the link proved the mailbox, the new password was just chosen). */
 export async function continueLogin(
   deps: Deps,
-  user: UserRow,
+  user: SessionUser,
   input: { deviceToken?: string; client: Client },
   req: RequestInfo,
 ): Promise<LoginOutcome> {

@@ -17,7 +17,7 @@ import { sendNotice, sendNotices } from '../notify/email.ts';
 import { ownerEmails } from '../notify/recovery-notices.ts';
 import { issueRecoveryCode } from '../factors/recovery-codes.ts';
 import { accountReason, readPolicy, type MemberFacts } from '../policy/account-policy.ts';
-import { findUserById, setPreferredMethod, type UserRow } from '../records/users.ts';
+import { findUserById, setPreferredMethod, type SessionUser } from '../records/users.ts';
 import { forgetTotpStep } from '../factors/totp.ts';
 import { accountSetupDue, formatDueDate, memberSetupDue, recordGraceGranted } from './grace.ts';
 import { accountPolicy } from '../policy/requirement.ts';
@@ -64,7 +64,7 @@ export function mayReset(actor: { userId: string; role: Role }, target: { userId
 
 /** Only the account a user came into being through may reset or rescue their 2FA: any other account that can
  * require it of them could otherwise invite them and then take over their sign-in. */
-export function assertManaged(accountId: string, target: Pick<UserRow, 'managed_by_account_id'>): void {
+export function assertManaged(accountId: string, target: Pick<SessionUser, 'managed_by_account_id'>): void {
   if (target.managed_by_account_id !== accountId) {
     throw new ApiError(
       'forbidden',
@@ -117,7 +117,7 @@ export const setupInstructions = (accountName: string, origin: string, dueAt: nu
 /** Turns the per-member requirement on or off; emails setup instructions when it is turned on. */
 export async function setRequire2fa(
   deps: Deps,
-  input: { accountId: string; userId: string; on: boolean; actor: UserRow; ip: string },
+  input: { accountId: string; userId: string; on: boolean; actor: SessionUser; ip: string },
 ): Promise<void> {
   const now = deps.clock.now();
   const membership = await findMembership(deps.db, input.accountId, input.userId);
@@ -164,7 +164,7 @@ export async function setRequire2fa(
  * applies at the next login (setup_required), so no account's standing is weakened. */
 export async function resetMemberTwoFactor(
   deps: Deps,
-  input: { accountId: string; userId: string; actor: UserRow; actorRole: Role; ip: string },
+  input: { accountId: string; userId: string; actor: SessionUser; actorRole: Role; ip: string },
 ): Promise<void> {
   const now = deps.clock.now();
   const membership = await findMembership(deps.db, input.accountId, input.userId);
@@ -214,7 +214,7 @@ export async function resetMemberTwoFactor(
  * every owner are emailed. */
 export async function issueMemberRecoveryCode(
   deps: Deps,
-  input: { accountId: string; userId: string; actor: UserRow; ip: string },
+  input: { accountId: string; userId: string; actor: SessionUser; ip: string },
 ): Promise<{ code: string; expiresAt: number }> {
   if (input.userId === input.actor.id) throw new ApiError('forbidden', 'Another owner must issue a recovery code for you.');
   const [member, account] = await Promise.all([findUserById(deps.db, input.userId), findAccount(deps.db, input.accountId)]);

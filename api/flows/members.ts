@@ -3,14 +3,14 @@ import type { Role } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { recordEvent } from '../records/audit.ts';
-import type { UserRow } from '../records/users.ts';
+import type { SessionUser } from '../records/users.ts';
 import { lockAccount, lockMembership, lockOtherOwners, removeMembership, setRole } from '../records/accounts.ts';
 import { inRetriedTransaction } from '../db/transaction-retry.ts';
 
 interface MemberChange {
   accountId: string;
   userId: string;
-  actor: UserRow;
+  actor: SessionUser;
   ip: string;
 }
 

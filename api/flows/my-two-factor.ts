@@ -3,7 +3,7 @@ import { publicRequiredBy } from '../policy/policy.ts';
 import type { EnrollableMethod, TwoFactorStatus } from '../../shared/schemas.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
-import { setPreferredMethod, setPreviousPhone, type UserRow } from '../records/users.ts';
+import { setPreferredMethod, setPreviousPhone, type SessionUser } from '../records/users.ts';
 import { listFactors, enabledMethods, removeFactor, removeAllFactors } from '../records/factors.ts';
 import { countBackupCodes, deleteBackupCodes } from '../factors/backup-codes.ts';
 import { loadRequirement } from '../policy/requirement.ts';
@@ -13,7 +13,7 @@ import { recordEvent } from '../records/audit.ts';
 import { listCredentials, publicKey } from '../records/webauthn-credentials.ts';
 import { isLowOnBackupCodes } from '../notify/backup-code-notices.ts';
 
-export async function twoFactorStatus(deps: Deps, user: UserRow, ip: string): Promise<TwoFactorStatus> {
+export async function twoFactorStatus(deps: Deps, user: SessionUser, ip: string): Promise<TwoFactorStatus> {
   const factors = await listFactors(deps.db, user.id);
   const enabled = enabledMethods(factors);
   const [requirement, remaining, keys] = await Promise.all([
@@ -46,7 +46,7 @@ export async function twoFactorStatus(deps: Deps, user: UserRow, ip: string): Pr
 }
 
 /** Removes one method; removing the last one while an account requires 2FA is 409 2fa_required_by_account. */
-export async function removeMethod(deps: Deps, user: UserRow, method: EnrollableMethod, ip: string): Promise<void> {
+export async function removeMethod(deps: Deps, user: SessionUser, method: EnrollableMethod, ip: string): Promise<void> {
   const factors = await listFactors(deps.db, user.id);
   const enabled = enabledMethods(factors);
   if (!enabled.includes(method)) throw new ApiError('not_found', 'That method is not set up.');
@@ -84,7 +84,7 @@ function evaluateWith(requirement: Awaited<ReturnType<typeof loadRequirement>>, 
 }
 
 /** Turns everything off: methods, backup codes and trusted devices. Refused while any account requires 2FA. */
-export async function disableTwoFactor(deps: Deps, user: UserRow, ip: string): Promise<void> {
+export async function disableTwoFactor(deps: Deps, user: SessionUser, ip: string): Promise<void> {
   const requirement = await loadRequirement(deps.db, user.id, ip);
   if (requirement.required) {
     throw new ApiError('2fa_required_by_account', undefined, { requiredBy: publicRequiredBy(requirement) });

@@ -20,7 +20,7 @@ import { recordEvent, type AuditInput } from '../records/audit.ts';
 import { sendNotice, sendNotices } from '../notify/email.ts';
 import { ownerEmails } from '../notify/recovery-notices.ts';
 import { maskEmail } from '../../shared/masks.ts';
-import type { UserRow } from '../records/users.ts';
+import type { SessionUser } from '../records/users.ts';
 import { loadMemberFacts, setupInstructions } from './member-2fa.ts';
 import { accountPolicy } from '../policy/requirement.ts';
 import { enforceSinceAfter } from '../policy/setup-due.ts';
@@ -43,7 +43,7 @@ export const CONFIRMATION_MAX_ATTEMPTS = 5;
 const DAY_MS = 24 * 60 * 60_000;
 
 export interface Actor {
-  user: UserRow;
+  user: SessionUser;
   ip: string;
 }
 

@@ -1,7 +1,7 @@
 // Re-authentication: a fresh proof (password, or a code of an enabled method) opens 10 minutes of sensitive calls.
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
-import type { UserRow } from '../records/users.ts';
+import { findUserById, type SessionUser } from '../records/users.ts';
 import type { SessionRow } from '../records/sessions.ts';
 import { checkCodeAttempt } from '../factors/code-attempt.ts';
 import { checkFactorCode } from '../factors/check-code.ts';
@@ -17,7 +17,7 @@ import { noticeBackupCodeUsed } from '../notify/backup-code-notices.ts';
 
 export async function reauthenticate(
   deps: Deps,
-  user: UserRow,
+  user: SessionUser,
   session: SessionRow,
   proof: { password: string } | { method: string; code?: string; response?: AuthenticationResponse },
   ip: string,
@@ -25,7 +25,8 @@ export async function reauthenticate(
   if ('password' in proof) {
     // The same throttle as the login's: a stolen session must not become a password oracle.
     const attempt = await reservePasswordAttempt(deps, { email: user.email, ip, userId: user.id });
-    const ok = await deps.passwords.verify(user.password_hash, proof.password);
+    // The hash is read here, not carried with the session's user (records/users.ts SessionUser).
+    const ok = await deps.passwords.verify((await findUserById(deps.db, user.id))?.password_hash ?? null, proof.password);
     await (ok ? attempt.succeeded() : attempt.failed());
     if (!ok) throw new ApiError('invalid_credentials', 'That password is not right.');
     return;
@@ -40,7 +41,7 @@ export async function reauthenticate(
   if (ok.method === 'backup_code') await noticeBackupCodeUsed(deps, user, ok.backupCodesRemaining, ip);
 }
 
-export async function sendReauthCode(deps: Deps, user: UserRow, session: SessionRow, method: 'sms' | 'email', ip: string) {
+export async function sendReauthCode(deps: Deps, user: SessionUser, session: SessionRow, method: 'sms' | 'email', ip: string) {
   const factor = await findFactor(deps.db, user.id, method);
   if (!factor?.enabled_at || !factor.destination) throw new ApiError('invalid_request', 'That method is not set up.');
   const sent = await sendCode(deps, {

@@ -9,7 +9,7 @@ import type {
 import type { KeyAdded, SecurityKey } from '../../shared/webauthn.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, tooManyAttempts } from '../errors.ts';
-import { setPreferredMethod, type UserRow } from '../records/users.ts';
+import { setPreferredMethod, type SessionUser } from '../records/users.ts';
 import type { SessionRow } from '../records/sessions.ts';
 import { challengeMethods, findChallenge, isLive, reserveAttempt } from '../records/challenges.ts';
 import { assertAllowed, finishEnrolment, type Enroller } from './enrolment.ts';
@@ -94,7 +94,7 @@ export async function addKey(
   return { body: { ...added, ...rest }, signedIn: finished.signedIn };
 }
 
-export async function renameKey(deps: Deps, user: UserRow, credentialId: string, name: string, ip: string): Promise<SecurityKey> {
+export async function renameKey(deps: Deps, user: SessionUser, credentialId: string, name: string, ip: string): Promise<SecurityKey> {
   if (!(await renameCredential(deps.db, user.id, credentialId, name))) throw new ApiError('not_found', 'No such security key.');
   await recordEvent(deps.db, {
     type: 'webauthn.key_renamed',
@@ -109,7 +109,7 @@ export async function renameKey(deps: Deps, user: UserRow, credentialId: string,
 
 /** Removes one key. Removing the last one removes the method, under the same rules as any method (409 while an
  * account requires 2FA that the user's other methods do not satisfy). */
-export async function removeKey(deps: Deps, user: UserRow, credentialId: string, ip: string): Promise<void> {
+export async function removeKey(deps: Deps, user: SessionUser, credentialId: string, ip: string): Promise<void> {
   const key = await findCredential(deps.db, user.id, credentialId);
   if (!key) throw new ApiError('not_found', 'No such security key.');
   const outcome = await deleteCredentialUnlessLast(deps.db, user.id, credentialId);
@@ -136,7 +136,11 @@ export async function startSignInWithKey(deps: Deps, challengeId: string): Promi
 }
 
 /** Options for re-authenticating with a key, bound to the session. */
-export async function startReauthWithKey(deps: Deps, user: UserRow, session: SessionRow): Promise<PublicKeyCredentialRequestOptionsJSON> {
+export async function startReauthWithKey(
+  deps: Deps,
+  user: SessionUser,
+  session: SessionRow,
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
   if (!(await listEnabledMethods(deps.db, user.id)).includes('webauthn'))
     throw new ApiError('invalid_request', 'You have no security key.');
   return startAssertion(deps, user.id, { purpose: ceremonyPurpose.reauth(session.id) });

@@ -1,7 +1,7 @@
 // What the middleware chain learns about a request, in one typed place.
 import type { Role } from '../../shared/schemas.ts';
 import type { SessionEndReason, SessionRow } from '../records/sessions.ts';
-import type { UserRow } from '../records/users.ts';
+import type { SessionUser } from '../records/users.ts';
 import type { SessionAccount } from '../records/accounts.ts';
 import type { ChallengeRow } from '../records/challenges.ts';
 
@@ -10,7 +10,7 @@ export interface AppState {
   /** The client address: the socket's, or the X-Forwarded-For entry our proxy appended when TRUST_PROXY is on. */
   ip: string;
   body: unknown;
-  user?: UserRow;
+  user?: SessionUser;
   session?: SessionRow;
   /** Why the request's session token stopped working, when it belonged to a session that ended. */
   sessionEnded?: SessionEndReason | 'expired';

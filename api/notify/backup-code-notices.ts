@@ -1,7 +1,7 @@
 // Running low on backup codes: when a use leaves 3 or fewer, the user is emailed how many remain and how to make new
 // ones, and the notice is audited; GET /me/2fa answers `backupCodes.low` so the Security page says it too.
 import type { Deps } from '../deps.ts';
-import type { UserRow } from '../records/users.ts';
+import type { SessionUser } from '../records/users.ts';
 import { sendNotice } from './email.ts';
 import { recordEvent } from '../records/audit.ts';
 
@@ -13,7 +13,12 @@ export const isLowOnBackupCodes = (remaining: number, twoFactorOn: boolean): boo
 const codesLeft = (n: number) => (n === 0 ? 'no backup codes' : `${n} backup code${n === 1 ? '' : 's'}`);
 
 /** After a backup code was used (to sign in or to confirm it is you): the email and the audit event when few are left. */
-export async function noticeBackupCodeUsed(deps: Deps, user: Pick<UserRow, 'id' | 'email'>, remaining: number, ip: string): Promise<void> {
+export async function noticeBackupCodeUsed(
+  deps: Deps,
+  user: Pick<SessionUser, 'id' | 'email'>,
+  remaining: number,
+  ip: string,
+): Promise<void> {
   if (remaining > LOW_BACKUP_CODES) return;
   await sendNotice(
     deps,

@@ -2,7 +2,7 @@
 import type { Deps } from '../deps.ts';
 import { recordEvent } from '../records/audit.ts';
 import { sendNotices } from './email.ts';
-import type { UserRow } from '../records/users.ts';
+import type { SessionUser } from '../records/users.ts';
 
 export async function ownerEmails(deps: Deps, accountId: string): Promise<string[]> {
   const rows = await deps
@@ -15,7 +15,7 @@ export async function ownerEmails(deps: Deps, accountId: string): Promise<string
 
 export async function notifyRecoveryCodeUsed(
   deps: Deps,
-  user: UserRow,
+  user: SessionUser,
   used: { accountId: string; issuedBy: string },
   ip: string,
 ): Promise<void> {

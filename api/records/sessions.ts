@@ -4,7 +4,7 @@ import type { Client, SessionListItem } from '../../shared/schemas.ts';
 import { affected, iso, toBool, type Db } from '../db/db.ts';
 import { hashToken, randomId, randomToken } from '../crypto/secrets.ts';
 import { hotFirst, hotRun, hotStatement } from '../db/hot.ts';
-import type { UserRow } from './users.ts';
+import type { SessionUser } from './users.ts';
 import { parseSessionAccounts, SESSION_ACCOUNTS_SQL, type SessionAccount } from './accounts.ts';
 
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -92,11 +92,9 @@ const userColumns = [
   'id',
   'email',
   'name',
-  'password_hash',
   'created_at',
   'preferred_method',
   'previous_phone',
-  'backup_codes_sealed',
   'failed_code_streak',
   'failed_code_total',
   'code_locked_until',
@@ -132,7 +130,7 @@ function pick(row: Record<string, unknown>, pairs: readonly (readonly [string, s
 }
 
 export type SessionLookup =
-  | { status: 'live'; session: SessionRow; user: UserRow; mayRequire2fa: boolean; accounts: SessionAccount[] }
+  | { status: 'live'; session: SessionRow; user: SessionUser; mayRequire2fa: boolean; accounts: SessionAccount[] }
   | { status: 'ended'; reason: SessionEndReason | 'expired' }
   | { status: 'unknown' };
 
@@ -147,21 +145,10 @@ export async function lookupSession(db: Db, token: string, now: number, mayRequi
   return {
     status: 'live',
     session,
-    user: pick(row, userPairs) as unknown as UserRow,
+    user: pick(row, userPairs) as unknown as SessionUser,
     mayRequire2fa: toBool(row.may_require_2fa),
     accounts: parseSessionAccounts(row.accounts),
   };
-}
-
-/** The live session of a token and its user; null when unknown, ended or expired. */
-export async function findLiveSession(
-  db: Db,
-  token: string,
-  now: number,
-  mayRequireSql: string,
-): Promise<{ session: SessionRow; user: UserRow; mayRequire2fa: boolean; accounts: SessionAccount[] } | null> {
-  const found = await lookupSession(db, token, now, mayRequireSql);
-  return found.status === 'live' ? found : null;
 }
 
 /** `clients` is written only when this request adds one (null keeps the column): a concurrent request's client stays. */

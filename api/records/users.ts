@@ -22,6 +22,11 @@ export interface UserRow {
   managed_by_account_id: string | null;
 }
 
+/** The user as a signed-in request carries it (AppState.user): without the password hash and the sealed backup
+ * codes, which only reauth and the backup-code reveal read, from the row, when they run. The session lookup reads
+ * these columns on every request, so leaving out the two largest also makes each check cheaper. */
+export type SessionUser = Omit<UserRow, 'password_hash' | 'backup_codes_sealed'>;
+
 export const publicUser = (row: Pick<UserRow, 'id' | 'email' | 'name' | 'email_verified_at'>): User => ({
   id: row.id,
   email: row.email,

@@ -9,6 +9,8 @@ import { CHALLENGE_MAX_ATTEMPTS, completeChallenge, createChallenge, reserveAtte
 import { acceptTotpStep } from '../../api/factors/totp.ts';
 import { LOCK_AFTER_WRONG_CODES, reserveCodeAttempt } from '../../api/factors/lockout.ts';
 import type { Deps } from '../../api/deps.ts';
+import { createSession, lookupSession } from '../../api/records/sessions.ts';
+import { MAY_REQUIRE_2FA_SQL } from '../../api/policy/may-require.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -145,5 +147,21 @@ describe(`the code check's conditional writes hold against a stale read (${engin
     await t.db('users').insert(user);
     for (let i = 0; i < LOCK_AFTER_WRONG_CODES; i++) await reserveCodeAttempt(t.db, user.id, NOW);
     await expect(reserveCodeAttempt(t.db, user.id, NOW)).rejects.toMatchObject({ status: 429 });
+  });
+});
+
+describe(`the session lookup (${engine})`, () => {
+  it('carries no password hash and no sealed backup codes with the signed-in user', async () => {
+    const user = { ...userRow(), password_hash: '$argon2id$secret', backup_codes_sealed: 'sealed-codes' };
+    await t.db('users').insert(user);
+    const { token } = await createSession(t.db, { userId: user.id, client: 'web', ip: '127.0.0.1', userAgent: null, now: NOW });
+    const found = await lookupSession(t.db, token, NOW + 1, MAY_REQUIRE_2FA_SQL);
+    expect(found.status).toBe('live');
+    if (found.status !== 'live') return;
+    expect(found.user).toMatchObject({ id: user.id, email: user.email });
+    expect(found.user).not.toHaveProperty('password_hash');
+    expect(found.user).not.toHaveProperty('backup_codes_sealed');
+    expect(JSON.stringify(found)).not.toContain('secret');
+    expect(JSON.stringify(found)).not.toContain('sealed-codes');
   });
 });

@@ -166,7 +166,7 @@ export function meRoutes(deps: Deps) {
       response: s.BackupCodes,
       summary: 'Reveal my unused backup codes',
       handler: async (ctx) => {
-        const codes = await revealBackupCodes(deps, ctx.state.user!);
+        const codes = await revealBackupCodes(deps, ctx.state.user!.id);
         await audit(ctx, 'backup_codes.revealed');
         ctx.body = { codes, remaining: codes.length };
       },
