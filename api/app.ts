@@ -1,7 +1,7 @@
-// createApp(deps): the request log first (so it records the status the error renderer gives), then error
-// rendering, headers, the client address, the browser-origin check, body parsing, the NUL check and the routers.
-// Never listens.
-import Koa from 'koa';
+// createApp(deps): the layers of LAYERS, outermost first: metrics and the request log (outside the error renderer,
+// so they record the status the client gets), error rendering, headers, the client address, the browser-origin
+// check, body parsing, the NUL check, the routes, and the built web app. Never listens.
+import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
 import { send } from '@koa/send';
 import { existsSync } from 'node:fs';
@@ -34,7 +34,24 @@ export interface AppOptions {
   /** Folder of the built web app; served at `/` when it exists. */
   webRoot?: string;
   version?: string;
+  /** Layers to leave out, by name: only bench/layers.ts does, to measure what each costs a session check. */
+  leaveOut?: readonly Layer[];
 }
+
+/** The layers every request passes, outermost first (createApp). */
+export const LAYERS = [
+  'metrics',
+  'request log',
+  'errors',
+  'security headers',
+  'client address',
+  'browser origin',
+  'json body',
+  'nul check',
+  'routes',
+  'web app',
+] as const;
+export type Layer = (typeof LAYERS)[number];
 
 export function allRoutes(deps: Deps): Route[] {
   return [
@@ -56,8 +73,6 @@ export function createApp(deps: Deps, options: AppOptions = {}): Koa {
   const routes = allRoutes(deps);
   // Made on first ask (converting every schema takes a good part of the start-up), then the same object.
   let document: unknown;
-  app.use(measureRequests(deps.metrics, deps.config)); // outermost: it sees the status the client gets
-
   const api = new Router({ prefix: API_PREFIX });
   api.get('/openapi.json', (ctx) => {
     document ??= openApiDocument(routes, { version: options.version ?? '1', description: multiAccountRule });
@@ -65,24 +80,29 @@ export function createApp(deps: Deps, options: AppOptions = {}): Koa {
   });
   mountRoutes(api, routes, createGuards(deps));
 
-  app.use(requestLog(deps.log));
-  app.use(errorMiddleware(deps.log));
-  app.use(securityHeaders());
-  app.use(clientIp(deps.config.trustProxy));
-  app.use(refuseCrossOriginWrites(deps.config.publicUrl));
-  app.use(jsonBody());
-  app.use(refuseNul());
-  app.use(api.routes());
-  app.use(api.allowedMethods({ throw: true }));
+  const layers: Record<Layer, () => void> = {
+    metrics: () => app.use(measureRequests(deps.metrics, deps.config)), // outermost: it sees the status the client gets
+    'request log': () => app.use(requestLog(deps.log)),
+    errors: () => app.use(errorMiddleware(deps.log)),
+    'security headers': () => app.use(securityHeaders()),
+    'client address': () => app.use(clientIp(deps.config.trustProxy)),
+    'browser origin': () => app.use(refuseCrossOriginWrites(deps.config.publicUrl)),
+    'json body': () => app.use(jsonBody()),
+    'nul check': () => app.use(refuseNul()),
+    routes: () => app.use(api.routes()).use(api.allowedMethods({ throw: true })),
+    'web app': () => app.use(serveWebApp(resolve(options.webRoot ?? 'dist/web'))),
+  };
+  for (const layer of LAYERS) if (!options.leaveOut?.includes(layer)) layers[layer]();
+  return app;
+}
 
-  const webRoot = resolve(options.webRoot ?? 'dist/web');
-  app.use(async (ctx, next) => {
+/** The built web app: hashed assets are immutable; every other path is the single-page app. */
+function serveWebApp(webRoot: string): Middleware {
+  return async (ctx, next) => {
     if (ctx.path.startsWith('/api/') || (ctx.method !== 'GET' && ctx.method !== 'HEAD') || !existsSync(webRoot)) return next();
-    // Hashed assets are immutable; every other path is the single-page app.
     const asset = ctx.path.startsWith('/assets/') && existsSync(resolve(webRoot, `.${ctx.path}`));
     if (asset) ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
     else ctx.set('Cache-Control', 'no-cache');
     await send(ctx, asset ? ctx.path : '/index.html', { root: webRoot });
-  });
-  return app;
+  };
 }

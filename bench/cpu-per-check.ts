@@ -2,8 +2,10 @@
 // the server process's utime+stime from /proc over a fixed number of GET /session requests, alternating, so a busy
 // machine moves both alike. Narrower and quicker than `npm run bench` (about a minute), for deciding changes.
 // Twofold runs as the production start (dist/api/server.js, compiled first as `npm run build` does); `--profile` adds
-// --cpu-prof to both servers (bench/profiles/, one file each; summarise with bench/profile-summary.ts).
-// Usage: npx tsx bench/cpu-per-check.ts [requests per run, default 20000] [rounds, default 3] [--profile]
+// --cpu-prof to both servers (bench/profiles/twofold/, bench/profiles/ceiling/; summarise with bench/profile-summary.ts).
+// `--layers` adds Twofold's app with layers left out (bench/servers/layers.ts, under tsx like the ceiling): the
+// difference to the whole app is what those layers cost a check.
+// Usage: npx tsx bench/cpu-per-check.ts [requests per run, default 20000] [rounds, default 3] [--profile] [--layers]
 import autocannon from 'autocannon';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,10 +19,14 @@ import { buildServer } from '../api/build.ts';
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const REQUESTS = Number(args[0] ?? 20_000);
 const ROUNDS = Number(args[1] ?? 3);
-const profile = (name: string) =>
-  process.argv.includes('--profile')
-    ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles', `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`]
-    : [];
+const profile = (name: string) => (process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=bench/profiles/${name}`] : []);
+/** The whole app as the layer runs start it (under tsx), without the observability layers, then without the front
+ * door as well (errors and routes are left). */
+const LEFT_OUT = {
+  'whole app, under tsx': [],
+  'no metrics, no request log': ['metrics', 'request log'],
+  'routes and errors only': ['metrics', 'request log', 'security headers', 'client address', 'browser origin', 'json body', 'nul check'],
+} as const;
 const POOL = 500;
 const CLK_TCK = 100;
 
@@ -73,15 +79,30 @@ try {
     env: { DB_PATH: join(dir, 'ceiling.sqlite'), TOKENS: String(POOL) },
   });
   servers.push(ceiling);
-  // Warm both (JIT, statement caches), then alternate.
-  await run(twofold, '/api/v1/session', (i) => `Bearer ${tokens[i]}`);
-  await run(ceiling, '/session', (i) => `Bearer ceiling-token-${i}`);
+  const systems = [
+    { name: 'twofold', server: twofold, path: '/api/v1/session', auth: (i: number) => `Bearer ${tokens[i]}` },
+    { name: 'ceiling', server: ceiling, path: '/session', auth: (i: number) => `Bearer ceiling-token-${i}` },
+  ];
+  if (process.argv.includes('--layers'))
+    for (const [name, leaveOut] of Object.entries(LEFT_OUT)) {
+      const server = await startServerProcess({
+        script: 'bench/servers/layers.ts',
+        readyPath: '/api/v1/health',
+        env: { DATABASE_URL: file, SECRET_KEY: secretKey, LOG_LEVEL: 'warn', LEAVE_OUT: leaveOut.join(',') },
+      });
+      servers.push(server);
+      systems.push({ name, server, path: '/api/v1/session', auth: systems[0]!.auth });
+    }
+  // Warm each (JIT, statement caches), then alternate.
+  for (const s of systems) await run(s.server, s.path, s.auth);
   for (let r = 0; r < ROUNDS; r++) {
-    const t = await run(twofold, '/api/v1/session', (i) => `Bearer ${tokens[i]}`);
-    const c = await run(ceiling, '/session', (i) => `Bearer ceiling-token-${i}`);
+    const results = [];
+    for (const s of systems) results.push({ name: s.name, ...(await run(s.server, s.path, s.auth)) });
+    const [t, c] = results as [(typeof results)[0], (typeof results)[0]];
     console.log(
       `round ${r + 1}: twofold ${t.rps.toFixed(0)} req/s, ${t.cpuUs.toFixed(0)} µs CPU/check | ceiling ${c.rps.toFixed(0)} req/s, ${c.cpuUs.toFixed(0)} µs CPU/check | ${((100 * t.rps) / c.rps).toFixed(0)}% of the rate, ${(t.cpuUs / c.cpuUs).toFixed(2)}× the CPU`,
     );
+    for (const l of results.slice(2)) console.log(`  ${l.name}: ${l.cpuUs.toFixed(0)} µs CPU/check, ${l.rps.toFixed(0)} req/s`);
   }
 } finally {
   for (const s of servers) await s.stop();
