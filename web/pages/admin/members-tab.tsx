@@ -16,6 +16,7 @@ import { RecoveryCodeDialog } from './recovery-code-dialog.tsx';
 import { Dialog } from '../../components/dialog.tsx';
 import { MemberDue } from './member-due.tsx';
 import { TextField } from '../../../shared/ui/text-field.tsx';
+import { Checkbox } from '../../../shared/ui/checkbox.tsx';
 
 interface Props {
   accountId: string;
@@ -111,15 +112,7 @@ export function MembersTab({ accountId, isOwner, selfId, selfVerified }: Props) 
       </div>
       <ErrorMessage>{error}</ErrorMessage>
       <div class="filters">
-        <div class="checkbox">
-          <input
-            id="filter-without"
-            type="checkbox"
-            checked={withoutOnly}
-            onChange={(e) => setWithoutOnly((e.currentTarget as HTMLInputElement).checked)}
-          />
-          <label for="filter-without">Only members without 2FA</label>
-        </div>
+        <Checkbox id="filter-without" label="Only members without 2FA" checked={withoutOnly} onCheck={setWithoutOnly} />
       </div>
       {!members ? (
         error ? null : (
