@@ -84,8 +84,11 @@ function notify(error: ApiError): ApiError {
 }
 
 /** A sentence for the person in front of the screen. */
-export function describeError(error: unknown): string {
+/** What to tell the person about a failed call; `own` holds the caller's own words for some codes (a wrong password, say). */
+export function describeError(error: unknown, own: Partial<Record<ApiError['code'], string>> = {}): string {
   if (error instanceof ApiError) {
+    const words = own[error.code];
+    if (words !== undefined) return words;
     if (error.detail.cancelled === true) return ''; // the person cancelled (the password prompt): not an error
     if (error.code === 'too_many_attempts' && error.retryAfterSeconds !== null) {
       return `Too many attempts. Try again in ${formatWait(error.retryAfterSeconds)}.`;

@@ -4,7 +4,7 @@
 import type { ComponentChildren, RefObject } from 'preact';
 import { useState } from 'preact/hooks';
 import type { MethodEnabled } from '../../shared/schemas.ts';
-import { api, ApiError, describeError } from '../api-client.ts';
+import { api, describeError } from '../api-client.ts';
 
 export type WithReauth = <T>(call: () => Promise<T>) => Promise<T>;
 /** Outside the Security page nothing asks for the password again: the call runs as it is. */
@@ -35,7 +35,7 @@ export function useFirstCode({ method, bearer, withReauth, onEnabled, codeInput,
     try {
       onEnabled(await withReauth(() => api<MethodEnabled>('POST', `/me/2fa/${method}/verify`, { bearer, body: { code: value } })));
     } catch (e) {
-      setError(e instanceof ApiError && e.code === 'invalid_code' ? wrongCode : describeError(e));
+      setError(describeError(e, { invalid_code: wrongCode }));
       setBusy(false);
       codeInput.current?.select();
     }

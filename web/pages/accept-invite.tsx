@@ -225,7 +225,7 @@ function JoinButton({ token, preview, onJoinedHere }: { token: string; preview: 
       await api('POST', '/auth/accept-invite', { body: { inviteToken: token } });
       onJoinedHere();
     } catch (e) {
-      setError(e instanceof ApiError && e.code === 'conflict' ? `You are already a member of ${preview.accountName}.` : describeError(e));
+      setError(describeError(e, { conflict: `You are already a member of ${preview.accountName}.` }));
       setBusy(false);
     }
   }
