@@ -1,6 +1,6 @@
 // "I have a recovery code": an owner's one-time code passes the setup requirement (or the challenge) once.
 import { useState } from 'preact/hooks';
-import { normaliseTypedCode } from '../../shared/totp.ts';
+import { normaliseTypedCode } from '../../shared/typed-code.ts';
 import { api, describeError } from '../api-client.ts';
 import { CodeInput } from './code-input.tsx';
 import { ErrorMessage } from './alert.tsx';

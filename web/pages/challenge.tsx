@@ -3,7 +3,7 @@
 // and the remaining-backup-codes notice.
 import { useEffect, useState } from 'preact/hooks';
 import type { CodeSent, LoginAuthenticated, Method } from '../../shared/schemas.ts';
-import { normaliseTypedCode } from '../../shared/totp.ts';
+import { typedCodeToSend } from '../../shared/typed-code.ts';
 import { pageMarks } from '../../shared/contract.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { CodeInput } from '../components/code-input.tsx';
@@ -85,11 +85,8 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
 
   async function verify(event: Event) {
     event.preventDefault();
-    const typed = normaliseTypedCode(code);
-    if (!typed) {
-      setError('Enter your code first.');
-      return;
-    }
+    const typed = typedCodeToSend(code, setError);
+    if (!typed) return;
     setBusy(true);
     setError('');
     try {

@@ -10,6 +10,7 @@ import { ErrorAlert, apiCodeOf, describeFailure } from '../ui/errors.tsx';
 import { UnlockForm } from '../ui/unlock-form.tsx';
 import { methodTexts } from '../../../shared/method-texts.ts';
 import { Checkbox } from '../../../shared/ui/checkbox.tsx';
+import { typedCodeToSend } from '../../../shared/typed-code.ts';
 import { SecurityKeyHandoff } from './security-key-handoff.tsx';
 
 const FILLED = 'Filled from the authenticator kept in this browser.';
@@ -73,11 +74,8 @@ export function Challenge({ pending, onView }: Props) {
 
   async function verify(event: Event) {
     event.preventDefault();
-    const typed = code.normalize('NFKC').replace(/[\s\-–—]/g, '');
-    if (!typed) {
-      setError('Enter your code first.');
-      return;
-    }
+    const typed = typedCodeToSend(code, setError);
+    if (!typed) return;
     setBusy(true);
     setError('');
     try {
