@@ -1,6 +1,7 @@
 // The only place in the web app that calls fetch: JSON in and out, same-origin cookie, errors as ApiError.
 import { isErrorBody, type ErrorCode } from '../shared/errors.ts';
 import { API_PREFIX, CLIENT_HEADER, type Client } from '../shared/contract.ts';
+import { parseAnswerBody } from '../shared/answer-body.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -63,12 +64,7 @@ export async function api<T>(method: string, path: string, options: RequestOptio
   } catch {
     throw notify(new ApiError(0, 'network_error', UNREACHABLE));
   }
-  let parsed: unknown = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = null;
-  }
+  const parsed = parseAnswerBody(text);
   if (response.ok) return parsed as T;
   let error: ApiError;
   if (isErrorBody(parsed)) error = new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error);
