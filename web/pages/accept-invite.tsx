@@ -11,7 +11,7 @@ import { Skeleton } from '../components/skeleton.tsx';
 import type { InvitationPreview, User } from '../../shared/schemas.ts';
 import { accountMayWords, formatDate, roleNames, withArticle } from '../labels.ts';
 import { forgetInviteToken, keepInviteToken, readInviteToken, returnToInviteAfterSignIn, takeHashToken } from '../link-token.ts';
-import { TextField } from '../../shared/ui/text-field.tsx';
+import { NameField, NewPasswordField } from '../components/account-fields.tsx';
 
 export type JoinAnswer = LoginResponse & { user?: User };
 
@@ -296,24 +296,10 @@ function NewPersonForm({
     <form class="stack" onSubmit={submit}>
       <p>Create your sign-in to accept. The invitation proves the address is yours.</p>
       <input type="email" name="email" autocomplete="username" value={preview.email} readOnly hidden />
-      <TextField
-        id="invite-name"
-        label="Your name"
-        type="text"
-        autocomplete="name"
-        required
-        maxLength={100}
-        value={name}
-        onValue={setName}
-      />
-      <TextField
+      <NameField id="invite-name" value={name} onValue={setName} />
+      <NewPasswordField
         id="invite-password"
         label="Choose a password"
-        type="password"
-        autocomplete="new-password"
-        required
-        minLength={8}
-        maxLength={128}
         value={password}
         onValue={setPassword}
         hint={<>At least 8 characters. You’ll sign in as {preview.email}.</>}

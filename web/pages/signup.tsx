@@ -6,6 +6,7 @@ import { api, ApiError, describeError } from '../api-client.ts';
 import { ErrorMessage } from '../components/alert.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
 import { TextField } from '../../shared/ui/text-field.tsx';
+import { NameField, NewPasswordField } from '../components/account-fields.tsx';
 
 interface Props {
   /** The account exists; `answer` is the sign-in that followed (null if it did not sign in). */
@@ -51,18 +52,7 @@ export function SignupPage({ onCreated, onSignIn }: Props) {
     <main class="auth-card" aria-labelledby="signup-title">
       <h1 id="signup-title">Create your Twofold account</h1>
       <form class="stack" onSubmit={submit}>
-        <TextField
-          id="signup-name"
-          label="Your name"
-          inputRef={focus}
-          type="text"
-          name="name"
-          autocomplete="name"
-          required
-          maxLength={100}
-          value={name}
-          onValue={setName}
-        />
+        <NameField id="signup-name" inputRef={focus} name="name" value={name} onValue={setName} />
         <TextField
           id="signup-email"
           label="Work email"
@@ -75,15 +65,10 @@ export function SignupPage({ onCreated, onSignIn }: Props) {
           onValue={setEmail}
           hint="We’ll send a link to check it’s yours."
         />
-        <TextField
+        <NewPasswordField
           id="signup-password"
           label="Password"
-          type="password"
           name="password"
-          autocomplete="new-password"
-          required
-          minLength={8}
-          maxLength={128}
           value={password}
           onValue={setPassword}
           hint="At least 8 characters. A few unrelated words make a strong one that is easy to remember."
