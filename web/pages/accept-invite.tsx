@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { LoginResponse } from '../../shared/schemas.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { ErrorMessage } from '../components/alert.tsx';
+import { LinkProblem } from '../components/link-problem.tsx';
 import { Skeleton } from '../components/skeleton.tsx';
 import type { InvitationPreview, User } from '../../shared/schemas.ts';
 import { accountMayWords, formatDate, roleNames, withArticle } from '../labels.ts';
@@ -67,24 +68,14 @@ export function AcceptInvitePage(props: Props) {
   }
   if (state.kind !== 'preview' && state.kind !== 'joined') {
     return (
-      <main class="auth-card" aria-labelledby="invite-title">
-        <h1 id="invite-title">
-          {state.kind === 'expired'
-            ? 'This invitation can’t be used'
-            : state.kind === 'missing'
-              ? 'This link is incomplete'
-              : 'We could not open this invitation'}
-        </h1>
-        {state.kind === 'expired' && (
-          <p>
-            It has expired (invitations last 7 days), was withdrawn, or was already accepted. Ask the person who invited you to send a new
-            one.
-          </p>
-        )}
-        {state.kind === 'missing' && (
-          <p>The address has no invitation code. Open the link from the email again, or copy the whole link into the address bar.</p>
-        )}
-        {state.kind === 'failed' && <ErrorMessage>{state.message}</ErrorMessage>}
+      <LinkProblem
+        titleId="invite-title"
+        problem={state}
+        expiredTitle="This invitation can’t be used"
+        failedTitle="We could not open this invitation"
+        whyExpired="It has expired (invitations last 7 days), was withdrawn, or was already accepted. Ask the person who invited you to send a new one."
+        codeName="invitation"
+      >
         {props.user ? (
           <button type="button" class="button button--secondary button--block" onClick={props.onContinue}>
             Go to Twofold
@@ -101,7 +92,7 @@ export function AcceptInvitePage(props: Props) {
             Sign in
           </a>
         )}
-      </main>
+      </LinkProblem>
     );
   }
   const { preview } = state;
