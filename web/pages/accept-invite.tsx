@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { LoginResponse } from '../../shared/schemas.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { ErrorMessage } from '../components/alert.tsx';
+import { SignInLink } from '../components/sign-in-link.tsx';
 import { LinkProblem } from '../components/link-problem.tsx';
 import { Skeleton } from '../components/skeleton.tsx';
 import type { InvitationPreview, User } from '../../shared/schemas.ts';
@@ -81,16 +82,9 @@ export function AcceptInvitePage(props: Props) {
             Go to Twofold
           </button>
         ) : (
-          <a
-            class="button button--secondary button--block"
-            href="/"
-            onClick={(e) => {
-              e.preventDefault();
-              props.onSignIn('');
-            }}
-          >
+          <SignInLink email="" onSignIn={props.onSignIn} class="button button--secondary button--block">
             Sign in
-          </a>
+          </SignInLink>
         )}
       </LinkProblem>
     );
@@ -233,17 +227,9 @@ function JoinButton({ token, preview, onJoinedHere }: { token: string; preview: 
 /** Signs in as the invited address, then comes back here to accept. */
 function SignInToAccept({ email, onSignIn, class: className }: { email: string; onSignIn(email: string): void; class?: string }) {
   return (
-    <a
-      class={className}
-      href="/"
-      onClick={(e) => {
-        e.preventDefault();
-        returnToInviteAfterSignIn();
-        onSignIn(email);
-      }}
-    >
+    <SignInLink email={email} onSignIn={onSignIn} before={returnToInviteAfterSignIn} class={className}>
       Sign in to accept
-    </a>
+    </SignInLink>
   );
 }
 

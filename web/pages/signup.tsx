@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import type { LoginResponse } from '../../shared/schemas.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { ErrorMessage } from '../components/alert.tsx';
+import { SignInLink } from '../components/sign-in-link.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
 import { TextField } from '../../shared/ui/text-field.tsx';
 import { NameField, NewPasswordField } from '../components/account-fields.tsx';
@@ -95,15 +96,9 @@ export function SignupPage({ onCreated, onSignIn }: Props) {
               {error.taken && (
                 <>
                   {' '}
-                  <a
-                    href="/"
-                    onClick={(e) => {
-                      e.preventDefault();
-                      onSignIn(email);
-                    }}
-                  >
+                  <SignInLink email={email} onSignIn={onSignIn}>
                     Sign in instead
-                  </a>
+                  </SignInLink>
                 </>
               )}
             </>
@@ -115,15 +110,9 @@ export function SignupPage({ onCreated, onSignIn }: Props) {
       </form>
       <p class="auth-card__foot">
         Already have an account?{' '}
-        <a
-          href="/"
-          onClick={(e) => {
-            e.preventDefault();
-            onSignIn(email);
-          }}
-        >
+        <SignInLink email={email} onSignIn={onSignIn}>
           Sign in
-        </a>
+        </SignInLink>
       </p>
     </main>
   );

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { LinkProblem } from '../components/link-problem.tsx';
+import { SignInLink } from '../components/sign-in-link.tsx';
 import { Skeleton } from '../components/skeleton.tsx';
 import type { User } from '../../shared/schemas.ts';
 import { takeHashToken } from '../link-token.ts';
@@ -68,17 +69,9 @@ export function VerifyEmailPage({ user, onVerified, onContinue, onSignIn, onChec
         ) : (
           <>
             <p>Sign in to start using Twofold.</p>
-            <a
-              class="button button--block"
-              href="/"
-              data-testid="verified-sign-in"
-              onClick={(e) => {
-                e.preventDefault();
-                onSignIn(state.user.email);
-              }}
-            >
+            <SignInLink email={state.user.email} onSignIn={onSignIn} class="button button--block" testId="verified-sign-in">
               Sign in as {state.user.email}
-            </a>
+            </SignInLink>
           </>
         )}
       </main>
@@ -108,16 +101,9 @@ export function VerifyEmailPage({ user, onVerified, onContinue, onSignIn, onChec
           Continue to Twofold
         </button>
       ) : (
-        <a
-          class="button button--block"
-          href="/"
-          onClick={(e) => {
-            e.preventDefault();
-            onSignIn('');
-          }}
-        >
+        <SignInLink email="" onSignIn={onSignIn} class="button button--block">
           Sign in to get a new link
-        </a>
+        </SignInLink>
       )}
     </LinkProblem>
   );
