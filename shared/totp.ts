@@ -94,8 +94,3 @@ export function parseOtpauthUri(uri: string): ParsedAuthenticator {
     periodSeconds: parsed.period,
   };
 }
-
-/** What a person typed or pasted into a code field, reduced to digits and letters (the API itself is strict). */
-export function normaliseTypedCode(input: string): string {
-  return input.normalize('NFKC').replace(/[\s\-–—]/g, '');
-}

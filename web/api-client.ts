@@ -1,6 +1,7 @@
 // The only place in the web app that calls fetch: JSON in and out, same-origin cookie, errors as ApiError.
 import { isErrorBody, type ErrorCode } from '../shared/errors.ts';
 import { API_PREFIX, CLIENT_HEADER, type Client } from '../shared/contract.ts';
+import { parseAnswerBody } from '../shared/answer-body.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -63,12 +64,7 @@ export async function api<T>(method: string, path: string, options: RequestOptio
   } catch {
     throw notify(new ApiError(0, 'network_error', UNREACHABLE));
   }
-  let parsed: unknown = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = null;
-  }
+  const parsed = parseAnswerBody(text);
   if (response.ok) return parsed as T;
   let error: ApiError;
   if (isErrorBody(parsed)) error = new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error);
@@ -84,8 +80,11 @@ function notify(error: ApiError): ApiError {
 }
 
 /** A sentence for the person in front of the screen. */
-export function describeError(error: unknown): string {
+/** What to tell the person about a failed call; `own` holds the caller's own words for some codes (a wrong password, say). */
+export function describeError(error: unknown, own: Partial<Record<ApiError['code'], string>> = {}): string {
   if (error instanceof ApiError) {
+    const words = own[error.code];
+    if (words !== undefined) return words;
     if (error.detail.cancelled === true) return ''; // the person cancelled (the password prompt): not an error
     if (error.code === 'too_many_attempts' && error.retryAfterSeconds !== null) {
       return `Too many attempts. Try again in ${formatWait(error.retryAfterSeconds)}.`;

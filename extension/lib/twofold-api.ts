@@ -1,6 +1,7 @@
 // The worker's HTTP client for the Twofold API: bearer token, `X-Twofold-Client: dialer`, no ambient cookies
 // (the worker passes the shared session explicitly), and the server's `Date` header for the clock-skew warning.
 import { API_PREFIX, CLIENT_HEADER, type Client } from '../../shared/contract.ts';
+import { parseAnswerBody } from '../../shared/answer-body.ts';
 
 export class ApiCallError extends Error {
   constructor(
@@ -48,13 +49,7 @@ export function createApiClient(deps: ApiClientDeps): ApiClient {
         // The header has 1-second resolution; compare with the middle of the round trip.
         deps.recordSkew(Date.parse(date) + 500 - (sentAt + deps.now()) / 2);
       }
-      const text = await response.text();
-      let body: unknown = null;
-      try {
-        body = text ? JSON.parse(text) : null;
-      } catch {
-        body = null;
-      }
+      const body = parseAnswerBody(await response.text());
       if (response.ok) return body as T;
       const error = (body as { error?: { code?: unknown; message?: unknown; retryAfterSeconds?: unknown } } | null)?.error;
       throw new ApiCallError(

@@ -6,7 +6,7 @@ type BoxAttributes = Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'id' | '
   type?: 'text' | 'email' | 'password' | 'tel' | 'number' | 'url';
 };
 
-interface Props extends BoxAttributes {
+export interface TextFieldProps extends BoxAttributes {
   id: string;
   label: ComponentChildren;
   value: string;
@@ -16,7 +16,7 @@ interface Props extends BoxAttributes {
   hintAbove?: boolean;
 }
 
-export function TextField({ id, label, value, onValue, inputRef, hint, hintAbove = false, ...box }: Props) {
+export function TextField({ id, label, value, onValue, inputRef, hint, hintAbove = false, ...box }: TextFieldProps) {
   const hintId = `${id}-hint`;
   const hintText = hint ? (
     <p class="hint" id={hintId}>

@@ -2,6 +2,7 @@
 // product, the user's email, the date, the codes and how to use them), or "I have saved them".
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { Checkbox } from '../../shared/ui/checkbox.tsx';
 
 export type SavedHow = 'copied' | 'downloaded' | 'printed' | 'ticked';
 
@@ -130,19 +131,16 @@ export function BackupCodesPanel({ codes, email, onSaved, offerTick }: Props) {
         </button>
       </div>
       {offerTick && (
-        <div class="checkbox backup-codes__tick">
-          <input
-            id="codes-saved"
-            type="checkbox"
-            checked={ticked}
-            onChange={(e) => {
-              const on = (e.currentTarget as HTMLInputElement).checked;
-              setTicked(on);
-              if (on) saved('ticked', 'Thanks for keeping them safe.');
-            }}
-          />
-          <label for="codes-saved">I have saved them somewhere safe</label>
-        </div>
+        <Checkbox
+          id="codes-saved"
+          class="backup-codes__tick"
+          label="I have saved them somewhere safe"
+          checked={ticked}
+          onCheck={(on) => {
+            setTicked(on);
+            if (on) saved('ticked', 'Thanks for keeping them safe.');
+          }}
+        />
       )}
       <p class="hint" role="status">
         {done ?? '\u00a0'}

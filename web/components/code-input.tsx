@@ -2,7 +2,7 @@
 // and a pasted "123 456" or "123-456" becomes "123456". Backup and recovery codes keep their letters.
 // onComplete hears the sixth digit (typed, pasted or filled), so a form can submit without a click.
 import type { Ref } from 'preact';
-import { normaliseTypedCode } from '../../shared/totp.ts';
+import { normaliseTypedCode } from '../../shared/typed-code.ts';
 
 export type CodeKind = 'digits' | 'text';
 

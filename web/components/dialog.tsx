@@ -68,3 +68,34 @@ export function Dialog({ title, onClose, children, testId, canClose = true, onBl
     </dialog>
   );
 }
+
+interface ConfirmProps {
+  title: string;
+  /** What the action ends or changes, said before the buttons. */
+  children: ComponentChildren;
+  /** The button that does it, and whether what it does cannot be taken back (a danger button). */
+  action: string;
+  onAction(): void;
+  danger?: boolean;
+  /** The button that leaves things as they are and closes the dialog. */
+  keep?: string;
+  onClose(): void;
+  testId?: string;
+}
+
+/** A dialog that asks before an action: what happens, then the action's button and one that keeps things as they are. */
+export function ConfirmDialog({ title, children, action, onAction, danger = true, keep = 'Keep it', onClose, testId }: ConfirmProps) {
+  return (
+    <Dialog title={title} onClose={onClose} testId={testId}>
+      {children}
+      <div class="button-row">
+        <button type="button" class={danger ? 'button button--danger' : 'button'} onClick={onAction}>
+          {action}
+        </button>
+        <button type="button" class="button button--secondary" onClick={onClose}>
+          {keep}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

@@ -24,10 +24,9 @@ interface Props {
 export function EnrolByCode({ method, bearer, previousPhone, onEnabled, onCancel, withReauth = direct }: Props) {
   const [phone, setPhone] = useState('');
   const [sent, setSent] = useState<{ to: string; resendAt: number } | null>(null);
-  const [code, setCode] = useState('');
   const phoneFocus = useFocusOnMount<HTMLInputElement>(method === 'sms');
   const codeFocus = useFocusOnMount<HTMLInputElement>(sent !== null);
-  const { verify, error, setError, busy, setBusy } = useFirstCode({
+  const { code, setCode, verify, submit, error, setError, busy, setBusy } = useFirstCode({
     method,
     bearer,
     withReauth,
@@ -75,33 +74,25 @@ export function EnrolByCode({ method, bearer, previousPhone, onEnabled, onCancel
           <p>We’ll email a 6-digit code to the address you sign in with.</p>
         )}
         <ErrorMessage>{error}</ErrorMessage>
-        <div class="button-row">
-          <button type="submit" class="button" disabled={busy}>
-            Send code
-          </button>
-          {method === 'sms' && previousPhone && (
-            <button type="button" class="button button--secondary" disabled={busy} onClick={() => send(undefined, true)}>
-              Use {previousPhone} again
-            </button>
-          )}
-          {onCancel && (
-            <button type="button" class="button button--secondary" onClick={onCancel}>
-              Cancel
-            </button>
-          )}
-        </div>
+        <SubmitRow
+          disabled={busy}
+          also={
+            method === 'sms' &&
+            previousPhone && (
+              <button type="button" class="button button--secondary" disabled={busy} onClick={() => send(undefined, true)}>
+                Use {previousPhone} again
+              </button>
+            )
+          }
+          onCancel={onCancel}
+        >
+          Send code
+        </SubmitRow>
       </form>
     );
   }
   return (
-    <form
-      class="stack"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void verify(code);
-      }}
-      aria-label={`Confirm your ${noun} code`}
-    >
+    <form class="stack" onSubmit={submit} aria-label={`Confirm your ${noun} code`}>
       <p role="status">
         We sent a code to <strong>{sent.to}</strong>.
       </p>

@@ -22,9 +22,8 @@ interface Props {
 
 export function EnrolTotp({ bearer, onEnabled, onCancel, withReauth = direct }: Props) {
   const [enrolment, setEnrolment] = useState<TotpEnrollment | null>(null);
-  const [code, setCode] = useState('');
   const focus = useFocusOnMount<HTMLInputElement>(enrolment !== null);
-  const { verify, error, setError, busy } = useFirstCode({
+  const { code, setCode, verify, submit, error, setError, busy } = useFirstCode({
     method: 'totp',
     bearer,
     withReauth,
@@ -43,10 +42,7 @@ export function EnrolTotp({ bearer, onEnabled, onCancel, withReauth = direct }: 
   return (
     <form
       class="stack"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void verify(code);
-      }}
+      onSubmit={submit}
       aria-label="Set up an authenticator app"
       {...pageMarks({ otpauthUri: enrolment?.otpauthUri, user: enrolment ? accountOf(enrolment.otpauthUri) : undefined })}
     >

@@ -44,7 +44,7 @@ function ReauthDialog({ onDone }: { onDone(ok: boolean): void }) {
       await api('POST', '/auth/reauth', { body: { password } });
       onDone(true);
     } catch (e) {
-      setError(e instanceof ApiError && e.code === 'invalid_credentials' ? 'That password is not right.' : describeError(e));
+      setError(describeError(e, { invalid_credentials: 'That password is not right.' }));
       setBusy(false);
     }
   }

@@ -1,7 +1,7 @@
 // "I have a recovery code": an owner's one-time code passes the setup requirement (or the challenge) once.
 import { useState } from 'preact/hooks';
-import { normaliseTypedCode } from '../../shared/totp.ts';
-import { api, ApiError, describeError } from '../api-client.ts';
+import { normaliseTypedCode } from '../../shared/typed-code.ts';
+import { api, describeError } from '../api-client.ts';
 import { CodeInput } from './code-input.tsx';
 import { ErrorMessage } from './alert.tsx';
 
@@ -26,9 +26,7 @@ export function RecoveryCodeForm({ challengeId, onSignedIn }: { challengeId: str
       });
       onSignedIn();
     } catch (e) {
-      setError(
-        e instanceof ApiError && e.code === 'invalid_code' ? 'That recovery code is not right, or it has expired.' : describeError(e),
-      );
+      setError(describeError(e, { invalid_code: 'That recovery code is not right, or it has expired.' }));
       setBusy(false);
     }
   }

@@ -7,6 +7,7 @@ import { pageMarks } from '../../shared/contract.ts';
 import { api, ApiError } from '../api-client.ts';
 import { ErrorMessage } from './alert.tsx';
 import { useFocusOnMount } from './use-focus.ts';
+import { RememberDevice } from './remember-device.tsx';
 import { describeCeremonyFailure, isCeremonyFailure, keysSupported, signWithKey, type CeremonyOptions } from '../security-key-ceremony.ts';
 import type { Method } from '../../shared/schemas.ts';
 
@@ -58,18 +59,7 @@ export function SecurityKeySignIn({ challengeId, email, onSignedIn, onFailure }:
       <p class="hint code-status" role="status">
         {busy ? 'Touch your security key, or confirm with your device…' : 'Have your security key or passkey ready.'}
       </p>
-      <div class="checkbox">
-        <input
-          id="remember-device"
-          type="checkbox"
-          checked={remember}
-          onChange={(e) => setRemember((e.currentTarget as HTMLInputElement).checked)}
-        />
-        <label for="remember-device">Remember this device</label>
-        <p class="hint" id="remember-hint">
-          Skip the second step on this browser for a while. Only choose this on your own device.
-        </p>
-      </div>
+      <RememberDevice checked={remember} onCheck={setRemember} skips="the second step" />
       <ErrorMessage>{error}</ErrorMessage>
       <button type="submit" class="button button--block" ref={focus} disabled={busy}>
         Use your security key

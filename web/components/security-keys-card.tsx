@@ -6,7 +6,8 @@ import type { KeyAdded, SecurityKey } from '../../shared/webauthn.ts';
 import { api } from '../api-client.ts';
 import { formatDate } from '../labels.ts';
 import { AddSecurityKey } from './add-security-key.tsx';
-import { Dialog } from './dialog.tsx';
+import { ConfirmDialog, Dialog } from './dialog.tsx';
+import { Item, ItemButton } from './item.tsx';
 import { ErrorMessage } from './alert.tsx';
 import { TextField } from '../../shared/ui/text-field.tsx';
 
@@ -44,32 +45,20 @@ export function SecurityKeysCard({ status, act, run, onAdded }: Props) {
       {credentials.length > 0 && (
         <ul class="item-list" data-testid="key-list">
           {credentials.map((key) => (
-            <li key={key.id} class="item">
-              <div>
-                <span class="item__title">{key.name}</span>
-                <span class="item__meta">
-                  Added {formatDate(key.createdAt)} · {key.lastUsedAt ? `last used ${formatDate(key.lastUsedAt)}` : 'never used yet'}
-                </span>
-              </div>
+            <Item
+              key={key.id}
+              title={key.name}
+              meta={`Added ${formatDate(key.createdAt)} · ${key.lastUsedAt ? `last used ${formatDate(key.lastUsedAt)}` : 'never used yet'}`}
+            >
               <div class="button-row button-row--tight">
-                <button
-                  type="button"
-                  class="button button--secondary button--small"
-                  aria-label={`Rename ${key.name}`}
-                  onClick={() => setRenaming(key)}
-                >
+                <ItemButton label={`Rename ${key.name}`} onClick={() => setRenaming(key)}>
                   Rename
-                </button>
-                <button
-                  type="button"
-                  class="button button--secondary button--small"
-                  aria-label={`Remove ${key.name}`}
-                  onClick={() => setRemoving(key)}
-                >
+                </ItemButton>
+                <ItemButton label={`Remove ${key.name}`} onClick={() => setRemoving(key)}>
                   Remove
-                </button>
+                </ItemButton>
               </div>
-            </li>
+            </Item>
           ))}
         </ul>
       )}
@@ -113,17 +102,15 @@ export function SecurityKeysCard({ status, act, run, onAdded }: Props) {
       )}
       {renaming && <RenameKey keyToRename={renaming} act={act} onClose={() => setRenaming(null)} />}
       {removing && (
-        <Dialog title={`Remove ${removing.name}?`} onClose={() => setRemoving(null)} testId="remove-key-dialog">
+        <ConfirmDialog
+          title={`Remove ${removing.name}?`}
+          action="Remove key"
+          onAction={() => void remove(removing)}
+          onClose={() => setRemoving(null)}
+          testId="remove-key-dialog"
+        >
           <p>You won’t be able to sign in with this key any more.{credentials.length === 1 && ' It is your only key.'}</p>
-          <div class="button-row">
-            <button type="button" class="button button--danger" onClick={() => void remove(removing)}>
-              Remove key
-            </button>
-            <button type="button" class="button button--secondary" onClick={() => setRemoving(null)}>
-              Keep it
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       )}
     </section>
   );

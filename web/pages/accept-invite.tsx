@@ -7,11 +7,13 @@ import { useEffect, useState } from 'preact/hooks';
 import type { LoginResponse } from '../../shared/schemas.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { ErrorMessage } from '../components/alert.tsx';
+import { SignInLink } from '../components/sign-in-link.tsx';
+import { LinkProblem } from '../components/link-problem.tsx';
 import { Skeleton } from '../components/skeleton.tsx';
 import type { InvitationPreview, User } from '../../shared/schemas.ts';
 import { accountMayWords, formatDate, roleNames, withArticle } from '../labels.ts';
 import { forgetInviteToken, keepInviteToken, readInviteToken, returnToInviteAfterSignIn, takeHashToken } from '../link-token.ts';
-import { TextField } from '../../shared/ui/text-field.tsx';
+import { NameField, NewPasswordField } from '../components/account-fields.tsx';
 
 export type JoinAnswer = LoginResponse & { user?: User };
 
@@ -67,41 +69,24 @@ export function AcceptInvitePage(props: Props) {
   }
   if (state.kind !== 'preview' && state.kind !== 'joined') {
     return (
-      <main class="auth-card" aria-labelledby="invite-title">
-        <h1 id="invite-title">
-          {state.kind === 'expired'
-            ? 'This invitation can’t be used'
-            : state.kind === 'missing'
-              ? 'This link is incomplete'
-              : 'We could not open this invitation'}
-        </h1>
-        {state.kind === 'expired' && (
-          <p>
-            It has expired (invitations last 7 days), was withdrawn, or was already accepted. Ask the person who invited you to send a new
-            one.
-          </p>
-        )}
-        {state.kind === 'missing' && (
-          <p>The address has no invitation code. Open the link from the email again, or copy the whole link into the address bar.</p>
-        )}
-        {state.kind === 'failed' && <ErrorMessage>{state.message}</ErrorMessage>}
+      <LinkProblem
+        titleId="invite-title"
+        problem={state}
+        expiredTitle="This invitation can’t be used"
+        failedTitle="We could not open this invitation"
+        whyExpired="It has expired (invitations last 7 days), was withdrawn, or was already accepted. Ask the person who invited you to send a new one."
+        codeName="invitation"
+      >
         {props.user ? (
           <button type="button" class="button button--secondary button--block" onClick={props.onContinue}>
             Go to Twofold
           </button>
         ) : (
-          <a
-            class="button button--secondary button--block"
-            href="/"
-            onClick={(e) => {
-              e.preventDefault();
-              props.onSignIn('');
-            }}
-          >
+          <SignInLink email="" onSignIn={props.onSignIn} class="button button--secondary button--block">
             Sign in
-          </a>
+          </SignInLink>
         )}
-      </main>
+      </LinkProblem>
     );
   }
   const { preview } = state;
@@ -225,7 +210,7 @@ function JoinButton({ token, preview, onJoinedHere }: { token: string; preview: 
       await api('POST', '/auth/accept-invite', { body: { inviteToken: token } });
       onJoinedHere();
     } catch (e) {
-      setError(e instanceof ApiError && e.code === 'conflict' ? `You are already a member of ${preview.accountName}.` : describeError(e));
+      setError(describeError(e, { conflict: `You are already a member of ${preview.accountName}.` }));
       setBusy(false);
     }
   }
@@ -242,17 +227,9 @@ function JoinButton({ token, preview, onJoinedHere }: { token: string; preview: 
 /** Signs in as the invited address, then comes back here to accept. */
 function SignInToAccept({ email, onSignIn, class: className }: { email: string; onSignIn(email: string): void; class?: string }) {
   return (
-    <a
-      class={className}
-      href="/"
-      onClick={(e) => {
-        e.preventDefault();
-        returnToInviteAfterSignIn();
-        onSignIn(email);
-      }}
-    >
+    <SignInLink email={email} onSignIn={onSignIn} before={returnToInviteAfterSignIn} class={className}>
       Sign in to accept
-    </a>
+    </SignInLink>
   );
 }
 
@@ -296,24 +273,10 @@ function NewPersonForm({
     <form class="stack" onSubmit={submit}>
       <p>Create your sign-in to accept. The invitation proves the address is yours.</p>
       <input type="email" name="email" autocomplete="username" value={preview.email} readOnly hidden />
-      <TextField
-        id="invite-name"
-        label="Your name"
-        type="text"
-        autocomplete="name"
-        required
-        maxLength={100}
-        value={name}
-        onValue={setName}
-      />
-      <TextField
+      <NameField id="invite-name" value={name} onValue={setName} />
+      <NewPasswordField
         id="invite-password"
         label="Choose a password"
-        type="password"
-        autocomplete="new-password"
-        required
-        minLength={8}
-        maxLength={128}
         value={password}
         onValue={setPassword}
         hint={<>At least 8 characters. You’ll sign in as {preview.email}.</>}

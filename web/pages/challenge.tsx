@@ -3,7 +3,7 @@
 // and the remaining-backup-codes notice.
 import { useEffect, useState } from 'preact/hooks';
 import type { CodeSent, LoginAuthenticated, Method } from '../../shared/schemas.ts';
-import { normaliseTypedCode } from '../../shared/totp.ts';
+import { typedCodeToSend } from '../../shared/typed-code.ts';
 import { pageMarks } from '../../shared/contract.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { CodeInput } from '../components/code-input.tsx';
@@ -12,8 +12,9 @@ import { MethodSwitcher } from '../components/method-switcher.tsx';
 import { ResendButton } from '../components/resend-button.tsx';
 import { ErrorMessage, Notice } from '../components/alert.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
-import { codeHints } from '../../shared/method-hints.ts';
+import { methodTexts } from '../../shared/method-texts.ts';
 import { firstMethod, SecurityKeySignIn } from '../components/security-key-sign-in.tsx';
+import { RememberDevice } from '../components/remember-device.tsx';
 
 export interface ChallengeInfo {
   challengeId: string;
@@ -34,15 +35,6 @@ export function wrongCodeMessage(attemptsRemaining: unknown): string {
   if (typeof attemptsRemaining !== 'number') return 'That code is not right. Check it and try again.';
   return `That code is not right. ${attemptsRemaining} attempt${attemptsRemaining === 1 ? '' : 's'} left.`;
 }
-
-const prompts: Record<Method, { title: string; label: string }> = {
-  totp: { title: 'Enter the code from your app', label: '6-digit code' },
-  sms: { title: 'Check your phone', label: '6-digit code' },
-  email: { title: 'Check your email', label: '6-digit code' },
-  webauthn: { title: 'Use your security key', label: '' },
-  backup_code: { title: 'Use a backup code', label: 'Backup code' },
-  recovery_code: { title: 'Use a recovery code', label: 'Recovery code' },
-};
 
 export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props) {
   const [method, setMethod] = useState<Method>(() => firstMethod(challenge));
@@ -93,11 +85,8 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
 
   async function verify(event: Event) {
     event.preventDefault();
-    const typed = normaliseTypedCode(code);
-    if (!typed) {
-      setError('Enter your code first.');
-      return;
-    }
+    const typed = typedCodeToSend(code, setError);
+    if (!typed) return;
     setBusy(true);
     setError('');
     try {
@@ -141,7 +130,7 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
     );
   }
 
-  const prompt = prompts[method];
+  const prompt = methodTexts[method];
   const sentTo = sent[method];
   return (
     <main class="auth-card" aria-labelledby="challenge-title">
@@ -173,7 +162,7 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
                 'Sending your code…'
               )
             ) : (
-              codeHints[method]
+              prompt.hint
             )}
           </p>
           <CodeInput
@@ -187,18 +176,7 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
             errorId="challenge-error"
           />
           {byCode && <ResendButton availableAt={sentTo?.resendAt ?? null} busy={busy} onSend={() => void send(method)} />}
-          <div class="checkbox">
-            <input
-              id="remember-device"
-              type="checkbox"
-              checked={remember}
-              onChange={(e) => setRemember((e.currentTarget as HTMLInputElement).checked)}
-            />
-            <label for="remember-device">Remember this device</label>
-            <p class="hint" id="remember-hint">
-              Skip the code on this browser for a while. Only choose this on your own device.
-            </p>
-          </div>
+          <RememberDevice checked={remember} onCheck={setRemember} skips="the code" />
           <ErrorMessage id="challenge-error">{error}</ErrorMessage>
           <button type="submit" class="button button--block" disabled={busy}>
             Verify

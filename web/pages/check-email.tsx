@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import type { CodeSent } from '../../shared/schemas.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { ErrorMessage, Notice } from '../components/alert.tsx';
+import { SignInLink } from '../components/sign-in-link.tsx';
 import { ResendButton } from '../components/resend-button.tsx';
 import type { User } from '../../shared/schemas.ts';
 
@@ -70,15 +71,9 @@ export function CheckEmailPage({ user, email, onContinue, onSignIn, onVerified }
         <ResendButton label="Send the link again" availableAt={availableAt} busy={busy} onSend={() => void resend()} />
       ) : (
         <p>
-          <a
-            href="/"
-            onClick={(e) => {
-              e.preventDefault();
-              onSignIn(address);
-            }}
-          >
+          <SignInLink email={address} onSignIn={onSignIn}>
             Sign in
-          </a>{' '}
+          </SignInLink>{' '}
           to send the link again.
         </p>
       )}

@@ -44,11 +44,7 @@ export function LoginPage({ onAnswer, notice, email: initialEmail = '' }: Props)
       if (e instanceof ApiError && e.code === 'too_many_attempts' && e.retryAfterSeconds !== null) {
         setLocked({ until: Date.now() + e.retryAfterSeconds * 1000, why: firstSentence(e.message) });
       } else {
-        setError(
-          e instanceof ApiError && e.code === 'invalid_credentials'
-            ? 'That email and password don’t match. Check them and try again.'
-            : describeError(e),
-        );
+        setError(describeError(e, { invalid_credentials: 'That email and password don’t match. Check them and try again.' }));
       }
       setBusy(false);
     }

@@ -2,6 +2,7 @@
 import type { Device, SessionListItem } from '../../shared/schemas.ts';
 import { api } from '../api-client.ts';
 import { formatDate } from '../labels.ts';
+import { Item, ItemButton } from '../components/item.tsx';
 
 type Act = (action: () => Promise<unknown>, done?: string) => Promise<boolean>;
 
@@ -27,17 +28,9 @@ export function DevicesCard({ devices, act }: { devices: Device[]; act: Act }) {
       ) : (
         <ul class="item-list" data-testid="devices">
           {devices.map((d) => (
-            <li key={d.id} class="item">
-              <div>
-                <span class="item__title">{d.name}</span>
-                <span class="item__meta">
-                  Remembered {formatDate(d.createdAt)} · until {formatDate(d.expiresAt)}
-                </span>
-              </div>
-              <button
-                type="button"
-                class="button button--secondary button--small"
-                aria-label={`Forget ${d.name}`}
+            <Item key={d.id} title={d.name} meta={`Remembered ${formatDate(d.createdAt)} · until ${formatDate(d.expiresAt)}`}>
+              <ItemButton
+                label={`Forget ${d.name}`}
                 onClick={() =>
                   act(
                     () => api('DELETE', `/me/devices/${encodeURIComponent(d.id)}`),
@@ -46,8 +39,8 @@ export function DevicesCard({ devices, act }: { devices: Device[]; act: Act }) {
                 }
               >
                 Forget
-              </button>
-            </li>
+              </ItemButton>
+            </Item>
           ))}
         </ul>
       )}
@@ -65,26 +58,26 @@ export function SessionsCard({ sessions, act, onSignedOut }: { sessions: Session
         {sessions.map((s) => {
           const what = s.clients.length ? s.clients.map((c) => clientNames[c]).join(' and ') : 'Signed in';
           return (
-            <li key={s.id} class="item">
-              <div>
-                <span class="item__title">
+            <Item
+              key={s.id}
+              title={
+                <>
                   {what}
                   {s.current && <span class="badge">This browser</span>}
-                </span>
-                <span class="item__meta">{[s.ip, `last used ${formatDate(s.lastUsedAt)}`].filter(Boolean).join(' · ')}</span>
-              </div>
-              <button
-                type="button"
-                class="button button--secondary button--small"
-                aria-label={`Sign out ${what}${s.current ? ' (this browser)' : ''}`}
+                </>
+              }
+              meta={[s.ip, `last used ${formatDate(s.lastUsedAt)}`].filter(Boolean).join(' · ')}
+            >
+              <ItemButton
+                label={`Sign out ${what}${s.current ? ' (this browser)' : ''}`}
                 onClick={async () => {
                   const ok = await act(() => api('DELETE', `/me/sessions/${encodeURIComponent(s.id)}`), 'Signed out.');
                   if (ok && s.current) onSignedOut();
                 }}
               >
                 Sign out
-              </button>
-            </li>
+              </ItemButton>
+            </Item>
           );
         })}
       </ul>

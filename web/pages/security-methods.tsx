@@ -3,7 +3,7 @@
 import { useRef, useState } from 'preact/hooks';
 import type { EnrollableMethod, MethodEnabled, TwoFactorStatus } from '../../shared/schemas.ts';
 import { api } from '../api-client.ts';
-import { Dialog } from '../components/dialog.tsx';
+import { ConfirmDialog } from '../components/dialog.tsx';
 import { EnrolTotp } from '../components/enrol-totp.tsx';
 import { EnrolByCode } from '../components/enrol-by-code.tsx';
 import { methodNames } from '../labels.ts';
@@ -132,17 +132,15 @@ export function MethodsCard({ status, act, onEnabled, withReauth }: Props) {
         })}
       </ul>
       {removing && (
-        <Dialog title={`Remove ${methodNames[removing].toLowerCase()}?`} onClose={() => setRemoving(null)} testId="remove-method-dialog">
+        <ConfirmDialog
+          title={`Remove ${methodNames[removing].toLowerCase()}?`}
+          action="Remove"
+          onAction={() => remove(removing)}
+          onClose={() => setRemoving(null)}
+          testId="remove-method-dialog"
+        >
           <p>{removalConsequence(removing, status)}</p>
-          <div class="button-row">
-            <button type="button" class="button button--danger" onClick={() => remove(removing)}>
-              Remove
-            </button>
-            <button type="button" class="button button--secondary" onClick={() => setRemoving(null)}>
-              Keep it
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       )}
     </>
   );

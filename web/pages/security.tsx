@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Device, EnrollableMethod, MethodEnabled, SessionListItem, TwoFactorStatus } from '../../shared/schemas.ts';
 import { api, describeError } from '../api-client.ts';
 import { ErrorMessage } from '../components/alert.tsx';
-import { Dialog } from '../components/dialog.tsx';
+import { ConfirmDialog, Dialog } from '../components/dialog.tsx';
 import { Skeleton } from '../components/skeleton.tsx';
 import { useToast } from '../components/toast.tsx';
 import { useReconnect } from '../connection.ts';
@@ -178,32 +178,29 @@ export function SecurityPage({ email, onSignedOut }: { email: string; onSignedOu
       )}
 
       {confirm === 'regenerate' && (
-        <Dialog title="Create new backup codes?" onClose={() => setConfirm(null)}>
+        <ConfirmDialog
+          title="Create new backup codes?"
+          action="Create new codes"
+          onAction={regenerate}
+          danger={false}
+          keep="Cancel"
+          onClose={() => setConfirm(null)}
+        >
           <p>
             Your current backup codes will <strong>stop working</strong> as soon as the new ones are created.
           </p>
-          <div class="button-row">
-            <button type="button" class="button" onClick={regenerate}>
-              Create new codes
-            </button>
-            <button type="button" class="button button--secondary" onClick={() => setConfirm(null)}>
-              Cancel
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       )}
       {confirm === 'disable' && (
-        <Dialog title="Turn off two-factor authentication?" onClose={() => setConfirm(null)}>
+        <ConfirmDialog
+          title="Turn off two-factor authentication?"
+          action="Turn off"
+          onAction={disable}
+          keep="Keep it on"
+          onClose={() => setConfirm(null)}
+        >
           <p>Your methods, backup codes and trusted devices will be removed. Anyone with your password could sign in.</p>
-          <div class="button-row">
-            <button type="button" class="button button--danger" onClick={disable}>
-              Turn off
-            </button>
-            <button type="button" class="button button--secondary" onClick={() => setConfirm(null)}>
-              Keep it on
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       )}
       {codes && <CodesDialog shown={codes} email={email} onClose={() => setCodes(null)} />}
       {dialog}

@@ -4,8 +4,10 @@ import { useState } from 'preact/hooks';
 import type { LoginResponse } from '../../shared/schemas.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { ErrorMessage } from '../components/alert.tsx';
+import { SignInLink } from '../components/sign-in-link.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
 import { TextField } from '../../shared/ui/text-field.tsx';
+import { NameField, NewPasswordField } from '../components/account-fields.tsx';
 
 interface Props {
   /** The account exists; `answer` is the sign-in that followed (null if it did not sign in). */
@@ -51,18 +53,7 @@ export function SignupPage({ onCreated, onSignIn }: Props) {
     <main class="auth-card" aria-labelledby="signup-title">
       <h1 id="signup-title">Create your Twofold account</h1>
       <form class="stack" onSubmit={submit}>
-        <TextField
-          id="signup-name"
-          label="Your name"
-          inputRef={focus}
-          type="text"
-          name="name"
-          autocomplete="name"
-          required
-          maxLength={100}
-          value={name}
-          onValue={setName}
-        />
+        <NameField id="signup-name" inputRef={focus} name="name" value={name} onValue={setName} />
         <TextField
           id="signup-email"
           label="Work email"
@@ -75,15 +66,10 @@ export function SignupPage({ onCreated, onSignIn }: Props) {
           onValue={setEmail}
           hint="We’ll send a link to check it’s yours."
         />
-        <TextField
+        <NewPasswordField
           id="signup-password"
           label="Password"
-          type="password"
           name="password"
-          autocomplete="new-password"
-          required
-          minLength={8}
-          maxLength={128}
           value={password}
           onValue={setPassword}
           hint="At least 8 characters. A few unrelated words make a strong one that is easy to remember."
@@ -110,15 +96,9 @@ export function SignupPage({ onCreated, onSignIn }: Props) {
               {error.taken && (
                 <>
                   {' '}
-                  <a
-                    href="/"
-                    onClick={(e) => {
-                      e.preventDefault();
-                      onSignIn(email);
-                    }}
-                  >
+                  <SignInLink email={email} onSignIn={onSignIn}>
                     Sign in instead
-                  </a>
+                  </SignInLink>
                 </>
               )}
             </>
@@ -130,15 +110,9 @@ export function SignupPage({ onCreated, onSignIn }: Props) {
       </form>
       <p class="auth-card__foot">
         Already have an account?{' '}
-        <a
-          href="/"
-          onClick={(e) => {
-            e.preventDefault();
-            onSignIn(email);
-          }}
-        >
+        <SignInLink email={email} onSignIn={onSignIn}>
           Sign in
-        </a>
+        </SignInLink>
       </p>
     </main>
   );

@@ -3,7 +3,8 @@
 // used or expired link, a way to get a new one.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, describeError } from '../api-client.ts';
-import { ErrorMessage } from '../components/alert.tsx';
+import { LinkProblem } from '../components/link-problem.tsx';
+import { SignInLink } from '../components/sign-in-link.tsx';
 import { Skeleton } from '../components/skeleton.tsx';
 import type { User } from '../../shared/schemas.ts';
 import { takeHashToken } from '../link-token.ts';
@@ -68,17 +69,9 @@ export function VerifyEmailPage({ user, onVerified, onContinue, onSignIn, onChec
         ) : (
           <>
             <p>Sign in to start using Twofold.</p>
-            <a
-              class="button button--block"
-              href="/"
-              data-testid="verified-sign-in"
-              onClick={(e) => {
-                e.preventDefault();
-                onSignIn(state.user.email);
-              }}
-            >
+            <SignInLink email={state.user.email} onSignIn={onSignIn} class="button button--block" testId="verified-sign-in">
               Sign in as {state.user.email}
-            </a>
+            </SignInLink>
           </>
         )}
       </main>
@@ -86,24 +79,14 @@ export function VerifyEmailPage({ user, onVerified, onContinue, onSignIn, onChec
   }
   const unverifiedHere = user && !user.emailVerified;
   return (
-    <main class="auth-card" aria-labelledby="verify-title">
-      <h1 id="verify-title">
-        {state.kind === 'expired'
-          ? 'This link has expired'
-          : state.kind === 'missing'
-            ? 'This link is incomplete'
-            : 'We could not verify your email'}
-      </h1>
-      {state.kind === 'expired' && (
-        <p>
-          Verification links work once, for 24 hours, and only the newest one works. This one was already used, has run out, or was replaced
-          by a newer link.
-        </p>
-      )}
-      {state.kind === 'missing' && (
-        <p>The address has no verification code. Open the link from the email again, or copy the whole link into the address bar.</p>
-      )}
-      {state.kind === 'failed' && <ErrorMessage>{state.message}</ErrorMessage>}
+    <LinkProblem
+      titleId="verify-title"
+      problem={state}
+      expiredTitle="This link has expired"
+      failedTitle="We could not verify your email"
+      whyExpired="Verification links work once, for 24 hours, and only the newest one works. This one was already used, has run out, or was replaced by a newer link."
+      codeName="verification"
+    >
       {user?.emailVerified && (
         <p>
           Your email, <strong>{user.email}</strong>, is already verified: nothing more to do.
@@ -118,17 +101,10 @@ export function VerifyEmailPage({ user, onVerified, onContinue, onSignIn, onChec
           Continue to Twofold
         </button>
       ) : (
-        <a
-          class="button button--block"
-          href="/"
-          onClick={(e) => {
-            e.preventDefault();
-            onSignIn('');
-          }}
-        >
+        <SignInLink email="" onSignIn={onSignIn} class="button button--block">
           Sign in to get a new link
-        </a>
+        </SignInLink>
       )}
-    </main>
+    </LinkProblem>
   );
 }

@@ -5,7 +5,7 @@ import { send } from '../browser-api.ts';
 import type { VaultStatus } from '../messages.ts';
 import { ErrorAlert, describeFailure } from '../ui/errors.tsx';
 import { UnlockForm } from '../ui/unlock-form.tsx';
-import { TextField } from '../../../shared/ui/text-field.tsx';
+import { PassphraseField } from '../ui/passphrase-field.tsx';
 
 const IDLE_CHOICES: Array<[string, number | null]> = [
   ['1 minute', 1],
@@ -54,35 +54,16 @@ function PassphraseForm({ status, onStatus, submitLabel }: Props & { submitLabel
   const id = hasOne ? 'change' : 'new';
   return (
     <form class="stack" onSubmit={save} data-testid={`passphrase-form-${id}`}>
-      {hasOne && (
-        <TextField
-          id={`${id}-current`}
-          label="Current passphrase"
-          type="password"
-          autocomplete="off"
-          value={current}
-          required
-          onValue={setCurrent}
-        />
-      )}
-      <div>
-        <label for={`${id}-next`}>{hasOne ? 'New passphrase' : 'Passphrase'}</label>
-        <input
-          id={`${id}-next`}
-          type="password"
-          autocomplete="off"
-          value={next}
-          required
-          minLength={8}
-          aria-describedby={`${id}-advice`}
-          onInput={(e) => setNext(e.currentTarget.value)}
-        />
-        <p class="hint" id={`${id}-advice`}>
-          At least 8 characters. A few unrelated words are easy to remember and hard to guess. Nobody can recover it for you: if you forget
-          it, keep your authenticators again.
-        </p>
-      </div>
-      <TextField id={`${id}-repeat`} label="Type it again" type="password" autocomplete="off" value={repeat} required onValue={setRepeat} />
+      {hasOne && <PassphraseField id={`${id}-current`} label="Current passphrase" value={current} onValue={setCurrent} />}
+      <PassphraseField
+        id={`${id}-next`}
+        label={hasOne ? 'New passphrase' : 'Passphrase'}
+        value={next}
+        onValue={setNext}
+        minLength={8}
+        hint="At least 8 characters. A few unrelated words are easy to remember and hard to guess. Nobody can recover it for you: if you forget it, keep your authenticators again."
+      />
+      <PassphraseField id={`${id}-repeat`} label="Type it again" value={repeat} onValue={setRepeat} />
       <ErrorAlert message={error} />
       <button type="submit" class="button" disabled={busy}>
         {busy ? 'Saving…' : submitLabel}
@@ -106,15 +87,7 @@ function RemovePassphrase({ onStatus }: Pick<Props, 'onStatus'>) {
   return (
     <form class="stack" onSubmit={remove}>
       <p class="hint">Without a passphrase, anyone with a copy of this browser’s profile can read your kept codes.</p>
-      <TextField
-        id="remove-current"
-        label="Current passphrase"
-        type="password"
-        autocomplete="off"
-        value={current}
-        required
-        onValue={setCurrent}
-      />
+      <PassphraseField id="remove-current" label="Current passphrase" value={current} onValue={setCurrent} />
       <ErrorAlert message={error} />
       <button type="submit" class="button button--secondary">
         Remove the passphrase

@@ -8,20 +8,13 @@ import { send } from '../browser-api.ts';
 import type { DialerView, PendingChallenge } from '../messages.ts';
 import { ErrorAlert, apiCodeOf, describeFailure } from '../ui/errors.tsx';
 import { UnlockForm } from '../ui/unlock-form.tsx';
-import { codeHints } from '../../../shared/method-hints.ts';
+import { methodTexts } from '../../../shared/method-texts.ts';
+import { Checkbox } from '../../../shared/ui/checkbox.tsx';
+import { typedCodeToSend } from '../../../shared/typed-code.ts';
 import { SecurityKeyHandoff } from './security-key-handoff.tsx';
 
 const FILLED = 'Filled from the authenticator kept in this browser.';
 const FILLED_NEXT = 'The code before was already used, so this is the next one, filled from the authenticator kept in this browser.';
-
-const labels: Record<Method, { name: string; label: string }> = {
-  totp: { name: 'App', label: '6-digit code from your app' },
-  sms: { name: 'Text', label: '6-digit code we texted you' },
-  email: { name: 'Email', label: '6-digit code we emailed you' },
-  webauthn: { name: 'Security key', label: '' },
-  backup_code: { name: 'Backup code', label: 'Backup code' },
-  recovery_code: { name: 'Recovery code', label: 'Recovery code' },
-};
 
 interface Props {
   view: DialerView;
@@ -81,11 +74,8 @@ export function Challenge({ pending, onView }: Props) {
 
   async function verify(event: Event) {
     event.preventDefault();
-    const typed = code.normalize('NFKC').replace(/[\s\-–—]/g, '');
-    if (!typed) {
-      setError('Enter your code first.');
-      return;
-    }
+    const typed = typedCodeToSend(code, setError);
+    if (!typed) return;
     setBusy(true);
     setError('');
     try {
@@ -111,7 +101,13 @@ export function Challenge({ pending, onView }: Props) {
   const sent = byMessage ? sentTo[method] : undefined;
   const wait = sent ? Math.max(0, Math.ceil((sent.resendAt - Date.now()) / 1000)) : 0;
   const hint =
-    filled && code === filled.code ? (filled.next ? FILLED_NEXT : FILLED) : sent ? `We sent a code to ${sent.to}.` : codeHints[method];
+    filled && code === filled.code
+      ? filled.next
+        ? FILLED_NEXT
+        : FILLED
+      : sent
+        ? `We sent a code to ${sent.to}.`
+        : methodTexts[method].hint;
   return (
     <>
       <h1 id="challenge-title">Confirm it’s you</h1>
@@ -133,13 +129,13 @@ export function Challenge({ pending, onView }: Props) {
           <div class="methods" role="group" aria-label="Choose how to confirm">
             {pending.methods.map((m) => (
               <button type="button" key={m} aria-pressed={m === method} onClick={() => setMethod(m)}>
-                {labels[m].name}
+                {methodTexts[m].dialerName}
               </button>
             ))}
           </div>
         )}
         <div>
-          <label for="code">{labels[method].label}</label>
+          <label for="code">{methodTexts[method].dialerLabel}</label>
           <input
             id="code"
             name="code"
@@ -164,10 +160,7 @@ export function Challenge({ pending, onView }: Props) {
             {sent ? (wait > 0 ? `Resend in ${wait} s` : 'Resend code') : 'Send code'}
           </button>
         )}
-        <div class="checkbox">
-          <input id="remember" type="checkbox" checked={remember} onChange={(e) => setRemember(e.currentTarget.checked)} />
-          <label for="remember">Remember this browser</label>
-        </div>
+        <Checkbox id="remember" label="Remember this browser" checked={remember} onCheck={setRemember} />
         <ErrorAlert message={error} />
         <div class="row">
           <button type="submit" class="button grow" disabled={busy}>

@@ -2,7 +2,9 @@
 import { useState } from 'preact/hooks';
 import { api, describeError } from '../../api-client.ts';
 import { ErrorMessage } from '../../components/alert.tsx';
-import { Dialog } from '../../components/dialog.tsx';
+import { ConfirmDialog } from '../../components/dialog.tsx';
+import { Item, ItemButton } from '../../components/item.tsx';
+import { CopyAndDone } from '../../components/copy-and-done.tsx';
 import { useReauth } from '../../components/reauth.tsx';
 import { Skeleton } from '../../components/skeleton.tsx';
 import { useToast } from '../../components/toast.tsx';
@@ -22,7 +24,6 @@ export function ApiKeysTab({ accountId, isOwner }: { accountId: string; isOwner:
   const [keys, setKeys] = useState<ApiKey[] | null>(null);
   const [name, setName] = useState('');
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
-  const [copied, setCopied] = useState('');
   const [error, setError] = useState('');
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const { withReauth, dialog } = useReauth();
@@ -38,7 +39,6 @@ export function ApiKeysTab({ accountId, isOwner }: { accountId: string; isOwner:
   async function create(event: Event) {
     event.preventDefault();
     setError('');
-    setCopied('');
     try {
       const answer = await withReauth(() => api<{ id: string; key: string }>('POST', url, { body: { name } }));
       setCreated({ name, key: answer.key });
@@ -72,26 +72,13 @@ export function ApiKeysTab({ accountId, isOwner }: { accountId: string; isOwner:
             <strong>Copy it now.</strong> You won’t be able to see it again.
           </p>
           <code class="shown-once">{created.key}</code>
-          <div class="button-row">
-            <button
-              type="button"
-              class="button button--secondary"
-              onClick={() =>
-                navigator.clipboard.writeText(created.key).then(
-                  () => setCopied('Copied.'),
-                  () => setCopied('Select the key and copy it by hand.'),
-                )
-              }
-            >
-              Copy key
-            </button>
-            <button type="button" class="button" onClick={() => setCreated(null)}>
-              Done
-            </button>
-          </div>
-          <p class="hint" role="status">
-            {copied || '\u00a0'}
-          </p>
+          <CopyAndDone
+            key={created.key}
+            text={created.key}
+            copyLabel="Copy key"
+            refused="Select the key and copy it by hand."
+            onDone={() => setCreated(null)}
+          />
         </div>
       )}
       {isOwner && (
@@ -124,45 +111,36 @@ export function ApiKeysTab({ accountId, isOwner }: { accountId: string; isOwner:
           ) : (
             <ul class="item-list">
               {keys.map((k) => (
-                <li key={k.id} class="item">
-                  <div>
-                    <span class="item__title">{k.name}</span>
-                    <span class="item__meta">
-                      Created {formatDate(k.createdAt)} · {k.lastUsedAt ? `last used ${formatDate(k.lastUsedAt)}` : 'never used'}
-                    </span>
-                  </div>
+                <Item
+                  key={k.id}
+                  title={k.name}
+                  meta={`Created ${formatDate(k.createdAt)} · ${k.lastUsedAt ? `last used ${formatDate(k.lastUsedAt)}` : 'never used'}`}
+                >
                   {isOwner && (
-                    <button
-                      type="button"
-                      class="button button--secondary button--small"
-                      aria-label={`Revoke ${k.name}`}
-                      onClick={() => setRevoking(k)}
-                    >
+                    <ItemButton label={`Revoke ${k.name}`} onClick={() => setRevoking(k)}>
                       Revoke
-                    </button>
+                    </ItemButton>
                   )}
-                </li>
+                </Item>
               ))}
             </ul>
           )}
         </div>
       )}
       {revoking && (
-        <Dialog title={`Revoke ${revoking.name}?`} onClose={() => setRevoking(null)} testId="revoke-key-dialog">
+        <ConfirmDialog
+          title={`Revoke ${revoking.name}?`}
+          action="Revoke key"
+          onAction={() => revoke(revoking)}
+          onClose={() => setRevoking(null)}
+          testId="revoke-key-dialog"
+        >
           <p>
             Every system that calls the API with <strong>{revoking.name}</strong> will be refused from now on
             {revoking.lastUsedAt ? ` (it was last used ${formatDate(revoking.lastUsedAt)})` : ''}. This cannot be undone: you would create a
             new key and put it in place of the old one.
           </p>
-          <div class="button-row">
-            <button type="button" class="button button--danger" onClick={() => revoke(revoking)}>
-              Revoke key
-            </button>
-            <button type="button" class="button button--secondary" onClick={() => setRevoking(null)}>
-              Keep it
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       )}
       {dialog}
       {toast}

@@ -13,9 +13,11 @@ import { formatDate, methodNames, roleNames } from '../../labels.ts';
 import { followLink } from '../../router.ts';
 import { MemberMenu, type MemberAction } from './member-menu.tsx';
 import { RecoveryCodeDialog } from './recovery-code-dialog.tsx';
-import { Dialog } from '../../components/dialog.tsx';
+import { ConfirmDialog } from '../../components/dialog.tsx';
+import { Item, ItemButton } from '../../components/item.tsx';
 import { MemberDue } from './member-due.tsx';
 import { TextField } from '../../../shared/ui/text-field.tsx';
+import { Checkbox } from '../../../shared/ui/checkbox.tsx';
 
 interface Props {
   accountId: string;
@@ -111,15 +113,7 @@ export function MembersTab({ accountId, isOwner, selfId, selfVerified }: Props) 
       </div>
       <ErrorMessage>{error}</ErrorMessage>
       <div class="filters">
-        <div class="checkbox">
-          <input
-            id="filter-without"
-            type="checkbox"
-            checked={withoutOnly}
-            onChange={(e) => setWithoutOnly((e.currentTarget as HTMLInputElement).checked)}
-          />
-          <label for="filter-without">Only members without 2FA</label>
-        </div>
+        <Checkbox id="filter-without" label="Only members without 2FA" checked={withoutOnly} onCheck={setWithoutOnly} />
       </div>
       {!members ? (
         error ? null : (
@@ -199,33 +193,28 @@ export function MembersTab({ accountId, isOwner, selfId, selfVerified }: Props) 
       )}
       <InviteMember base={base} isOwner={isOwner} verified={selfVerified} onInvited={() => load()} />
       {confirmReset && (
-        <Dialog title={`Reset two-factor authentication for ${confirmReset.name}?`} onClose={() => setConfirmReset(null)}>
+        <ConfirmDialog
+          title={`Reset two-factor authentication for ${confirmReset.name}?`}
+          action="Reset 2FA"
+          onAction={() => reset(confirmReset)}
+          keep="Cancel"
+          onClose={() => setConfirmReset(null)}
+        >
           <p>
             Every method, backup code, trusted device and session of {confirmReset.name} ends now. At their next sign-in they set up
             two-factor authentication again if a requirement applies to them.
           </p>
-          <div class="button-row">
-            <button type="button" class="button button--danger" onClick={() => reset(confirmReset)}>
-              Reset 2FA
-            </button>
-            <button type="button" class="button button--secondary" onClick={() => setConfirmReset(null)}>
-              Cancel
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       )}
       {confirmRevoke && (
-        <Dialog title={`Withdraw the invitation to ${confirmRevoke.email}?`} onClose={() => setConfirmRevoke(null)}>
+        <ConfirmDialog
+          title={`Withdraw the invitation to ${confirmRevoke.email}?`}
+          action="Withdraw invitation"
+          onAction={() => revoke(confirmRevoke)}
+          onClose={() => setConfirmRevoke(null)}
+        >
           <p>The link we emailed to {confirmRevoke.email} will stop working. You can invite them again later.</p>
-          <div class="button-row">
-            <button type="button" class="button button--danger" onClick={() => revoke(confirmRevoke)}>
-              Withdraw invitation
-            </button>
-            <button type="button" class="button button--secondary" onClick={() => setConfirmRevoke(null)}>
-              Keep it
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       )}
       {recovery && (
         <RecoveryCodeDialog
@@ -255,36 +244,31 @@ function PendingInvitations({
       <h3 id="pending-title">Invited, not joined yet</h3>
       <ul class="item-list" data-testid="pending-invitations">
         {invitations.map((inv) => (
-          <li key={inv.id} class="item" data-testid={`invitation-${inv.email}`}>
-            <div>
-              <span class="item__title">
+          <Item
+            key={inv.id}
+            testId={`invitation-${inv.email}`}
+            title={
+              <>
                 {inv.email}
                 <span class="badge badge--warn">Pending</span>
-              </span>
-              <span class="item__meta">
+              </>
+            }
+            meta={
+              <>
                 {roleNames[inv.role]} · invited{inv.invitedBy ? ` by ${inv.invitedBy}` : ''} {formatDate(inv.createdAt)} · link valid until{' '}
                 {formatDate(inv.expiresAt)}
-              </span>
-            </div>
+              </>
+            }
+          >
             <div class="button-row button-row--tight">
-              <button
-                type="button"
-                class="button button--secondary button--small"
-                aria-label={`Resend the invitation to ${inv.email}`}
-                onClick={() => onResend(inv)}
-              >
+              <ItemButton label={`Resend the invitation to ${inv.email}`} onClick={() => onResend(inv)}>
                 Resend
-              </button>
-              <button
-                type="button"
-                class="button button--secondary button--small"
-                aria-label={`Withdraw the invitation to ${inv.email}`}
-                onClick={() => onRevoke(inv)}
-              >
+              </ItemButton>
+              <ItemButton label={`Withdraw the invitation to ${inv.email}`} onClick={() => onRevoke(inv)}>
                 Withdraw
-              </button>
+              </ItemButton>
             </div>
-          </li>
+          </Item>
         ))}
       </ul>
     </section>

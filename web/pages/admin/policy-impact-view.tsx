@@ -1,7 +1,7 @@
 // The impact preview of a 2FA policy: who will be asked to set up, and which owners block it. When the person
 // looking is one of those owners, it says so to them, with a link to set it up now.
 import type { ComponentChildren } from 'preact';
-import type { Enforce } from '../../../shared/schemas.ts';
+import type { Enforce, Member } from '../../../shared/schemas.ts';
 import { followLink } from '../../router.ts';
 import type { PolicyImpact } from './policy-impact.ts';
 
@@ -60,13 +60,7 @@ export function PolicyImpactView({
                 : keysOnly
                   ? 'These owners must add a security key first:'
                   : 'These owners must set up two-factor authentication first:'}
-              <ul>
-                {others.map((m) => (
-                  <li key={m.userId}>
-                    {m.name} ({m.email})
-                  </li>
-                ))}
-              </ul>
+              <MemberList members={others} />
             </>
           )}
         </div>
@@ -81,16 +75,22 @@ export function PolicyImpactView({
                 ? `Security keys only: ${impact.toSetUp.length} member${impact.toSetUp.length === 1 ? ' has' : 's have'} no security key yet and will be asked to add one at their next sign-in:`
                 : `${impact.toSetUp.length} member${impact.toSetUp.length === 1 ? '' : 's'} will be asked to set it up at their next sign-in (we email them instructions):`}
             </p>
-            <ul data-testid="impact-members">
-              {impact.toSetUp.map((m) => (
-                <li key={m.userId}>
-                  {m.name} ({m.email})
-                </li>
-              ))}
-            </ul>
+            <MemberList members={impact.toSetUp} testId="impact-members" />
           </>
         ))
       )}
     </div>
+  );
+}
+
+function MemberList({ members, testId }: { members: Member[]; testId?: string }) {
+  return (
+    <ul data-testid={testId}>
+      {members.map((m) => (
+        <li key={m.userId}>
+          {m.name} ({m.email})
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -171,19 +171,14 @@ export function PolicyTab({ accountId, isOwner, selfId }: Props) {
             ))}
           </div>
         </fieldset>
-        <TextField
+        <DaysField
           id="grace-days"
           label="Days to set it up (grace period)"
-          type="number"
-          min={0}
           max={30}
-          step={1}
-          required
           value={grace}
           disabled={disabled}
           onValue={setGrace}
           hint="When two-factor becomes required for someone, they get this many days, with a reminder on every page. 0 asks at their next sign-in. At most 30."
-          hintAbove
         />
         <PolicyImpactView
           enforce={enforce}
@@ -240,19 +235,14 @@ export function PolicyTab({ accountId, isOwner, selfId }: Props) {
             </p>
           )}
         </fieldset>
-        <TextField
+        <DaysField
           id="remember-days"
           label="Remember a device for (days)"
-          type="number"
-          min={0}
           max={60}
-          step={1}
-          required
           value={days}
           disabled={disabled}
           onValue={setDays}
           hint="0 turns “remember this device” off. At most 60."
-          hintAbove
         />
         <div class="field">
           <label for="enforce-ranges">Trusted networks (one CIDR range a line)</label>
@@ -284,6 +274,21 @@ export function PolicyTab({ accountId, isOwner, selfId }: Props) {
 }
 
 /** The user ids of `owners` in a 409 owners_without_2fa (objects with userId, or ids). */
+interface DaysProps {
+  id: string;
+  label: string;
+  max: number;
+  value: string;
+  disabled: boolean;
+  onValue(value: string): void;
+  hint: string;
+}
+
+/** A whole number of days, 0 to `max`, with its hint above the box. */
+function DaysField({ max, ...field }: DaysProps) {
+  return <TextField type="number" min={0} max={max} step={1} required hintAbove {...field} />;
+}
+
 function ownerIds(owners: unknown): string[] {
   if (!Array.isArray(owners)) return [];
   return owners
@@ -313,11 +318,7 @@ function ConfirmLoosening({
       await api('POST', `${base}/security/2fa-policy/confirm`, { body: { confirmationId: pending.confirmationId, code } });
       onDone();
     } catch (e) {
-      setError(
-        e instanceof ApiError && e.code === 'invalid_code'
-          ? 'That code is not right. Check the latest email and try again.'
-          : describeError(e),
-      );
+      setError(describeError(e, { invalid_code: 'That code is not right. Check the latest email and try again.' }));
       setBusy(false);
     }
   }

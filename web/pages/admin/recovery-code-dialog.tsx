@@ -1,7 +1,7 @@
 // A recovery code for a member, shown once, with copy and a live countdown to its expiry.
-import { useState } from 'preact/hooks';
 import { Dialog } from '../../components/dialog.tsx';
 import { Countdown } from '../../components/countdown.tsx';
+import { CopyAndDone } from '../../components/copy-and-done.tsx';
 
 interface Props {
   name: string;
@@ -11,15 +11,6 @@ interface Props {
 }
 
 export function RecoveryCodeDialog({ name, code, expiresAt, onClose }: Props) {
-  const [copied, setCopied] = useState('');
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(code);
-      setCopied('Copied.');
-    } catch {
-      setCopied('Copying is not allowed here; select the code instead.');
-    }
-  }
   return (
     <Dialog title={`Recovery code for ${name}`} onClose={onClose} testId="recovery-dialog">
       <p>Give this code to {name} in person or by phone. It lets them sign in once, with their password, and is shown only now.</p>
@@ -33,17 +24,7 @@ export function RecoveryCodeDialog({ name, code, expiresAt, onClose }: Props) {
         </strong>
         .
       </p>
-      <div class="button-row">
-        <button type="button" class="button button--secondary" onClick={copy}>
-          Copy code
-        </button>
-        <button type="button" class="button" onClick={onClose}>
-          Done
-        </button>
-      </div>
-      <p class="hint" role="status">
-        {copied || '\u00a0'}
-      </p>
+      <CopyAndDone text={code} copyLabel="Copy code" refused="Copying is not allowed here; select the code instead." onDone={onClose} />
     </Dialog>
   );
 }
