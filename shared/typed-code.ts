@@ -6,9 +6,21 @@ export function normaliseTypedCode(input: string): string {
   return input.normalize('NFKC').replace(/[\s\-–—]/g, '');
 }
 
-/** The typed code, ready to send; when nothing was typed, `say` is told so and the answer is empty. */
-export function typedCodeToSend(input: string, say: (message: string) => void): string {
+/** The start of a challenge form's submit, on both challenge pages: no page reload, then the typed code ready to
+ * send, with the form busy and the last error cleared; or, when nothing was typed, an empty answer and the error
+ * saying so. */
+export function beginCodeSubmit(
+  event: Event,
+  input: string,
+  form: { setError(message: string): void; setBusy(busy: boolean): void },
+): string {
+  event.preventDefault();
   const typed = normaliseTypedCode(input);
-  if (!typed) say('Enter your code first.');
+  if (!typed) {
+    form.setError('Enter your code first.');
+    return typed;
+  }
+  form.setBusy(true);
+  form.setError('');
   return typed;
 }

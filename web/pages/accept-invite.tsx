@@ -14,6 +14,7 @@ import type { InvitationPreview, User } from '../../shared/schemas.ts';
 import { accountMayWords, formatDate, roleNames, withArticle } from '../labels.ts';
 import { forgetInviteToken, keepInviteToken, readInviteToken, returnToInviteAfterSignIn, takeHashToken } from '../link-token.ts';
 import { NameField, NewPasswordField } from '../components/account-fields.tsx';
+import { SubmitBlock } from '../components/submit-block.tsx';
 
 export type JoinAnswer = LoginResponse & { user?: User };
 
@@ -294,9 +295,9 @@ function NewPersonForm({
           </>
         )}
       </ErrorMessage>
-      <button type="submit" class="button button--block" disabled={busy}>
-        {busy ? 'Joining…' : `Create account and join ${preview.accountName}`}
-      </button>
+      <SubmitBlock busy={busy} busyText="Joining…">
+        Create account and join {preview.accountName}
+      </SubmitBlock>
     </form>
   );
 }

@@ -3,7 +3,7 @@
 // and the remaining-backup-codes notice.
 import { useEffect, useState } from 'preact/hooks';
 import type { CodeSent, LoginAuthenticated, Method } from '../../shared/schemas.ts';
-import { typedCodeToSend } from '../../shared/typed-code.ts';
+import { beginCodeSubmit } from '../../shared/typed-code.ts';
 import { pageMarks } from '../../shared/contract.ts';
 import { api, ApiError, describeError } from '../api-client.ts';
 import { CodeInput } from '../components/code-input.tsx';
@@ -15,6 +15,7 @@ import { useFocusOnMount } from '../components/use-focus.ts';
 import { methodTexts } from '../../shared/method-texts.ts';
 import { firstMethod, SecurityKeySignIn } from '../components/security-key-sign-in.tsx';
 import { RememberDevice } from '../components/remember-device.tsx';
+import { SubmitBlock } from '../components/submit-block.tsx';
 
 export interface ChallengeInfo {
   challengeId: string;
@@ -84,11 +85,8 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
   }
 
   async function verify(event: Event) {
-    event.preventDefault();
-    const typed = typedCodeToSend(code, setError);
+    const typed = beginCodeSubmit(event, code, { setError, setBusy });
     if (!typed) return;
-    setBusy(true);
-    setError('');
     try {
       const answer = await api<LoginAuthenticated>('POST', `/auth/challenge/${encodeURIComponent(challenge.challengeId)}/verify`, {
         body: { method, code: typed, rememberDevice: remember },
@@ -178,9 +176,7 @@ export function ChallengePage({ challenge, email, onSignedIn, onRestart }: Props
           {byCode && <ResendButton availableAt={sentTo?.resendAt ?? null} busy={busy} onSend={() => void send(method)} />}
           <RememberDevice checked={remember} onCheck={setRemember} skips="the code" />
           <ErrorMessage id="challenge-error">{error}</ErrorMessage>
-          <button type="submit" class="button button--block" disabled={busy}>
-            Verify
-          </button>
+          <SubmitBlock busy={busy}>Verify</SubmitBlock>
         </form>
       )}
       <MethodSwitcher methods={challenge.methods} current={method} onSwitch={switchTo} disabled={lockedUntil !== null} />

@@ -9,6 +9,7 @@ import { WaitUntil } from '../components/countdown.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
 import { followLink } from '../router.ts';
 import { TextField } from '../../shared/ui/text-field.tsx';
+import { SubmitBlock } from '../components/submit-block.tsx';
 
 export interface LoginNotice {
   text: string;
@@ -86,9 +87,9 @@ export function LoginPage({ onAnswer, notice, email: initialEmail = '' }: Props)
             error
           )}
         </ErrorMessage>
-        <button type="submit" class="button button--block" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
+        <SubmitBlock busy={busy} busyText="Signing in…">
+          Sign in
+        </SubmitBlock>
       </form>
       <p class="auth-card__foot">
         New to Twofold?{' '}

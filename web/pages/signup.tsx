@@ -8,6 +8,7 @@ import { SignInLink } from '../components/sign-in-link.tsx';
 import { useFocusOnMount } from '../components/use-focus.ts';
 import { TextField } from '../../shared/ui/text-field.tsx';
 import { NameField, NewPasswordField } from '../components/account-fields.tsx';
+import { SubmitBlock } from '../components/submit-block.tsx';
 
 interface Props {
   /** The account exists; `answer` is the sign-in that followed (null if it did not sign in). */
@@ -104,9 +105,9 @@ export function SignupPage({ onCreated, onSignIn }: Props) {
             </>
           )}
         </ErrorMessage>
-        <button type="submit" class="button button--block" disabled={busy}>
-          {busy ? 'Creating your account…' : 'Create account'}
-        </button>
+        <SubmitBlock busy={busy} busyText="Creating your account…">
+          Create account
+        </SubmitBlock>
       </form>
       <p class="auth-card__foot">
         Already have an account?{' '}

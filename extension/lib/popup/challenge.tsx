@@ -10,7 +10,7 @@ import { ErrorAlert, apiCodeOf, describeFailure } from '../ui/errors.tsx';
 import { UnlockForm } from '../ui/unlock-form.tsx';
 import { methodTexts } from '../../../shared/method-texts.ts';
 import { Checkbox } from '../../../shared/ui/checkbox.tsx';
-import { typedCodeToSend } from '../../../shared/typed-code.ts';
+import { beginCodeSubmit } from '../../../shared/typed-code.ts';
 import { SecurityKeyHandoff } from './security-key-handoff.tsx';
 
 const FILLED = 'Filled from the authenticator kept in this browser.';
@@ -73,11 +73,8 @@ export function Challenge({ pending, onView }: Props) {
   }
 
   async function verify(event: Event) {
-    event.preventDefault();
-    const typed = typedCodeToSend(code, setError);
+    const typed = beginCodeSubmit(event, code, { setError, setBusy });
     if (!typed) return;
-    setBusy(true);
-    setError('');
     try {
       onView(await send('auth:verify', { method, code: typed, rememberDevice: remember }));
     } catch (e) {

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AuditEvent, Member } from '../../../shared/schemas.ts';
 import { api, describeError } from '../../api-client.ts';
 import { ErrorMessage } from '../../components/alert.tsx';
-import { Skeleton } from '../../components/skeleton.tsx';
+import { TableCard } from '../../components/table-card.tsx';
 import { useReconnect } from '../../connection.ts';
 import { formatDate } from '../../labels.ts';
 import { describeEvent, detailLines, eventGroups, eventKinds, eventLabel, withKeyNames } from './audit-words.ts';
@@ -140,70 +140,57 @@ export function AuditTab({ accountId }: { accountId: string }) {
           </>
         )}
       </ErrorMessage>
-      {!events ? (
-        error ? null : (
-          <div class="card">
-            <Skeleton label="Loading the audit log" shape="table" rows={6} />
-          </div>
-        )
-      ) : (
-        <div class="card table-wrap">
-          <table class="stack-table audit-table" data-testid="audit-table">
-            <thead>
+      <TableCard
+        loaded={!!events}
+        failed={!!error}
+        loading={['Loading the audit log', 6]}
+        tableClass="stack-table audit-table"
+        testId="audit-table"
+        columns={['When', 'What happened', 'Address', 'Details']}
+      >
+        {shown.map((e) => {
+          const expanded = open === e.id;
+          return (
+            <tbody key={e.id} class="audit-event" data-event={e.type}>
               <tr>
-                <th scope="col">When</th>
-                <th scope="col">What happened</th>
-                <th scope="col">Address</th>
-                <th scope="col">
-                  <span class="visually-hidden">Details</span>
-                </th>
+                <td class="audit-event__when">{formatDate(e.at)}</td>
+                <td>
+                  <span class="audit-event__what">{describeEvent(e, nameOf)}</span>
+                  <span class="item__meta">{eventLabel(e.type)}</span>
+                </td>
+                <td>{e.ip ?? '—'}</td>
+                <td>
+                  <button
+                    type="button"
+                    class="link-button"
+                    aria-expanded={expanded}
+                    aria-controls={`event-${e.id}`}
+                    onClick={() => setOpen(expanded ? null : e.id)}
+                  >
+                    {expanded ? 'Hide details' : 'Details'}
+                  </button>
+                </td>
               </tr>
-            </thead>
-            {shown.map((e) => {
-              const expanded = open === e.id;
-              return (
-                <tbody key={e.id} class="audit-event" data-event={e.type}>
-                  <tr>
-                    <td class="audit-event__when">{formatDate(e.at)}</td>
-                    <td>
-                      <span class="audit-event__what">{describeEvent(e, nameOf)}</span>
-                      <span class="item__meta">{eventLabel(e.type)}</span>
-                    </td>
-                    <td>{e.ip ?? '—'}</td>
-                    <td>
-                      <button
-                        type="button"
-                        class="link-button"
-                        aria-expanded={expanded}
-                        aria-controls={`event-${e.id}`}
-                        onClick={() => setOpen(expanded ? null : e.id)}
-                      >
-                        {expanded ? 'Hide details' : 'Details'}
-                      </button>
-                    </td>
-                  </tr>
-                  {expanded && (
-                    <tr class="audit-event__detail" id={`event-${e.id}`}>
-                      <td colSpan={4}>
-                        <EventDetail event={e} nameOf={nameOf} />
-                      </td>
-                    </tr>
-                  )}
-                </tbody>
-              );
-            })}
-            {shown.length === 0 && (
-              <tbody>
-                <tr>
-                  <td colSpan={4} class="muted">
-                    No events match.
+              {expanded && (
+                <tr class="audit-event__detail" id={`event-${e.id}`}>
+                  <td colSpan={4}>
+                    <EventDetail event={e} nameOf={nameOf} />
                   </td>
                 </tr>
-              </tbody>
-            )}
-          </table>
-        </div>
-      )}
+              )}
+            </tbody>
+          );
+        })}
+        {shown.length === 0 && (
+          <tbody>
+            <tr>
+              <td colSpan={4} class="muted">
+                No events match.
+              </td>
+            </tr>
+          </tbody>
+        )}
+      </TableCard>
       {events && (
         <div class="button-row">
           {cursor && (

@@ -5,7 +5,7 @@ import type { Role } from '../../../shared/schemas.ts';
 import { api, describeError } from '../../api-client.ts';
 import { ErrorMessage } from '../../components/alert.tsx';
 import { useReauth } from '../../components/reauth.tsx';
-import { Skeleton } from '../../components/skeleton.tsx';
+import { TableCard } from '../../components/table-card.tsx';
 import { useToast } from '../../components/toast.tsx';
 import { useTabData } from './use-tab-data.ts';
 import type { Member, PendingInvitation } from '../../../shared/schemas.ts';
@@ -115,70 +115,57 @@ export function MembersTab({ accountId, isOwner, selfId, selfVerified }: Props) 
       <div class="filters">
         <Checkbox id="filter-without" label="Only members without 2FA" checked={withoutOnly} onCheck={setWithoutOnly} />
       </div>
-      {!members ? (
-        error ? null : (
-          <div class="card">
-            <Skeleton label="Loading the members" shape="table" rows={4} />
-          </div>
-        )
-      ) : (
-        <div class="card table-wrap">
-          <table class="stack-table" data-testid="members-table">
-            <thead>
-              <tr>
-                <th scope="col">Member</th>
-                <th scope="col">Role</th>
-                <th scope="col">Two-factor</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((m) => (
-                <tr key={m.userId} data-testid={`member-${m.email}`}>
-                  <td>
-                    <strong>{m.name}</strong>
-                    <span class="item__meta">{m.email}</span>
-                    {!m.managed && (
-                      <span class="item__meta" data-testid="not-managed">
-                        Joined with their own Twofold sign-in
-                      </span>
-                    )}
-                  </td>
-                  <td>{roleNames[m.role]}</td>
-                  <td>
-                    {m.twoFactor.enabled ? (
-                      <>
-                        <span class="badge badge--on">On</span>
-                        <span class="item__meta">{m.twoFactor.methods.map((x) => methodNames[x]).join(', ')}</span>
-                      </>
-                    ) : (
-                      <span class="badge badge--off">Off</span>
-                    )}
-                    {m.twoFactor.required && (
-                      <span class="badge badge--warn" title={m.twoFactor.requiredReason ?? undefined}>
-                        Required
-                      </span>
-                    )}
-                    <MemberDue twoFactor={m.twoFactor} />
-                  </td>
-                  <td>
-                    <MemberMenu member={m} isOwner={isOwner} isSelf={m.userId === selfId} onAction={onAction} />
-                  </td>
-                </tr>
-              ))}
-              {shown.length === 0 && (
-                <tr>
-                  <td colSpan={4} class="muted">
-                    {withoutOnly ? 'Everyone has two-factor authentication on.' : 'No members yet.'}
-                  </td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <TableCard
+        loaded={!!members}
+        failed={!!error}
+        loading={['Loading the members', 4]}
+        tableClass="stack-table"
+        testId="members-table"
+        columns={['Member', 'Role', 'Two-factor', 'Actions']}
+      >
+        <tbody>
+          {shown.map((m) => (
+            <tr key={m.userId} data-testid={`member-${m.email}`}>
+              <td>
+                <strong>{m.name}</strong>
+                <span class="item__meta">{m.email}</span>
+                {!m.managed && (
+                  <span class="item__meta" data-testid="not-managed">
+                    Joined with their own Twofold sign-in
+                  </span>
+                )}
+              </td>
+              <td>{roleNames[m.role]}</td>
+              <td>
+                {m.twoFactor.enabled ? (
+                  <>
+                    <span class="badge badge--on">On</span>
+                    <span class="item__meta">{m.twoFactor.methods.map((x) => methodNames[x]).join(', ')}</span>
+                  </>
+                ) : (
+                  <span class="badge badge--off">Off</span>
+                )}
+                {m.twoFactor.required && (
+                  <span class="badge badge--warn" title={m.twoFactor.requiredReason ?? undefined}>
+                    Required
+                  </span>
+                )}
+                <MemberDue twoFactor={m.twoFactor} />
+              </td>
+              <td>
+                <MemberMenu member={m} isOwner={isOwner} isSelf={m.userId === selfId} onAction={onAction} />
+              </td>
+            </tr>
+          ))}
+          {shown.length === 0 && (
+            <tr>
+              <td colSpan={4} class="muted">
+                {withoutOnly ? 'Everyone has two-factor authentication on.' : 'No members yet.'}
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </TableCard>
       {invitations && invitations.length > 0 && (
         <PendingInvitations
           invitations={invitations}

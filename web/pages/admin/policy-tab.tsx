@@ -171,15 +171,7 @@ export function PolicyTab({ accountId, isOwner, selfId }: Props) {
             ))}
           </div>
         </fieldset>
-        <DaysField
-          id="grace-days"
-          label="Days to set it up (grace period)"
-          max={30}
-          value={grace}
-          disabled={disabled}
-          onValue={setGrace}
-          hint="When two-factor becomes required for someone, they get this many days, with a reminder on every page. 0 asks at their next sign-in. At most 30."
-        />
+        <DaysField {...DAY_FIELDS.grace} value={grace} disabled={disabled} onValue={setGrace} />
         <PolicyImpactView
           enforce={enforce}
           impact={impact}
@@ -235,15 +227,7 @@ export function PolicyTab({ accountId, isOwner, selfId }: Props) {
             </p>
           )}
         </fieldset>
-        <DaysField
-          id="remember-days"
-          label="Remember a device for (days)"
-          max={60}
-          value={days}
-          disabled={disabled}
-          onValue={setDays}
-          hint="0 turns “remember this device” off. At most 60."
-        />
+        <DaysField {...DAY_FIELDS.remember} value={days} disabled={disabled} onValue={setDays} />
         <div class="field">
           <label for="enforce-ranges">Trusted networks (one CIDR range a line)</label>
           <p class="hint" id="enforce-ranges-hint">
@@ -273,7 +257,6 @@ export function PolicyTab({ accountId, isOwner, selfId }: Props) {
   );
 }
 
-/** The user ids of `owners` in a 409 owners_without_2fa (objects with userId, or ids). */
 interface DaysProps {
   id: string;
   label: string;
@@ -284,11 +267,28 @@ interface DaysProps {
   hint: string;
 }
 
+/** The policy's two counts of days: what each box says, and its largest value. */
+const DAY_FIELDS = {
+  grace: {
+    id: 'grace-days',
+    label: 'Days to set it up (grace period)',
+    max: 30,
+    hint: 'When two-factor becomes required for someone, they get this many days, with a reminder on every page. 0 asks at their next sign-in. At most 30.',
+  },
+  remember: {
+    id: 'remember-days',
+    label: 'Remember a device for (days)',
+    max: 60,
+    hint: '0 turns “remember this device” off. At most 60.',
+  },
+} as const;
+
 /** A whole number of days, 0 to `max`, with its hint above the box. */
 function DaysField({ max, ...field }: DaysProps) {
   return <TextField type="number" min={0} max={max} step={1} required hintAbove {...field} />;
 }
 
+/** The user ids of `owners` in a 409 owners_without_2fa (objects with userId, or ids). */
 function ownerIds(owners: unknown): string[] {
   if (!Array.isArray(owners)) return [];
   return owners
