@@ -4,7 +4,7 @@ import type { Deps } from '../deps.ts';
 import type { Db } from '../db/db.ts';
 import { iso, toBool } from '../db/db.ts';
 import { ApiError } from '../errors.ts';
-import { findAccount, findMembership, hasRole, setRequire2fa as setMembershipRequire2fa } from '../records/accounts.ts';
+import { findAccount, hasRole, requireMembership, setRequire2fa as setMembershipRequire2fa } from '../records/accounts.ts';
 import { enabledMethods, listEnabledMethods, removeAllFactors, type FactorRow } from '../records/factors.ts';
 import { deleteBackupCodes } from '../factors/backup-codes.ts';
 import { forgetAllDevices } from '../records/devices.ts';
@@ -120,8 +120,7 @@ export async function setRequire2fa(
   input: { accountId: string; userId: string; on: boolean; actor: UserRow; ip: string },
 ): Promise<void> {
   const now = deps.clock.now();
-  const membership = await findMembership(deps.db, input.accountId, input.userId);
-  if (!membership) throw new ApiError('not_found', 'No such member.');
+  const membership = await requireMembership(deps.db, input.accountId, input.userId);
   if (toBool(membership.require_2fa) === input.on) return;
   await setMembershipRequire2fa(deps.db, input.accountId, input.userId, input.on, now);
   await recordEvent(deps.db, {
@@ -167,8 +166,7 @@ export async function resetMemberTwoFactor(
   input: { accountId: string; userId: string; actor: UserRow; actorRole: Role; ip: string },
 ): Promise<void> {
   const now = deps.clock.now();
-  const membership = await findMembership(deps.db, input.accountId, input.userId);
-  if (!membership) throw new ApiError('not_found', 'No such member.');
+  const membership = await requireMembership(deps.db, input.accountId, input.userId);
   if (input.userId === input.actor.id)
     throw new ApiError('forbidden', 'Use your own security settings to change your two-factor authentication.');
   const target = (await findUserById(deps.db, input.userId))!;
