@@ -50,6 +50,7 @@ interface Declaration<B extends z.ZodType, P extends Fields, Q extends Fields> {
   /** The query values the route reads; others are ignored, like unknown body fields. */
   query?: Q;
   response?: z.ZodType;
+  /** The status of a success (200 when not given): set before the handler runs, which may still answer another. */
   status?: number;
 }
 
@@ -75,12 +76,15 @@ export function route<B extends z.ZodType = z.ZodUndefined, P extends Fields = N
     // Parsed here, where each schema's type is known, so the handler gets what its schemas promise. A part without
     // a schema is its type parameter's default: no fields (an empty object, what an empty z.object() answers for any
     // object, without running zod on every request), or no body.
-    handle: (ctx) =>
-      handler(ctx, {
+    handle: (ctx) => {
+      const input = {
         params: (spec.params ? parseInput(spec.params, routerParams(ctx), 'path') : {}) as z.output<P>,
         query: (spec.query ? parseInput(spec.query, ctx.query, 'query') : {}) as z.output<Q>,
         body: (spec.body ? parseInput(spec.body, ctx.state.body, 'body') : undefined) as z.output<B>,
-      }),
+      };
+      if (spec.status) ctx.status = spec.status;
+      return handler(ctx, input);
+    },
   };
 }
 

@@ -67,7 +67,6 @@ export function apiKeyRoutes(deps: Deps) {
         const now = clock.now();
         const created = await createApiKey(db, { accountId: accountIdOf(ctx), name: body.name, createdBy: ctx.state.user!.id, now });
         await recordAccountEvent(deps, ctx, 'api_key.created', null, { apiKeyId: created.id, name: body.name });
-        ctx.status = 201;
         ctx.body = { id: created.id, key: created.key, name: body.name, createdAt: iso(now), lastUsedAt: null };
       },
     }),
@@ -96,7 +95,6 @@ export function apiKeyRoutes(deps: Deps) {
       handler: async (ctx, { params }) => {
         if (!(await deleteApiKey(db, accountIdOf(ctx), params.id))) throw new ApiError('not_found');
         await recordAccountEvent(deps, ctx, 'api_key.deleted', null, { apiKeyId: params.id });
-        ctx.status = 204;
       },
     }),
   ];

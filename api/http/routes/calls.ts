@@ -26,7 +26,6 @@ export function callRoutes(deps: Deps) {
       description: 'Any member, or an account API key. `to` in E.164 (`400 invalid_request` with `field: "to"` otherwise).',
       handler: async (ctx, { body }) => {
         const to = parseE164(body.to.trim(), 'to');
-        ctx.status = 201;
         ctx.body = await placeCall(db, {
           accountId: accountIdOf(ctx),
           to,

@@ -106,7 +106,6 @@ export function meRoutes(deps: Deps) {
         "Caps per hour (`429 too_many_attempts` with `Retry-After`, audited as `code_send.refused`): 5 codes per user; to a number not yet verified by this user, 5 per number and 20 per client address (so throw-away users cannot use up a victim's number, whose own login codes are not counted against it); and `SMS_HOURLY_LIMIT_PER_COUNTRY` texts per country calling code for everyone together, against SMS pumping.",
       handler: async (ctx, { body }) => {
         ctx.body = await startEnrolment(deps, enroller(ctx), 'sms', body, ctx.state.ip);
-        ctx.status = 202;
       },
     }),
     verifyRoute('sms'),
@@ -121,7 +120,6 @@ export function meRoutes(deps: Deps) {
       summary: 'Send a code to my email to set up email codes',
       handler: async (ctx) => {
         ctx.body = await startEnrolment(deps, enroller(ctx), 'email', {}, ctx.state.ip);
-        ctx.status = 202;
       },
     }),
     verifyRoute('email'),
@@ -154,7 +152,6 @@ export function meRoutes(deps: Deps) {
       handler: async (ctx) => {
         await disableTwoFactor(deps, ctx.state.user!, ctx.state.ip);
         forgetDeviceCookie(ctx);
-        ctx.status = 204;
       },
     }),
     route({
@@ -200,7 +197,6 @@ export function meRoutes(deps: Deps) {
         'Removing SMS keeps the number as `previousPhone`. Removing the last method while required: `409 2fa_required_by_account`.',
       handler: async (ctx, { params }) => {
         await removeMethod(deps, ctx.state.user!, params.method, ctx.state.ip);
-        ctx.status = 204;
       },
     }),
     route({
@@ -225,7 +221,6 @@ export function meRoutes(deps: Deps) {
       handler: async (ctx, { params }) => {
         if (!(await forgetDevice(db, ctx.state.user!.id, params.id))) throw new ApiError('not_found');
         await audit(ctx, 'device.forgotten', { deviceId: params.id });
-        ctx.status = 204;
       },
     }),
     route({
@@ -241,7 +236,6 @@ export function meRoutes(deps: Deps) {
         const n = await forgetAllDevices(db, ctx.state.user!.id);
         await audit(ctx, 'devices.forgotten_all', { count: n });
         forgetDeviceCookie(ctx);
-        ctx.status = 204;
       },
     }),
     route({
@@ -265,7 +259,6 @@ export function meRoutes(deps: Deps) {
       params: z.object({ id: Id.describe("The session's `id` in `GET /me/sessions`") }),
       handler: async (ctx, { params }) => {
         if (!(await endSession(db, ctx.state.user!.id, params.id, 'ended', clock.now()))) throw new ApiError('not_found');
-        ctx.status = 204;
       },
     }),
   ];

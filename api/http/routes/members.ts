@@ -55,7 +55,6 @@ export function memberRoutes(deps: Deps) {
       description:
         'Always an emailed invitation (link `PUBLIC_URL/accept-invite#token=…`, 7 days, single use), for existing users too. Owners and admins invite members and admins; only owners invite owners (`403 forbidden`). The inviter must have verified their own address (`403 forbidden`). `409 conflict` if already a member. A pending invitation for the same address is replaced (its link stops working).',
       handler: async (ctx, { body }) => {
-        ctx.status = 201;
         ctx.body = {
           invitation: await inviteMember(deps, {
             accountId: accountIdOf(ctx),
@@ -96,7 +95,6 @@ export function memberRoutes(deps: Deps) {
           ...accountActorOf(ctx),
           invitationId: params.invitationId,
         });
-        ctx.status = 204;
       },
     }),
     route({
@@ -158,7 +156,6 @@ export function memberRoutes(deps: Deps) {
       handler: async (ctx, { params }) => {
         const target = await targetMembership(ctx, params.userId);
         await removeMember(deps, { ...accountActorOf(ctx), userId: target.user_id });
-        ctx.status = 204;
       },
     }),
     route({
@@ -178,7 +175,6 @@ export function memberRoutes(deps: Deps) {
           ...accountActorOf(ctx),
           userId: target.user_id,
         });
-        ctx.status = 204;
       },
     }),
     route({
@@ -200,7 +196,6 @@ export function memberRoutes(deps: Deps) {
           ...accountActorOf(ctx),
           userId: target.user_id,
         });
-        ctx.status = 201;
         ctx.body = { code: issued.code, expiresAt: iso(issued.expiresAt) };
       },
     }),
