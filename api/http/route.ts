@@ -8,6 +8,7 @@ import type { Role } from '../../shared/schemas.ts';
 import { API_PREFIX, SESSION_COOKIE } from '../../shared/contract.ts';
 import { ApiError } from '../errors.ts';
 import type { AppState } from './state.ts';
+import { AccountParams, accountPath } from './params.ts';
 
 /** Who may call a route: nobody in particular; a signed-in user with 2FA in order (`session`) or even one who must
  * set it up first (`signedIn`); anyone, with the session read when there is one (`optionalSession`, same rules as
@@ -86,6 +87,20 @@ export function route<B extends z.ZodType = z.ZodUndefined, P extends Fields = N
       return handler(ctx, input);
     },
   };
+}
+
+/** A route of the account in its path: `path` is relative to `/accounts/:accountId`, callers are its members (the
+ * guards check the membership; `role` and `apiKey` narrow or widen that), and `params` is AccountParams unless a
+ * longer path extends it. */
+export function accountRoute<B extends z.ZodType = z.ZodUndefined, P extends Fields = typeof AccountParams, Q extends Fields = NoFields>(
+  spec: Omit<RouteSpec<B, P, Q>, 'access'>,
+): Route {
+  return route<B, P, Q>({
+    ...spec,
+    path: accountPath + spec.path,
+    access: 'account',
+    params: spec.params ?? (AccountParams as Fields as P),
+  });
 }
 
 /** The path parameters @koa/router found (decoded strings), before any schema has seen them. */

@@ -3,8 +3,8 @@
 import { z } from 'zod';
 import * as s from '../../../shared/schemas.ts';
 import type { Deps } from '../../deps.ts';
-import { route } from '../route.ts';
-import { AccountParams, accountPath, Id } from '../params.ts';
+import { accountRoute } from '../route.ts';
+import { AccountParams, Id } from '../params.ts';
 import { accountIdOf, recordAccountEvent } from '../account-request.ts';
 import { ApiError } from '../../errors.ts';
 import { createApiKey, deleteApiKey, listApiKeys } from '../../records/api-keys.ts';
@@ -17,12 +17,10 @@ const ApiKeyParams = AccountParams.extend({ id: Id.describe("The key's `id` in `
 export function apiKeyRoutes(deps: Deps) {
   const { db, clock } = deps;
   return [
-    route({
+    accountRoute({
       method: 'get',
-      path: `${accountPath}/security/ip-rules`,
+      path: '/security/ip-rules',
       tag: 'accounts',
-      access: 'account',
-      params: AccountParams,
       role: 'admin',
       response: s.IpRules,
       summary: "Where the account's API keys may be used from",
@@ -30,12 +28,10 @@ export function apiKeyRoutes(deps: Deps) {
         ctx.body = { apiAllowedRanges: await findApiAllowedRanges(db, accountIdOf(ctx)) };
       },
     }),
-    route({
+    accountRoute({
       method: 'put',
-      path: `${accountPath}/security/ip-rules`,
+      path: '/security/ip-rules',
       tag: 'accounts',
-      access: 'account',
-      params: AccountParams,
       role: 'owner',
       reauth: true,
       body: s.IpRules,
@@ -49,12 +45,10 @@ export function apiKeyRoutes(deps: Deps) {
         ctx.body = { apiAllowedRanges: ranges };
       },
     }),
-    route({
+    accountRoute({
       method: 'post',
-      path: `${accountPath}/api-keys`,
+      path: '/api-keys',
       tag: 'accounts',
-      access: 'account',
-      params: AccountParams,
       role: 'owner',
       reauth: true,
       status: 201,
@@ -70,12 +64,10 @@ export function apiKeyRoutes(deps: Deps) {
         ctx.body = { id: created.id, key: created.key, name: body.name, createdAt: iso(now), lastUsedAt: null };
       },
     }),
-    route({
+    accountRoute({
       method: 'get',
-      path: `${accountPath}/api-keys`,
+      path: '/api-keys',
       tag: 'accounts',
-      access: 'account',
-      params: AccountParams,
       role: 'admin',
       response: z.array(s.ApiKey),
       summary: "The account's API keys (never the keys themselves)",
@@ -83,11 +75,10 @@ export function apiKeyRoutes(deps: Deps) {
         ctx.body = await listApiKeys(db, accountIdOf(ctx));
       },
     }),
-    route({
+    accountRoute({
       method: 'delete',
-      path: `${accountPath}/api-keys/:id`,
+      path: '/api-keys/:id',
       tag: 'accounts',
-      access: 'account',
       params: ApiKeyParams,
       role: 'owner',
       status: 204,
