@@ -22,7 +22,7 @@ import {
 } from '../records/challenges.ts';
 import { createSession, sessionExpiresAt } from '../records/sessions.ts';
 import { checkFactorCode, type FactorProof } from '../factors/check-code.ts';
-import { recordEvent } from '../records/audit.ts';
+import { recordEvent, type AuditInput } from '../records/audit.ts';
 import { notifyRecoveryCodeUsed } from '../notify/recovery-notices.ts';
 import { sendCodeToFactor } from '../factors/otp-codes.ts';
 import { reservePasswordAttempt } from '../factors/password-throttle.ts';
@@ -205,6 +205,9 @@ async function finishChallenge(
 ): Promise<SignedIn> {
   const now = deps.clock.now();
   const user = (await findUserById(deps.db, challenge.user_id))!;
+  /** The user's own event: they are its actor and its subject. */
+  const recordOwnEvent = (type: AuditInput['type'], detail: AuditInput['detail']) =>
+    recordEvent(deps.db, { type, at: now, actorUserId: user.id, subjectUserId: user.id, ip: req.ip, detail });
   let deviceToken: string | undefined;
   let deviceDays: number | undefined;
   if (rememberDevice) {
@@ -212,38 +215,15 @@ async function finishChallenge(
     deviceDays = rememberDeviceDays;
     if (rememberDeviceDays > 0) {
       deviceToken = await trustDevice(deps.db, { userId: user.id, userAgent: req.userAgent, days: rememberDeviceDays, now });
-      await recordEvent(deps.db, {
-        type: 'device.trusted',
-        at: now,
-        actorUserId: user.id,
-        subjectUserId: user.id,
-        ip: req.ip,
-        detail: { days: rememberDeviceDays },
-      });
+      await recordOwnEvent('device.trusted', { days: rememberDeviceDays });
     }
   }
   if (proof.method === 'backup_code') {
-    await recordEvent(deps.db, {
-      type: 'backup_codes.used',
-      at: now,
-      actorUserId: user.id,
-      subjectUserId: user.id,
-      ip: req.ip,
-      detail: { remaining: proof.backupCodesRemaining },
-    });
+    await recordOwnEvent('backup_codes.used', { remaining: proof.backupCodesRemaining });
     await noticeBackupCodeUsed(deps, user, proof.backupCodesRemaining, req.ip);
   }
   if (proof.method === 'recovery_code') await notifyRecoveryCodeUsed(deps, user, proof, req.ip);
-  if (proof.method === 'webauthn') {
-    await recordEvent(deps.db, {
-      type: 'webauthn.key_used',
-      at: now,
-      actorUserId: user.id,
-      subjectUserId: user.id,
-      ip: req.ip,
-      detail: { credentialId: proof.credentialId, name: proof.name },
-    });
-  }
+  if (proof.method === 'webauthn') await recordOwnEvent('webauthn.key_used', { credentialId: proof.credentialId, name: proof.name });
   return signIn(deps, user, challenge.client, req, {
     deviceToken,
     deviceDays,
