@@ -90,14 +90,15 @@ export function route<B extends z.ZodType = z.ZodUndefined, P extends Fields = N
 }
 
 /** A route of the account in its path: `path` is relative to `/accounts/:accountId`, callers are its members (the
- * guards check the membership; `role` and `apiKey` narrow or widen that), and `params` is AccountParams unless a
- * longer path extends it. */
+ * guards check the membership; `role` and `apiKey` narrow or widen that), `params` is AccountParams unless a longer
+ * path extends it, and the OpenAPI tag is `accounts` unless given. */
 export function accountRoute<B extends z.ZodType = z.ZodUndefined, P extends Fields = typeof AccountParams, Q extends Fields = NoFields>(
-  spec: Omit<RouteSpec<B, P, Q>, 'access'>,
+  spec: Omit<RouteSpec<B, P, Q>, 'access' | 'tag'> & { tag?: string },
 ): Route {
   return route<B, P, Q>({
     ...spec,
     path: accountPath + spec.path,
+    tag: spec.tag ?? 'accounts',
     access: 'account',
     params: spec.params ?? (AccountParams as Fields as P),
   });

@@ -20,7 +20,6 @@ export function apiKeyRoutes(deps: Deps) {
     accountRoute({
       method: 'get',
       path: '/security/ip-rules',
-      tag: 'accounts',
       role: 'admin',
       response: s.IpRules,
       summary: "Where the account's API keys may be used from",
@@ -31,7 +30,6 @@ export function apiKeyRoutes(deps: Deps) {
     accountRoute({
       method: 'put',
       path: '/security/ip-rules',
-      tag: 'accounts',
       role: 'owner',
       reauth: true,
       body: s.IpRules,
@@ -48,7 +46,6 @@ export function apiKeyRoutes(deps: Deps) {
     accountRoute({
       method: 'post',
       path: '/api-keys',
-      tag: 'accounts',
       role: 'owner',
       reauth: true,
       status: 201,
@@ -67,7 +64,6 @@ export function apiKeyRoutes(deps: Deps) {
     accountRoute({
       method: 'get',
       path: '/api-keys',
-      tag: 'accounts',
       role: 'admin',
       response: z.array(s.ApiKey),
       summary: "The account's API keys (never the keys themselves)",
@@ -78,7 +74,6 @@ export function apiKeyRoutes(deps: Deps) {
     accountRoute({
       method: 'delete',
       path: '/api-keys/:id',
-      tag: 'accounts',
       params: ApiKeyParams,
       role: 'owner',
       status: 204,

@@ -24,7 +24,6 @@ export function auditRoutes(deps: Deps) {
     accountRoute({
       method: 'get',
       path: '/audit-events',
-      tag: 'accounts',
       query: AuditQuery,
       role: 'admin',
       response: s.AuditPage,

@@ -29,7 +29,6 @@ export function memberRoutes(deps: Deps) {
     accountRoute({
       method: 'get',
       path: '/members',
-      tag: 'accounts',
       role: 'admin',
       response: z.array(s.Member),
       summary: 'Members with their 2FA picture',
@@ -42,7 +41,6 @@ export function memberRoutes(deps: Deps) {
     accountRoute({
       method: 'post',
       path: '/members',
-      tag: 'accounts',
       role: 'admin',
       status: 201,
       body: s.AddMemberRequest,
@@ -66,7 +64,6 @@ export function memberRoutes(deps: Deps) {
     accountRoute({
       method: 'get',
       path: '/invitations',
-      tag: 'accounts',
       role: 'admin',
       response: z.array(s.PendingInvitation),
       summary: 'Pending invitations (not accepted, revoked or expired), newest first',
@@ -77,7 +74,6 @@ export function memberRoutes(deps: Deps) {
     accountRoute({
       method: 'delete',
       path: '/invitations/:invitationId',
-      tag: 'accounts',
       params: InvitationParams,
       role: 'admin',
       status: 204,
@@ -93,7 +89,6 @@ export function memberRoutes(deps: Deps) {
     accountRoute({
       method: 'post',
       path: '/invitations/:invitationId/resend',
-      tag: 'accounts',
       params: InvitationParams,
       role: 'admin',
       response: z.object({ invitation: s.Invitation }),
@@ -111,7 +106,6 @@ export function memberRoutes(deps: Deps) {
     accountRoute({
       method: 'put',
       path: '/members/:userId',
-      tag: 'accounts',
       params: MemberParams,
       role: 'admin',
       body: s.UpdateMemberRequest,
@@ -132,7 +126,6 @@ export function memberRoutes(deps: Deps) {
     accountRoute({
       method: 'delete',
       path: '/members/:userId',
-      tag: 'accounts',
       params: MemberParams,
       role: 'owner',
       status: 204,
@@ -145,7 +138,6 @@ export function memberRoutes(deps: Deps) {
     accountRoute({
       method: 'post',
       path: '/members/:userId/2fa/reset',
-      tag: 'accounts',
       params: MemberParams,
       role: 'admin',
       status: 204,
@@ -159,7 +151,6 @@ export function memberRoutes(deps: Deps) {
     accountRoute({
       method: 'post',
       path: '/members/:userId/recovery-code',
-      tag: 'accounts',
       params: MemberParams,
       role: 'owner',
       reauth: true,

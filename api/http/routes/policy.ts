@@ -34,7 +34,6 @@ export function policyRoutes(deps: Deps) {
     accountRoute({
       method: 'get',
       path: '/security/2fa-policy',
-      tag: 'accounts',
       role: 'admin',
       response: s.Policy,
       summary: "The account's 2FA policy",
@@ -45,7 +44,6 @@ export function policyRoutes(deps: Deps) {
     accountRoute({
       method: 'put',
       path: '/security/2fa-policy',
-      tag: 'accounts',
       role: 'owner',
       reauth: true,
       body: s.PolicyUpdate,
@@ -67,7 +65,6 @@ export function policyRoutes(deps: Deps) {
     accountRoute({
       method: 'post',
       path: '/security/2fa-policy/confirm',
-      tag: 'accounts',
       role: 'owner',
       body: s.PolicyConfirmRequest,
       response: s.Policy,
@@ -81,7 +78,6 @@ export function policyRoutes(deps: Deps) {
     accountRoute({
       method: 'post',
       path: '/security/2fa-policy/preview',
-      tag: 'accounts',
       role: 'admin',
       body: s.PolicyUpdate,
       response: PolicyPreview,
