@@ -40,6 +40,8 @@ const runs_ = (group: string) => !ONLY || ONLY.includes(group);
 const PG_ADMIN = process.env.TWOFOLD_PG_URL ?? DEFAULT_PG_URL;
 const CLK_TCK = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
 
+/** The TOTP code of now. */
+const codeNow = (secret: string) => generateTotp(secret, Date.now());
 const log = (...args: unknown[]) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...args);
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -134,14 +136,9 @@ async function json(url: string, method: string, body?: unknown, headers: Record
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  let parsed: any = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = text;
-  }
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 300)}`);
-  return { body: parsed, headers: res.headers };
+  // Every setup call answers JSON (or nothing) when it succeeds.
+  return { body: text ? JSON.parse(text) : null, headers: res.headers };
 }
 
 const cookiesOf = (headers: Headers) =>
@@ -214,7 +211,7 @@ async function startPeer(dir: string): Promise<Peer> {
   const cookie = cookiesOf(signup.headers).join('; ');
   const enabled = await json(`${base}/two-factor/enable`, 'POST', { password: PASSWORD }, { ...origin, cookie });
   const totpSecret = (URI.parse(enabled.body.totpURI) as any).secret.base32 as string;
-  await json(`${base}/two-factor/verify-totp`, 'POST', { code: generateTotp(totpSecret, Date.now()) }, { ...origin, cookie });
+  await json(`${base}/two-factor/verify-totp`, 'POST', { code: codeNow(totpSecret) }, { ...origin, cookie });
   return { server, templateEmail, totpSecret, sessionCookies: [] };
 }
 
@@ -234,6 +231,25 @@ async function peerChallenges(peer: Peer, emails: string[]): Promise<string[]> {
 }
 
 // ---------- scenarios ----------
+
+/** One JSON POST per request, the k-th (from 0) to `nth(k)`'s path with its body. */
+function jsonPosts(nth: (k: number) => { path: string; body: unknown }) {
+  let k = 0;
+  return [
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (req: any) => {
+        const { path, body } = nth(k++);
+        return { ...req, path, body: JSON.stringify(body) };
+      },
+    },
+  ];
+}
+
+/** Twofold's challenge verify, and a TOTP answer to it. */
+const verifyPath = (challengeId: string) => `/api/v1/auth/challenge/${challengeId}/verify`;
+const totpAnswer = (code: string) => ({ method: 'totp', code });
 
 const SESSION_POOL = 500;
 
@@ -272,24 +288,10 @@ const sizeFor = (rate: number) => Math.max(300, Math.min(5000, Math.round(rate *
 async function twofoldVerify(t: Twofold, passwordHash: string) {
   const users = await t.seed.users(VERIFY_AMOUNT[t.name]!, passwordHash);
   const ids = await t.seed.challenges(users.map((u) => u.id));
-  let i = 0;
   return cannon(t.server.url, {
     amount: ids.length,
     watchPid: t.server.pid,
-    requests: [
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (req: any) => {
-          const k = i++;
-          return {
-            ...req,
-            path: `/api/v1/auth/challenge/${ids[k]}/verify`,
-            body: JSON.stringify({ method: 'totp', code: generateTotp(users[k]!.secret, Date.now()) }),
-          };
-        },
-      },
-    ],
+    requests: jsonPosts((k) => ({ path: verifyPath(ids[k]!), body: totpAnswer(codeNow(users[k]!.secret)) })),
   });
 }
 
@@ -297,24 +299,10 @@ async function twofoldVerify(t: Twofold, passwordHash: string) {
 async function ceilingVerify(c: ChildServer) {
   const res = await fetch(`${c.url}/challenges/${VERIFY_AMOUNT.ceiling}`, { method: 'POST' });
   const made = (await res.json()) as { challengeId: string; secret: string }[];
-  let i = 0;
   return cannon(c.url, {
     amount: made.length,
     watchPid: c.pid,
-    requests: [
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (req: any) => {
-          const k = i++;
-          return {
-            ...req,
-            path: `/verify/${made[k]!.challengeId}`,
-            body: JSON.stringify({ code: generateTotp(made[k]!.secret, Date.now()) }),
-          };
-        },
-      },
-    ],
+    requests: jsonPosts((k) => ({ path: `/verify/${made[k]!.challengeId}`, body: { code: codeNow(made[k]!.secret) } })),
   });
 }
 
@@ -332,7 +320,7 @@ async function peerVerify(p: Peer) {
         setupRequest: (req: any) => ({
           ...req,
           headers: { ...req.headers, 'content-type': 'application/json', origin: p.server.url, cookie: cookies[i++]! },
-          body: JSON.stringify({ code: generateTotp(p.totpSecret, Date.now()) }),
+          body: JSON.stringify({ code: codeNow(p.totpSecret) }),
         }),
       },
     ],
@@ -368,8 +356,8 @@ async function twofoldSignIn(t: Twofold, passwordHash: string) {
         headers: { 'content-type': 'application/json' },
         setupRequest: (req: any, ctx: any) => ({
           ...req,
-          path: `/api/v1/auth/challenge/${ctx.challengeId}/verify`,
-          body: JSON.stringify({ method: 'totp', code: generateTotp(ctx.user.secret, Date.now()) }),
+          path: verifyPath(ctx.challengeId),
+          body: JSON.stringify(totpAnswer(codeNow(ctx.user.secret))),
         }),
       },
     ],
@@ -407,7 +395,7 @@ async function peerSignIn(p: Peer) {
         setupRequest: (req: any, ctx: any) => ({
           ...req,
           headers: { ...headers, cookie: ctx.cookie ?? '' },
-          body: JSON.stringify({ code: generateTotp(p.totpSecret, Date.now()) }),
+          body: JSON.stringify({ code: codeNow(p.totpSecret) }),
         }),
       },
     ],
@@ -428,37 +416,25 @@ async function flood(t: Twofold, passwordHash: string) {
       if (!valid.has(c)) return c;
     }
   };
-  let i = 0;
   const half = CONNECTIONS / 2;
   const [sessions, attack] = await Promise.all([
     twofoldSession(t, half),
     cannon(t.server.url, {
       connections: half,
-      requests: [
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (req: any) => {
-            const k = i++ % ids.length;
-            const v = victims[Math.floor(k / perVictim)]!;
-            return {
-              ...req,
-              path: `/api/v1/auth/challenge/${ids[k]}/verify`,
-              body: JSON.stringify({ method: 'totp', code: wrong(v.secret) }),
-            };
-          },
-        },
-      ],
+      requests: jsonPosts((n) => {
+        const k = n % ids.length;
+        return { path: verifyPath(ids[k]!), body: totpAnswer(wrong(victims[Math.floor(k / perVictim)]!.secret)) };
+      }),
     }),
   ]);
   // Every victim is locked now: the right code, on a challenge made before the flood, must be refused.
   let accepted = 0;
   let refused429 = 0;
   for (const [k, v] of victims.entries()) {
-    const res = await fetch(`${t.server.url}/api/v1/auth/challenge/${kept[k]}/verify`, {
+    const res = await fetch(t.server.url + verifyPath(kept[k]!), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ method: 'totp', code: generateTotp(v.secret, Date.now()) }),
+      body: JSON.stringify(totpAnswer(codeNow(v.secret))),
     });
     if (res.ok) accepted++;
     if (res.status === 429) refused429++;
@@ -529,7 +505,7 @@ async function main() {
       const res = await json(
         `${peer.server.url}/api/auth/two-factor/verify-totp`,
         'POST',
-        { code: generateTotp(peer.totpSecret, Date.now()) },
+        { code: codeNow(peer.totpSecret) },
         { origin: peer.server.url, cookie: c },
       );
       peer.sessionCookies.push(

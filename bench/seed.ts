@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { generateTotpSecret } from '../shared/totp.ts';
 import { createDb, type Db } from '../api/db/db.ts';
-import { createSecrets, hashToken, randomId, randomToken } from '../api/crypto/secrets.ts';
+import { createSecrets, newTokenRow, randomId } from '../api/crypto/secrets.ts';
 import { CHALLENGE_TTL_MS } from '../api/records/challenges.ts';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../api/records/sessions.ts';
 
@@ -19,6 +19,18 @@ const CHUNK = 100;
 
 async function insertChunked(db: Db, table: string, rows: object[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) await db(table).insert(rows.slice(i, i + CHUNK));
+}
+
+/** One row a bearer token finds per user, the rest of each row as `columns`; answers the tokens, in order. */
+async function insertTokenRows(db: Db, table: string, userIds: string[], columns: object): Promise<string[]> {
+  const tokens: string[] = [];
+  const rows = userIds.map((userId) => {
+    const { token, ...key } = newTokenRow();
+    tokens.push(token);
+    return { ...key, user_id: userId, ...columns };
+  });
+  await insertChunked(db, table, rows);
+  return tokens;
 }
 
 export function openSeeder(databaseUrl: string, secretKeyHex: string) {
@@ -59,52 +71,33 @@ export function openSeeder(databaseUrl: string, secretKeyHex: string) {
       await insertChunked(db, 'factors', factorRows);
       return users;
     },
-    async sessions(userIds: string[]): Promise<string[]> {
+    sessions(userIds: string[]): Promise<string[]> {
       const now = Date.now();
-      const tokens: string[] = [];
-      const rows = userIds.map((userId) => {
-        const token = randomToken();
-        tokens.push(token);
-        return {
-          id: randomId(),
-          token_hash: hashToken(token),
-          user_id: userId,
-          created_at: now,
-          last_used_at: now,
-          idle_expires_at: now + SESSION_IDLE_MS,
-          absolute_expires_at: now + SESSION_ABSOLUTE_MS,
-          reauth_until: now,
-          clients: JSON.stringify(['web']),
-          ip: '127.0.0.1',
-          user_agent: 'bench',
-        };
+      return insertTokenRows(db, 'sessions', userIds, {
+        created_at: now,
+        last_used_at: now,
+        idle_expires_at: now + SESSION_IDLE_MS,
+        absolute_expires_at: now + SESSION_ABSOLUTE_MS,
+        reauth_until: now,
+        clients: JSON.stringify(['web']),
+        ip: '127.0.0.1',
+        user_agent: 'bench',
       });
-      await insertChunked(db, 'sessions', rows);
-      return tokens;
     },
-    async challenges(userIds: string[]): Promise<string[]> {
+    /** Login challenges; answers their ids (the token a client holds). */
+    challenges(userIds: string[]): Promise<string[]> {
       const now = Date.now();
-      const ids: string[] = [];
-      const rows = userIds.map((userId) => {
-        const challengeId = randomToken();
-        ids.push(challengeId);
-        return {
-          id: randomId(),
-          token_hash: hashToken(challengeId),
-          user_id: userId,
-          kind: 'login',
-          methods: JSON.stringify(['totp', 'recovery_code']),
-          client: 'web',
-          ip: '127.0.0.1',
-          user_agent: 'bench',
-          attempts: 0,
-          created_at: now,
-          expires_at: now + CHALLENGE_TTL_MS,
-          completed_at: null,
-        };
+      return insertTokenRows(db, 'challenges', userIds, {
+        kind: 'login',
+        methods: JSON.stringify(['totp', 'recovery_code']),
+        client: 'web',
+        ip: '127.0.0.1',
+        user_agent: 'bench',
+        attempts: 0,
+        created_at: now,
+        expires_at: now + CHALLENGE_TTL_MS,
+        completed_at: null,
       });
-      await insertChunked(db, 'challenges', rows);
-      return ids;
     },
     close: () => db.destroy(),
   };

@@ -53,6 +53,13 @@ export function randomId(): string {
   return randomUUID();
 }
 
+/** A new row that a bearer token finds: a random id and the hash of a fresh token. The token itself goes to its
+ * holder once and is never stored. */
+export function newTokenRow(): { token: string; id: string; token_hash: string } {
+  const token = randomToken();
+  return { token, id: randomId(), token_hash: hashToken(token) };
+}
+
 /** `length` decimal digits from the CSPRNG, zero-padded. */
 export function randomDigits(length: number): string {
   let out = '';

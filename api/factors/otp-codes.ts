@@ -8,7 +8,9 @@ import { ApiError, tooManyAttempts } from '../errors.ts';
 import { randomDigits } from '../crypto/secrets.ts';
 import { DeliveryError } from '../notify/senders/sender.ts';
 import { reserveSend } from './send-caps.ts';
-import { originBoundLine } from '../notify/sms.ts';
+import { maskedPhone, originBoundLine } from '../notify/sms.ts';
+import { maskEmail } from '../../shared/masks.ts';
+import { findFactor } from '../records/factors.ts';
 
 export const CODE_TTL_MS = 10 * 60_000;
 export const RESEND_COOLDOWN_SECONDS = 30;
@@ -33,6 +35,22 @@ const codeHash = (deps: Deps, userId: string, purpose: string, code: string) => 
  * 502 when the provider fails (then no code is stored, so nothing is half-done). */
 export async function sendCode(deps: Deps, req: CodeRequest): Promise<{ resendAfterSeconds: number }> {
   return deps.metrics.countCodeSend(req.channel, sendCodeUncounted(deps, req));
+}
+
+/** Where a code went, as answers show it. */
+export const maskedDestination = (channel: 'sms' | 'email', destination: string): string =>
+  channel === 'sms' ? maskedPhone(destination) : maskEmail(destination);
+
+/** Sends a code to the user's own enabled SMS or email method (a sign-in, a re-authentication): `400` when it is not
+ * set up. Answers where it went, masked, and when another may be asked for. */
+export async function sendCodeToFactor(
+  deps: Deps,
+  req: Omit<CodeRequest, 'destination' | 'verified'>,
+): Promise<{ sentTo: string; resendAfterSeconds: number }> {
+  const factor = await findFactor(deps.db, req.userId, req.channel);
+  if (!factor?.enabled_at || !factor.destination) throw new ApiError('invalid_request', 'That method is not set up.');
+  const sent = await sendCode(deps, { ...req, destination: factor.destination, verified: true });
+  return { sentTo: maskedDestination(req.channel, factor.destination), ...sent };
 }
 
 async function sendCodeUncounted(deps: Deps, req: CodeRequest): Promise<{ resendAfterSeconds: number }> {

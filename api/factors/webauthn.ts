@@ -4,8 +4,6 @@
 // purpose that binds it to what asked for it (a login challenge, an enrolling session or setup challenge, a
 // re-authentication) and is used once; a wrong answer is a value (null), never an exception.
 import type {
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
   AuthenticationResponseJSON,
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
@@ -22,6 +20,7 @@ import {
   recordCredentialUse,
   saveCeremonyChallenge,
   transportsOf,
+  type CredentialRow,
   type NewCredential,
 } from '../records/webauthn-credentials.ts';
 
@@ -73,28 +72,57 @@ async function keep(deps: Deps, binding: Binding, challenge: string): Promise<vo
   });
 }
 
+/** What every answer must have been made for: this ceremony's challenge, Twofold's origin and RP id (user verification
+ * is preferred, not required). */
+function expected(config: Pick<Config, 'publicUrl'>, challenge: string) {
+  const rp = relyingParty(config);
+  return { expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: false };
+}
+
+/** SimpleWebAuthn's verdict on an answer, or null: malformed, tampered, another origin or RP, another challenge, a bad
+ * signature and a failed check are all the same refusal. */
+async function verifiedOrNull<R extends { verified: boolean }>(verify: () => Promise<R>): Promise<(R & { verified: true }) | null> {
+  try {
+    const result = await verify();
+    return result.verified ? (result as R & { verified: true }) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A ceremony's options, made with the user's keys; its challenge is kept under `binding`. */
+async function startCeremony<O extends { challenge: string }>(
+  deps: Deps,
+  binding: Binding,
+  optionsFor: (library: typeof import('@simplewebauthn/server'), rp: RelyingParty, credentials: CredentialRow[]) => Promise<O>,
+): Promise<O> {
+  const rp = relyingParty(deps.config);
+  const credentials = await listCredentials(deps.db, binding.userId);
+  const options = await optionsFor(await simpleWebAuthn(), rp, credentials);
+  await keep(deps, binding, options.challenge);
+  return options;
+}
+
 /** Options to create a new credential: the user's existing keys are excluded, so one key is not added twice. */
-export async function startRegistration(
+export function startRegistration(
   deps: Deps,
   user: SessionUser,
   binding: Omit<Binding, 'userId'>,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
-  const rp = relyingParty(deps.config);
-  const existing = await listCredentials(deps.db, user.id);
-  const options = await (await simpleWebAuthn()).generateRegistrationOptions({
-    rpName: rp.name,
-    rpID: rp.id,
-    userName: user.email,
-    userDisplayName: user.name,
-    // A stable handle, so an authenticator keeps one passkey per Twofold user; a random id, not personal data.
-    userID: new TextEncoder().encode(user.id),
-    attestationType: 'none',
-    timeout: BROWSER_TIMEOUT_MS,
-    excludeCredentials: existing.map((c) => ({ id: c.id, transports: transportsOf(c) })),
-    authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
-  });
-  await keep(deps, { ...binding, userId: user.id }, options.challenge);
-  return options;
+  return startCeremony(deps, { ...binding, userId: user.id }, (library, rp, existing) =>
+    library.generateRegistrationOptions({
+      rpName: rp.name,
+      rpID: rp.id,
+      userName: user.email,
+      userDisplayName: user.name,
+      // A stable handle, so an authenticator keeps one passkey per Twofold user; a random id, not personal data.
+      userID: new TextEncoder().encode(user.id),
+      attestationType: 'none',
+      timeout: BROWSER_TIMEOUT_MS,
+      excludeCredentials: existing.map((c) => ({ id: c.id, transports: transportsOf(c) })),
+      authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
+    }),
+  );
 }
 
 /** Verifies a registration answer against the ceremony bound to `purpose` (taken once); the credential to save, or null. */
@@ -106,20 +134,10 @@ export async function finishRegistration(
 ): Promise<Omit<NewCredential, 'name'> | null> {
   const challenge = await consumeCeremonyChallenge(deps.db, userId, purpose, deps.clock.now());
   if (!challenge) return null;
-  const rp = relyingParty(deps.config);
-  let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
-  try {
-    result = await (await simpleWebAuthn()).verifyRegistrationResponse({
-      response,
-      expectedChallenge: challenge,
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.id,
-      requireUserVerification: false,
-    });
-  } catch {
-    return null; // malformed, tampered, another origin or RP, another challenge: all the same refusal
-  }
-  if (!result.verified) return null;
+  const result = await verifiedOrNull(async () =>
+    (await simpleWebAuthn()).verifyRegistrationResponse({ response, ...expected(deps.config, challenge) }),
+  );
+  if (!result) return null;
   const info = result.registrationInfo;
   return {
     // From the signed authenticator data, not from the JSON's `id`.
@@ -133,21 +151,19 @@ export async function finishRegistration(
 }
 
 /** Options to sign in with one of the user's keys. */
-export async function startAssertion(
+export function startAssertion(
   deps: Deps,
   userId: string,
   binding: Omit<Binding, 'userId'>,
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const rp = relyingParty(deps.config);
-  const credentials = await listCredentials(deps.db, userId);
-  const options = await (await simpleWebAuthn()).generateAuthenticationOptions({
-    rpID: rp.id,
-    allowCredentials: credentials.map((c) => ({ id: c.id, transports: transportsOf(c) })),
-    userVerification: 'preferred',
-    timeout: BROWSER_TIMEOUT_MS,
-  });
-  await keep(deps, { ...binding, userId }, options.challenge);
-  return options;
+  return startCeremony(deps, { ...binding, userId }, (library, rp, credentials) =>
+    library.generateAuthenticationOptions({
+      rpID: rp.id,
+      allowCredentials: credentials.map((c) => ({ id: c.id, transports: transportsOf(c) })),
+      userVerification: 'preferred',
+      timeout: BROWSER_TIMEOUT_MS,
+    }),
+  );
 }
 
 export interface AssertionProof {
@@ -169,26 +185,19 @@ export async function verifyAssertion(
   if (!challenge) return null;
   const credential = await findCredential(deps.db, userId, response.id);
   if (!credential) return null;
-  const rp = relyingParty(deps.config);
-  let result: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
-  try {
-    result = await (await simpleWebAuthn()).verifyAuthenticationResponse({
+  const result = await verifiedOrNull(async () =>
+    (await simpleWebAuthn()).verifyAuthenticationResponse({
       response,
-      expectedChallenge: challenge,
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.id,
-      requireUserVerification: false,
+      ...expected(deps.config, challenge),
       credential: {
         id: credential.id,
         publicKey: Buffer.from(credential.public_key, 'base64url'),
         counter: Number(credential.sign_count),
         transports: transportsOf(credential),
       },
-    });
-  } catch {
-    return null;
-  }
-  if (!result.verified) return null;
+    }),
+  );
+  if (!result) return null;
   const { newCounter, credentialBackedUp } = result.authenticationInfo;
   if (!(await recordCredentialUse(deps.db, credential, { signCount: newCounter, backedUp: credentialBackedUp, now }))) return null;
   return { credentialId: credential.id, name: credential.name };

@@ -10,9 +10,8 @@ import { challengeMethods, completeChallenge, endSetupChallengesOfUser } from '.
 import { listEnabledMethods, promotePending, savePending, findFactor } from '../records/factors.ts';
 import { loadRequirement } from '../policy/requirement.ts';
 import { startTotpEnrolment, verifyTotp, acceptTotpStep } from '../factors/totp.ts';
-import { sendCode, consumeCode } from '../factors/otp-codes.ts';
-import { parseE164, maskedPhone } from '../notify/sms.ts';
-import { maskEmail } from '../../shared/masks.ts';
+import { sendCode, consumeCode, maskedDestination } from '../factors/otp-codes.ts';
+import { parseE164 } from '../notify/sms.ts';
 import { generateBackupCodes } from '../factors/backup-codes.ts';
 import { endSessionsOfUser } from '../records/sessions.ts';
 import { recordEvent } from '../records/audit.ts';
@@ -67,7 +66,7 @@ export async function startEnrolment(deps: Deps, who: Enroller, method: CodeMeth
   });
   // Saved only after the provider accepted the message: a failed send leaves nothing half-enabled.
   await savePending(deps.db, user.id, method, { destination }, deps.clock.now());
-  return { sentTo: method === 'sms' ? maskedPhone(destination) : maskEmail(destination), ...sent };
+  return { sentTo: maskedDestination(method, destination), ...sent };
 }
 
 export async function verifyEnrolment(

@@ -9,38 +9,14 @@ import { recordEvent } from '../records/audit.ts';
 import { sendNotice } from '../notify/email.ts';
 import { listEnabledMethods } from '../records/factors.ts';
 import { accountPolicy, type LoadedRequirement } from '../policy/requirement.ts';
-import { evaluatePolicy, type AccountPolicy } from '../policy/policy.ts';
+import type { AccountPolicy } from '../policy/policy.ts';
 import { enforceSinceAfter } from '../policy/setup-due.ts';
-import type { MemberFacts, PolicyFields } from '../policy/account-policy.ts';
-import type { EnrollableMethod, Role } from '../../shared/schemas.ts';
-
-interface MemberInAccount {
-  role: Role;
-  require2fa: boolean;
-  require2faAt: number | null;
-  joinedAt: number;
-  enabledMethods: readonly EnrollableMethod[];
-}
+import { accountRequirementOf, type MemberFacts, type MemberInAccount, type PolicyFields } from '../policy/account-policy.ts';
 
 /** When this account expects the member to have set up 2FA, as the account sees it (logins from outside its exempt
  * ranges); null when it requires nothing more of them or gives no grace. */
 export function accountSetupDue(member: MemberInAccount, policy: AccountPolicy, accountId: string): number | null {
-  const { requiredBy } = evaluatePolicy(
-    [
-      {
-        accountId,
-        accountName: '',
-        role: member.role,
-        require2fa: member.require2fa,
-        require2faAt: member.require2faAt,
-        joinedAt: member.joinedAt,
-      },
-    ],
-    new Map([[accountId, policy]]),
-    member.enabledMethods,
-    '',
-  );
-  const entry = requiredBy[0];
+  const entry = accountRequirementOf(member, policy, accountId);
   return entry && !entry.satisfied ? entry.setupDueAt : null;
 }
 

@@ -11,15 +11,20 @@ import { challengeAttempts, checkCodeAttempt } from '../factors/code-attempt.ts'
 import { loadRequirement } from '../policy/requirement.ts';
 import { countBackupCodes } from '../factors/backup-codes.ts';
 import { findTrustedDevice, trustDevice } from '../records/devices.ts';
-import { challengeMethods, completeChallenge, createChallenge, findChallenge, isLive, type ChallengeRow } from '../records/challenges.ts';
+import {
+  challengeMethods,
+  completeChallenge,
+  createChallenge,
+  findChallenge,
+  isLive,
+  type ChallengeKind,
+  type ChallengeRow,
+} from '../records/challenges.ts';
 import { createSession, sessionExpiresAt } from '../records/sessions.ts';
 import { checkFactorCode, type FactorProof } from '../factors/check-code.ts';
-import { recordEvent } from '../records/audit.ts';
+import { recordEvent, type AuditInput } from '../records/audit.ts';
 import { notifyRecoveryCodeUsed } from '../notify/recovery-notices.ts';
-import { findFactor } from '../records/factors.ts';
-import { maskedPhone } from '../notify/sms.ts';
-import { maskEmail } from '../../shared/masks.ts';
-import { sendCode } from '../factors/otp-codes.ts';
+import { sendCodeToFactor } from '../factors/otp-codes.ts';
 import { reservePasswordAttempt } from '../factors/password-throttle.ts';
 import type { AuthenticationResponse } from '../../shared/webauthn.ts';
 import { graceEndsAt } from '../policy/setup-due.ts';
@@ -98,6 +103,8 @@ export async function continueLogin(
   const { client } = input;
   const requirement = await loadRequirement(deps.db, user.id, req.ip);
   const enabled = requirement.enabledMethods;
+  const challengeFor = (kind: ChallengeKind, methods: Method[]) =>
+    createChallenge(deps.db, { userId: user.id, kind, methods, client, ip: req.ip, userAgent: req.userAgent, now });
 
   if (enabled.length === 0) {
     if (!requirement.required) return { kind: 'signed-in', signedIn: await signIn(deps, user, client, req) };
@@ -106,15 +113,7 @@ export async function continueLogin(
     const dueBy = graceEndsAt(requirement, now);
     if (dueBy !== null) return { kind: 'signed-in', signedIn: await signIn(deps, user, client, req, { twoFactorSetupDueBy: dueBy }) };
     await recordGraceExpired(deps, user.id, requirement, now, req.ip);
-    const { challengeId, challenge } = await createChallenge(deps.db, {
-      userId: user.id,
-      kind: 'setup',
-      methods: requirement.allowedMethods,
-      client,
-      ip: req.ip,
-      userAgent: req.userAgent,
-      now,
-    });
+    const { challengeId, challenge } = await challengeFor('setup', requirement.allowedMethods);
     return {
       kind: 'pending',
       response: {
@@ -142,15 +141,7 @@ export async function continueLogin(
   if ((await countBackupCodes(deps.db, user.id)) > 0) methods.push('backup_code');
   methods.push('recovery_code');
   const preferred = factorMethods.find((m) => m === user.preferred_method) ?? factorMethods[0]!;
-  const { challengeId, challenge } = await createChallenge(deps.db, {
-    userId: user.id,
-    kind: 'login',
-    methods,
-    client,
-    ip: req.ip,
-    userAgent: req.userAgent,
-    now,
-  });
+  const { challengeId, challenge } = await challengeFor('login', methods);
   return {
     kind: 'pending',
     response: { status: 'challenge', challengeId, methods, preferredMethod: preferred, expiresAt: iso(challenge.expires_at) },
@@ -169,22 +160,17 @@ export async function sendChallengeCode(deps: Deps, challengeId: string, method:
   if (challenge.kind !== 'login' || !challengeMethods(challenge).includes(method)) {
     throw new ApiError('invalid_request', `This sign-in does not offer ${method === 'sms' ? 'text messages' : 'email codes'}.`);
   }
-  const factor = await findFactor(deps.db, challenge.user_id, method);
-  if (!factor?.enabled_at || !factor.destination) throw new ApiError('invalid_request', 'That method is not set up.');
-  const sent = await sendCode(deps, {
+  return sendCodeToFactor(deps, {
     userId: challenge.user_id,
     purpose: `challenge:${challenge.id}:${method}`,
     channel: method,
-    destination: factor.destination,
     ip,
-    verified: true,
     subject: 'Your Twofold sign-in code',
     template:
       method === 'sms'
         ? 'Your Twofold sign-in code is {code}. It expires in 10 minutes.'
         : 'Your Twofold sign-in code is {code}.\n\nIt expires in 10 minutes. If you did not try to sign in, change your password.',
   });
-  return { sentTo: method === 'sms' ? maskedPhone(factor.destination) : maskEmail(factor.destination), ...sent };
 }
 
 /** Checks a code against a challenge. Every answer but success spends one of the challenge's and the user's attempts. */
@@ -219,6 +205,9 @@ async function finishChallenge(
 ): Promise<SignedIn> {
   const now = deps.clock.now();
   const user = (await findUserById(deps.db, challenge.user_id))!;
+  /** The user's own event: they are its actor and its subject. */
+  const recordOwnEvent = (type: AuditInput['type'], detail: AuditInput['detail']) =>
+    recordEvent(deps.db, { type, at: now, actorUserId: user.id, subjectUserId: user.id, ip: req.ip, detail });
   let deviceToken: string | undefined;
   let deviceDays: number | undefined;
   if (rememberDevice) {
@@ -226,38 +215,15 @@ async function finishChallenge(
     deviceDays = rememberDeviceDays;
     if (rememberDeviceDays > 0) {
       deviceToken = await trustDevice(deps.db, { userId: user.id, userAgent: req.userAgent, days: rememberDeviceDays, now });
-      await recordEvent(deps.db, {
-        type: 'device.trusted',
-        at: now,
-        actorUserId: user.id,
-        subjectUserId: user.id,
-        ip: req.ip,
-        detail: { days: rememberDeviceDays },
-      });
+      await recordOwnEvent('device.trusted', { days: rememberDeviceDays });
     }
   }
   if (proof.method === 'backup_code') {
-    await recordEvent(deps.db, {
-      type: 'backup_codes.used',
-      at: now,
-      actorUserId: user.id,
-      subjectUserId: user.id,
-      ip: req.ip,
-      detail: { remaining: proof.backupCodesRemaining },
-    });
+    await recordOwnEvent('backup_codes.used', { remaining: proof.backupCodesRemaining });
     await noticeBackupCodeUsed(deps, user, proof.backupCodesRemaining, req.ip);
   }
   if (proof.method === 'recovery_code') await notifyRecoveryCodeUsed(deps, user, proof, req.ip);
-  if (proof.method === 'webauthn') {
-    await recordEvent(deps.db, {
-      type: 'webauthn.key_used',
-      at: now,
-      actorUserId: user.id,
-      subjectUserId: user.id,
-      ip: req.ip,
-      detail: { credentialId: proof.credentialId, name: proof.name },
-    });
-  }
+  if (proof.method === 'webauthn') await recordOwnEvent('webauthn.key_used', { credentialId: proof.credentialId, name: proof.name });
   return signIn(deps, user, challenge.client, req, {
     deviceToken,
     deviceDays,

@@ -4,7 +4,7 @@ import type { Deps } from '../deps.ts';
 import type { Db } from '../db/db.ts';
 import { iso, toBool } from '../db/db.ts';
 import { ApiError } from '../errors.ts';
-import { findAccount, findMembership, hasRole, setRequire2fa as setMembershipRequire2fa } from '../records/accounts.ts';
+import { findAccount, hasRole, requireMembership, setRequire2fa as setMembershipRequire2fa } from '../records/accounts.ts';
 import { enabledMethods, listEnabledMethods, removeAllFactors, type FactorRow } from '../records/factors.ts';
 import { deleteBackupCodes } from '../factors/backup-codes.ts';
 import { forgetAllDevices } from '../records/devices.ts';
@@ -20,6 +20,7 @@ import { accountReason, readPolicy, type MemberFacts } from '../policy/account-p
 import { findUserById, setPreferredMethod, type SessionUser } from '../records/users.ts';
 import { forgetTotpStep } from '../factors/totp.ts';
 import { accountSetupDue, formatDueDate, memberSetupDue, recordGraceGranted } from './grace.ts';
+import type { MemberChange } from './members.ts';
 import { accountPolicy } from '../policy/requirement.ts';
 
 /** Every member of the account with what the policy needs to know about them, and whether the account manages them. */
@@ -115,13 +116,9 @@ export const setupInstructions = (accountName: string, origin: string, dueAt: nu
   '(recommended), a text message or an email code, as the account allows. It takes about a minute.';
 
 /** Turns the per-member requirement on or off; emails setup instructions when it is turned on. */
-export async function setRequire2fa(
-  deps: Deps,
-  input: { accountId: string; userId: string; on: boolean; actor: SessionUser; ip: string },
-): Promise<void> {
+export async function setRequire2fa(deps: Deps, input: MemberChange & { on: boolean }): Promise<void> {
   const now = deps.clock.now();
-  const membership = await findMembership(deps.db, input.accountId, input.userId);
-  if (!membership) throw new ApiError('not_found', 'No such member.');
+  const membership = await requireMembership(deps.db, input.accountId, input.userId);
   if (toBool(membership.require_2fa) === input.on) return;
   await setMembershipRequire2fa(deps.db, input.accountId, input.userId, input.on, now);
   await recordEvent(deps.db, {
@@ -162,13 +159,9 @@ export async function setRequire2fa(
 /** Ends every method, backup code, trusted device, session and pending code of the member, and clears the lockout.
  * Methods belong to the user, not the account, so they end everywhere; every other account's requirement still
  * applies at the next login (setup_required), so no account's standing is weakened. */
-export async function resetMemberTwoFactor(
-  deps: Deps,
-  input: { accountId: string; userId: string; actor: SessionUser; actorRole: Role; ip: string },
-): Promise<void> {
+export async function resetMemberTwoFactor(deps: Deps, input: MemberChange & { actorRole: Role }): Promise<void> {
   const now = deps.clock.now();
-  const membership = await findMembership(deps.db, input.accountId, input.userId);
-  if (!membership) throw new ApiError('not_found', 'No such member.');
+  const membership = await requireMembership(deps.db, input.accountId, input.userId);
   if (input.userId === input.actor.id)
     throw new ApiError('forbidden', 'Use your own security settings to change your two-factor authentication.');
   const target = (await findUserById(deps.db, input.userId))!;
@@ -212,10 +205,7 @@ export async function resetMemberTwoFactor(
 
 /** An owner issues a one-time recovery code to a member the account manages (never to themselves); the member and
  * every owner are emailed. */
-export async function issueMemberRecoveryCode(
-  deps: Deps,
-  input: { accountId: string; userId: string; actor: SessionUser; ip: string },
-): Promise<{ code: string; expiresAt: number }> {
+export async function issueMemberRecoveryCode(deps: Deps, input: MemberChange): Promise<{ code: string; expiresAt: number }> {
   if (input.userId === input.actor.id) throw new ApiError('forbidden', 'Another owner must issue a recovery code for you.');
   const [member, account] = await Promise.all([findUserById(deps.db, input.userId), findAccount(deps.db, input.accountId)]);
   assertManaged(input.accountId, member!);

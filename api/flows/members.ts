@@ -7,7 +7,8 @@ import type { SessionUser } from '../records/users.ts';
 import { lockAccount, lockMembership, lockOtherOwners, removeMembership, setRole } from '../records/accounts.ts';
 import { inRetriedTransaction } from '../db/transaction-retry.ts';
 
-interface MemberChange {
+/** A change an actor makes to a member of an account, from an address. */
+export interface MemberChange {
   accountId: string;
   userId: string;
   actor: SessionUser;

@@ -5,11 +5,9 @@ import { findUserById, type SessionUser } from '../records/users.ts';
 import type { SessionRow } from '../records/sessions.ts';
 import { checkCodeAttempt } from '../factors/code-attempt.ts';
 import { checkFactorCode } from '../factors/check-code.ts';
-import { listEnabledMethods, findFactor } from '../records/factors.ts';
+import { listEnabledMethods } from '../records/factors.ts';
 import { countBackupCodes } from '../factors/backup-codes.ts';
-import { sendCode } from '../factors/otp-codes.ts';
-import { maskedPhone } from '../notify/sms.ts';
-import { maskEmail } from '../../shared/masks.ts';
+import { sendCodeToFactor } from '../factors/otp-codes.ts';
 import type { Method } from '../../shared/schemas.ts';
 import { reservePasswordAttempt } from '../factors/password-throttle.ts';
 import type { AuthenticationResponse } from '../../shared/webauthn.ts';
@@ -42,17 +40,12 @@ export async function reauthenticate(
 }
 
 export async function sendReauthCode(deps: Deps, user: SessionUser, session: SessionRow, method: 'sms' | 'email', ip: string) {
-  const factor = await findFactor(deps.db, user.id, method);
-  if (!factor?.enabled_at || !factor.destination) throw new ApiError('invalid_request', 'That method is not set up.');
-  const sent = await sendCode(deps, {
+  return sendCodeToFactor(deps, {
     userId: user.id,
     purpose: `reauth:${session.id}:${method}`,
     channel: method,
-    destination: factor.destination,
     ip,
-    verified: true,
     subject: 'Your Twofold confirmation code',
     template: 'Your Twofold confirmation code is {code}. It expires in 10 minutes.',
   });
-  return { sentTo: method === 'sms' ? maskedPhone(factor.destination) : maskEmail(factor.destination), ...sent };
 }

@@ -13,5 +13,5 @@ export const ChallengeParams = z.object({
   challengeId: z.string().min(1).max(100).describe('The `challengeId` of the login answer'),
 });
 
-/** The path every account route starts with; its routes take `AccountParams` (or an extension of it). */
+/** The path every account route starts with (route.ts, `accountRoute`); its routes take `AccountParams` (or an extension of it). */
 export const accountPath = '/accounts/:accountId';

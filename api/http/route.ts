@@ -8,6 +8,7 @@ import type { Role } from '../../shared/schemas.ts';
 import { API_PREFIX, SESSION_COOKIE } from '../../shared/contract.ts';
 import { ApiError } from '../errors.ts';
 import type { AppState } from './state.ts';
+import { AccountParams, accountPath } from './params.ts';
 
 /** Who may call a route: nobody in particular; a signed-in user with 2FA in order (`session`) or even one who must
  * set it up first (`signedIn`); anyone, with the session read when there is one (`optionalSession`, same rules as
@@ -50,6 +51,7 @@ interface Declaration<B extends z.ZodType, P extends Fields, Q extends Fields> {
   /** The query values the route reads; others are ignored, like unknown body fields. */
   query?: Q;
   response?: z.ZodType;
+  /** The status of a success (200 when not given): set before the handler runs, which may still answer another. */
   status?: number;
 }
 
@@ -75,13 +77,31 @@ export function route<B extends z.ZodType = z.ZodUndefined, P extends Fields = N
     // Parsed here, where each schema's type is known, so the handler gets what its schemas promise. A part without
     // a schema is its type parameter's default: no fields (an empty object, what an empty z.object() answers for any
     // object, without running zod on every request), or no body.
-    handle: (ctx) =>
-      handler(ctx, {
+    handle: (ctx) => {
+      const input = {
         params: (spec.params ? parseInput(spec.params, routerParams(ctx), 'path') : {}) as z.output<P>,
         query: (spec.query ? parseInput(spec.query, ctx.query, 'query') : {}) as z.output<Q>,
         body: (spec.body ? parseInput(spec.body, ctx.state.body, 'body') : undefined) as z.output<B>,
-      }),
+      };
+      if (spec.status) ctx.status = spec.status;
+      return handler(ctx, input);
+    },
   };
+}
+
+/** A route of the account in its path: `path` is relative to `/accounts/:accountId`, callers are its members (the
+ * guards check the membership; `role` and `apiKey` narrow or widen that), `params` is AccountParams unless a longer
+ * path extends it, and the OpenAPI tag is `accounts` unless given. */
+export function accountRoute<B extends z.ZodType = z.ZodUndefined, P extends Fields = typeof AccountParams, Q extends Fields = NoFields>(
+  spec: Omit<RouteSpec<B, P, Q>, 'access' | 'tag'> & { tag?: string },
+): Route {
+  return route<B, P, Q>({
+    ...spec,
+    path: accountPath + spec.path,
+    tag: spec.tag ?? 'accounts',
+    access: 'account',
+    params: spec.params ?? (AccountParams as Fields as P),
+  });
 }
 
 /** The path parameters @koa/router found (decoded strings), before any schema has seen them. */

@@ -78,35 +78,25 @@ export function createMetrics(config: Config, db: Db): Metrics {
     },
   });
 
-  const signIns = byLabel(
-    new Counter({
-      name: 'twofold_sign_ins_total',
-      help: 'POST /auth/login answers by outcome.',
-      labelNames: ['outcome'] as const,
-      registers,
-    }),
-    SIGN_IN_OUTCOMES,
+  /** A counter in this registry, by these labels. */
+  const counter = <L extends string = never>(name: string, labelNames: readonly L[], help: string) =>
+    new Counter({ name, help, labelNames, registers });
+
+  const signIns = byLabel(counter('twofold_sign_ins_total', ['outcome'], 'POST /auth/login answers by outcome.'), SIGN_IN_OUTCOMES);
+  const verifyCounter = counter(
+    'twofold_challenge_verifications_total',
+    ['method', 'outcome'],
+    'Challenge verify answers by method and outcome.',
   );
-  const verifyCounter = new Counter({
-    name: 'twofold_challenge_verifications_total',
-    help: 'Challenge verify answers by method and outcome.',
-    labelNames: ['method', 'outcome'] as const,
-    registers,
-  });
   const verifications = Object.fromEntries(
     VERIFY_METHODS.map((m) => [m, byLabel(verifyCounter, VERIFY_OUTCOMES, (outcome) => ({ method: m, outcome }))]),
   ) as Record<VerifyMethod, Record<VerifyOutcome, Child>>;
-  const lockouts = new Counter({
-    name: 'twofold_lockouts_total',
-    help: 'Users whose code entry was locked (10 wrong codes in a row).',
-    registers,
-  });
-  const sendCounter = new Counter({
-    name: 'twofold_codes_sent_total',
-    help: 'SMS and email codes by channel, provider and outcome.',
-    labelNames: ['channel', 'provider', 'outcome'] as const,
-    registers,
-  });
+  const lockouts = counter('twofold_lockouts_total', [], 'Users whose code entry was locked (10 wrong codes in a row).');
+  const sendCounter = counter(
+    'twofold_codes_sent_total',
+    ['channel', 'provider', 'outcome'],
+    'SMS and email codes by channel, provider and outcome.',
+  );
   const sends: Record<Channel, Record<SendOutcome, Child>> = {
     sms: byLabel(sendCounter, SEND_OUTCOMES, (outcome) => ({ channel: 'sms', provider: config.sms.provider, outcome })),
     email: byLabel(sendCounter, SEND_OUTCOMES, (outcome) => ({ channel: 'email', provider: config.email.provider, outcome })),
@@ -114,21 +104,11 @@ export function createMetrics(config: Config, db: Db): Metrics {
 
   registerPoolGauges(registers, db);
 
-  const deletedRows = new Counter({
-    name: 'twofold_retention_deleted_rows_total',
-    help: 'Rows the retention sweep deleted, by table.',
-    labelNames: ['table'] as const,
-    registers,
-  });
-  const sweepRuns = byLabel(
-    new Counter({
-      name: 'twofold_retention_sweeps_total',
-      help: 'Retention sweeps by outcome.',
-      labelNames: ['outcome'] as const,
-      registers,
-    }),
-    ['ok', 'failed'] as const,
-  );
+  const deletedRows = counter('twofold_retention_deleted_rows_total', ['table'], 'Rows the retention sweep deleted, by table.');
+  const sweepRuns = byLabel(counter('twofold_retention_sweeps_total', ['outcome'], 'Retention sweeps by outcome.'), [
+    'ok',
+    'failed',
+  ] as const);
   const lastSweep = new Gauge({
     name: 'twofold_retention_last_success_timestamp_seconds',
     help: 'When this instance last finished a sweep (0: not yet).',

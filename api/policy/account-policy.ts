@@ -6,7 +6,7 @@ import { iso } from '../db/db.ts';
 import { ApiError } from '../errors.ts';
 import { isValidCidr, normaliseCidr, rangeCovers } from './ip-ranges.ts';
 import { accountPolicy } from './requirement.ts';
-import { allEnrollableMethods, evaluatePolicy } from './policy.ts';
+import { allEnrollableMethods, evaluatePolicy, type AccountPolicy } from './policy.ts';
 
 export type PolicyFields = Omit<Policy, 'updatedAt'>;
 export type PolicyField = keyof PolicyFields;
@@ -114,8 +114,18 @@ export interface MemberFacts {
   enabledMethods: EnrollableMethod[];
 }
 
-/** Why this account requires 2FA of the member, as the account sees it (logins from outside any exempt range), or null. */
-export function accountReason(member: MemberFacts, policy: PolicyFields, accountId: string): { reason: string | null; satisfied: boolean } {
+/** What the account's requirement looks at in one of its members. */
+export interface MemberInAccount {
+  role: Role;
+  require2fa: boolean;
+  require2faAt: number | null;
+  joinedAt: number;
+  enabledMethods: readonly EnrollableMethod[];
+}
+
+/** This account's requirement of the member, as the account sees it (logins from outside any exempt range):
+ * undefined when it requires nothing of them. */
+export function accountRequirementOf(member: MemberInAccount, policy: AccountPolicy, accountId: string) {
   const result = evaluatePolicy(
     [
       {
@@ -127,11 +137,16 @@ export function accountReason(member: MemberFacts, policy: PolicyFields, account
         joinedAt: member.joinedAt,
       },
     ],
-    new Map([[accountId, { ...policy, enforceTightenedAt: null }]]),
+    new Map([[accountId, policy]]),
     member.enabledMethods,
     '', // no address: the answer for logins from outside the exempt ranges
   );
-  const entry = result.requiredBy[0];
+  return result.requiredBy[0];
+}
+
+/** Why this account requires 2FA of the member, as the account sees it (logins from outside any exempt range), or null. */
+export function accountReason(member: MemberFacts, policy: PolicyFields, accountId: string): { reason: string | null; satisfied: boolean } {
+  const entry = accountRequirementOf(member, { ...policy, enforceTightenedAt: null }, accountId);
   return { reason: entry?.reason ?? null, satisfied: entry?.satisfied ?? true };
 }
 

@@ -2,6 +2,7 @@
 import type { Role } from '../../shared/schemas.ts';
 import type { Db } from '../db/db.ts';
 import { randomId } from '../crypto/secrets.ts';
+import { ApiError } from '../errors.ts';
 
 export interface AccountRow {
   id: string;
@@ -52,6 +53,13 @@ export async function lockAccount(trx: Db, accountId: string): Promise<void> {
 
 export async function findMembership(db: Db, accountId: string, userId: string): Promise<MembershipRow | undefined> {
   return db<MembershipRow>('memberships').where({ account_id: accountId, user_id: userId }).first();
+}
+
+/** The user's membership in the account: `404 not_found` when they are not a member. */
+export async function requireMembership(db: Db, accountId: string, userId: string): Promise<MembershipRow> {
+  const membership = await findMembership(db, accountId, userId);
+  if (!membership) throw new ApiError('not_found', 'No such member.');
+  return membership;
 }
 
 /** The membership row, locked until the transaction ends (after lockAccount, so locks are taken in one order). */

@@ -3,7 +3,7 @@
 import type { Client, EnrollableMethod, Method } from '../../shared/schemas.ts';
 import type { Db } from '../db/db.ts';
 import { hotFirst, hotRun, hotStatement } from '../db/hot.ts';
-import { hashToken, randomId, randomToken } from '../crypto/secrets.ts';
+import { hashToken, newTokenRow } from '../crypto/secrets.ts';
 
 export const CHALLENGE_TTL_MS = 10 * 60_000;
 export const CHALLENGE_MAX_ATTEMPTS = 5;
@@ -41,10 +41,9 @@ export async function createChallenge(
     now: number;
   },
 ): Promise<{ challengeId: string; challenge: ChallengeRow }> {
-  const challengeId = randomToken();
+  const { token: challengeId, ...key } = newTokenRow();
   const challenge: ChallengeRow = {
-    id: randomId(),
-    token_hash: hashToken(challengeId),
+    ...key,
     user_id: input.userId,
     kind: input.kind,
     methods: JSON.stringify(input.methods),

@@ -2,7 +2,7 @@
 // strictest rememberDeviceDays of the user's accounts. It skips only the second factor, never the password.
 import type { Device } from '../../shared/schemas.ts';
 import { iso, isoOrNull, type Db } from '../db/db.ts';
-import { hashToken, randomId, randomToken } from '../crypto/secrets.ts';
+import { hashToken, newTokenRow } from '../crypto/secrets.ts';
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -17,10 +17,9 @@ export interface DeviceRow {
 }
 
 export async function trustDevice(db: Db, input: { userId: string; userAgent: string | null; days: number; now: number }): Promise<string> {
-  const token = randomToken();
+  const { token, ...key } = newTokenRow();
   await db('trusted_devices').insert({
-    id: randomId(),
-    token_hash: hashToken(token),
+    ...key,
     user_id: input.userId,
     name: deviceName(input.userAgent),
     created_at: input.now,

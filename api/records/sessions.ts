@@ -2,7 +2,7 @@
 // dialer. Idle expiry (30 min, refreshed on use) and absolute expiry (12 h) are enforced here, server-side.
 import type { Client, SessionListItem } from '../../shared/schemas.ts';
 import { affected, iso, toBool, type Db } from '../db/db.ts';
-import { hashToken, randomId, randomToken } from '../crypto/secrets.ts';
+import { hashToken, newTokenRow } from '../crypto/secrets.ts';
 import { hotFirst, hotRun, hotStatement } from '../db/hot.ts';
 import type { SessionUser } from './users.ts';
 import { parseSessionAccounts, SESSION_ACCOUNTS_SQL, type SessionAccount } from './accounts.ts';
@@ -63,10 +63,9 @@ export async function createSession(
   db: Db,
   input: { userId: string; client: Client; ip: string; userAgent: string | null; now: number },
 ): Promise<{ token: string; session: SessionRow }> {
-  const token = randomToken();
+  const { token, ...key } = newTokenRow();
   const session: SessionRow = {
-    id: randomId(),
-    token_hash: hashToken(token),
+    ...key,
     user_id: input.userId,
     created_at: input.now,
     last_used_at: input.now,

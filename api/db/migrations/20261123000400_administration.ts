@@ -2,30 +2,40 @@
 // and the dialer's calls.
 import type { Knex } from 'knex';
 
+type Table = Knex.CreateTableBuilder;
+
+/** A row of an account, found by its own id: it goes when the account goes. */
+function ofAccount(t: Table): void {
+  t.string('id', 36).primary();
+  t.string('account_id', 36).notNullable().references('accounts.id').onDelete('CASCADE');
+}
+
+/** When a code was made and when it stops working. */
+function lifetime(t: Table): void {
+  t.bigInteger('created_at').notNullable();
+  t.bigInteger('expires_at').notNullable();
+}
+
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('recovery_codes', (t) => {
     t.string('user_id', 36).primary().references('users.id').onDelete('CASCADE');
     t.string('account_id', 36).notNullable();
     t.string('issued_by', 36).notNullable();
     t.string('code_hash', 64).notNullable();
-    t.bigInteger('created_at').notNullable();
-    t.bigInteger('expires_at').notNullable();
+    lifetime(t);
     t.bigInteger('used_at').nullable();
   });
   await knex.schema.createTable('policy_confirmations', (t) => {
-    t.string('id', 36).primary();
-    t.string('account_id', 36).notNullable().references('accounts.id').onDelete('CASCADE');
+    ofAccount(t);
     t.string('requested_by', 36).notNullable();
     t.text('changes').notNullable();
     t.string('code_hash', 64).notNullable();
     t.integer('attempts').notNullable().defaultTo(0);
-    t.bigInteger('created_at').notNullable();
-    t.bigInteger('expires_at').notNullable();
+    lifetime(t);
     t.bigInteger('consumed_at').nullable();
   });
   await knex.schema.createTable('api_keys', (t) => {
-    t.string('id', 36).primary();
-    t.string('account_id', 36).notNullable().references('accounts.id').onDelete('CASCADE');
+    ofAccount(t);
     t.string('name', 100).notNullable();
     t.string('key_hash', 64).notNullable().unique();
     t.string('created_by', 36).notNullable();
@@ -45,8 +55,7 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['subject_user_id', 'id']);
   });
   await knex.schema.createTable('calls', (t) => {
-    t.string('id', 36).primary();
-    t.string('account_id', 36).notNullable().references('accounts.id').onDelete('CASCADE');
+    ofAccount(t);
     t.string('user_id', 36).nullable();
     t.string('api_key_id', 36).nullable();
     t.string('to_number', 32).notNullable();

@@ -3,8 +3,8 @@
 import { z } from 'zod';
 import * as s from '../../../shared/schemas.ts';
 import type { Deps } from '../../deps.ts';
-import { route } from '../route.ts';
-import { AccountParams, accountPath, Id } from '../params.ts';
+import { accountRoute } from '../route.ts';
+import { AccountParams, Id } from '../params.ts';
 import { accountIdOf, recordAccountEvent } from '../account-request.ts';
 import { ApiError } from '../../errors.ts';
 import { createApiKey, deleteApiKey, listApiKeys } from '../../records/api-keys.ts';
@@ -17,12 +17,9 @@ const ApiKeyParams = AccountParams.extend({ id: Id.describe("The key's `id` in `
 export function apiKeyRoutes(deps: Deps) {
   const { db, clock } = deps;
   return [
-    route({
+    accountRoute({
       method: 'get',
-      path: `${accountPath}/security/ip-rules`,
-      tag: 'accounts',
-      access: 'account',
-      params: AccountParams,
+      path: '/security/ip-rules',
       role: 'admin',
       response: s.IpRules,
       summary: "Where the account's API keys may be used from",
@@ -30,12 +27,9 @@ export function apiKeyRoutes(deps: Deps) {
         ctx.body = { apiAllowedRanges: await findApiAllowedRanges(db, accountIdOf(ctx)) };
       },
     }),
-    route({
+    accountRoute({
       method: 'put',
-      path: `${accountPath}/security/ip-rules`,
-      tag: 'accounts',
-      access: 'account',
-      params: AccountParams,
+      path: '/security/ip-rules',
       role: 'owner',
       reauth: true,
       body: s.IpRules,
@@ -49,12 +43,9 @@ export function apiKeyRoutes(deps: Deps) {
         ctx.body = { apiAllowedRanges: ranges };
       },
     }),
-    route({
+    accountRoute({
       method: 'post',
-      path: `${accountPath}/api-keys`,
-      tag: 'accounts',
-      access: 'account',
-      params: AccountParams,
+      path: '/api-keys',
       role: 'owner',
       reauth: true,
       status: 201,
@@ -67,16 +58,12 @@ export function apiKeyRoutes(deps: Deps) {
         const now = clock.now();
         const created = await createApiKey(db, { accountId: accountIdOf(ctx), name: body.name, createdBy: ctx.state.user!.id, now });
         await recordAccountEvent(deps, ctx, 'api_key.created', null, { apiKeyId: created.id, name: body.name });
-        ctx.status = 201;
         ctx.body = { id: created.id, key: created.key, name: body.name, createdAt: iso(now), lastUsedAt: null };
       },
     }),
-    route({
+    accountRoute({
       method: 'get',
-      path: `${accountPath}/api-keys`,
-      tag: 'accounts',
-      access: 'account',
-      params: AccountParams,
+      path: '/api-keys',
       role: 'admin',
       response: z.array(s.ApiKey),
       summary: "The account's API keys (never the keys themselves)",
@@ -84,11 +71,9 @@ export function apiKeyRoutes(deps: Deps) {
         ctx.body = await listApiKeys(db, accountIdOf(ctx));
       },
     }),
-    route({
+    accountRoute({
       method: 'delete',
-      path: `${accountPath}/api-keys/:id`,
-      tag: 'accounts',
-      access: 'account',
+      path: '/api-keys/:id',
       params: ApiKeyParams,
       role: 'owner',
       status: 204,
@@ -96,7 +81,6 @@ export function apiKeyRoutes(deps: Deps) {
       handler: async (ctx, { params }) => {
         if (!(await deleteApiKey(db, accountIdOf(ctx), params.id))) throw new ApiError('not_found');
         await recordAccountEvent(deps, ctx, 'api_key.deleted', null, { apiKeyId: params.id });
-        ctx.status = 204;
       },
     }),
   ];

@@ -2,8 +2,7 @@
 import { z } from 'zod';
 import * as s from '../../../shared/schemas.ts';
 import type { Deps } from '../../deps.ts';
-import { route } from '../route.ts';
-import { AccountParams, accountPath } from '../params.ts';
+import { accountRoute } from '../route.ts';
 import { accountIdOf } from '../account-request.ts';
 import { listAccountEvents } from '../../records/audit.ts';
 
@@ -22,12 +21,9 @@ const AuditQuery = z.object({
 export function auditRoutes(deps: Deps) {
   const { db } = deps;
   return [
-    route({
+    accountRoute({
       method: 'get',
-      path: `${accountPath}/audit-events`,
-      tag: 'accounts',
-      access: 'account',
-      params: AccountParams,
+      path: '/audit-events',
       query: AuditQuery,
       role: 'admin',
       response: s.AuditPage,

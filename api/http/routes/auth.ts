@@ -65,7 +65,6 @@ export function authRoutes(deps: Deps) {
       response: z.object({ user: s.User, account: s.Account }),
       handler: async (ctx, { body }) => {
         const { user, account } = await signUp(deps, body);
-        ctx.status = 201;
         ctx.body = { user: publicUser(user), account: { id: account.id, name: account.name } };
       },
     }),
@@ -94,7 +93,6 @@ export function authRoutes(deps: Deps) {
       description:
         'Earlier links stop working. `409 conflict` when already verified; one link a minute and five an hour (`429 too_many_attempts`).',
       handler: async (ctx) => {
-        ctx.status = 202;
         ctx.body = await sendVerificationEmail(deps, ctx.state.user!, clock.now());
       },
     }),
@@ -127,7 +125,6 @@ export function authRoutes(deps: Deps) {
       description:
         "30 s cooldown per challenge; at most 5 sends an hour per user (login codes go to the user's own verified destination, so nobody else's sends count against them), and an hourly ceiling of texts per country calling code (`SMS_HOURLY_LIMIT_PER_COUNTRY`). Over a cap: `429 too_many_attempts` with `Retry-After`.",
       handler: async (ctx, { body, params }) => {
-        ctx.status = 202;
         ctx.body = await sendChallengeCode(deps, params.challengeId, body.method, ctx.state.ip);
       },
     }),
@@ -155,7 +152,6 @@ export function authRoutes(deps: Deps) {
       handler: async (ctx) => {
         await endSession(db, ctx.state.user!.id, ctx.state.session!.id, 'signed_out', clock.now());
         ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: SESSION_COOKIE_PATH, expires: new Date(0) });
-        ctx.status = 204;
       },
     }),
     route({
@@ -208,7 +204,6 @@ export function authRoutes(deps: Deps) {
       response: s.CodeSent,
       summary: 'Send an SMS or email code for re-authentication',
       handler: async (ctx, { body }) => {
-        ctx.status = 202;
         ctx.body = await sendReauthCode(deps, ctx.state.user!, ctx.state.session!, body.method, ctx.state.ip);
       },
     }),

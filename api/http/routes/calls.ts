@@ -3,8 +3,7 @@
 import { z } from 'zod';
 import * as s from '../../../shared/schemas.ts';
 import type { Deps } from '../../deps.ts';
-import { route } from '../route.ts';
-import { AccountParams, accountPath } from '../params.ts';
+import { accountRoute } from '../route.ts';
 import { accountIdOf } from '../account-request.ts';
 import { listCalls, placeCall } from '../../records/calls.ts';
 import { parseE164 } from '../../notify/sms.ts';
@@ -12,12 +11,10 @@ import { parseE164 } from '../../notify/sms.ts';
 export function callRoutes(deps: Deps) {
   const { db, clock } = deps;
   return [
-    route({
+    accountRoute({
       method: 'post',
-      path: `${accountPath}/calls`,
+      path: '/calls',
       tag: 'dialer',
-      access: 'account',
-      params: AccountParams,
       apiKey: true,
       status: 201,
       body: s.PlaceCallRequest,
@@ -26,7 +23,6 @@ export function callRoutes(deps: Deps) {
       description: 'Any member, or an account API key. `to` in E.164 (`400 invalid_request` with `field: "to"` otherwise).',
       handler: async (ctx, { body }) => {
         const to = parseE164(body.to.trim(), 'to');
-        ctx.status = 201;
         ctx.body = await placeCall(db, {
           accountId: accountIdOf(ctx),
           to,
@@ -36,12 +32,10 @@ export function callRoutes(deps: Deps) {
         });
       },
     }),
-    route({
+    accountRoute({
       method: 'get',
-      path: `${accountPath}/calls`,
+      path: '/calls',
       tag: 'dialer',
-      access: 'account',
-      params: AccountParams,
       apiKey: true,
       response: z.array(s.Call),
       summary: 'Recent calls of the account, newest first (50)',

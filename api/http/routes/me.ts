@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { setPreferredMethod } from '../../records/users.ts';
 import * as s from '../../../shared/schemas.ts';
 import type { Deps } from '../../deps.ts';
-import { route, type AppContext } from '../route.ts';
+import { route, type AppContext, type Route } from '../route.ts';
 import { Id } from '../params.ts';
 import { ApiError } from '../../errors.ts';
 import { startEnrolment, verifyEnrolment, type CodeMethod, type Enroller } from '../../flows/enrolment.ts';
@@ -46,7 +46,23 @@ export function meRoutes(deps: Deps) {
       detail,
     });
 
-  const verifyRoute = (method: CodeMethod) =>
+  /** Setting up a code method: `POST /me/2fa/{method}` starts it (a pending seed, or a code sent), `…/verify` confirms
+   * it with its code. */
+  const enrolmentRoutes = (
+    method: CodeMethod,
+    start: Pick<Route, 'status' | 'response' | 'summary' | 'description'> & { body?: typeof s.EnrollSmsRequest },
+  ) => [
+    route({
+      method: 'post',
+      path: `/me/2fa/${method}`,
+      tag: 'me',
+      access: 'enrolment',
+      reauth: 'if2faOn',
+      ...start,
+      handler: async (ctx, { body }) => {
+        ctx.body = await startEnrolment(deps, enroller(ctx), method, body ?? {}, ctx.state.ip);
+      },
+    }),
     route({
       method: 'post',
       path: `/me/2fa/${method}/verify`,
@@ -60,12 +76,11 @@ export function meRoutes(deps: Deps) {
         "The first method turns 2FA on: it returns the 10 backup codes and ends the user's other sessions. During setup_required (bearer = challengeId) it also signs the user in.",
       handler: async (ctx, { body }) => {
         const result = await verifyEnrolment(deps, enroller(ctx), method, body.code, requestInfo(ctx));
-        if (result.signedIn) {
-          answerSignedIn(ctx, result.signedIn);
-          ctx.body = result.body;
-        } else ctx.body = result.body;
+        if (result.signedIn) answerSignedIn(ctx, result.signedIn);
+        ctx.body = result.body;
       },
-    });
+    }),
+  ];
 
   return [
     route({
@@ -79,52 +94,19 @@ export function meRoutes(deps: Deps) {
         ctx.body = await twoFactorStatus(deps, ctx.state.user!, ctx.state.ip);
       },
     }),
-    route({
-      method: 'post',
-      path: '/me/2fa/totp',
-      tag: 'me',
-      access: 'enrolment',
-      reauth: 'if2faOn',
+    ...enrolmentRoutes('totp', {
       response: s.TotpEnrollment,
       summary: 'Start setting up an authenticator app (pending until verified; re-enrolling replaces the old seed once verified)',
-      handler: async (ctx) => {
-        ctx.body = await startEnrolment(deps, enroller(ctx), 'totp', {}, ctx.state.ip);
-      },
     }),
-    verifyRoute('totp'),
-    route({
-      method: 'post',
-      path: '/me/2fa/sms',
-      tag: 'me',
-      access: 'enrolment',
-      reauth: 'if2faOn',
+    ...enrolmentRoutes('sms', {
       status: 202,
       body: s.EnrollSmsRequest,
       response: s.CodeSent,
       summary: 'Send a code to a phone to set up SMS (omit `phone` to reuse `previousPhone`)',
       description:
         "Caps per hour (`429 too_many_attempts` with `Retry-After`, audited as `code_send.refused`): 5 codes per user; to a number not yet verified by this user, 5 per number and 20 per client address (so throw-away users cannot use up a victim's number, whose own login codes are not counted against it); and `SMS_HOURLY_LIMIT_PER_COUNTRY` texts per country calling code for everyone together, against SMS pumping.",
-      handler: async (ctx, { body }) => {
-        ctx.body = await startEnrolment(deps, enroller(ctx), 'sms', body, ctx.state.ip);
-        ctx.status = 202;
-      },
     }),
-    verifyRoute('sms'),
-    route({
-      method: 'post',
-      path: '/me/2fa/email',
-      tag: 'me',
-      access: 'enrolment',
-      reauth: 'if2faOn',
-      status: 202,
-      response: s.CodeSent,
-      summary: 'Send a code to my email to set up email codes',
-      handler: async (ctx) => {
-        ctx.body = await startEnrolment(deps, enroller(ctx), 'email', {}, ctx.state.ip);
-        ctx.status = 202;
-      },
-    }),
-    verifyRoute('email'),
+    ...enrolmentRoutes('email', { status: 202, response: s.CodeSent, summary: 'Send a code to my email to set up email codes' }),
     route({
       method: 'put',
       path: '/me/2fa/preferred',
@@ -154,7 +136,6 @@ export function meRoutes(deps: Deps) {
       handler: async (ctx) => {
         await disableTwoFactor(deps, ctx.state.user!, ctx.state.ip);
         forgetDeviceCookie(ctx);
-        ctx.status = 204;
       },
     }),
     route({
@@ -200,7 +181,6 @@ export function meRoutes(deps: Deps) {
         'Removing SMS keeps the number as `previousPhone`. Removing the last method while required: `409 2fa_required_by_account`.',
       handler: async (ctx, { params }) => {
         await removeMethod(deps, ctx.state.user!, params.method, ctx.state.ip);
-        ctx.status = 204;
       },
     }),
     route({
@@ -225,7 +205,6 @@ export function meRoutes(deps: Deps) {
       handler: async (ctx, { params }) => {
         if (!(await forgetDevice(db, ctx.state.user!.id, params.id))) throw new ApiError('not_found');
         await audit(ctx, 'device.forgotten', { deviceId: params.id });
-        ctx.status = 204;
       },
     }),
     route({
@@ -241,7 +220,6 @@ export function meRoutes(deps: Deps) {
         const n = await forgetAllDevices(db, ctx.state.user!.id);
         await audit(ctx, 'devices.forgotten_all', { count: n });
         forgetDeviceCookie(ctx);
-        ctx.status = 204;
       },
     }),
     route({
@@ -265,7 +243,6 @@ export function meRoutes(deps: Deps) {
       params: z.object({ id: Id.describe("The session's `id` in `GET /me/sessions`") }),
       handler: async (ctx, { params }) => {
         if (!(await endSession(db, ctx.state.user!.id, params.id, 'ended', clock.now()))) throw new ApiError('not_found');
-        ctx.status = 204;
       },
     }),
   ];

@@ -4,11 +4,11 @@
 import { z } from 'zod';
 import * as s from '../../../shared/schemas.ts';
 import type { Deps } from '../../deps.ts';
-import { route, type AppContext } from '../route.ts';
-import { AccountParams, accountPath, Id } from '../params.ts';
+import { accountRoute, type AppContext } from '../route.ts';
+import { AccountParams, Id } from '../params.ts';
 import { accountActorOf, accountIdOf } from '../account-request.ts';
 import { ApiError } from '../../errors.ts';
-import { findMembership, hasRole } from '../../records/accounts.ts';
+import { hasRole, requireMembership } from '../../records/accounts.ts';
 import { changeRole, removeMember } from '../../flows/members.ts';
 import { inviteMember, listInvitations, resendInvitation, revokeInvitation } from '../../flows/invitations.ts';
 import { issueMemberRecoveryCode, listMembers, resetMemberTwoFactor, setRequire2fa } from '../../flows/member-2fa.ts';
@@ -19,19 +19,16 @@ const InvitationParams = AccountParams.extend({ invitationId: Id.describe("The i
 
 export function memberRoutes(deps: Deps) {
   const { db } = deps;
-  async function targetMembership(ctx: AppContext, userId: string) {
-    const m = await findMembership(db, accountIdOf(ctx), userId);
-    if (!m) throw new ApiError('not_found', 'No such member.');
-    return m;
+  /** The member of the path (`404 not_found` when not one) and who acts on them, as the member-managing flows take it. */
+  async function onMember(ctx: AppContext, userId: string) {
+    const target = await requireMembership(db, accountIdOf(ctx), userId);
+    return { target, change: { ...accountActorOf(ctx), userId: target.user_id } };
   }
 
   return [
-    route({
+    accountRoute({
       method: 'get',
-      path: `${accountPath}/members`,
-      tag: 'accounts',
-      access: 'account',
-      params: AccountParams,
+      path: '/members',
       role: 'admin',
       response: z.array(s.Member),
       summary: 'Members with their 2FA picture',
@@ -41,12 +38,9 @@ export function memberRoutes(deps: Deps) {
         ctx.body = await listMembers(deps, accountIdOf(ctx), { userId: ctx.state.user!.id, role: ctx.state.role! });
       },
     }),
-    route({
+    accountRoute({
       method: 'post',
-      path: `${accountPath}/members`,
-      tag: 'accounts',
-      access: 'account',
-      params: AccountParams,
+      path: '/members',
       role: 'admin',
       status: 201,
       body: s.AddMemberRequest,
@@ -55,7 +49,6 @@ export function memberRoutes(deps: Deps) {
       description:
         'Always an emailed invitation (link `PUBLIC_URL/accept-invite#token=…`, 7 days, single use), for existing users too. Owners and admins invite members and admins; only owners invite owners (`403 forbidden`). The inviter must have verified their own address (`403 forbidden`). `409 conflict` if already a member. A pending invitation for the same address is replaced (its link stops working).',
       handler: async (ctx, { body }) => {
-        ctx.status = 201;
         ctx.body = {
           invitation: await inviteMember(deps, {
             accountId: accountIdOf(ctx),
@@ -68,12 +61,9 @@ export function memberRoutes(deps: Deps) {
         };
       },
     }),
-    route({
+    accountRoute({
       method: 'get',
-      path: `${accountPath}/invitations`,
-      tag: 'accounts',
-      access: 'account',
-      params: AccountParams,
+      path: '/invitations',
       role: 'admin',
       response: z.array(s.PendingInvitation),
       summary: 'Pending invitations (not accepted, revoked or expired), newest first',
@@ -81,11 +71,9 @@ export function memberRoutes(deps: Deps) {
         ctx.body = await listInvitations(deps, accountIdOf(ctx));
       },
     }),
-    route({
+    accountRoute({
       method: 'delete',
-      path: `${accountPath}/invitations/:invitationId`,
-      tag: 'accounts',
-      access: 'account',
+      path: '/invitations/:invitationId',
       params: InvitationParams,
       role: 'admin',
       status: 204,
@@ -96,14 +84,11 @@ export function memberRoutes(deps: Deps) {
           ...accountActorOf(ctx),
           invitationId: params.invitationId,
         });
-        ctx.status = 204;
       },
     }),
-    route({
+    accountRoute({
       method: 'post',
-      path: `${accountPath}/invitations/:invitationId/resend`,
-      tag: 'accounts',
-      access: 'account',
+      path: '/invitations/:invitationId/resend',
       params: InvitationParams,
       role: 'admin',
       response: z.object({ invitation: s.Invitation }),
@@ -118,11 +103,9 @@ export function memberRoutes(deps: Deps) {
         };
       },
     }),
-    route({
+    accountRoute({
       method: 'put',
-      path: `${accountPath}/members/:userId`,
-      tag: 'accounts',
-      access: 'account',
+      path: '/members/:userId',
       params: MemberParams,
       role: 'admin',
       body: s.UpdateMemberRequest,
@@ -132,40 +115,29 @@ export function memberRoutes(deps: Deps) {
         '`role`: owners only; the last owner cannot be demoted (`409 conflict`). `require2fa`: owners and admins; turning it on emails the member setup instructions and applies at their next request (`403 2fa_setup_required` until they enrol).',
       handler: async (ctx, { body, params }) => {
         if (body.role === undefined && body.require2fa === undefined) throw new ApiError('invalid_request', 'Give role and/or require2fa.');
-        const target = await targetMembership(ctx, params.userId);
-        const userId = target.user_id;
+        const { target, change } = await onMember(ctx, params.userId);
         if (body.role !== undefined && !hasRole(ctx.state.role!, 'owner')) throw new ApiError('forbidden', 'Only owners can change roles.');
-        if (body.role !== undefined && body.role !== target.role) {
-          await changeRole(deps, { ...accountActorOf(ctx), userId, role: body.role });
-        }
-        if (body.require2fa !== undefined) {
-          await setRequire2fa(deps, { ...accountActorOf(ctx), userId, on: body.require2fa });
-        }
+        if (body.role !== undefined && body.role !== target.role) await changeRole(deps, { ...change, role: body.role });
+        if (body.require2fa !== undefined) await setRequire2fa(deps, { ...change, on: body.require2fa });
         const members = await listMembers(deps, accountIdOf(ctx), { userId: ctx.state.user!.id, role: ctx.state.role! });
-        ctx.body = members.find((m) => m.userId === userId);
+        ctx.body = members.find((m) => m.userId === change.userId);
       },
     }),
-    route({
+    accountRoute({
       method: 'delete',
-      path: `${accountPath}/members/:userId`,
-      tag: 'accounts',
-      access: 'account',
+      path: '/members/:userId',
       params: MemberParams,
       role: 'owner',
       status: 204,
       summary: 'Remove a member',
       description: 'The last owner cannot be removed (`409 conflict`).',
       handler: async (ctx, { params }) => {
-        const target = await targetMembership(ctx, params.userId);
-        await removeMember(deps, { ...accountActorOf(ctx), userId: target.user_id });
-        ctx.status = 204;
+        await removeMember(deps, (await onMember(ctx, params.userId)).change);
       },
     }),
-    route({
+    accountRoute({
       method: 'post',
-      path: `${accountPath}/members/:userId/2fa/reset`,
-      tag: 'accounts',
-      access: 'account',
+      path: '/members/:userId/2fa/reset',
       params: MemberParams,
       role: 'admin',
       status: 204,
@@ -173,19 +145,12 @@ export function memberRoutes(deps: Deps) {
       description:
         "Only for a member this account manages (`403 forbidden` otherwise: an account that merely invited an existing user may not weaken their 2FA). Ends every method, backup code, trusted device, session and pending code of the member and clears their lockout; the member is emailed. `409 nothing_to_reset` when they have no method, backup code or trusted device. Admins may not reset owners, and nobody resets themselves here (`403 forbidden`; use `DELETE /me/2fa`). Methods belong to the user, so they end in every account; every account's requirement still applies at the next login (`setup_required`), so no other account's standing is weakened. Owner-issued recovery codes are kept.",
       handler: async (ctx, { params }) => {
-        const target = await targetMembership(ctx, params.userId);
-        await resetMemberTwoFactor(deps, {
-          ...accountActorOf(ctx),
-          userId: target.user_id,
-        });
-        ctx.status = 204;
+        await resetMemberTwoFactor(deps, (await onMember(ctx, params.userId)).change);
       },
     }),
-    route({
+    accountRoute({
       method: 'post',
-      path: `${accountPath}/members/:userId/recovery-code`,
-      tag: 'accounts',
-      access: 'account',
+      path: '/members/:userId/recovery-code',
       params: MemberParams,
       role: 'owner',
       reauth: true,
@@ -195,12 +160,7 @@ export function memberRoutes(deps: Deps) {
       description:
         'Only for a member this account manages (`403 forbidden` otherwise). The code stops working when the member leaves the account or the issuer stops being one of its owners. Single use, valid 1 hour, bound to the member; with their password it passes the challenge or the setup requirement once. One live code per member: a new one replaces the previous. Not for yourself (`403 forbidden`). The member and every owner are emailed.',
       handler: async (ctx, { params }) => {
-        const target = await targetMembership(ctx, params.userId);
-        const issued = await issueMemberRecoveryCode(deps, {
-          ...accountActorOf(ctx),
-          userId: target.user_id,
-        });
-        ctx.status = 201;
+        const issued = await issueMemberRecoveryCode(deps, (await onMember(ctx, params.userId)).change);
         ctx.body = { code: issued.code, expiresAt: iso(issued.expiresAt) };
       },
     }),

@@ -3,8 +3,7 @@
 import { z } from 'zod';
 import * as s from '../../../shared/schemas.ts';
 import type { Deps } from '../../deps.ts';
-import { route } from '../route.ts';
-import { AccountParams, accountPath } from '../params.ts';
+import { accountRoute } from '../route.ts';
 import { accountIdOf, actorOf } from '../account-request.ts';
 import { findAccount } from '../../records/accounts.ts';
 import { readPolicy } from '../../policy/account-policy.ts';
@@ -32,12 +31,9 @@ const PolicyPreview = z.object({
 export function policyRoutes(deps: Deps) {
   const { db } = deps;
   return [
-    route({
+    accountRoute({
       method: 'get',
-      path: `${accountPath}/security/2fa-policy`,
-      tag: 'accounts',
-      access: 'account',
-      params: AccountParams,
+      path: '/security/2fa-policy',
       role: 'admin',
       response: s.Policy,
       summary: "The account's 2FA policy",
@@ -45,12 +41,9 @@ export function policyRoutes(deps: Deps) {
         ctx.body = readPolicy((await findAccount(db, accountIdOf(ctx)))!);
       },
     }),
-    route({
+    accountRoute({
       method: 'put',
-      path: `${accountPath}/security/2fa-policy`,
-      tag: 'accounts',
-      access: 'account',
-      params: AccountParams,
+      path: '/security/2fa-policy',
       role: 'owner',
       reauth: true,
       body: s.PolicyUpdate,
@@ -69,12 +62,9 @@ export function policyRoutes(deps: Deps) {
         ctx.body = result.status === 200 ? result.policy : { confirmationId: result.confirmationId, sentTo: result.sentTo };
       },
     }),
-    route({
+    accountRoute({
       method: 'post',
-      path: `${accountPath}/security/2fa-policy/confirm`,
-      tag: 'accounts',
-      access: 'account',
-      params: AccountParams,
+      path: '/security/2fa-policy/confirm',
       role: 'owner',
       body: s.PolicyConfirmRequest,
       response: s.Policy,
@@ -85,12 +75,9 @@ export function policyRoutes(deps: Deps) {
         ctx.body = await confirmPolicyChange(deps, accountIdOf(ctx), body, actorOf(ctx));
       },
     }),
-    route({
+    accountRoute({
       method: 'post',
-      path: `${accountPath}/security/2fa-policy/preview`,
-      tag: 'accounts',
-      access: 'account',
-      params: AccountParams,
+      path: '/security/2fa-policy/preview',
       role: 'admin',
       body: s.PolicyUpdate,
       response: PolicyPreview,

@@ -61,7 +61,6 @@ export function webauthnRoutes(deps: Deps) {
           requestInfo(ctx),
         );
         if (result.signedIn) answerSignedIn(ctx, result.signedIn, 201);
-        ctx.status = 201;
         ctx.body = result.body;
       },
     }),
@@ -91,7 +90,6 @@ export function webauthnRoutes(deps: Deps) {
         'Removing the last key removes the method: `409 2fa_required_by_account` when an account requires 2FA that the other methods do not satisfy.',
       handler: async (ctx, { params }) => {
         await removeKey(deps, ctx.state.user!, params.credentialId, ctx.state.ip);
-        ctx.status = 204;
       },
     }),
     route({
