@@ -42,6 +42,8 @@ type Row = Record<string, unknown>;
 
 interface SqliteStatement {
   reader: boolean;
+  /** Rows as arrays of their values instead of objects, until turned off again. */
+  raw(on: boolean): SqliteStatement;
   all(values: readonly HotValue[]): Row[];
   get(values: readonly HotValue[]): Row | undefined;
   run(values: readonly HotValue[]): { changes: number };
@@ -52,7 +54,10 @@ export interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
 }
 interface PgConnection {
-  query(config: { name: string; text: string; values: readonly HotValue[] }): Promise<{ rows: Row[]; rowCount: number | null }>;
+  query(config: { name: string; text: string; values: readonly HotValue[]; rowMode?: 'array' }): Promise<{
+    rows: Row[];
+    rowCount: number | null;
+  }>;
 }
 
 type Engine = { client: 'sqlite'; connection: SqliteConnection | null } | { client: 'pg' };
@@ -109,6 +114,36 @@ export async function hotFirst(
   const sqlite = freeSqliteConnection(engines.get(db));
   if (sqlite) return sqlite.prepare(statement.sqlite.sql).get(values);
   return (await hotRows(db, statement, values))[0];
+}
+
+/** The first row the statement answers as its values in select order, if any. No object is built for the row: for
+ * the session lookup's 27 columns that took longer than running the statement (bench/README.md). The statement's
+ * columns need distinct names: the path through Knex builds the object and reads its values in order. */
+export async function hotFirstValues(
+  db: Knex,
+  statement: { sqlite: HotStatement; pg: HotStatement },
+  values: readonly HotValue[],
+): Promise<unknown[] | undefined> {
+  const engine = engines.get(db);
+  const sqlite = freeSqliteConnection(engine);
+  if (sqlite) {
+    // The prepared statement is shared with Knex (db.ts caches statements by text): back to objects straight after.
+    const prepared = sqlite.prepare(statement.sqlite.sql).raw(true);
+    try {
+      return prepared.get(values) as unknown[] | undefined;
+    } finally {
+      prepared.raw(false);
+    }
+  }
+  if (engine && isPg(db, engine)) {
+    const { pg } = statement;
+    return onPgPool(
+      db,
+      async (conn) => (await conn.query({ name: pg.pgName, text: pg.pgText, values, rowMode: 'array' })).rows[0] as unknown[] | undefined,
+    );
+  }
+  const row = (await hotRows(db, statement, values))[0];
+  return row && Object.values(row);
 }
 
 /** Runs a write (no RETURNING); answers the rows it changed. */

@@ -3,7 +3,7 @@
 import type { Client, SessionListItem } from '../../shared/schemas.ts';
 import { affected, iso, toBool, type Db } from '../db/db.ts';
 import { hashToken, newTokenRow } from '../crypto/secrets.ts';
-import { hotFirst, hotRun, hotStatement } from '../db/hot.ts';
+import { hotFirstValues, hotRun, hotStatement } from '../db/hot.ts';
 import type { SessionUser } from './users.ts';
 import { parseSessionAccounts, SESSION_ACCOUNTS_SQL, type SessionAccount } from './accounts.ts';
 
@@ -102,17 +102,15 @@ const userColumns = [
   'managed_by_account_id',
 ];
 
-const sessionPairs = sessionColumns.map((c) => [c, `s_${c}`] as const);
-const userPairs = userColumns.map((c) => [c, `u_${c}`] as const);
-
 /** The lookup, one hot statement (db/hot.ts) per policy expression: the session, its user, the policy's answer and
- * the user's accounts, in one round trip. Written as SQL (no builder): building it per request cost more than
- * running it (bench/README.md). */
+ * the user's accounts, in one round trip, read as values in this order (hotFirstValues). Written as SQL (no
+ * builder): building it per request cost more than running it (bench/README.md). */
 const lookupStatements = new Map<string, ReturnType<typeof hotStatement>>();
 function lookupStatement(mayRequireSql: string): ReturnType<typeof hotStatement> {
   let statement = lookupStatements.get(mayRequireSql);
   if (!statement) {
-    const columns = [...sessionPairs.map(([c, alias]) => `s.${c} as ${alias}`), ...userPairs.map(([c, alias]) => `u.${c} as ${alias}`)];
+    // Aliased: the two tables share column names, and the path through Knex reads the values from an object.
+    const columns = [...sessionColumns.map((c) => `s.${c} as s_${c}`), ...userColumns.map((c) => `u.${c} as u_${c}`)];
     const sql = (accountsSql: string) =>
       `select ${columns.join(', ')}, ${mayRequireSql} as may_require_2fa, ${accountsSql} as accounts
   from sessions s join users u on u.id = s.user_id where s.token_hash = ? limit 1`;
@@ -122,11 +120,15 @@ function lookupStatement(mayRequireSql: string): ReturnType<typeof hotStatement>
   return statement;
 }
 
-function pick(row: Record<string, unknown>, pairs: readonly (readonly [string, string])[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [column, alias] of pairs) out[column] = row[alias];
-  return out;
+/** The row of `columns` whose values start at `from` in the lookup's values. */
+function rowOf(values: readonly unknown[], columns: readonly string[], from: number): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < columns.length; i++) row[columns[i]!] = values[from + i];
+  return row;
 }
+const USER_FROM = sessionColumns.length;
+const MAY_REQUIRE_AT = USER_FROM + userColumns.length;
+const ACCOUNTS_AT = MAY_REQUIRE_AT + 1;
 
 export type SessionLookup =
   | { status: 'live'; session: SessionRow; user: SessionUser; mayRequire2fa: boolean; accounts: SessionAccount[] }
@@ -136,17 +138,17 @@ export type SessionLookup =
 /** A token's session and its user, in one indexed lookup: live, ended (and why), or unknown; with it, the answer of
  * `mayRequireSql` (policy/may-require.ts: could any account require 2FA of the user?) and the user's accounts. */
 export async function lookupSession(db: Db, token: string, now: number, mayRequireSql: string): Promise<SessionLookup> {
-  const row = await hotFirst(db, lookupStatement(mayRequireSql), [hashToken(token)]);
-  if (!row) return { status: 'unknown' };
-  const session = pick(row, sessionPairs) as unknown as SessionRow;
+  const values = await hotFirstValues(db, lookupStatement(mayRequireSql), [hashToken(token)]);
+  if (!values) return { status: 'unknown' };
+  const session = rowOf(values, sessionColumns, 0) as unknown as SessionRow;
   if (session.ended_at !== null) return { status: 'ended', reason: session.ended_reason ?? 'ended' };
   if (sessionExpiresAt(session) <= now) return { status: 'ended', reason: 'expired' };
   return {
     status: 'live',
     session,
-    user: pick(row, userPairs) as unknown as SessionUser,
-    mayRequire2fa: toBool(row.may_require_2fa),
-    accounts: parseSessionAccounts(row.accounts),
+    user: rowOf(values, userColumns, USER_FROM) as unknown as SessionUser,
+    mayRequire2fa: toBool(values[MAY_REQUIRE_AT]),
+    accounts: parseSessionAccounts(values[ACCOUNTS_AT]),
   };
 }
 

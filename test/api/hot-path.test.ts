@@ -3,7 +3,7 @@
 // write would be undone by the transaction's rollback. These check it waits instead, as Knex does, on both engines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, engine, type TestDatabase } from '../support/database.ts';
-import { hotFirst, hotRows, hotRun, hotStatement } from '../../api/db/hot.ts';
+import { hotFirst, hotFirstValues, hotRows, hotRun, hotStatement } from '../../api/db/hot.ts';
 import { findUserById } from '../../api/records/users.ts';
 import { CHALLENGE_MAX_ATTEMPTS, completeChallenge, createChallenge, reserveAttempt } from '../../api/records/challenges.ts';
 import { acceptTotpStep } from '../../api/factors/totp.ts';
@@ -34,9 +34,14 @@ describe(`the hot path beside a transaction (${engine})`, () => {
     expect((await findUserById(t.db, user.id))?.email).toBe(user.email);
     expect(await hotRun(t.db, renameStatement, ['renamed', user.id])).toBe(1);
     expect(await hotRows(t.db, namesStatement, [user.id, 'nobody'])).toEqual([{ name: 'renamed' }]);
+    expect(await hotFirstValues(t.db, namesStatement, [user.id, 'nobody'])).toEqual(['renamed']);
+    expect(await hotFirstValues(t.db, namesStatement, ['nobody', 'nobody'])).toBeUndefined();
+    // The statement is shared with Knex on SQLite: it answers objects again after a values read.
+    expect(await hotRows(t.db, namesStatement, [user.id, 'nobody'])).toEqual([{ name: 'renamed' }]);
     await t.db.transaction(async (trx) => {
       await hotRun(trx, renameStatement, ['in the transaction', user.id]);
       expect((await hotFirst(trx, namesStatement, [user.id, 'nobody']))?.name).toBe('in the transaction');
+      expect(await hotFirstValues(trx, namesStatement, [user.id, 'nobody'])).toEqual(['in the transaction']);
     });
     expect((await findUserById(t.db, user.id))?.name).toBe('in the transaction');
   });
