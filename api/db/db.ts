@@ -1,7 +1,8 @@
 // Knex for SQLite or PostgreSQL, chosen by the config; both run the same migrations and queries.
 import knex, { type Knex } from 'knex';
-import pg from 'pg';
+import type pg from 'pg';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { DatabaseConfig } from '../config.ts';
 import { migrationSource } from './migrations/index.ts';
@@ -9,8 +10,12 @@ import { registerHotDb, type SqliteConnection } from './hot.ts';
 
 export type Db = Knex;
 
-// BIGINT columns hold epoch milliseconds, well inside a double's exact range: read them as numbers.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+/** BIGINT columns hold epoch milliseconds, well inside a double's exact range: read them as numbers. pg is loaded
+ * here, for PostgreSQL only (Knex loads the same module): on SQLite it was a twentieth of the start-up. */
+function readBigintsAsNumbers(): void {
+  const { types } = createRequire(import.meta.url)('pg') as typeof pg;
+  types.setTypeParser(types.builtins.INT8, (value: string) => Number(value));
+}
 
 export interface DbOptions {
   poolMax?: number;
@@ -20,6 +25,7 @@ export interface DbOptions {
 
 export function createDb(database: DatabaseConfig, options: DbOptions = {}): Db {
   if (database.client === 'pg') {
+    readBigintsAsNumbers();
     const db = knex({
       client: 'pg',
       connection: { connectionString: database.connectionString },
