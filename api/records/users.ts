@@ -27,6 +27,11 @@ export interface UserRow {
  * these columns on every request, so leaving out the two largest also makes each check cheaper. */
 export type SessionUser = Omit<UserRow, 'password_hash' | 'backup_codes_sealed'>;
 
+/** A full row as a signed-in request may carry it (the enrolment guard reads the full row by id). */
+export function asSessionUser({ password_hash: _hash, backup_codes_sealed: _codes, ...user }: UserRow): SessionUser {
+  return user;
+}
+
 export const publicUser = (row: Pick<UserRow, 'id' | 'email' | 'name' | 'email_verified_at'>): User => ({
   id: row.id,
   email: row.email,

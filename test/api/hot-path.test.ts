@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, engine, type TestDatabase } from '../support/database.ts';
 import { hotFirst, hotFirstValues, hotRows, hotRun, hotStatement } from '../../api/db/hot.ts';
-import { findUserById } from '../../api/records/users.ts';
+import { asSessionUser, findUserById } from '../../api/records/users.ts';
 import { CHALLENGE_MAX_ATTEMPTS, completeChallenge, createChallenge, reserveAttempt } from '../../api/records/challenges.ts';
 import { acceptTotpStep } from '../../api/factors/totp.ts';
 import { LOCK_AFTER_WRONG_CODES, reserveCodeAttempt } from '../../api/factors/lockout.ts';
@@ -168,5 +168,8 @@ describe(`the session lookup (${engine})`, () => {
     expect(found.user).not.toHaveProperty('backup_codes_sealed');
     expect(JSON.stringify(found)).not.toContain('secret');
     expect(JSON.stringify(found)).not.toContain('sealed-codes');
+    // The enrolment guard reads the full row by id, and gives the request the same shape.
+    const guarded = asSessionUser((await findUserById(t.db, user.id))!);
+    expect(Object.keys(guarded).sort()).toEqual(Object.keys(found.user).sort());
   });
 });

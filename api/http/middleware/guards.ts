@@ -9,7 +9,7 @@ import { AccountParams } from '../params.ts';
 import { lookupSession, touchSession, type SessionEndReason } from '../../records/sessions.ts';
 import { MAY_REQUIRE_2FA_SQL } from '../../policy/may-require.ts';
 import { findChallenge, isLive } from '../../records/challenges.ts';
-import { findUserById } from '../../records/users.ts';
+import { asSessionUser, findUserById } from '../../records/users.ts';
 import { listEnabledMethods } from '../../records/factors.ts';
 import { findMembership, hasRole } from '../../records/accounts.ts';
 import { findApiKey, isApiKey, touchApiKey } from '../../records/api-keys.ts';
@@ -113,7 +113,7 @@ export function createGuards(deps: Deps): Guards {
     if ((await listEnabledMethods(db, user.id)).length > 0) throw new ApiError('unauthenticated');
     const state = ctx.state as AppState;
     state.setupChallenge = challenge;
-    state.user = user;
+    state.user = asSessionUser(user);
     return next();
   };
 
