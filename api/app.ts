@@ -34,7 +34,7 @@ export interface AppOptions {
   /** Folder of the built web app; served at `/` when it exists. */
   webRoot?: string;
   version?: string;
-  /** Layers to leave out, by name: only bench/layers.ts does, to measure what each costs a session check. */
+  /** Layers to leave out, by name: only bench/servers/layers.ts does, to measure what each costs a session check. */
   leaveOut?: readonly Layer[];
 }
 
