@@ -1,4 +1,4 @@
-// CPU per session check, Twofold (api/server.ts --no-build, SQLite) against the ceiling (bench/servers/ceiling.ts):
+// CPU per session check, Twofold (SQLite) against the ceiling (bench/servers/ceiling.ts):
 // the server process's utime+stime from /proc over a fixed number of GET /session requests, alternating, so a busy
 // machine moves both alike. Narrower and quicker than `npm run bench` (about a minute), for deciding changes.
 // Twofold runs as the production start (dist/api/server.js, compiled first as `npm run build` does); `--profile` adds
