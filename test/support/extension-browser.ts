@@ -53,10 +53,18 @@ export async function launchWithExtension(options: { dir?: string; userDataDir?:
     },
     async useServer(server) {
       const page = await context.newPage();
-      await page.goto(base + (manifest.options_ui?.page ?? ''));
-      await page.getByLabel('Twofold server').fill(server);
-      await page.getByRole('button', { name: 'Use this server' }).click();
-      await page.getByText(`The dialer now uses ${server}.`).waitFor();
+      // As a person would: when the page says the extension did not answer ("Please try again"; an MV3 worker
+      // can be restarting under load), open it again and retry; a third refusal fails with what the page said.
+      const done = page.getByText(`The dialer now uses ${server}.`);
+      const refused = page.locator('.alert--error');
+      for (let attempt = 1; ; attempt++) {
+        await page.goto(base + (manifest.options_ui?.page ?? ''));
+        await page.getByLabel('Twofold server').fill(server);
+        await page.getByRole('button', { name: 'Use this server' }).click();
+        await done.or(refused).first().waitFor();
+        if (await done.isVisible()) break;
+        if (attempt === 3) throw new Error(`the options page refused ${server}: ${await refused.textContent()}`);
+      }
       await page.close();
     },
     async close({ keepProfile = false } = {}) {
