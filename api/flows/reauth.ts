@@ -2,7 +2,7 @@
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { findUserById, type SessionUser } from '../records/users.ts';
-import type { SessionRow } from '../records/sessions.ts';
+import type { LiveSession } from '../records/sessions.ts';
 import { checkCodeAttempt } from '../factors/code-attempt.ts';
 import { checkFactorCode } from '../factors/check-code.ts';
 import { listEnabledMethods } from '../records/factors.ts';
@@ -16,7 +16,7 @@ import { noticeBackupCodeUsed } from '../notify/backup-code-notices.ts';
 export async function reauthenticate(
   deps: Deps,
   user: SessionUser,
-  session: SessionRow,
+  session: LiveSession,
   proof: { password: string } | { method: string; code?: string; response?: AuthenticationResponse },
   ip: string,
 ): Promise<void> {
@@ -39,7 +39,7 @@ export async function reauthenticate(
   if (ok.method === 'backup_code') await noticeBackupCodeUsed(deps, user, ok.backupCodesRemaining, ip);
 }
 
-export async function sendReauthCode(deps: Deps, user: SessionUser, session: SessionRow, method: 'sms' | 'email', ip: string) {
+export async function sendReauthCode(deps: Deps, user: SessionUser, session: LiveSession, method: 'sms' | 'email', ip: string) {
   return sendCodeToFactor(deps, {
     userId: user.id,
     purpose: `reauth:${session.id}:${method}`,

@@ -10,7 +10,7 @@ import type { KeyAdded, SecurityKey } from '../../shared/webauthn.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, tooManyAttempts } from '../errors.ts';
 import { setPreferredMethod, type SessionUser } from '../records/users.ts';
-import type { SessionRow } from '../records/sessions.ts';
+import type { LiveSession } from '../records/sessions.ts';
 import { challengeMethods, findChallenge, isLive, reserveAttempt } from '../records/challenges.ts';
 import { assertAllowed, finishEnrolment, type Enroller } from './enrolment.ts';
 import { listEnabledMethods } from '../records/factors.ts';
@@ -28,7 +28,7 @@ import {
 
 /** Who is adding a key: an enrolling user, with their session when they have one (for the fresh-proof rule). */
 export interface KeyEnroller extends Enroller {
-  session?: SessionRow;
+  session?: LiveSession;
 }
 
 const bindingOf = (who: KeyEnroller) =>
@@ -139,7 +139,7 @@ export async function startSignInWithKey(deps: Deps, challengeId: string): Promi
 export async function startReauthWithKey(
   deps: Deps,
   user: SessionUser,
-  session: SessionRow,
+  session: LiveSession,
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
   if (!(await listEnabledMethods(deps.db, user.id)).includes('webauthn'))
     throw new ApiError('invalid_request', 'You have no security key.');

@@ -1,6 +1,6 @@
 // What the middleware chain learns about a request, in one typed place.
 import type { Role } from '../../shared/schemas.ts';
-import type { SessionEndReason, SessionRow } from '../records/sessions.ts';
+import type { SessionEndReason, LiveSession } from '../records/sessions.ts';
 import type { SessionUser } from '../records/users.ts';
 import type { SessionAccount } from '../records/accounts.ts';
 import type { ChallengeRow } from '../records/challenges.ts';
@@ -11,7 +11,7 @@ export interface AppState {
   ip: string;
   body: unknown;
   user?: SessionUser;
-  session?: SessionRow;
+  session?: LiveSession;
   /** Why the request's session token stopped working, when it belonged to a session that ended. */
   sessionEnded?: SessionEndReason | 'expired';
   /** False when none of the user's accounts could require 2FA of them (read with the session, in one query). */

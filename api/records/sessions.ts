@@ -54,6 +54,21 @@ const sessionColumns = [
   'ended_reason',
 ];
 
+const liveSessionColumns = [
+  'id',
+  'user_id',
+  'last_used_at',
+  'idle_expires_at',
+  'absolute_expires_at',
+  'reauth_until',
+  'clients',
+  'ended_at',
+  'ended_reason',
+] as const satisfies readonly (keyof SessionRow)[];
+/** The part of a session a request works with (the lookup reads no more): not its token hash, nor where and when
+ * it began, which only the sessions list shows. */
+export type LiveSession = Pick<SessionRow, (typeof liveSessionColumns)[number]>;
+
 /** Every sign-in inserts one: a hot-path statement (db/hot.ts). */
 const insertStatement = hotStatement(
   `insert into sessions (${sessionColumns.join(', ')}) values (${sessionColumns.map(() => '?').join(', ')})`,
@@ -110,7 +125,7 @@ function lookupStatement(mayRequireSql: string): ReturnType<typeof hotStatement>
   let statement = lookupStatements.get(mayRequireSql);
   if (!statement) {
     // Aliased: the two tables share column names, and the path through Knex reads the values from an object.
-    const columns = [...sessionColumns.map((c) => `s.${c} as s_${c}`), ...userColumns.map((c) => `u.${c} as u_${c}`)];
+    const columns = [...liveSessionColumns.map((c) => `s.${c} as s_${c}`), ...userColumns.map((c) => `u.${c} as u_${c}`)];
     const sql = (accountsSql: string) =>
       `select ${columns.join(', ')}, ${mayRequireSql} as may_require_2fa, ${accountsSql} as accounts
   from sessions s join users u on u.id = s.user_id where s.token_hash = ? limit 1`;
@@ -126,12 +141,12 @@ function rowOf(values: readonly unknown[], columns: readonly string[], from: num
   for (let i = 0; i < columns.length; i++) row[columns[i]!] = values[from + i];
   return row;
 }
-const USER_FROM = sessionColumns.length;
+const USER_FROM = liveSessionColumns.length;
 const MAY_REQUIRE_AT = USER_FROM + userColumns.length;
 const ACCOUNTS_AT = MAY_REQUIRE_AT + 1;
 
 export type SessionLookup =
-  | { status: 'live'; session: SessionRow; user: SessionUser; mayRequire2fa: boolean; accounts: SessionAccount[] }
+  | { status: 'live'; session: LiveSession; user: SessionUser; mayRequire2fa: boolean; accounts: SessionAccount[] }
   | { status: 'ended'; reason: SessionEndReason | 'expired' }
   | { status: 'unknown' };
 
@@ -140,7 +155,7 @@ export type SessionLookup =
 export async function lookupSession(db: Db, token: string, now: number, mayRequireSql: string): Promise<SessionLookup> {
   const values = await hotFirstValues(db, lookupStatement(mayRequireSql), [hashToken(token)]);
   if (!values) return { status: 'unknown' };
-  const session = rowOf(values, sessionColumns, 0) as unknown as SessionRow;
+  const session = rowOf(values, liveSessionColumns, 0) as unknown as LiveSession;
   if (session.ended_at !== null) return { status: 'ended', reason: session.ended_reason ?? 'ended' };
   if (sessionExpiresAt(session) <= now) return { status: 'ended', reason: 'expired' };
   return {
@@ -159,11 +174,11 @@ const touchStatement = hotStatement(
 
 /** Records use: slides the idle deadline (never past the absolute one) and remembers which client called. Writes
  * only when a new client called or the last write is a minute old: most checks write nothing. */
-export async function touchSession(db: Db, session: SessionRow, client: Client | null, now: number): Promise<void> {
+export async function touchSession(db: Db, session: LiveSession, client: Client | null, now: number): Promise<void> {
   const clients = sessionClients(session);
   const newClient = client !== null && !clients.includes(client);
   if (!newClient && now - session.last_used_at < IDLE_REFRESH_EVERY_MS) return;
-  const update: Partial<SessionRow> = { last_used_at: now, idle_expires_at: now + SESSION_IDLE_MS };
+  const update: Partial<LiveSession> = { last_used_at: now, idle_expires_at: now + SESSION_IDLE_MS };
   if (newClient) update.clients = JSON.stringify([...clients, client]);
   await hotRun(db, touchStatement, [now, now + SESSION_IDLE_MS, update.clients ?? null, session.id]);
   Object.assign(session, update);

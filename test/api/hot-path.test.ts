@@ -156,7 +156,7 @@ describe(`the code check's conditional writes hold against a stale read (${engin
 });
 
 describe(`the session lookup (${engine})`, () => {
-  it('carries no password hash and no sealed backup codes with the signed-in user', async () => {
+  it('carries no password hash, no sealed backup codes and no token hash with the signed-in user', async () => {
     const user = { ...userRow(), password_hash: '$argon2id$secret', backup_codes_sealed: 'sealed-codes' };
     await t.db('users').insert(user);
     const { token } = await createSession(t.db, { userId: user.id, client: 'web', ip: '127.0.0.1', userAgent: null, now: NOW });
@@ -168,6 +168,10 @@ describe(`the session lookup (${engine})`, () => {
     expect(found.user).not.toHaveProperty('backup_codes_sealed');
     expect(JSON.stringify(found)).not.toContain('secret');
     expect(JSON.stringify(found)).not.toContain('sealed-codes');
+    // Nor the session's token hash (what a stolen database row would be matched against), nor its address.
+    expect(found.session).toMatchObject({ user_id: user.id, clients: '["web"]' });
+    expect(found.session).not.toHaveProperty('token_hash');
+    expect(found.session).not.toHaveProperty('ip');
     // The enrolment guard reads the full row by id, and gives the request the same shape.
     const guarded = asSessionUser((await findUserById(t.db, user.id))!);
     expect(Object.keys(guarded).sort()).toEqual(Object.keys(found.user).sort());

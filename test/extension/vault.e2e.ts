@@ -204,6 +204,9 @@ describe('vault passphrase', () => {
 
   it("profile copy: a closed profile's files, opened without the passphrase, open no record and hold no unwrapped key", async () => {
     // Attack: copy the browser profile (a backup, a synced folder, a stolen disk) and decrypt the vault from its files.
+    // The key the test before read while unlocked: without it (that test failed early) the search below would find
+    // the empty string everywhere and blame the vault.
+    expect(rawKey, 'the unwrapped key, read by the test before').toMatch(/^[A-Za-z0-9+/]{43}=$/);
     const dir = await copyOfClosedProfile(ext); // closed while unlocked: memory only, so nothing to find
     const bytes = Buffer.concat(filesUnder(dir).map((file) => readFileSync(file)));
     const key = Buffer.from(rawKey, 'base64');

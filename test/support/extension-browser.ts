@@ -46,10 +46,18 @@ export async function launchWithExtension(options: { dir?: string; userDataDir?:
     popupUrl: base + manifest.action.default_popup,
     optionsUrl: base + (manifest.options_ui?.page ?? ''),
     async openPopup() {
-      const page = await context.newPage();
-      await page.setViewportSize({ width: 360, height: 600 });
-      await page.goto(base + manifest.action.default_popup);
-      return page;
+      // Chrome may hand a new blank tab to the extension's own openOptionsPage (it reuses a blank tab) while this
+      // navigates it: then the navigation is interrupted and the tab shows the options page. Open another.
+      for (let attempt = 1; ; attempt++) {
+        const page = await context.newPage();
+        await page.setViewportSize({ width: 360, height: 600 });
+        try {
+          await page.goto(base + manifest.action.default_popup);
+          return page;
+        } catch (error) {
+          if (attempt === 3 || !String(error).includes('interrupted by another navigation')) throw error;
+        }
+      }
     },
     async useServer(server) {
       const page = await context.newPage();

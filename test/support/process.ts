@@ -1,11 +1,12 @@
 // Real API processes for tests and the benchmark: `node --import tsx api/server.ts --no-build`, or the production
-// start (`NODE_ENV=production node dist/api/server.js`, compiled by `npm run build`), on an explicit free port, and
-// fresh PostgreSQL databases (created, then dropped with FORCE) for them to share.
+// start (`NODE_ENV=production node --max-semi-space-size=4 dist/api/server.js`, compiled by `npm run build`), on an
+// explicit free port, and fresh PostgreSQL databases (created, then dropped with FORCE) for them to share.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import knex from 'knex';
+import { PRODUCTION_NODE_FLAGS } from '../../api/build.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -159,7 +160,8 @@ export async function startServerProcess(options: StartOptions): Promise<ChildSe
 export const COMPILED_SERVER = 'dist/api/server.js';
 
 /** One Twofold API process: `api/server.ts --no-build` with the given database and key; with `compiled`, the
- * production start instead: `NODE_ENV=production node <compiled>` (e.g. COMPILED_SERVER), PUBLIC_URL its own address. */
+ * production start instead: `NODE_ENV=production node <PRODUCTION_NODE_FLAGS> <compiled>` (e.g. COMPILED_SERVER),
+ * PUBLIC_URL its own address. */
 export async function startApiProcess(options: {
   databaseUrl: string;
   secretKey: string;
@@ -178,7 +180,7 @@ export async function startApiProcess(options: {
     port,
     cwd: options.cwd,
     pollMs: options.pollMs,
-    nodeArgs: options.nodeArgs,
+    nodeArgs: [...(options.compiled ? PRODUCTION_NODE_FLAGS : []), ...(options.nodeArgs ?? [])],
     env: {
       DATABASE_URL: options.databaseUrl,
       SECRET_KEY: options.secretKey,
