@@ -119,24 +119,32 @@ export async function deleteAccountsWithoutMembers(db: Db, accountIds: string[])
   return orphaned;
 }
 
-/** The accounts and roles of the sessions row `s`'s user, oldest membership first, as one JSON array column: the
- * session lookup (sessions.ts) reads them in the same statement, so GET /session is one round trip. The same order
- * and fields as listMembershipsWithAccounts; `parseSessionAccounts` reads the column on either engine. Each account's
- * name is read by its key (every membership has an account: a foreign key), not joined: PostgreSQL planned the join
- * as a scan of every account on each check while the table was small or not yet analysed. */
+/** The accounts and roles of the sessions row `s`'s user, as one JSON array column: the session lookup (sessions.ts)
+ * reads them in the same statement, so GET /session is one round trip; `parseSessionAccounts` reads the column on
+ * either engine and gives the same order and fields as listMembershipsWithAccounts, oldest membership first.
+ * - Each membership is `[account id, account name, role, joined at]`, and the order is made in JavaScript: an
+ *   `order by` inside SQLite's aggregate builds a temporary B-tree on every execution, which was 10 of the lookup's
+ *   34 µs in the production server (bench/README.md), for lists of one or two.
+ * - Each account's name is read by its key (every membership has an account: a foreign key), not joined: PostgreSQL
+ *   planned the join as a scan of every account on each check while the table was small or not yet analysed. */
 const ACCOUNT_NAME = '(select a.name from accounts a where a.id = m.account_id)';
 export const SESSION_ACCOUNTS_SQL = {
-  sqlite: `(select json_group_array(json_object('id', m.account_id, 'name', ${ACCOUNT_NAME}, 'role', m.role) order by m.created_at)
+  sqlite: `(select json_group_array(json_array(m.account_id, ${ACCOUNT_NAME}, m.role, m.created_at))
     from memberships m where m.user_id = s.user_id)`,
-  pg: `(select coalesce(json_agg(json_build_object('id', m.account_id, 'name', ${ACCOUNT_NAME}, 'role', m.role) order by m.created_at), '[]'::json)
+  pg: `(select coalesce(json_agg(json_build_array(m.account_id, ${ACCOUNT_NAME}, m.role, m.created_at)), '[]'::json)
     from memberships m where m.user_id = s.user_id)`,
 } as const;
 
 export type SessionAccount = { id: string; name: string; role: Role };
+type SessionMembership = [id: string, name: string, role: Role, joinedAt: number];
 
-/** SQLite answers the array as JSON text; pg has parsed it already. */
-export const parseSessionAccounts = (column: unknown): SessionAccount[] =>
-  (typeof column === 'string' ? JSON.parse(column) : column) as SessionAccount[];
+/** SQLite answers the array as JSON text; pg has parsed it already. Oldest membership first (a stable sort: equal
+ * times keep the order the rows were read in). */
+export function parseSessionAccounts(column: unknown): SessionAccount[] {
+  const memberships = (typeof column === 'string' ? JSON.parse(column) : column) as SessionMembership[];
+  if (memberships.length > 1) memberships.sort((a, b) => Number(a[3]) - Number(b[3]));
+  return memberships.map(([id, name, role]) => ({ id, name, role }));
+}
 
 /** Memberships of a user with their account rows, oldest first: the input of the 2FA policy. */
 export async function listMembershipsWithAccounts(db: Db, userId: string): Promise<{ membership: MembershipRow; account: AccountRow }[]> {

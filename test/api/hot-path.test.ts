@@ -11,6 +11,7 @@ import { LOCK_AFTER_WRONG_CODES, reserveCodeAttempt } from '../../api/factors/lo
 import type { Deps } from '../../api/deps.ts';
 import { createSession, lookupSession } from '../../api/records/sessions.ts';
 import { MAY_REQUIRE_2FA_SQL } from '../../api/policy/may-require.ts';
+import { listMembershipsWithAccounts } from '../../api/records/accounts.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -175,5 +176,26 @@ describe(`the session lookup (${engine})`, () => {
     // The enrolment guard reads the full row by id, and gives the request the same shape.
     const guarded = asSessionUser((await findUserById(t.db, user.id))!);
     expect(Object.keys(guarded).sort()).toEqual(Object.keys(found.user).sort());
+  });
+
+  it("gives the user's accounts oldest membership first, in the order the policy reads them", async () => {
+    const user = userRow();
+    await t.db('users').insert(user);
+    // Inserted out of order of joining, with names that sort neither way.
+    const joined = [
+      { id: `${user.id}-b`, name: 'Beta', role: 'member', at: NOW - 1000 },
+      { id: `${user.id}-c`, name: 'Alpha', role: 'owner', at: NOW - 3000 },
+      { id: `${user.id}-a`, name: 'Gamma', role: 'admin', at: NOW - 2000 },
+    ];
+    for (const a of joined) {
+      await t.db('accounts').insert({ id: a.id, name: a.name, created_at: NOW - 5000, policy_updated_at: NOW - 5000 });
+      await t.db('memberships').insert({ account_id: a.id, user_id: user.id, role: a.role, created_at: a.at });
+    }
+    const { token } = await createSession(t.db, { userId: user.id, client: 'web', ip: '127.0.0.1', userAgent: null, now: NOW });
+    const found = await lookupSession(t.db, token, NOW + 1, MAY_REQUIRE_2FA_SQL);
+    if (found.status !== 'live') throw new Error(`lookup: ${found.status}`);
+    const oldestFirst = [...joined].sort((x, y) => x.at - y.at).map(({ id, name, role }) => ({ id, name, role }));
+    expect(found.accounts).toEqual(oldestFirst);
+    expect(found.accounts.map((a) => a.id)).toEqual((await listMembershipsWithAccounts(t.db, user.id)).map((m) => m.account.id));
   });
 });
