@@ -74,7 +74,8 @@ export const serverOutputs = ['api', 'shared', 'manifest.config.js', 'package.js
 
 /** The node flags of the production start (README). V8 lets its young generation grow to 16 MB a semi-space (48 MB
  * in all) when a process allocates fast, as the code checks do: 125-132 MB of RSS under that load against 98 under
- * session checks. Capped at 4 MB the same load stays at 110-113 MB (bench/README.md), with no cost the bench can see. */
+ * session checks. Capped at 4 MB the same load stayed at 99-118 MB in the bench's runs (bench/README.md), with no
+ * cost the bench can see. */
 export const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=4'] as const;
 
 /** Compiles the API to JavaScript with tsc (tsconfig.build.json: `./x.ts` imports rewritten to `./x.js`), after
