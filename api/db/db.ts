@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import type { DatabaseConfig } from '../config.ts';
 import { migrationSource } from './migrations/index.ts';
 import { registerHotDb, type SqliteConnection } from './hot.ts';
+import { SQLITE_WRITE_PRAGMAS } from './sqlite-settings.ts';
 
 export type Db = Knex;
 
@@ -54,8 +55,7 @@ export function createDb(database: DatabaseConfig, options: DbOptions = {}): Db 
       min: 1,
       max: 1,
       afterCreate: (conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
-        conn.pragma('journal_mode = WAL');
-        conn.pragma('synchronous = NORMAL');
+        for (const pragma of SQLITE_WRITE_PRAGMAS) conn.pragma(pragma);
         conn.pragma('foreign_keys = ON');
         conn.pragma('busy_timeout = 5000');
         cachePreparedStatements(conn as unknown as PreparingConnection);

@@ -13,13 +13,13 @@ import { betterAuth } from 'better-auth';
 import { twoFactor } from 'better-auth/plugins';
 import { toNodeHandler } from 'better-auth/node';
 import { getMigrations } from 'better-auth/db/migration';
+import { SQLITE_WRITE_PRAGMAS } from '../../api/db/sqlite-settings.ts';
 
 const port = Number(process.env.PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 const secret = process.env.BA_SECRET ?? randomBytes(32).toString('hex');
 const sqlite = new Database(process.env.DB_PATH ?? ':memory:');
-sqlite.pragma('journal_mode = WAL');
-sqlite.pragma('synchronous = NORMAL');
+for (const pragma of SQLITE_WRITE_PRAGMAS) sqlite.pragma(pragma);
 
 const options = {
   appName: 'Bench',

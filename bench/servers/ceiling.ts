@@ -11,10 +11,10 @@ import Koa from 'koa';
 import Database from 'better-sqlite3';
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { generateTotpSecret, verifyTotpStep } from '../../shared/totp.ts';
+import { SQLITE_WRITE_PRAGMAS } from '../../api/db/sqlite-settings.ts';
 
 const sqlite = new Database(process.env.DB_PATH ?? ':memory:');
-sqlite.pragma('journal_mode = WAL');
-sqlite.pragma('synchronous = NORMAL');
+for (const pragma of SQLITE_WRITE_PRAGMAS) sqlite.pragma(pragma);
 sqlite.exec(
   `CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, email TEXT NOT NULL, name TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
 );
