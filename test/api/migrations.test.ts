@@ -93,3 +93,36 @@ describe(`rolling the consent migration back on ${engine}`, () => {
     }
   });
 });
+
+describe(`the sessions' ended_at index on ${engine}`, () => {
+  it('holds ended sessions only (a sign-in writes no entry), and the sweep can still search it', async () => {
+    const t = await createTestDatabase();
+    try {
+      const definition =
+        engine === 'pg'
+          ? (
+              await t
+                .db('pg_indexes')
+                .where({ schemaname: t.searchPath, tablename: 'sessions' })
+                .whereLike('indexdef', '%(ended_at)%')
+                .select('indexdef')
+            ).map((r: { indexdef: string }) => r.indexdef)
+          : (
+              await t.db('sqlite_master').where({ type: 'index', tbl_name: 'sessions' }).whereLike('sql', '%(`ended_at`)%').select('sql')
+            ).map((r: { sql: string }) => r.sql);
+      expect(definition).toHaveLength(1);
+      expect(definition[0]).toMatch(/where .*ended_at.* is not null/i);
+      if (engine === 'sqlite') {
+        const plan = (await t.db.raw(
+          'explain query plan select id from sessions where ended_at < ? or absolute_expires_at < ?',
+          [1, 1],
+        )) as {
+          detail: string;
+        }[];
+        expect(plan.map((p) => p.detail).join('\n')).toContain('USING INDEX sessions_ended_at_partial_index (ended_at<?)');
+      }
+    } finally {
+      await t.drop();
+    }
+  });
+});

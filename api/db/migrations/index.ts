@@ -9,6 +9,7 @@ import * as hardening from './20261203000200_hardening.ts';
 import * as webauthn from './20261203000300_webauthn.ts';
 import * as gracePeriod from './20261203000400_grace_period.ts';
 import * as retentionIndexes from './20261203000500_retention_indexes.ts';
+import * as sessionsEndedIndex from './20261204000100_sessions_ended_index.ts';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261123000100_users_accounts': usersAccounts,
@@ -20,6 +21,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261203000300_webauthn': webauthn,
   '20261203000400_grace_period': gracePeriod,
   '20261203000500_retention_indexes': retentionIndexes,
+  '20261204000100_sessions_ended_index': sessionsEndedIndex,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
