@@ -116,14 +116,31 @@ export async function hotFirst(
   return (await hotRows(db, statement, values))[0];
 }
 
+/** A statement that hotFirstValues runs: one SQL expression per value (per engine, in the same order), then the rest
+ * of the query (`from … where …`). SQLite answers the values as a raw row. PostgreSQL answers them as one JSON array
+ * (json_build_array): pg describes and sets up a parser for every column of every answer anew, which for the session
+ * lookup's 23 values cost more of the process's CPU than the rest of the query's handling (bench/README.md). So the
+ * values must be what JSON carries unchanged: text, integers below 2^53 (every time here is milliseconds), booleans,
+ * JSON; at most 100 of them (PostgreSQL's limit on a function's arguments). */
+export interface ValuesStatement {
+  readonly sqlite: HotStatement;
+  readonly pg: HotStatement;
+  readonly valuesAsJson: true;
+}
+
+export function hotValuesStatement(select: { sqlite: readonly string[]; pg: readonly string[] }, rest: string): ValuesStatement {
+  // Aliased on SQLite: the path through Knex builds an object of the row and reads its values in order, which needs
+  // distinct names.
+  const statement = hotStatement({
+    sqlite: `select ${select.sqlite.map((expression, i) => `${expression} as v${i}`).join(', ')} ${rest}`,
+    pg: `select json_build_array(${select.pg.join(', ')}) as v ${rest}`,
+  });
+  return { ...statement, valuesAsJson: true };
+}
+
 /** The first row the statement answers as its values in select order, if any. No object is built for the row: for
- * the session lookup's 27 columns that took longer than running the statement (bench/README.md). The statement's
- * columns need distinct names: the path through Knex builds the object and reads its values in order. */
-export async function hotFirstValues(
-  db: Knex,
-  statement: { sqlite: HotStatement; pg: HotStatement },
-  values: readonly HotValue[],
-): Promise<unknown[] | undefined> {
+ * the session lookup's 23 values that took longer than running the statement (bench/README.md). */
+export async function hotFirstValues(db: Knex, statement: ValuesStatement, values: readonly HotValue[]): Promise<unknown[] | undefined> {
   const engine = engines.get(db);
   const sqlite = freeSqliteConnection(engine);
   if (sqlite) {
@@ -137,13 +154,15 @@ export async function hotFirstValues(
   }
   if (engine && isPg(db, engine)) {
     const { pg } = statement;
-    return onPgPool(
+    const row = await onPgPool(
       db,
       async (conn) => (await conn.query({ name: pg.pgName, text: pg.pgText, values, rowMode: 'array' })).rows[0] as unknown[] | undefined,
     );
+    return row?.[0] as unknown[] | undefined;
   }
   const row = (await hotRows(db, statement, values))[0];
-  return row && Object.values(row);
+  if (!row) return undefined;
+  return isPg(db, engine) ? (row.v as unknown[]) : Object.values(row);
 }
 
 /** Runs a write (no RETURNING); answers the rows it changed. */

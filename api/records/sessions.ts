@@ -3,7 +3,7 @@
 import type { Client, SessionListItem } from '../../shared/schemas.ts';
 import { affected, iso, toBool, type Db } from '../db/db.ts';
 import { hashToken, newTokenRow } from '../crypto/secrets.ts';
-import { hotFirstValues, hotRun, hotStatement } from '../db/hot.ts';
+import { hotFirstValues, hotRun, hotStatement, hotValuesStatement, type ValuesStatement } from '../db/hot.ts';
 import type { SessionUser } from './users.ts';
 import { parseSessionAccounts, SESSION_ACCOUNTS_SQL, type SessionAccount } from './accounts.ts';
 
@@ -120,16 +120,20 @@ const userColumns = [
 /** The lookup, one hot statement (db/hot.ts) per policy expression: the session, its user, the policy's answer and
  * the user's accounts, in one round trip, read as values in this order (hotFirstValues). Written as SQL (no
  * builder): building it per request cost more than running it (bench/README.md). */
-const lookupStatements = new Map<string, ReturnType<typeof hotStatement>>();
-function lookupStatement(mayRequireSql: string): ReturnType<typeof hotStatement> {
+const lookupStatements = new Map<string, ValuesStatement>();
+function lookupStatement(mayRequireSql: string): ValuesStatement {
   let statement = lookupStatements.get(mayRequireSql);
   if (!statement) {
-    // Aliased: the two tables share column names, and the path through Knex reads the values from an object.
-    const columns = [...liveSessionColumns.map((c) => `s.${c} as s_${c}`), ...userColumns.map((c) => `u.${c} as u_${c}`)];
-    const sql = (accountsSql: string) =>
-      `select ${columns.join(', ')}, ${mayRequireSql} as may_require_2fa, ${accountsSql} as accounts
-  from sessions s join users u on u.id = s.user_id where s.token_hash = ? limit 1`;
-    statement = hotStatement({ sqlite: sql(SESSION_ACCOUNTS_SQL.sqlite), pg: sql(SESSION_ACCOUNTS_SQL.pg) });
+    const select = (accountsSql: string) => [
+      ...liveSessionColumns.map((c) => `s.${c}`),
+      ...userColumns.map((c) => `u.${c}`),
+      mayRequireSql,
+      accountsSql,
+    ];
+    statement = hotValuesStatement(
+      { sqlite: select(SESSION_ACCOUNTS_SQL.sqlite), pg: select(SESSION_ACCOUNTS_SQL.pg) },
+      'from sessions s join users u on u.id = s.user_id where s.token_hash = ? limit 1',
+    );
     lookupStatements.set(mayRequireSql, statement);
   }
   return statement;

@@ -3,7 +3,7 @@
 // write would be undone by the transaction's rollback. These check it waits instead, as Knex does, on both engines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, engine, type TestDatabase } from '../support/database.ts';
-import { hotFirst, hotFirstValues, hotRows, hotRun, hotStatement } from '../../api/db/hot.ts';
+import { hotFirst, hotFirstValues, hotRows, hotRun, hotStatement, hotValuesStatement } from '../../api/db/hot.ts';
 import { asSessionUser, findUserById } from '../../api/records/users.ts';
 import { CHALLENGE_MAX_ATTEMPTS, completeChallenge, createChallenge, reserveAttempt } from '../../api/records/challenges.ts';
 import { acceptTotpStep } from '../../api/factors/totp.ts';
@@ -27,6 +27,11 @@ const userRow = () => {
 };
 const renameStatement = hotStatement('update users set name = ? where id = ?');
 const namesStatement = hotStatement('select name from users where id = ? or id = ? order by id');
+/** Read as values: on PostgreSQL one JSON array, which must give back what the columns hold, times as numbers. */
+const valuesStatement = hotValuesStatement(
+  { sqlite: ['name', 'created_at', 'email_verified_at'], pg: ['name', 'created_at', 'email_verified_at'] },
+  'from users where id = ? or id = ? order by id',
+);
 
 describe(`the hot path beside a transaction (${engine})`, () => {
   it('reads and writes outside a transaction, and in one when given it', async () => {
@@ -35,14 +40,14 @@ describe(`the hot path beside a transaction (${engine})`, () => {
     expect((await findUserById(t.db, user.id))?.email).toBe(user.email);
     expect(await hotRun(t.db, renameStatement, ['renamed', user.id])).toBe(1);
     expect(await hotRows(t.db, namesStatement, [user.id, 'nobody'])).toEqual([{ name: 'renamed' }]);
-    expect(await hotFirstValues(t.db, namesStatement, [user.id, 'nobody'])).toEqual(['renamed']);
-    expect(await hotFirstValues(t.db, namesStatement, ['nobody', 'nobody'])).toBeUndefined();
+    expect(await hotFirstValues(t.db, valuesStatement, [user.id, 'nobody'])).toEqual(['renamed', NOW, null]);
+    expect(await hotFirstValues(t.db, valuesStatement, ['nobody', 'nobody'])).toBeUndefined();
     // The statement is shared with Knex on SQLite: it answers objects again after a values read.
     expect(await hotRows(t.db, namesStatement, [user.id, 'nobody'])).toEqual([{ name: 'renamed' }]);
     await t.db.transaction(async (trx) => {
       await hotRun(trx, renameStatement, ['in the transaction', user.id]);
       expect((await hotFirst(trx, namesStatement, [user.id, 'nobody']))?.name).toBe('in the transaction');
-      expect(await hotFirstValues(trx, namesStatement, [user.id, 'nobody'])).toEqual(['in the transaction']);
+      expect(await hotFirstValues(trx, valuesStatement, [user.id, 'nobody'])).toEqual(['in the transaction', NOW, null]);
     });
     expect((await findUserById(t.db, user.id))?.name).toBe('in the transaction');
   });
