@@ -178,12 +178,24 @@ describe('bad input gets a 400/413 in the contract shape and changes nothing', (
 });
 
 describe('headers and the API reference', () => {
-  it('sends no-sniff, frame-deny and a strict CSP', async () => {
-    const r = await f.call('GET', '/api/v1/health');
+  it('sends no-sniff, frame-deny and a CSP that allows nothing on API answers, uncached', async () => {
+    for (const r of [await f.call('GET', '/api/v1/health'), await f.call('GET', '/api/v1/session')]) {
+      expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(r.headers.get('x-frame-options')).toBe('DENY');
+      expect(r.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(r.headers.get('cache-control')).toBe('no-store');
+      expect(r.headers.get('x-request-id')).toMatch(/[0-9a-f-]{36}/);
+    }
+  });
+
+  it("sends the web app's pages a strict CSP, no referrer and their own browsing context group", async () => {
+    const r = await f.call('GET', '/sign-in');
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
     expect(r.headers.get('x-frame-options')).toBe('DENY');
     expect(r.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect(r.headers.get('x-request-id')).toMatch(/[0-9a-f-]{36}/);
+    expect(r.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(r.headers.get('cross-origin-opener-policy')).toBe('same-origin');
   });
 
   it('serves an OpenAPI document generated from the route declarations', async () => {

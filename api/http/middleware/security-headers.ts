@@ -1,9 +1,10 @@
-// Headers on every answer: no sniffing, no framing, no referrer leaks; a strict CSP for the web app's pages; and on
-// https answers HSTS, so a browser that has seen Twofold over https never tries plain http again (a network
-// attacker could otherwise strip TLS from the first request).
+// Headers on every answer: no sniffing, no framing; for the web app's pages a strict CSP, no referrer and their own
+// browsing context group; for API answers (JSON, never a page) a CSP that allows nothing and no caching, the set
+// OWASP's REST security cheat sheet gives. On https answers HSTS, so a browser that has seen Twofold over https never
+// tries plain http again (a network attacker could otherwise strip TLS from the first request).
 import type { Context, Next } from 'koa';
 
-const CSP = [
+const PAGE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
@@ -14,21 +15,29 @@ const CSP = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
+const PAGE_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Content-Security-Policy': PAGE_CSP,
+};
+/** A JSON answer opened as a page may load nothing and be framed by nobody; a page's referrer and opener policies
+ * have nothing to act on in it (no links, no subresources, no window of its own). */
+const API_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Cache-Control': 'no-store',
+};
 /** One year. No `includeSubDomains`: Twofold cannot know whether its deployer's sibling hosts all speak https. */
 const HSTS = 'max-age=31536000';
 
 export function securityHeaders() {
   return async function setSecurityHeaders(ctx: Context, next: Next): Promise<void> {
-    ctx.set({
-      'X-Content-Type-Options': 'nosniff',
-      'X-Frame-Options': 'DENY',
-      'Referrer-Policy': 'no-referrer',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Content-Security-Policy': CSP,
-    });
+    ctx.set(ctx.path.startsWith('/api/') ? API_HEADERS : PAGE_HEADERS);
     // ctx.secure: TLS on the socket, or (TRUST_PROXY) the last X-Forwarded-Proto entry (forwarded.ts).
     if (ctx.secure) ctx.set('Strict-Transport-Security', HSTS);
-    if (ctx.path.startsWith('/api/')) ctx.set('Cache-Control', 'no-store');
     return next();
   };
 }
