@@ -5,7 +5,11 @@
 // --cpu-prof to both servers (bench/profiles/twofold/, bench/profiles/ceiling/; summarise with bench/profile-summary.ts).
 // `--layers` adds Twofold's app with layers left out (bench/servers/layers.ts, under tsx like the ceiling): the
 // difference to the whole app is what those layers cost a check.
-// Usage: npx tsx bench/cpu-per-check.ts [requests per run, default 20000] [rounds, default 3] [--profile] [--layers]
+// `--base=DIR` measures this build against an earlier one instead of the ceiling: DIR is a copy of dist/ made before
+// a change (`cp -r dist bench/profiles/base`), started as the production start on the same database. Each round runs
+// both at once and gives this build's CPU per check as a share of the base's; the end gives the median of the rounds.
+// Made for deciding changes of a few percent, which this machine's swings between runs (a quarter) hide.
+// Usage: npx tsx bench/cpu-per-check.ts [requests per run, default 20000] [rounds, default 3] [--profile] [--layers] [--base=DIR]
 import autocannon from 'autocannon';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,8 +31,11 @@ const LEFT_OUT = {
   'no metrics, no request log': ['metrics', 'request log'],
   'routes and errors only': ['metrics', 'request log', 'security headers', 'client address', 'browser origin', 'json body', 'nul check'],
 } as const;
+const BASE = process.argv.find((a) => a.startsWith('--base='))?.slice('--base='.length);
 const POOL = 500;
 const CLK_TCK = 100;
+
+const percent = (ratio: number) => `${(100 * ratio).toFixed(1)}%`;
 
 function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -59,10 +66,15 @@ try {
   const db = createDb({ client: 'sqlite', filename: file });
   await migrateLatest(db);
   await db.destroy();
-  const seed = openSeeder(file, secretKey);
-  const users = await seed.users(POOL, 'x');
-  const tokens = await seed.sessions(users.map((u) => u.id));
-  await seed.close();
+  /** Session tokens of POOL users, each with an account and a TOTP factor, written into a migrated database. */
+  const seedSessions = async (databaseFile: string): Promise<string[]> => {
+    const seed = openSeeder(databaseFile, secretKey);
+    const users = await seed.users(POOL, 'x');
+    const tokens = await seed.sessions(users.map((u) => u.id));
+    await seed.close();
+    return tokens;
+  };
+  const tokens = await seedSessions(file);
   const twofold = await startApiProcess({
     compiled: COMPILED_SERVER,
     nodeArgs: profile('twofold'),
@@ -79,10 +91,27 @@ try {
     env: { DB_PATH: join(dir, 'ceiling.sqlite'), TOKENS: String(POOL) },
   });
   servers.push(ceiling);
+  // The base on a database of its own, migrated by the base itself at its start (it may know fewer migrations),
+  // then seeded by this build's seeder.
+  const baseFile = join(dir, 'base.sqlite');
+  const base = BASE
+    ? await startApiProcess({
+        compiled: join(BASE, 'api/server.js'),
+        databaseUrl: baseFile,
+        secretKey,
+        outboxPath: join(dir, 'outbox-base.jsonl'),
+        env: { LOG_LEVEL: 'warn' },
+      })
+    : null;
+  if (base) servers.push(base);
+  const baseTokens = base ? await seedSessions(baseFile) : [];
+  const auth = (i: number) => `Bearer ${tokens[i]}`;
+  const baseAuth = (i: number) => `Bearer ${baseTokens[i]}`;
   const systems = [
-    { name: 'twofold', server: twofold, path: '/api/v1/session', auth: (i: number) => `Bearer ${tokens[i]}` },
+    { name: 'twofold', server: twofold, path: '/api/v1/session', auth },
     { name: 'ceiling', server: ceiling, path: '/session', auth: (i: number) => `Bearer ceiling-token-${i}` },
   ];
+  if (base) systems.push({ name: 'base', server: base, path: '/api/v1/session', auth: baseAuth });
   if (process.argv.includes('--layers'))
     for (const [name, leaveOut] of Object.entries(LEFT_OUT)) {
       const server = await startServerProcess({
@@ -91,19 +120,35 @@ try {
         env: { DATABASE_URL: file, SECRET_KEY: secretKey, LOG_LEVEL: 'warn', LEAVE_OUT: leaveOut.join(',') },
       });
       servers.push(server);
-      systems.push({ name, server, path: '/api/v1/session', auth: systems[0]!.auth });
+      systems.push({ name, server, path: '/api/v1/session', auth });
     }
   // Warm each (JIT, statement caches), then alternate.
   for (const s of systems) await run(s.server, s.path, s.auth);
-  for (let r = 0; r < ROUNDS; r++) {
-    const results = [];
-    for (const s of systems) results.push({ name: s.name, ...(await run(s.server, s.path, s.auth)) });
-    const [t, c] = results as [(typeof results)[0], (typeof results)[0]];
+  if (base) {
+    // Both builds at once, each with its own 10 connections: whatever else the machine does meanwhile, both pay for
+    // it. Alternating runs of one build against itself differed by up to 46%; at once, by up to 10%.
+    const ratios: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const [t, b] = await Promise.all([run(twofold, '/api/v1/session', auth), run(base, '/api/v1/session', baseAuth)]);
+      ratios.push(t.cpuUs / b.cpuUs);
+      console.log(
+        `round ${r + 1}: this build ${t.cpuUs.toFixed(1)} µs CPU/check, the base ${b.cpuUs.toFixed(1)} µs: ${percent(t.cpuUs / b.cpuUs)}`,
+      );
+    }
+    ratios.sort((x, y) => x - y);
     console.log(
-      `round ${r + 1}: twofold ${t.rps.toFixed(0)} req/s, ${t.cpuUs.toFixed(0)} µs CPU/check | ceiling ${c.rps.toFixed(0)} req/s, ${c.cpuUs.toFixed(0)} µs CPU/check | ${((100 * t.rps) / c.rps).toFixed(0)}% of the rate, ${(t.cpuUs / c.cpuUs).toFixed(2)}× the CPU`,
+      `this build against the base: median ${percent(ratios[Math.floor(ratios.length / 2)]!)} of its CPU per check (${ratios.map(percent).join(' / ')})`,
     );
-    for (const l of results.slice(2)) console.log(`  ${l.name}: ${l.cpuUs.toFixed(0)} µs CPU/check, ${l.rps.toFixed(0)} req/s`);
-  }
+  } else
+    for (let r = 0; r < ROUNDS; r++) {
+      const results = [];
+      for (const s of systems) results.push({ name: s.name, ...(await run(s.server, s.path, s.auth)) });
+      const [t, c] = results as [(typeof results)[0], (typeof results)[0]];
+      console.log(
+        `round ${r + 1}: twofold ${t.rps.toFixed(0)} req/s, ${t.cpuUs.toFixed(0)} µs CPU/check | ceiling ${c.rps.toFixed(0)} req/s, ${c.cpuUs.toFixed(0)} µs CPU/check | ${((100 * t.rps) / c.rps).toFixed(0)}% of the rate, ${(t.cpuUs / c.cpuUs).toFixed(2)}× the CPU`,
+      );
+      for (const l of results.slice(2)) console.log(`  ${l.name}: ${l.cpuUs.toFixed(0)} µs CPU/check, ${l.rps.toFixed(0)} req/s`);
+    }
 } finally {
   for (const s of servers) await s.stop();
   rmSync(dir, { recursive: true, force: true });
