@@ -1,7 +1,7 @@
 // Builds the web app and the extension (Chrome and Firefox) with Vite when their build is missing, older than
 // their sources, or made with other build-time settings. `npm start` calls ensureBuilt(); `npm run build` forces all,
 // and also compiles the API (and the shared/ code it imports) to JavaScript in dist/ (buildServer) for the
-// production start, `NODE_ENV=production node --max-semi-space-size=4 dist/api/server.js`.
+// production start, `NODE_ENV=production node --max-semi-space-size=2 dist/api/server.js`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -74,9 +74,9 @@ export const serverOutputs = ['api', 'shared', 'manifest.config.js', 'package.js
 
 /** The node flags of the production start (README). V8 lets its young generation grow to 16 MB a semi-space (48 MB
  * in all) when a process allocates fast, as the code checks do: 125-132 MB of RSS under that load against 98 under
- * session checks. Capped at 4 MB the same load stayed at 99-118 MB in the bench's runs (bench/README.md), with no
- * cost the bench can see. */
-export const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=4'] as const;
+ * session checks. Capped at 4 MB the same load reached 123 MB once sign-ins got faster; at 2 MB, 106-113 MB, with no
+ * cost the bench can see (bench/README.md). */
+export const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=2'] as const;
 
 /** Compiles the API to JavaScript with tsc (tsconfig.build.json: `./x.ts` imports rewritten to `./x.js`), after
  * removing the previous output so no file of a deleted source lingers. */

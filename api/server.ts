@@ -1,6 +1,6 @@
 // The entry point, and the only reader of process.env: loadConfig() -> createDeps() -> createApp(deps).listen().
 // Runs as TypeScript under tsx (`npm start`, which builds the web app and the extension when stale) or compiled
-// (`npm run build`, then `NODE_ENV=production node --max-semi-space-size=4 dist/api/server.js`), which builds
+// (`npm run build`, then `NODE_ENV=production node --max-semi-space-size=2 dist/api/server.js`), which builds
 // nothing and serves the web app built beside it (dist/web).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

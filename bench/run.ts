@@ -2,7 +2,7 @@
 // machine, in one run. Every server is a child process; autocannon runs here, on loopback, ≤ 20 connections and
 // ≤ 10 s per run; systems alternate within each round, and each figure is the median of ROUNDS runs.
 // Twofold runs as in production: compiled first (buildServer, as `npm run build`), then
-// `NODE_ENV=production node --max-semi-space-size=4 dist/api/server.js`. Also times its cold start, and puts two
+// `NODE_ENV=production node --max-semi-space-size=2 dist/api/server.js`. Also times its cold start, and puts two
 // processes behind a round-robin proxy (bench/servers/proxy.ts) on PostgreSQL to see how the session check scales
 // from 1 to 2.
 // Writes the table between the results markers of bench/README.md. `-- --profile` adds --cpu-prof to Twofold;
@@ -158,7 +158,7 @@ interface Twofold {
   sessionTokens: string[];
 }
 
-/** The production start (`NODE_ENV=production node --max-semi-space-size=4 dist/api/server.js`), PUBLIC_URL its
+/** The production start (`NODE_ENV=production node --max-semi-space-size=2 dist/api/server.js`), PUBLIC_URL its
  * own address. */
 async function startTwofold(name: string, databaseUrl: string, dir: string, secretKey = randomBytes(32).toString('hex')): Promise<Twofold> {
   const server = await startApiProcess({

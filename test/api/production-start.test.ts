@@ -1,5 +1,5 @@
 // The production start: the API compiled to JavaScript (buildServer, as `npm run build` does) and started as
-// `NODE_ENV=production node --max-semi-space-size=4 dist/api/server.js`, with no TypeScript loader, from another
+// `NODE_ENV=production node --max-semi-space-size=2 dist/api/server.js`, with no TypeScript loader, from another
 // working directory. It migrates a fresh SQLite database, answers health, signs up and logs in, serves the web app
 // built beside it, and stops on SIGTERM with its log written out. Compiled once per run, into a folder of its own
 // under dist/.

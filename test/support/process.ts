@@ -1,5 +1,5 @@
 // Real API processes for tests and the benchmark: `node --import tsx api/server.ts --no-build`, or the production
-// start (`NODE_ENV=production node --max-semi-space-size=4 dist/api/server.js`, compiled by `npm run build`), on an
+// start (`NODE_ENV=production node --max-semi-space-size=2 dist/api/server.js`, compiled by `npm run build`), on an
 // explicit free port, and fresh PostgreSQL databases (created, then dropped with FORCE) for them to share.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
