@@ -6,8 +6,9 @@
 // `--layers` adds Twofold's app with layers left out (bench/servers/layers.ts, under tsx like the ceiling): the
 // difference to the whole app is what those layers cost a check.
 // `--base=DIR` measures this build against an earlier one instead of the ceiling: DIR is a copy of dist/ made before
-// a change (`cp -r dist bench/profiles/base`), started as the production start on the same database. Each round runs
-// both at once and gives this build's CPU per check as a share of the base's; the end gives the median of the rounds.
+// a change (`cp -r dist bench/profiles/base`), started as the production start (with this tree's node flags) on a
+// database of its own. Each round runs both at once and gives this build's CPU per check as a share of the base's;
+// the end gives the median of the rounds.
 // Made for deciding changes of a few percent, which this machine's swings between runs (a quarter) hide.
 // Usage: npx tsx bench/cpu-per-check.ts [requests per run, default 20000] [rounds, default 3] [--profile] [--layers] [--base=DIR]
 import autocannon from 'autocannon';
@@ -122,7 +123,7 @@ try {
       servers.push(server);
       systems.push({ name, server, path: '/api/v1/session', auth });
     }
-  // Warm each (JIT, statement caches), then alternate.
+  // Warm each (JIT, statement caches), then measure.
   for (const s of systems) await run(s.server, s.path, s.auth);
   if (base) {
     // Both builds at once, each with its own 10 connections: whatever else the machine does meanwhile, both pay for
