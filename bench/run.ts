@@ -468,8 +468,10 @@ async function main() {
   try {
     log(`machine: ${cpus().length}× ${cpus()[0]?.model}; node ${process.version}`);
     const passwordHash = await argonHash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
-    const argonMs = await argonCpuMs();
-    log(`one argon2id verify (m=19456, t=2, p=1): ${argonMs.toFixed(1)} ms CPU`);
+    // The reference CPU per sign-in is held to: measured here and again after each round of sign-ins, in the state
+    // the machine is in then (one measurement at the start put it anywhere between 6 and 13 ms), and the median used.
+    const argonRuns = [await argonCpuMs()];
+    log(`one argon2id verify (m=19456, t=2, p=1): ${argonRuns[0]!.toFixed(1)} ms CPU`);
 
     log('compiling the API (dist/api), as npm run build does');
     buildServer();
@@ -568,6 +570,8 @@ async function main() {
       record('signin/twofold-sqlite', await twofoldSignIn(sqlite, passwordHash));
       record('signin/better-auth', await peerSignIn(peer));
       record('signin/twofold-pg', await twofoldSignIn(postgres, passwordHash));
+      argonRuns.push(await argonCpuMs());
+      log(`  one argon2id verify: ${argonRuns.at(-1)!.toFixed(1)} ms CPU`);
     }
     const floods: Awaited<ReturnType<typeof flood>>[] = [];
     for (let round = 1; round <= ROUNDS && runs_('flood'); round++) {
@@ -605,7 +609,7 @@ async function main() {
       );
     }
 
-    if (!ONLY) writeReport({ runs, floods, argonMs, started, cold: cold! });
+    if (!ONLY) writeReport({ runs, floods, argonRuns, started, cold: cold! });
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
     await pg?.drop().catch((err) => log('could not drop the PostgreSQL database:', err));
@@ -616,13 +620,14 @@ async function main() {
 function writeReport({
   runs,
   floods,
-  argonMs,
+  argonRuns,
   started,
   cold,
 }: {
   runs: Record<string, RunResult[]>;
   floods: { accepted: number; refused429: number; victims: number }[];
-  argonMs: number;
+  /** One argon2id verify's CPU in ms: at the start, then after each round of sign-ins. */
+  argonRuns: number[];
   started: number;
   cold: Awaited<ReturnType<typeof coldStarts>>;
 }) {
@@ -633,6 +638,7 @@ function writeReport({
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
   const cpuPerSignIn = (key: string) => med(key, (r) => ((r.cpuS ?? 0) * 1000) / Math.max(1, r.ok));
+  const argonMs = median(argonRuns);
 
   const sess = {
     sq: rps('session/twofold-sqlite'),
@@ -682,11 +688,12 @@ function writeReport({
     `| TOTP challenge verify, req/s | ${ver.sq.toFixed(0)} (${all('verify/twofold-sqlite', (r) => r.rps)}) | ${ver.pg.toFixed(0)} (${all('verify/twofold-pg', (r) => r.rps)}) | better-auth verify-totp ${ver.ba.toFixed(0)} (${all('verify/better-auth', (r) => r.rps)}) | ${ratio(ver.sq, ver.ba)} | ≥ 10× peer | ${mark(ver.sq >= 10 * ver.ba)} |`,
     `| TOTP challenge verify vs a bare endpoint | | | bare Koa + better-sqlite3, same reads and writes ${ver.ceil.toFixed(0)} (${all('verify/ceiling', (r) => r.rps)}) | ${((100 * ver.sq) / ver.ceil).toFixed(1)}% | ≥ 50% | ${mark(ver.sq >= 0.5 * ver.ceil)} |`,
     `| full sign-in with TOTP, sign-ins/s | ${sign.sq.toFixed(1)} (${all('signin/twofold-sqlite', (r) => r.rps, 1)}) | ${sign.pg.toFixed(1)} (${all('signin/twofold-pg', (r) => r.rps, 1)}) | better-auth sign-in + verify-totp ${sign.ba.toFixed(1)} (${all('signin/better-auth', (r) => r.rps, 1)}) | ${ratio(sign.sq, sign.ba)} | ≥ 5× peer | ${mark(sign.sq >= 5 * sign.ba)} |`,
-    `| CPU per sign-in, ms | ${cpuSq.toFixed(1)} | ${cpuPerSignIn('signin/twofold-pg').toFixed(1)} | one argon2id verify ${argonMs.toFixed(1)}; better-auth ${cpuPerSignIn('signin/better-auth').toFixed(1)} | ${ratio(cpuSq, argonMs)} | ≤ 1.3× one hash | ${mark(cpuSq <= 1.3 * argonMs)} |`,
+    `| CPU per sign-in, ms | ${cpuSq.toFixed(1)} | ${cpuPerSignIn('signin/twofold-pg').toFixed(1)} | one argon2id verify ${argonMs.toFixed(1)} (${argonRuns.map((ms) => ms.toFixed(1)).join(' / ')}); better-auth ${cpuPerSignIn('signin/better-auth').toFixed(1)} | ${ratio(cpuSq, argonMs)} | ≤ 1.3× one hash | ${mark(cpuSq <= 1.3 * argonMs)} |`,
     `| session check p99 under a wrong-code flood, ms | ${floodP99} (${all('flood-sessions/twofold-sqlite', (r) => r.p99)}) vs ${baseP99} (${all('flood-baseline/twofold-sqlite', (r) => r.p99)}) without | | flood: ${med('flood-attack/twofold-sqlite', (r) => r.answered).toFixed(0)} wrong codes/s answered (401/429) | ${ratio(floodP99, baseP99)} | ≤ 2× | ${mark(floodP99 <= 2 * baseP99)} |`,
     `| right code for a locked user after the flood | ${refused}/${victims} refused (429), ${accepted} accepted | | | | none accepted | ${mark(accepted === 0)} |`,
     rssRow('session check', 'session'),
     rssRow('TOTP verify', 'verify'),
+    rssRow('full sign-in', 'signin'),
     `| cold start: production start to first answer, ms | ${coldMs.toFixed(0)} (${cold.restarts.map((r) => r.ms.toFixed(0)).join(' / ')}); first start, migrating a new database: ${cold.first.ms.toFixed(0)} | | CPU until then ${cold.restarts.map((r) => r.cpuMs.toFixed(0)).join(' / ')} ms; RSS then ${cold.restarts.map((r) => r.rssMb.toFixed(0)).join(' / ')} MB | | ≤ 1000 | ${mark(coldMs <= 1000)} |`,
   ].join('\n');
 
