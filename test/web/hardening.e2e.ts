@@ -45,7 +45,9 @@ describe('the trusted-device token', () => {
 
     // The browser sends the cookie itself: after logging out, the password alone signs this device in.
     await page.getByRole('button', { name: 'Log out' }).click();
-    await page.getByLabel('Email').waitFor();
+    // The sign-in form's own button: until the logout is answered, the Security page's "Email: off" row also
+    // answers to the label Email.
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await page.getByLabel('Email').fill(user.email);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -72,7 +72,9 @@ describe('security keys in the web app', () => {
     await web.shot(page, '02-listed');
 
     await page.getByRole('button', { name: 'Log out' }).click();
-    await page.getByLabel('Email').waitFor();
+    // The sign-in form's own button: until the logout is answered, the Security page's "Email: off" row also
+    // answers to the label Email.
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await page.getByLabel('Email').fill(user.email);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
