@@ -8,6 +8,7 @@ import { screenshot } from '../support/browser.ts';
 import { expectAccessible } from '../support/axe.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
+import { logOut } from '../web/e2e-helpers.ts';
 
 const PASSWORD = 'correct horse battery staple 42';
 const email = `pat.${Math.random().toString(36).slice(2, 8)}@example.com`;
@@ -111,10 +112,7 @@ describe('the dialer popup', () => {
     const codes = web.getByTestId('backup-codes-dialog');
     await codes.getByLabel('I have saved them somewhere safe').check();
     await codes.getByRole('button', { name: 'Done' }).click();
-    await web.getByRole('button', { name: 'Log out' }).click();
-    // The sign-in form's own button: until the logout is answered, the Security page's "Email: off" row also
-    // answers to the label Email.
-    await web.getByRole('button', { name: 'Sign in' }).waitFor();
+    await logOut(web);
 
     const popup = await ext.openPopup();
     await waitForState(popup, 'signed-out');

@@ -153,6 +153,13 @@ export function nextTotp(web: WebHarness, secret: string): string {
   return generateTotp(secret, web.app.clock.now());
 }
 
+/** Logs out from the header and waits for the sign-in form's own button. Not for the label Email: until the logout
+ * is answered the Security page is still up, and its "Email: off" method row answers to that label too. */
+export async function logOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+}
+
 export async function signInWithPassword(page: Page, url: string, email: string, password = PASSWORD): Promise<void> {
   await page.goto(`${url}/`);
   await page.getByLabel('Email').fill(email);

@@ -2,7 +2,17 @@
 // adding a method long after signing in asks for the password first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { enrolTotp, expectNoProblems, nextTotp, PASSWORD, seedUser, signInWithPassword, startWeb, type WebHarness } from './e2e-helpers.ts';
+import {
+  enrolTotp,
+  expectNoProblems,
+  logOut,
+  nextTotp,
+  PASSWORD,
+  seedUser,
+  signInWithPassword,
+  startWeb,
+  type WebHarness,
+} from './e2e-helpers.ts';
 
 let web: WebHarness;
 beforeAll(async () => {
@@ -44,10 +54,7 @@ describe('the trusted-device token', () => {
     expect(readable).not.toContain(device!.value);
 
     // The browser sends the cookie itself: after logging out, the password alone signs this device in.
-    await page.getByRole('button', { name: 'Log out' }).click();
-    // The sign-in form's own button: until the logout is answered, the Security page's "Email: off" row also
-    // answers to the label Email.
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await logOut(page);
     await page.getByLabel('Email').fill(user.email);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();

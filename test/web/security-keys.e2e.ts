@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import {
   enrolTotp,
   expectNoProblems,
+  logOut,
   nextTotp,
   PASSWORD,
   seedMember,
@@ -71,10 +72,7 @@ describe('security keys in the web app', () => {
     expect(await authenticator.credentials()).toHaveLength(1);
     await web.shot(page, '02-listed');
 
-    await page.getByRole('button', { name: 'Log out' }).click();
-    // The sign-in form's own button: until the logout is answered, the Security page's "Email: off" row also
-    // answers to the label Email.
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await logOut(page);
     await page.getByLabel('Email').fill(user.email);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
