@@ -19,6 +19,7 @@ import { generateTotp } from '../shared/totp.ts';
 import { retentionRules, sweepExpired } from '../api/ops/retention.ts';
 import { createPgDatabase, DEFAULT_PG_URL, ROOT, startApiProcess, type ChildServer, type PgDatabase } from '../test/support/process.ts';
 import { openSeeder, type SeededUser } from './seed.ts';
+import { HASH_OPTIONS } from '../api/crypto/passwords.ts';
 
 const SIGNINS = Number(process.env.BENCH_SIGNINS ?? 20_000);
 const CLIENTS = 10;
@@ -189,7 +190,7 @@ export async function runRetentionBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'twofold-retention-'));
   let pg: PgDatabase | undefined;
   try {
-    const passwordHash = await argonHash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    const passwordHash = await argonHash(PASSWORD, HASH_OPTIONS);
     const results = [await runEngine('SQLite', join(dir, 'twofold.sqlite'), dir, passwordHash)];
     pg = await createPgDatabase(PG_ADMIN, 'twofold_retention');
     results.push(await runEngine('PostgreSQL', pg.url, dir, passwordHash));
