@@ -471,7 +471,9 @@ async function main() {
     // The reference CPU per sign-in is held to: measured here and again after each round of sign-ins, in the state
     // the machine is in then (one measurement at the start put it anywhere between 6 and 13 ms), and the median used.
     const argonRuns = [await argonCpuMs()];
-    log(`one argon2id verify (m=${HASH_OPTIONS.memoryCost}, t=${HASH_OPTIONS.timeCost}, p=${HASH_OPTIONS.parallelism}): ${argonRuns[0]!.toFixed(1)} ms CPU`);
+    log(
+      `one argon2id verify (m=${HASH_OPTIONS.memoryCost}, t=${HASH_OPTIONS.timeCost}, p=${HASH_OPTIONS.parallelism}): ${argonRuns[0]!.toFixed(1)} ms CPU`,
+    );
 
     log('compiling the API (dist/api), as npm run build does');
     buildServer();
