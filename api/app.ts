@@ -2,7 +2,6 @@
 // so they record the status the client gets), error rendering, headers, the client address, the browser-origin
 // check, body parsing, the NUL check, the routes, and the built web app. Never listens.
 import Koa, { type Middleware } from 'koa';
-import Router from '@koa/router';
 import { send } from '@koa/send';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -10,6 +9,7 @@ import type { Deps } from './deps.ts';
 import { API_PREFIX } from '../shared/contract.ts';
 import { errorMiddleware } from './http/middleware/render-errors.ts';
 import { mountRoutes, openApiDocument, type Route } from './http/route.ts';
+import { routersBySegment } from './http/routers-by-segment.ts';
 import { clientIp } from './http/middleware/client-ip.ts';
 import { jsonBody } from './http/middleware/body.ts';
 import { requestLog } from './http/middleware/request-log.ts';
@@ -73,12 +73,12 @@ export function createApp(deps: Deps, options: AppOptions = {}): Koa {
   const routes = allRoutes(deps);
   // Made on first ask (converting every schema takes a good part of the start-up), then the same object.
   let document: unknown;
-  const api = new Router({ prefix: API_PREFIX });
-  api.get('/openapi.json', (ctx) => {
+  const api = routersBySegment(API_PREFIX);
+  api.routerFor('/openapi.json').get('/openapi.json', (ctx) => {
     document ??= openApiDocument(routes, { version: options.version ?? '1', description: multiAccountRule });
     ctx.body = document;
   });
-  mountRoutes(api, routes, createGuards(deps));
+  mountRoutes(api.routerFor, routes, createGuards(deps));
 
   const layers: Record<Layer, () => void> = {
     metrics: () => app.use(measureRequests(deps.metrics, deps.config)), // outermost: it sees the status the client gets
@@ -89,7 +89,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Koa {
     'browser origin': () => app.use(refuseCrossOriginWrites(deps.config.publicUrl)),
     'json body': () => app.use(jsonBody()),
     'nul check': () => app.use(refuseNul()),
-    routes: () => app.use(api.routes()).use(api.allowedMethods({ throw: true })),
+    routes: () => app.use(api.middleware()),
     'web app': () => app.use(serveWebApp(resolve(options.webRoot ?? 'dist/web'))),
   };
   for (const layer of LAYERS) if (!options.leaveOut?.includes(layer)) layers[layer]();

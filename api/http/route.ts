@@ -141,7 +141,7 @@ export interface Guards {
   apiKey: Middleware;
 }
 
-export function mountRoutes(router: Router, routes: Route[], guards: Guards): void {
+export function mountRoutes(routerFor: (path: string) => Router, routes: Route[], guards: Guards): void {
   for (const r of routes) {
     const chain: Middleware[] = [];
     // Who is calling comes first (an anonymous caller learns 401 whatever the address), then the request's parts.
@@ -150,7 +150,7 @@ export function mountRoutes(router: Router, routes: Route[], guards: Guards): vo
     if (r.reauth === 'if2faOn') chain.push(guards.reauthIf2faOn);
     else if (r.reauth) chain.push(guards.reauth);
     chain.push((ctx) => r.handle(ctx as AppContext));
-    router[r.method](r.path, ...(chain as Parameters<Router['get']>[1][]));
+    routerFor(r.path)[r.method](r.path, ...(chain as Parameters<Router['get']>[1][]));
   }
 }
 

@@ -177,6 +177,51 @@ describe('bad input gets a 400/413 in the contract shape and changes nothing', (
   });
 });
 
+describe('routing (one router per first path segment, api/http/routers-by-segment.ts)', () => {
+  it('reaches every public route: none answers the 404 of a path no route holds', async () => {
+    const open = allRoutes(app.deps).filter((r) => r.access === 'public' || r.access === 'optionalSession');
+    expect(open.length).toBeGreaterThan(5);
+    for (const r of open) {
+      const path = `/api/v1${r.path.replace(/:(\w+)/g, 'x')}`;
+      const answer = await f.call(r.method.toUpperCase(), path, { body: r.method === 'get' ? undefined : {} });
+      expect(answer.status, `${r.method} ${path}`).not.toBe(404);
+    }
+  });
+
+  it('matches paths case-insensitively and with a trailing slash, as @koa/router does', async () => {
+    const token = await f.login(await f.signup());
+    for (const path of ['/api/v1/session', '/API/V1/Session', '/api/v1/session/']) {
+      expect((await f.call('GET', path, { token })).status, path).toBe(200);
+    }
+  });
+
+  it.each([
+    ['POST', '/api/v1/session', 'HEAD, GET'],
+    ['PATCH', '/api/v1/auth/login', 'POST'],
+    ['PROPFIND', '/api/v1/session', 'HEAD, GET'],
+  ])('%s %s → 405 in the contract shape, with Allow: %s', async (method, path, allow) => {
+    const r = await f.call(method, path);
+    expect(r.status).toBe(405);
+    expect(r.body.error.code).toBe('method_not_allowed');
+    expect(r.headers.get('allow')).toBe(allow);
+  });
+
+  it('answers OPTIONS with the methods of the path', async () => {
+    const r = await f.call('OPTIONS', '/api/v1/auth/login');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('allow')).toBe('POST');
+  });
+
+  it.each(['/api/v1/auth/nothing-here', '/api/v1', '/api/v1/', '/api/v1//session', '/api/v2/session'])(
+    '%s → 404 not_found',
+    async (path) => {
+      const r = await f.call('GET', path);
+      expect(r.status).toBe(404);
+      expect(r.body.error.code).toBe('not_found');
+    },
+  );
+});
+
 describe('headers and the API reference', () => {
   it('sends no-sniff, frame-deny and a CSP that allows nothing on API answers, uncached', async () => {
     for (const r of [await f.call('GET', '/api/v1/health'), await f.call('GET', '/api/v1/session')]) {

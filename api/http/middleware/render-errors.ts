@@ -24,9 +24,8 @@ export function errorMiddleware(log: Logger) {
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  // Koa's own HTTP errors (router 405, body limits) carry an exposed status.
+  // Koa's own HTTP errors (body limits) carry an exposed status.
   const status = (err as { status?: number; expose?: boolean })?.status;
-  if (status === 405) return new ApiError('method_not_allowed');
   if (status === 413) return new ApiError('payload_too_large');
   if (status && status >= 400 && status < 500 && (err as { expose?: boolean }).expose) return new ApiError('invalid_request');
   return new ApiError('internal_error');
