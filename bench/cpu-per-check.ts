@@ -10,7 +10,10 @@
 // database of its own. Each round runs both at once and gives this build's CPU per check as a share of the base's;
 // the end gives the median of the rounds.
 // Made for deciding changes of a few percent, which this machine's swings between runs (a quarter) hide.
-// Usage: npx tsx bench/cpu-per-check.ts [requests per run, default 20000] [rounds, default 3] [--profile] [--layers] [--base=DIR]
+// `--alloc` runs V8's sampling heap profiler in Twofold, the ceiling and the base (bench/servers/heap-sampler.mjs) and
+// prints, at the end, the bytes each allocates per check and the functions that allocate most. Unlike CPU time, the
+// bytes do not move with the machine's load; the profile that found @koa/router's per-route cost (bench/README.md).
+// Usage: npx tsx bench/cpu-per-check.ts [requests per run, default 20000] [rounds, default 3] [--profile] [--layers] [--base=DIR] [--alloc]
 import autocannon from 'autocannon';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,11 +23,21 @@ import { createDb, migrateLatest } from '../api/db/db.ts';
 import { COMPILED_SERVER, startApiProcess, startServerProcess, type ChildServer } from '../test/support/process.ts';
 import { openSeeder } from './seed.ts';
 import { buildServer } from '../api/build.ts';
+import { summariseAllocations } from './allocation-summary.ts';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const REQUESTS = Number(args[0] ?? 20_000);
 const ROUNDS = Number(args[1] ?? 3);
+const ALLOC = process.argv.includes('--alloc');
+const heapProfileOf = (name: string) => `bench/profiles/${name}.heapprofile`;
 const profile = (name: string) => (process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=bench/profiles/${name}`] : []);
+/** Node flags and environment for a server's profiles. */
+const nodeArgsFor = (name: string) => [...profile(name), ...(ALLOC ? ['--import', './bench/servers/heap-sampler.mjs'] : [])];
+const envFor = (name: string) => (ALLOC ? { HEAP_PROFILE: heapProfileOf(name) } : {});
+/** Requests each server answered, by pid: what --alloc divides by. */
+const served = new Map<number, number>();
+/** The pids of the servers --alloc profiles, by name. */
+const sampled = new Map<string, number>();
 /** The whole app as the layer runs start it (under tsx), without the observability layers, then without the front
  * door as well (errors and routes are left). */
 const LEFT_OUT = {
@@ -54,6 +67,7 @@ async function run(server: ChildServer, path: string, auth: (i: number) => strin
     requests: [{ setupRequest: (req: object) => ({ ...req, headers: { authorization: auth(i++ % POOL) } }) }],
   });
   const cpu = cpuSeconds(server.pid) - before;
+  served.set(server.pid, (served.get(server.pid) ?? 0) + REQUESTS);
   if (result.non2xx > 0) throw new Error(`${path}: ${result.non2xx} non-2xx answers`);
   return { rps: result.requests.average, cpuUs: (cpu * 1e6) / REQUESTS };
 }
@@ -78,20 +92,22 @@ try {
   const tokens = await seedSessions(file);
   const twofold = await startApiProcess({
     compiled: COMPILED_SERVER,
-    nodeArgs: profile('twofold'),
+    nodeArgs: nodeArgsFor('twofold'),
     databaseUrl: file,
     secretKey,
     outboxPath: join(dir, 'outbox.jsonl'),
-    env: { LOG_LEVEL: 'warn' },
+    env: { LOG_LEVEL: 'warn', ...envFor('twofold') },
   });
   servers.push(twofold);
+  sampled.set('twofold', twofold.pid);
   const ceiling = await startServerProcess({
     script: 'bench/servers/ceiling.ts',
     readyPath: '/health',
-    nodeArgs: profile('ceiling'),
-    env: { DB_PATH: join(dir, 'ceiling.sqlite'), TOKENS: String(POOL) },
+    nodeArgs: nodeArgsFor('ceiling'),
+    env: { DB_PATH: join(dir, 'ceiling.sqlite'), TOKENS: String(POOL), ...envFor('ceiling') },
   });
   servers.push(ceiling);
+  sampled.set('ceiling', ceiling.pid);
   // The base on a database of its own, migrated by the base itself at its start (it may know fewer migrations),
   // then seeded by this build's seeder.
   const baseFile = join(dir, 'base.sqlite');
@@ -101,10 +117,12 @@ try {
         databaseUrl: baseFile,
         secretKey,
         outboxPath: join(dir, 'outbox-base.jsonl'),
-        env: { LOG_LEVEL: 'warn' },
+        nodeArgs: nodeArgsFor('base'),
+        env: { LOG_LEVEL: 'warn', ...envFor('base') },
       })
     : null;
   if (base) servers.push(base);
+  if (base) sampled.set('base', base.pid);
   const baseTokens = base ? await seedSessions(baseFile) : [];
   const auth = (i: number) => `Bearer ${tokens[i]}`;
   const baseAuth = (i: number) => `Bearer ${baseTokens[i]}`;
@@ -154,3 +172,8 @@ try {
   for (const s of servers) await s.stop();
   rmSync(dir, { recursive: true, force: true });
 }
+if (ALLOC)
+  for (const [name, pid] of sampled) {
+    console.log(`\n${name}, allocated (${heapProfileOf(name)}):`);
+    console.log(summariseAllocations(heapProfileOf(name), served.get(pid) ?? 0).join('\n'));
+  }
