@@ -19,6 +19,7 @@ import {
   isLive,
   type ChallengeKind,
   type ChallengeRow,
+  type FoundChallenge,
 } from '../records/challenges.ts';
 import { createSession, sessionExpiresAt } from '../records/sessions.ts';
 import { checkFactorCode, type FactorProof } from '../factors/check-code.ts';
@@ -148,7 +149,7 @@ export async function continueLogin(
   };
 }
 
-async function liveChallenge(deps: Deps, challengeId: string): Promise<ChallengeRow> {
+async function liveChallenge(deps: Deps, challengeId: string): Promise<FoundChallenge> {
   const challenge = await findChallenge(deps.db, challengeId);
   if (!challenge || !isLive(challenge, deps.clock.now())) throw new ApiError('challenge_expired');
   return challenge;
@@ -186,7 +187,7 @@ export async function verifyChallenge(
   const offered: string[] = challenge.kind === 'setup' ? ['recovery_code'] : challengeMethods(challenge);
   const proof = await checkCodeAttempt(
     deps,
-    { userId: challenge.user_id, ip: req.ip, now, counter: challengeAttempts(deps, challenge, now) },
+    { userId: challenge.user_id, ip: req.ip, now, counter: challengeAttempts(deps, challenge, now), knownLock: challenge.userCodeLock },
     async () =>
       offered.includes(input.method)
         ? checkFactorCode(deps, challenge.user_id, input.method as Method, input.code ?? '', `challenge:${challenge.id}`, input.response)

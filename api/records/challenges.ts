@@ -61,12 +61,25 @@ export async function createChallenge(
 
 // The code check's statements run on the hot path (db/hot.ts): every verify reads, reserves and completes a challenge.
 const findStatement = hotStatement(
-  `select id, token_hash, user_id, kind, methods, client, ip, user_agent, attempts, created_at, expires_at, completed_at
-  from challenges where token_hash = ? limit 1`,
+  `select c.id, c.token_hash, c.user_id, c.kind, c.methods, c.client, c.ip, c.user_agent, c.attempts, c.created_at,
+  c.expires_at, c.completed_at, u.code_locked_until as user_code_locked_until, u.failed_code_total as user_failed_code_total
+  from challenges c join users u on u.id = c.user_id where c.token_hash = ? limit 1`,
 );
-export async function findChallenge(db: Db, challengeId: string): Promise<ChallengeRow | undefined> {
+
+/** findChallenge's answer: the row, and its user's code lock (factors/lockout.ts) read in the same statement, so a
+ * code check can refuse a locked user before it reserves anything (code-attempt.ts). */
+export interface FoundChallenge extends ChallengeRow {
+  userCodeLock: { code_locked_until: number | null; failed_code_total: number };
+}
+
+export async function findChallenge(db: Db, challengeId: string): Promise<FoundChallenge | undefined> {
   if (challengeId.length > 100) return undefined;
-  return (await hotFirst(db, findStatement, [hashToken(challengeId)])) as ChallengeRow | undefined;
+  const row = (await hotFirst(db, findStatement, [hashToken(challengeId)])) as
+    | (ChallengeRow & { user_code_locked_until: number | null; user_failed_code_total: number })
+    | undefined;
+  if (!row) return undefined;
+  const { user_code_locked_until, user_failed_code_total, ...challenge } = row;
+  return { ...challenge, userCodeLock: { code_locked_until: user_code_locked_until, failed_code_total: user_failed_code_total } };
 }
 
 /** One statement: the conditional increment answers the tries now used (RETURNING, on both engines). */

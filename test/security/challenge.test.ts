@@ -1,6 +1,7 @@
 // Attacks on the login challenge: skipping it, forging it, brute-forcing it, replaying codes, odd code shapes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTotp } from '../../shared/totp.ts';
+import { hashToken } from '../../api/crypto/secrets.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { factories, PASSWORD } from '../support/factories.ts';
 
@@ -144,6 +145,25 @@ describe('brute force', () => {
     expect(audit).toHaveLength(1);
     app.clock.advance(15 * 60_000 + 1000);
     expect((await f.signInWithTotp(user)).session.token).toBeTruthy();
+  });
+
+  it('a code for a locked user is refused on the challenge read: no try of an older challenge is spent', async () => {
+    // Attack: keep flooding the challenges opened before the lock; each should cost one read, not writes.
+    const user = await f.userWithTotp();
+    const [first, second, spare] = [await f.startChallenge(user), await f.startChallenge(user), await f.startChallenge(user)];
+    for (const { challengeId } of [first, second]) {
+      for (let i = 0; i < 5; i++) await verify(challengeId, { method: 'totp', code: '000000' });
+    }
+    const locked = await verify(spare.challengeId, { method: 'totp', code: generateTotp(user.secret, app.clock.now()) });
+    expect(locked.status).toBe(429);
+    expect(locked.body.error.retryAfterSeconds).toBeGreaterThan(800);
+    const spareRow = await app.deps
+      .db('challenges')
+      .where({ token_hash: hashToken(spare.challengeId) })
+      .first();
+    expect(spareRow.attempts).toBe(0);
+    const u = await app.deps.db('users').where({ id: user.id }).first();
+    expect([u.failed_code_streak, u.failed_code_total]).toEqual([0, 10]);
   });
 
   it('concurrent guesses across challenges cannot pass the user lock', async () => {
