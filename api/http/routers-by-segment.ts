@@ -4,9 +4,10 @@
 // arguments are gathered into an array even while the logger is off. Across the API's 59 routes that was about 14 KB
 // of garbage and 5% of the CPU of every session check (bench/README.md, 2026-12-04 night). Behind the lookup a
 // session check meets one route, a code check the dozen under `auth`.
-// What a client sees does not change: each router answers its own OPTIONS and 405 (now with `Allow`), matching
-// stays case-insensitive and allows a trailing slash as @koa/router's does, and a path no route holds falls through
-// to the next layer (an API path then gets render-errors.ts's 404).
+// Each router answers its own OPTIONS and 405 (now with `Allow`); a trailing slash is still allowed, and a path no
+// route holds falls through to the next layer (an API path then gets render-errors.ts's 404).
+// Matching is case-sensitive, as the contract's paths are: the layers before the routes tell an API request by its
+// lowercase `/api/` (API headers with `no-store`, the contract's 404), so `/API/V1/session` must not be the API.
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { ApiError } from '../errors.ts';
@@ -22,10 +23,10 @@ export function routersBySegment(prefix: string): RoutersBySegment {
   const routers = new Map<string, Router>();
   return {
     routerFor(path) {
-      const segment = /^\/([^/:*?(){}]+)(?:\/|$)/.exec(path)?.[1]?.toLowerCase();
+      const segment = /^\/([^/:*?(){}]+)(?:\/|$)/.exec(path)?.[1];
       // A route whose first segment is a parameter would need every request to try it: not supported.
       if (!segment) throw new Error(`route ${path}: its first path segment must be literal`);
-      const router = routers.get(segment) ?? new Router({ prefix });
+      const router = routers.get(segment) ?? new Router({ prefix, sensitive: true });
       routers.set(segment, router);
       return router;
     },
@@ -49,10 +50,9 @@ export function routersBySegment(prefix: string): RoutersBySegment {
       const start = prefix.length + 1;
       return (ctx, next) => {
         const { path } = ctx;
-        const underPrefix = path.startsWith(prefix) || path.slice(0, prefix.length).toLowerCase() === prefix;
-        if (!underPrefix || path.length <= start || path[start - 1] !== '/') return next();
+        if (!path.startsWith(prefix) || path.length <= start || path[start - 1] !== '/') return next();
         const end = path.indexOf('/', start);
-        const handle = dispatch.get(path.slice(start, end === -1 ? undefined : end).toLowerCase());
+        const handle = dispatch.get(path.slice(start, end === -1 ? undefined : end));
         return handle ? handle(ctx, next) : next();
       };
     },

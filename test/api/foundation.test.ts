@@ -188,11 +188,19 @@ describe('routing (one router per first path segment, api/http/routers-by-segmen
     }
   });
 
-  it('matches paths case-insensitively and with a trailing slash, as @koa/router does', async () => {
+  it("matches the contract's lowercase paths, with or without a trailing slash; another case is not the API", async () => {
     const token = await f.login(await f.signup());
-    for (const path of ['/api/v1/session', '/API/V1/Session', '/api/v1/session/']) {
-      expect((await f.call('GET', path, { token })).status, path).toBe(200);
+    for (const path of ['/api/v1/session', '/api/v1/session/']) {
+      const r = await f.call('GET', path, { token });
+      expect(r.status, path).toBe(200);
+      expect(r.headers.get('cache-control'), path).toBe('no-store');
     }
+    // Matched case-insensitively, `/API/V1/Session` answered the session with a page's headers: no `no-store`.
+    const upper = await f.call('GET', '/API/V1/Session', { token });
+    expect(upper.body?.user).toBeUndefined();
+    const mixed = await f.call('GET', '/api/v1/Session', { token });
+    expect(mixed.status).toBe(404);
+    expect(mixed.body.error.code).toBe('not_found');
   });
 
   it.each([
