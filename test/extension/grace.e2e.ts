@@ -93,16 +93,31 @@ describe('the dialer in a grace period', () => {
     const line = popup.getByTestId('grace-line');
     await line.waitFor();
     expect(await line.textContent()).toMatch(/^2FA required by \S+ \S+ \(5 days\) — Set it up$/);
-    // One line at the popup's width.
-    const wrapped = await line.evaluate(
-      (el) =>
-        el.querySelector('a')!.getBoundingClientRect().bottom -
-        el.getBoundingClientRect().top -
-        parseFloat(getComputedStyle(el).paddingTop),
-    );
+    // One line at the popup's width, with the link whole: for today's date, for the longest English wording (a wide
+    // month, a two-digit day, "tomorrow"), shown in full, and for a longer one (another locale), ellipsized before the link.
+    const layout = (due?: string) =>
+      line.evaluate((el, text) => {
+        const span = el.querySelector<HTMLElement>('.grace-line__due')!;
+        if (text) span.textContent = text;
+        const link = el.querySelector('a')!.getBoundingClientRect();
+        const box = el.getBoundingClientRect();
+        return {
+          linkBelowTop: link.bottom - box.top - parseFloat(getComputedStyle(el).paddingTop),
+          linkInside: link.right <= box.right - parseFloat(getComputedStyle(el).paddingRight) + 0.5,
+          dueCut: span.scrollWidth > span.clientWidth,
+        };
+      }, due);
+    const today = await layout();
     await screenshot(popup, 'extension-grace-01-popup-line');
-    expect(wrapped).toBeLessThan(24); // the link sits on the first line (a second line would put it about 36 px down)
-    await screenshot(popup, 'extension-grace-01-popup-line');
+    // The link sits on the first line (a second line would put it about 36 px down).
+    expect(today).toEqual({ linkBelowTop: expect.any(Number), linkInside: true, dueCut: false });
+    expect(today.linkBelowTop).toBeLessThan(24);
+    const longest = await layout('2FA required by May 30 (tomorrow) —');
+    expect(longest).toEqual({ linkBelowTop: expect.any(Number), linkInside: true, dueCut: false });
+    expect(longest.linkBelowTop).toBeLessThan(24);
+    const overlong = await layout('Zwei-Faktor-Authentifizierung erforderlich bis 30. Sept. (morgen) —');
+    expect(overlong).toEqual({ linkBelowTop: expect.any(Number), linkInside: true, dueCut: true });
+    expect(overlong.linkBelowTop).toBeLessThan(24);
 
     const [setup] = await Promise.all([ext.context.waitForEvent('page'), line.getByRole('link', { name: 'Set it up' }).click()]);
     await setup.getByRole('heading', { name: 'Set up two-factor authentication' }).waitFor();

@@ -11,7 +11,9 @@ export function GraceLine({ dueBy, server }: { dueBy: string; server: string }) 
       data-testid="grace-line"
       title={`Two-factor authentication required by ${new Date(dueBy).toLocaleString()}`}
     >
-      2FA required by {date} ({left}) —{' '}
+      <span class="grace-line__due">
+        2FA required by {date} ({left}) —
+      </span>{' '}
       <a href={`${server}/setup`} target="_blank" rel="noopener noreferrer">
         Set it up
       </a>
