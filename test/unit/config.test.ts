@@ -1,6 +1,7 @@
 // Configuration: parsed once, defaults from the contract, one clear line naming a bad variable.
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../api/config.ts';
+import { availableParallelism } from 'node:os';
+import { defaultArgon2Concurrency, loadConfig } from '../../api/config.ts';
 
 describe('loadConfig', () => {
   it('has the contract defaults', () => {
@@ -18,6 +19,13 @@ describe('loadConfig', () => {
       smsHourlyLimitPerCountry: 1000,
     });
     expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('hashes passwords on one fewer than the cores by default, at least one, unless told', () => {
+    expect([1, 2, 4, 16].map((cores) => defaultArgon2Concurrency(cores))).toEqual([1, 1, 3, 15]);
+    expect(loadConfig({}).argon2Concurrency).toBe(Math.max(1, availableParallelism() - 1));
+    expect(loadConfig({ ARGON2_CONCURRENCY: '3' }).argon2Concurrency).toBe(3);
+    expect(() => loadConfig({ ARGON2_CONCURRENCY: '0' })).toThrow(/^ARGON2_CONCURRENCY: /);
   });
 
   it('switches engines by DATABASE_URL alone', () => {
