@@ -55,8 +55,9 @@ const percentile = (xs: number[], q: number) => {
   return s.length ? s[Math.max(0, Math.ceil(q * s.length) - 1)]! : NaN;
 };
 
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** utime+stime of a process (all its threads), or with `thread`, of that one thread (the pid is the main thread's). */
+function cpuSeconds(pid: number, thread?: number): number {
+  const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
@@ -74,6 +75,8 @@ interface RunResult {
   seconds: number;
   peakRssMb?: number;
   cpuS?: number;
+  /** Of cpuS, the main thread's (the event loop; argon2id hashes run on other threads). */
+  mainCpuS?: number;
   statuses: Record<string, number>;
 }
 
@@ -109,6 +112,7 @@ async function cannon(
       }, 200)
     : null;
   const cpu0 = opts.watchPid ? cpuSeconds(opts.watchPid) : 0;
+  const mainCpu0 = opts.watchPid ? cpuSeconds(opts.watchPid, opts.watchPid) : 0;
   const started = process.hrtime.bigint();
   const run = autocannon({
     url,
@@ -126,6 +130,7 @@ async function cannon(
   const seconds = Number((opts.amount && lastAt > started ? lastAt : process.hrtime.bigint()) - started) / 1e9;
   if (sampler) clearInterval(sampler);
   const cpuS = opts.watchPid ? cpuSeconds(opts.watchPid) - cpu0 : undefined;
+  const mainCpuS = opts.watchPid ? cpuSeconds(opts.watchPid, opts.watchPid) - mainCpu0 : undefined;
   const ok = Object.entries(statuses)
     .filter(([s]) => s.startsWith('2'))
     .reduce((n, [, c]) => n + c, 0);
@@ -145,6 +150,7 @@ async function cannon(
     seconds,
     peakRssMb: peak || undefined,
     cpuS,
+    mainCpuS,
     statuses,
   };
 }
@@ -545,7 +551,7 @@ async function main() {
       runs[key] ??= [];
       runs[key].push(r);
       log(
-        `  ${key}: ${r.rps.toFixed(0)}/s ok=${r.ok} bad=${r.bad} p99=${Number.isNaN(r.p99) ? '-' : `${r.p99.toFixed(2)}ms`}${r.peakRssMb ? ` rss=${r.peakRssMb.toFixed(0)}MB` : ''} ${JSON.stringify(r.statuses)}`,
+        `  ${key}: ${r.rps.toFixed(0)}/s ok=${r.ok} bad=${r.bad} p99=${Number.isNaN(r.p99) ? '-' : `${r.p99.toFixed(2)}ms`}${r.peakRssMb ? ` rss=${r.peakRssMb.toFixed(0)}MB` : ''}${r.cpuS !== undefined && r.ok > 0 ? ` cpu/ok=${((r.cpuS * 1000) / r.ok).toFixed(2)}ms (main thread ${(((r.mainCpuS ?? 0) * 1000) / r.ok).toFixed(2)})` : ''} ${JSON.stringify(r.statuses)}`,
       );
     };
 
