@@ -56,8 +56,8 @@ function read<T>(env: NodeJS.ProcessEnv, name: string, schema: z.ZodType<T>, fal
 }
 
 /** One fewer than the cores (at least one): a sign-in flood then queues for the hashes while session checks keep a
- * core. On 2 cores, two at once cut session checks beside a login flood to 2,700-3,000/s at a p99 of 8-9 ms; one
- * at a time kept 3,900-4,300/s at 3.6-5.1 ms, for 10-15% fewer sign-ins a second (bench/README.md). */
+ * core. On 2 cores, two at once cut session checks beside a sign-in flood to 2,300-3,200/s at a p99 of 8-10 ms; one
+ * at a time kept 4,000-4,300/s at 3.8-5.1 ms, for 10-20% fewer sign-ins a second (bench/login-flood.ts, bench/README.md). */
 export function defaultArgon2Concurrency(cores = availableParallelism()): number {
   return Math.max(1, cores - 1);
 }

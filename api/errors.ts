@@ -12,9 +12,9 @@ export class ApiError extends Error {
   ) {
     const { status } = errorCatalogue[code];
     // A 4xx is the client's answer, never logged, so it is made without a stack: capturing one behind a request's
-    // async frames was a fifth of the CPU of each wrong code refused in a flood (bench/README.md). A 5xx keeps its
-    // stack for the log (render-errors.ts).
-    // (super stays a root-level statement: with parameter properties, a super inside a block broke the compiled class.)
+    // async frames cost about 5% of each wrong code refused in a flood (bench/README.md). A 5xx keeps its stack for
+    // the log (render-errors.ts). super stays a root-level statement: the parameter properties are assigned right
+    // after it, and a super inside a try block compiled to a class that threw.
     const limit = Error.stackTraceLimit;
     if (status < 500) Error.stackTraceLimit = 0;
     super(message ?? errorCatalogue[code].message);
