@@ -1,4 +1,5 @@
-// CPU per session check, Twofold (SQLite) against the ceiling (bench/servers/ceiling.ts):
+// CPU per session check, Twofold (SQLite) against the ceiling (bench/servers/session-ceiling.ts: Twofold's lookup
+// and answer in bare Koa):
 // the server process's utime+stime from /proc over a fixed number of GET /session requests, alternating, so a busy
 // machine moves both alike. Narrower and quicker than `npm run bench` (about a minute), for deciding changes.
 // Twofold runs as the production start (dist/api/server.js, compiled first as `npm run build` does); `--profile` adds
@@ -100,11 +101,17 @@ try {
   });
   servers.push(twofold);
   sampled.set('twofold', twofold.pid);
+  // The ceiling: Twofold's lookup and answer in bare Koa, on a database of its own that Twofold's migrations made.
+  const ceilingFile = join(dir, 'ceiling.sqlite');
+  const ceilingDb = createDb({ client: 'sqlite', filename: ceilingFile });
+  await migrateLatest(ceilingDb);
+  await ceilingDb.destroy();
+  const ceilingTokens = await seedSessions(ceilingFile);
   const ceiling = await startServerProcess({
-    script: 'bench/servers/ceiling.ts',
+    script: 'bench/servers/session-ceiling.ts',
     readyPath: '/health',
     nodeArgs: nodeArgsFor('ceiling'),
-    env: { DB_PATH: join(dir, 'ceiling.sqlite'), TOKENS: String(POOL), ...envFor('ceiling') },
+    env: { DB_PATH: ceilingFile, ...envFor('ceiling') },
   });
   servers.push(ceiling);
   sampled.set('ceiling', ceiling.pid);
@@ -128,7 +135,7 @@ try {
   const baseAuth = (i: number) => `Bearer ${baseTokens[i]}`;
   const systems = [
     { name: 'twofold', server: twofold, path: '/api/v1/session', auth },
-    { name: 'ceiling', server: ceiling, path: '/session', auth: (i: number) => `Bearer ceiling-token-${i}` },
+    { name: 'ceiling', server: ceiling, path: '/session', auth: (i: number) => `Bearer ${ceilingTokens[i]}` },
   ];
   if (base) systems.push({ name: 'base', server: base, path: '/api/v1/session', auth: baseAuth });
   if (process.argv.includes('--layers'))

@@ -115,7 +115,7 @@ const userColumns = [
   'totp_last_step',
   'email_verified_at',
   'managed_by_account_id',
-];
+] as const;
 
 /** The lookup, one hot statement (db/hot.ts) per policy expression: the session, its user, the policy's answer and
  * the user's accounts, in one round trip, read as values in this order (hotFirstValues). Written as SQL (no
@@ -137,6 +137,18 @@ function lookupStatement(mayRequireSql: string): ValuesStatement {
     lookupStatements.set(mayRequireSql, statement);
   }
   return statement;
+}
+
+/** The lookup's SQLite text, and where its values sit: the bench's session ceiling (bench/servers/session-ceiling.ts)
+ * runs this very statement in bare Koa, so the lookup it is measured against stays Twofold's as that changes. */
+export function sessionLookupLayout(mayRequireSql: string) {
+  return {
+    sql: lookupStatement(mayRequireSql).sqlite.sql,
+    session: (column: (typeof liveSessionColumns)[number]) => liveSessionColumns.indexOf(column),
+    user: (column: (typeof userColumns)[number]) => USER_FROM + userColumns.indexOf(column),
+    mayRequire: MAY_REQUIRE_AT,
+    accounts: ACCOUNTS_AT,
+  };
 }
 
 /** The row of `columns` whose values start at `from` in the lookup's values. */

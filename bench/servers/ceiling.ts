@@ -1,6 +1,8 @@
 // The ceilings on this machine, bare Koa and better-sqlite3 with statements prepared once:
-// - session check (`GET /session`): one indexed lookup of the SHA-256 of the bearer token, a JSON answer. No router,
-//   no validation, no expiry rules, no accounts.
+// - a minimal session check (`GET /session`): one indexed lookup of the SHA-256 of the bearer token in a table of its
+//   own, a small JSON answer with Koa's headers only. No router, no validation, no expiry rules, no accounts. The
+//   session check's ceiling until 2026-12-05, still reported; the ceiling is now bench/servers/session-ceiling.ts,
+//   which runs Twofold's own lookup and gives Twofold's answer.
 // - TOTP challenge verify (`POST /verify/<challengeId>`): the nine statements Twofold's verify runs, in its order,
 //   and nothing else: the challenge read with its user's lock (one join), an attempt of the challenge and one of the
 //   user's reserved by conditional UPDATEs, the sealed seed read and opened (AES-256-GCM), the code checked within
