@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createDb, migrateLatest } from '../api/db/db.ts';
 import { COMPILED_SERVER, startApiProcess, startServerProcess, type ChildServer } from '../test/support/process.ts';
-import { openSeeder } from './seed.ts';
+import { openSeeder, sqliteWithSessions } from './seed.ts';
 import { buildServer } from '../api/build.ts';
 import { summariseAllocations } from './allocation-summary.ts';
 
@@ -103,10 +103,7 @@ try {
   sampled.set('twofold', twofold.pid);
   // The ceiling: Twofold's lookup and answer in bare Koa, on a database of its own that Twofold's migrations made.
   const ceilingFile = join(dir, 'ceiling.sqlite');
-  const ceilingDb = createDb({ client: 'sqlite', filename: ceilingFile });
-  await migrateLatest(ceilingDb);
-  await ceilingDb.destroy();
-  const ceilingTokens = await seedSessions(ceilingFile);
+  const ceilingTokens = await sqliteWithSessions(ceilingFile, POOL, 'x');
   const ceiling = await startServerProcess({
     script: 'bench/servers/session-ceiling.ts',
     readyPath: '/health',

@@ -28,9 +28,8 @@ import {
   type ChildServer,
   type PgDatabase,
 } from '../test/support/process.ts';
-import { openSeeder } from './seed.ts';
+import { openSeeder, sqliteWithSessions } from './seed.ts';
 import { runRetentionBench } from './retention.ts';
-import { createDb, migrateLatest } from '../api/db/db.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 10;
@@ -319,12 +318,7 @@ const minimalSession = (c: ChildServer) =>
 /** A SQLite database migrated by Twofold with SESSION_POOL users and sessions, and the session ceiling on it. */
 async function startSessionCeiling(dir: string, passwordHash: string): Promise<{ server: ChildServer; tokens: string[] }> {
   const file = join(dir, 'session-ceiling.sqlite');
-  const db = createDb({ client: 'sqlite', filename: file });
-  await migrateLatest(db);
-  await db.destroy();
-  const seed = openSeeder(file, randomBytes(32).toString('hex'));
-  const tokens = await seed.sessions((await seed.users(SESSION_POOL, passwordHash)).map((u) => u.id));
-  await seed.close();
+  const tokens = await sqliteWithSessions(file, SESSION_POOL, passwordHash);
   const server = await startServerProcess({ script: 'bench/servers/session-ceiling.ts', readyPath: '/health', env: { DB_PATH: file } });
   return { server, tokens };
 }

@@ -4,7 +4,7 @@
 // users (verification costs the same), so seeding thousands of users takes seconds instead of minutes.
 import { randomBytes } from 'node:crypto';
 import { generateTotpSecret } from '../shared/totp.ts';
-import { createDb, type Db } from '../api/db/db.ts';
+import { createDb, migrateLatest, type Db } from '../api/db/db.ts';
 import { createSecrets, newTokenRow, randomId } from '../api/crypto/secrets.ts';
 import { CHALLENGE_TTL_MS } from '../api/records/challenges.ts';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../api/records/sessions.ts';
@@ -101,4 +101,18 @@ export function openSeeder(databaseUrl: string, secretKeyHex: string) {
     },
     close: () => db.destroy(),
   };
+}
+
+/** A new SQLite database at `file`, migrated as Twofold migrates it, with `count` users and a session each: for a
+ * server that reads Twofold's tables without being Twofold (bench/servers/session-ceiling.ts). Answers the tokens. */
+export async function sqliteWithSessions(file: string, count: number, passwordHash: string): Promise<string[]> {
+  const db = createDb({ client: 'sqlite', filename: file });
+  await migrateLatest(db);
+  await db.destroy();
+  const seed = openSeeder(file, randomBytes(32).toString('hex'));
+  try {
+    return await seed.sessions((await seed.users(count, passwordHash)).map((u) => u.id));
+  } finally {
+    await seed.close();
+  }
 }
