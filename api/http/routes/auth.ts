@@ -7,6 +7,7 @@ import { ChallengeParams } from '../params.ts';
 import { assertStrongPassword } from '../../crypto/passwords.ts';
 import { publicUser } from '../../records/users.ts';
 import { continueLogin, login, sendChallengeCode, verifyChallenge, type SignedIn } from '../../flows/login.ts';
+import { afterWaitingRequests } from '../after-waiting-requests.ts';
 import { endSession, extendReauth, SESSION_ABSOLUTE_MS, sessionClients, sessionExpiresAt } from '../../records/sessions.ts';
 import { iso } from '../../db/db.ts';
 import { acceptAsNewPerson, acceptAsUser, previewInvitation } from '../../flows/invitations.ts';
@@ -139,8 +140,10 @@ export function authRoutes(deps: Deps) {
       summary: 'Pass the challenge with a code',
       description:
         "5 wrong codes spend the challenge (429); 10 wrong codes in a row lock code entry for 15 minutes. A setup_required challenge passes only with a recovery_code here; it otherwise authorises the enrolment calls. With `rememberDevice: true` the answer carries `deviceToken` (for clients without cookies, such as the extension's worker) and sets the HttpOnly `twofold_device` cookie (path `/api/v1/auth`); the web app keeps the token only in that cookie, never in page storage.",
-      handler: async (ctx, { body, params }) =>
-        answerSignedIn(ctx, await verifyChallenge(deps, params.challengeId, body, requestInfo(ctx))),
+      handler: async (ctx, { body, params }) => {
+        await afterWaitingRequests(); // the one public code check: a flood of it waits behind signed-in requests
+        answerSignedIn(ctx, await verifyChallenge(deps, params.challengeId, body, requestInfo(ctx)));
+      },
     }),
     route({
       method: 'post',
