@@ -16,13 +16,14 @@
 // bytes do not move with the machine's load; the profile that found @koa/router's per-route cost (bench/README.md).
 // Usage: npx tsx bench/cpu-per-check.ts [requests per run, default 20000] [rounds, default 3] [--profile] [--layers] [--base=DIR] [--alloc]
 import autocannon from 'autocannon';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createDb, migrateLatest } from '../api/db/db.ts';
 import { COMPILED_SERVER, startApiProcess, startServerProcess, type ChildServer } from '../test/support/process.ts';
 import { openSeeder, sqliteWithSessions } from './seed.ts';
+import { cpuSeconds } from './proc.ts';
 import { buildServer } from '../api/build.ts';
 import { summariseAllocations } from './allocation-summary.ts';
 
@@ -48,15 +49,8 @@ const LEFT_OUT = {
 } as const;
 const BASE = process.argv.find((a) => a.startsWith('--base='))?.slice('--base='.length);
 const POOL = 500;
-const CLK_TCK = 100;
 
 const percent = (ratio: number) => `${(100 * ratio).toFixed(1)}%`;
-
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
 
 async function run(server: ChildServer, path: string, auth: (i: number) => string): Promise<{ rps: number; cpuUs: number }> {
   let i = 0;

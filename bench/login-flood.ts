@@ -5,7 +5,7 @@
 // throttled, 2,500 users), and the CPU the server spent during the flood.
 // Usage: npx tsx bench/login-flood.ts [rounds, default 3] [concurrency…, default 1 2]
 import autocannon from 'autocannon';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -14,20 +14,12 @@ import { createDb, migrateLatest } from '../api/db/db.ts';
 import { HASH_OPTIONS } from '../api/crypto/passwords.ts';
 import { COMPILED_SERVER, startApiProcess, type ChildServer } from '../test/support/process.ts';
 import { openSeeder } from './seed.ts';
+import { cpuSeconds, percentile } from './proc.ts';
 
 const [roundsArg, ...levels] = process.argv.slice(2);
 const ROUNDS = Number(roundsArg ?? 3);
 const CONCURRENCY = levels.length > 0 ? levels : ['1', '2'];
 const PASSWORD = 'correct horse battery staple 42';
-const cpu = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(x[11]) + Number(x[12])) / 100;
-};
-const p99 = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.ceil(0.99 * s.length) - 1]!;
-};
 const dir = mkdtempSync(join(tmpdir(), 'lf-'));
 const passwordHash = await hash(PASSWORD, HASH_OPTIONS);
 const servers: { conc: string; server: ChildServer; tokens: string[]; emails: string[] }[] = [];
@@ -64,7 +56,7 @@ try {
     run.on('response', (_c: unknown, status: number, _b: number, ms: number) => {
       if (status === 200) lat.push(ms);
     });
-    return run.then((r) => ({ rps: r.requests.average, p99: p99(lat) }));
+    return run.then((r) => ({ rps: r.requests.average, p99: percentile(lat, 0.99) }));
   };
   let n = 0;
   const logins = (s: (typeof servers)[0]) =>
@@ -85,10 +77,10 @@ try {
   for (let r = 0; r < ROUNDS; r++)
     for (const s of servers) {
       const alone = await sessions(s);
-      const c0 = cpu(s.server.pid);
+      const c0 = cpuSeconds(s.server.pid);
       const [beside, flood] = await Promise.all([sessions(s), logins(s)]);
       console.log(
-        `round ${r + 1} ARGON2_CONCURRENCY=${s.conc}: sessions alone ${alone.rps.toFixed(0)}/s p99 ${alone.p99.toFixed(2)} ms | beside logins ${beside.rps.toFixed(0)}/s p99 ${beside.p99.toFixed(2)} ms (${(beside.p99 / alone.p99).toFixed(2)}×) | logins ${flood.rps.toFixed(0)}/s ${JSON.stringify(flood.codes)} | cpu ${(cpu(s.server.pid) - c0).toFixed(1)} s`,
+        `round ${r + 1} ARGON2_CONCURRENCY=${s.conc}: sessions alone ${alone.rps.toFixed(0)}/s p99 ${alone.p99.toFixed(2)} ms | beside logins ${beside.rps.toFixed(0)}/s p99 ${beside.p99.toFixed(2)} ms (${(beside.p99 / alone.p99).toFixed(2)}×) | logins ${flood.rps.toFixed(0)}/s ${JSON.stringify(flood.codes)} | cpu ${(cpuSeconds(s.server.pid) - c0).toFixed(1)} s`,
       );
     }
 } finally {

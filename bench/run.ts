@@ -12,7 +12,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { execSync } from 'node:child_process';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { URI } from 'otpauth';
 import { generateTotp, TOTP_PERIOD_SECONDS } from '../shared/totp.ts';
@@ -29,6 +28,7 @@ import {
   type PgDatabase,
 } from '../test/support/process.ts';
 import { openSeeder, sqliteWithSessions } from './seed.ts';
+import { cpuSeconds, percentile, rssMb } from './proc.ts';
 import { runRetentionBench } from './retention.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -40,7 +40,6 @@ const PROFILE = process.argv.includes('--profile');
 const ONLY = process.env.BENCH_ONLY?.split(',') ?? null;
 const runs_ = (group: string) => !ONLY || ONLY.includes(group);
 const PG_ADMIN = process.env.TWOFOLD_PG_URL ?? DEFAULT_PG_URL;
-const CLK_TCK = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
 
 /** The TOTP code of now. */
 const codeNow = (secret: string) => generateTotp(secret, Date.now());
@@ -49,20 +48,6 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
 };
-/** Nearest rank. */
-const percentile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.max(0, Math.ceil(q * s.length) - 1)]! : NaN;
-};
-
-/** utime+stime of a process (all its threads), or with `thread`, of that one thread (the pid is the main thread's). */
-function cpuSeconds(pid: number, thread?: number): number {
-  const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-
 interface RunResult {
   rps: number;
   answered: number;

@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { hash, randomUUID } from 'node:crypto';
 import { sessionLookupLayout } from '../../api/records/sessions.ts';
 import { MAY_REQUIRE_2FA_SQL } from '../../api/policy/may-require.ts';
+import { API_HEADERS } from '../../api/http/middleware/security-headers.ts';
 
 const lookup = sessionLookupLayout(MAY_REQUIRE_2FA_SQL);
 const at = {
@@ -25,14 +26,6 @@ const at = {
 };
 const sqlite = new Database(process.env.DB_PATH!);
 const find = sqlite.prepare<[string], unknown[]>(lookup.sql).raw(true);
-/** What api/http/middleware/security-headers.ts sets on every API answer. */
-const API_HEADERS = {
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-  'Cache-Control': 'no-store',
-};
-
 const app = new Koa();
 app.use(async (ctx) => {
   if (ctx.path === '/health') {

@@ -24,7 +24,7 @@ const PAGE_HEADERS = {
 };
 /** A JSON answer opened as a page may load nothing and be framed by nobody; a page's referrer and opener policies
  * have nothing to act on in it (no links, no subresources, no window of its own). */
-const API_HEADERS = {
+export const API_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",

@@ -1,0 +1,21 @@
+// What the bench reads of a server process from /proc, and the percentile its p99s use: one copy for run.ts,
+// cpu-per-check.ts and login-flood.ts.
+import { execSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+const CLK_TCK = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
+
+/** utime+stime of a process (all its threads), or with `thread`, of that one thread (the pid is the main thread's). */
+export function cpuSeconds(pid: number, thread?: number): number {
+  const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+export const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/** Nearest rank. */
+export const percentile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.max(0, Math.ceil(q * s.length) - 1)]! : NaN;
+};
