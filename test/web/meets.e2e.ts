@@ -207,11 +207,19 @@ describe('destructive actions and feedback', () => {
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let asked = () => {};
+    const requested = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
     await page.route('**/api/v1/me/2fa', async (route) => {
+      asked();
       await held;
       await route.continue();
     });
     await page.reload();
+    // Wait for the held request itself: a skeleton seen before it (the session's, while the page starts) can be
+    // gone by the next line, which read the box of nothing once (CI, 2026-12-05).
+    await requested;
     const skeleton = page.getByTestId('skeleton');
     await skeleton.waitFor();
     expect(await skeleton.getAttribute('aria-busy')).toBe('true');
