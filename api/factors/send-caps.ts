@@ -9,11 +9,11 @@
 //   breaker, logged as an error so that operators look; the app, backup codes and email still work.
 // A send is recorded first and counted after, so parallel sends cannot all slip under a cap; a refused one is
 // removed again, audited (code_send.refused) and answered 429 with Retry-After.
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { Knex } from 'knex';
 import type { Deps } from '../deps.ts';
 import { tooManyAttempts } from '../errors.ts';
 import { recordEvent } from '../records/audit.ts';
+import { phoneCountryCode } from '../notify/sms.ts';
 
 export const SENDS_PER_HOUR_PER_USER = 5;
 export const UNVERIFIED_SENDS_PER_HOUR_PER_DESTINATION = 5;
@@ -34,7 +34,7 @@ type Scope = 'user' | 'address' | 'destination' | 'country';
 /** Records the send, or throws 429 too_many_attempts when it would pass a cap (and records nothing). */
 export async function reserveSend(deps: Deps, send: SendToCount, now: number): Promise<void> {
   const { db } = deps;
-  const countryCode = send.channel === 'sms' ? (parsePhoneNumberFromString(send.destination)?.countryCallingCode ?? null) : null;
+  const countryCode = send.channel === 'sms' ? phoneCountryCode(send.destination) : null;
   const [row] = await db('code_sends')
     .insert({
       user_id: send.userId,
