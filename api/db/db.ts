@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import type { DatabaseConfig } from '../config.ts';
 import { migrationSource } from './migrations/index.ts';
 import { registerHotDb, type SqliteConnection } from './hot.ts';
-import { SQLITE_WRITE_PRAGMAS } from './sqlite-settings.ts';
+import { SQLITE_CACHE_PRAGMA, SQLITE_WRITE_PRAGMAS } from './sqlite-settings.ts';
 
 export type Db = Knex;
 
@@ -58,6 +58,7 @@ export function createDb(database: DatabaseConfig, options: DbOptions = {}): Db 
         for (const pragma of SQLITE_WRITE_PRAGMAS) conn.pragma(pragma);
         conn.pragma('foreign_keys = ON');
         conn.pragma('busy_timeout = 5000');
+        conn.pragma(SQLITE_CACHE_PRAGMA);
         cachePreparedStatements(conn as unknown as PreparingConnection);
         engine.connection = conn as unknown as SqliteConnection;
         done(null, conn);
