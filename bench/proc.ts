@@ -12,7 +12,16 @@ export function cpuSeconds(pid: number, thread?: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
-export const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+export const rssMb = (pid: number): number => memoryMb(pid).rss;
+
+/** A process's resident memory, MB: all of it (RSS), and the part no other process can share (anonymous: V8's heap,
+ * malloc's arenas, stacks). The rest is pages of files (node's binary, the native addons, libc), which every node
+ * process on the machine shares. */
+export function memoryMb(pid: number): { rss: number; anon: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024 };
+}
 
 /** Nearest rank. */
 export const percentile = (xs: number[], q: number): number => {
