@@ -10,8 +10,8 @@
 export const SQLITE_WRITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'wal_autocheckpoint = 4000'] as const;
 
 /** SQLite's own default page cache, 2,000 KiB a connection, instead of the 16,000 better-sqlite3 compiles in. The
- * file's pages stay in the kernel's page cache either way. In the process, a 16 MB cache was most of what put the
- * SQLite process 7-13 MB above the PostgreSQL one under load; at 2 MB it answered as many session checks and
- * verifies a second, with 5-11 MB less at the peaks (bench/README.md, 2026-12-05 night). The bench's ceiling and
+ * file's pages stay in the kernel's page cache either way. In the process, a 16 MB cache was most of the 11-13 MB that the
+ * SQLite process held above the PostgreSQL one under verifies and sign-ins; at 2 MB it answered as many session
+ * checks and verifies a second, with 5-11 MB less at those peaks (bench/README.md, 2026-12-05 night). The bench's ceiling and
  * peer keep better-sqlite3's 16 MB. */
 export const SQLITE_CACHE_PRAGMA = 'cache_size = -2000';

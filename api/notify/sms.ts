@@ -10,8 +10,9 @@ type Parse = (text: string) => PhoneNumber | undefined;
 let parse: Parse | undefined;
 
 /** libphonenumber with its full metadata is loaded by the first number the process reads, not at start: it was 93 of
- * the modules the server loaded at start and about 10 MB of its memory (bench/README.md), and a deployment whose
- * users never set a phone never needs it. Loaded with require, so the functions below stay synchronous. */
+ * the modules the server loaded at start, 2.2 MB of V8's heap and 3-9 MB of the server's RSS under load
+ * (bench/README.md), and a deployment whose users never set a phone never needs it. Loaded with require, so the
+ * functions below stay synchronous. */
 function parsePhone(text: string): PhoneNumber | undefined {
   parse ??= (createRequire(import.meta.url)('libphonenumber-js/max') as { parsePhoneNumberFromString: Parse }).parsePhoneNumberFromString;
   return parse(text);

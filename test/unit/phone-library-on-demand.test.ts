@@ -1,5 +1,5 @@
 // libphonenumber (with its full metadata) is loaded by the first phone number the process reads, not when the API's
-// modules load (api/notify/sms.ts): 93 of the modules the server loaded at start, and about 10 MB of its memory.
+// modules load (api/notify/sms.ts): 93 of the modules the server loaded at start, and 3-9 MB of its memory.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { importsOf, sourceFiles } from '../support/import-graph.ts';
