@@ -2,8 +2,7 @@
 // modules load (api/notify/sms.ts): 93 of the modules the server loaded at start, and 3-9 MB of its memory.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { importsOf, sourceFiles } from '../support/import-graph.ts';
-import { ROOT } from '../support/process.ts';
+import { importsOf, ROOT, sourceFiles } from '../support/import-graph.ts';
 
 // Run in a child process, whose module cache holds only what its own imports loaded. The require cache sees the
 // require in sms.ts, not an ESM import: the test below catches those.
