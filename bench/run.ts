@@ -586,11 +586,14 @@ async function main() {
 
     // Warm-up (JIT, caches, pools), not recorded.
     log('warm-up');
-    await twofoldSession(sqlite);
-    await twofoldSession(postgres);
-    await peerSession(peer);
-    await ceilingSession(sessionCeiling);
-    await minimalSession(ceiling);
+    // Session checks warm only the runs that check sessions, so that a narrowed run's profile is of its own requests.
+    if (runs_('session') || runs_('flood') || runs_('scale')) {
+      await twofoldSession(sqlite);
+      await twofoldSession(postgres);
+      await peerSession(peer);
+      await ceilingSession(sessionCeiling);
+      await minimalSession(ceiling);
+    }
     if (runs_('verify')) {
       const warm = {
         sq: await twofoldVerify(sqlite, passwordHash),

@@ -3,6 +3,7 @@
 // consumed by one conditional UPDATE; a sealed copy of the set lets the user reveal it after re-authentication.
 import type { Deps } from '../deps.ts';
 import { affected, type Db } from '../db/db.ts';
+import { hotFirst, hotStatement } from '../db/hot.ts';
 import { randomFromAlphabet } from '../crypto/secrets.ts';
 
 export const BACKUP_CODE_COUNT = 10;
@@ -48,9 +49,10 @@ export async function consumeBackupCode(deps: Deps, userId: string, typed: strin
   return countBackupCodes(deps.db, userId);
 }
 
+/** Read by every sign-in that offers a challenge: a hot-path statement (db/hot.ts). */
+const countUnusedStatement = hotStatement('select count(*) as n from backup_codes where user_id = ? and used_at is null');
 export async function countBackupCodes(db: Db, userId: string): Promise<number> {
-  const row = await db('backup_codes').where({ user_id: userId }).whereNull('used_at').count({ n: '*' }).first();
-  return Number(row?.n ?? 0);
+  return Number((await hotFirst(db, countUnusedStatement, [userId]))?.n ?? 0);
 }
 
 /** The unused codes of the current set, for display after re-authentication. */

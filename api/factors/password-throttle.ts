@@ -9,9 +9,9 @@
 // - Per address: a leaky bucket of 30 failures that drains one a minute, against spraying one guess over many
 //   emails. It forgives over time rather than on success (an attacker's login to an account of their own must not
 //   reset it), so an office behind one NAT is only held back by a burst of typos, for a minute at a time.
-import type { Knex } from 'knex';
 import type { Deps } from '../deps.ts';
 import type { Db } from '../db/db.ts';
+import { hotFirst, hotRun, hotStatement } from '../db/hot.ts';
 import { tooManyAttempts, type ApiError } from '../errors.ts';
 import { recordEvent } from '../records/audit.ts';
 
@@ -65,7 +65,7 @@ export async function reservePasswordAttempt(deps: Deps, input: { email: string;
   }
   return {
     async succeeded() {
-      await deps.db('password_throttles').where({ key: email.key }).delete();
+      await hotRun(deps.db, emailStatements.end, [email.key]);
       await giveBackAddressAttempt(deps.db, address.key);
     },
     async failed() {
@@ -81,45 +81,58 @@ function throttled(waitMs: number): ApiError {
   return tooManyAttempts(waitMs / 1000, 'Too many wrong passwords. Please wait before trying again.');
 }
 
-/** The email's wait, in SQL, for the count the UPDATE writes (`failures + 1`): emailWaitMs as a CASE. (PostgreSQL
- * would guess an integer for the bare parameter, too small for epoch milliseconds: hence the casts.) */
-function emailBlockedUntilSql(db: Db, now: number): Knex.Raw {
+// Every login runs these (a right password too: its attempt is counted, then given back), so they are hot-path
+// statements (db/hot.ts). Their order and conditions are the throttle: each counts by one conditional UPDATE, and a
+// key seen for the first time is inserted once however many attempts race for it. (PostgreSQL would guess an integer
+// for a bare parameter, too small for epoch milliseconds: hence the casts.)
+
+/** The email's wait, in SQL, for the count the UPDATE writes (`failures + 1`): emailWaitMs as a CASE. */
+function emailBlockedUntilSql(): string {
   const steps: string[] = [];
   for (let over = 0; emailWaitMs(EMAIL_FREE_FAILURES + over) < LONGEST_WAIT_MS; over++)
     steps.push(`when ${over} then ${emailWaitMs(EMAIL_FREE_FAILURES + over)}`);
-  return db.raw(
-    `case when failures + 1 < ${EMAIL_FREE_FAILURES} then blocked_until else cast(? as bigint) + case failures + 1 - ${EMAIL_FREE_FAILURES} ${steps.join(' ')} else ${LONGEST_WAIT_MS} end end`,
-    [now],
-  );
+  return `case when failures + 1 < ${EMAIL_FREE_FAILURES} then blocked_until else cast(? as bigint) + case failures + 1 - ${EMAIL_FREE_FAILURES} ${steps.join(' ')} else ${LONGEST_WAIT_MS} end end`;
 }
+const emailStatements = {
+  /** [now, now (the wait's start), key, now, forgetBefore]: counts the attempt, and starts the wait it earns if it fails, unless a wait runs. */
+  count: hotStatement(
+    `update password_throttles set failures = failures + 1, last_failure_at = cast(? as bigint), blocked_until = ${emailBlockedUntilSql()}
+    where "key" = ? and blocked_until <= ? and last_failure_at > ? returning failures`,
+  ),
+  find: hotStatement('select failures, last_failure_at, blocked_until from password_throttles where "key" = ? limit 1'),
+  forget: hotStatement('delete from password_throttles where "key" = ? and last_failure_at = ?'),
+  prune: hotStatement('delete from password_throttles where last_failure_at <= ?'),
+  start: hotStatement(
+    'insert into password_throttles ("key", failures, last_failure_at, blocked_until) values (?, 1, ?, 0) on conflict ("key") do nothing returning "key"',
+  ),
+  end: hotStatement('delete from password_throttles where "key" = ?'),
+};
+const addressStatements = {
+  /** [now, now, drain, key, fullAt]: one more attempt in the bucket, unless it is full. */
+  count: hotStatement(
+    `update address_throttles set tat = case when tat > cast(? as bigint) then tat else cast(? as bigint) end + ?
+    where "key" = ? and tat <= ? returning tat`,
+  ),
+  find: hotStatement('select tat from address_throttles where "key" = ? limit 1'),
+  prune: hotStatement('delete from address_throttles where tat < ?'),
+  start: hotStatement('insert into address_throttles ("key", tat) values (?, ?) on conflict ("key") do nothing returning "key"'),
+  giveBack: hotStatement('update address_throttles set tat = tat - ? where "key" = ?'),
+};
 
 async function countEmailAttempt(db: Db, key: string, now: number): Promise<EmailCounted | Refused> {
   for (let i = 0; i < 3; i++) {
-    // The common case, in one statement: count the attempt, and start the wait it earns if it fails, unless a wait runs.
-    const [counted] = await db('password_throttles')
-      .where({ key })
-      .where('blocked_until', '<=', now)
-      .where('last_failure_at', '>', now - EMAIL_FORGET_AFTER_MS)
-      .update({ failures: db.raw('failures + 1'), last_failure_at: now, blocked_until: emailBlockedUntilSql(db, now) })
-      .returning(['failures']);
+    // The common case, in one statement.
+    const counted = await hotFirst(db, emailStatements.count, [now, now, key, now, now - EMAIL_FORGET_AFTER_MS]);
     if (counted) return { key, at: now, failures: Number(counted.failures) };
-    const row = await db('password_throttles').where({ key }).first();
+    const row = await hotFirst(db, emailStatements.find, [key]);
     if (row && Number(row.last_failure_at) > now - EMAIL_FORGET_AFTER_MS) {
       if (Number(row.blocked_until) > now) return { waitMs: Number(row.blocked_until) - now };
       continue; // the wait ended between the two statements
     }
     // No row, or failures so old they are forgotten: start again from this attempt.
-    if (row) await db('password_throttles').where({ key, last_failure_at: row.last_failure_at }).delete();
-    else
-      await db('password_throttles')
-        .where('last_failure_at', '<=', now - EMAIL_FORGET_AFTER_MS)
-        .delete(); // prune forgotten rows
-    const inserted = await db('password_throttles')
-      .insert({ key, failures: 1, last_failure_at: now, blocked_until: 0 })
-      .onConflict('key')
-      .ignore()
-      .returning('key');
-    if (inserted.length > 0) return { key, at: now, failures: 1 };
+    if (row) await hotRun(db, emailStatements.forget, [key, Number(row.last_failure_at)]);
+    else await hotRun(db, emailStatements.prune, [now - EMAIL_FORGET_AFTER_MS]); // prune forgotten rows
+    if (await hotFirst(db, emailStatements.start, [key, now])) return { key, at: now, failures: 1 };
   }
   return { waitMs: 1000 }; // still racing: a flood of parallel first attempts; refuse this one rather than let it through
 }
@@ -127,30 +140,21 @@ async function countEmailAttempt(db: Db, key: string, now: number): Promise<Emai
 async function countAddressAttempt(db: Db, key: string, now: number): Promise<AddressCounted | Refused> {
   const fullAt = now + (ADDRESS_BURST - 1) * ADDRESS_DRAIN_MS;
   for (let i = 0; i < 3; i++) {
-    const [counted] = await db('address_throttles')
-      .where({ key })
-      .where('tat', '<=', fullAt)
-      .update({ tat: db.raw('case when tat > cast(? as bigint) then tat else cast(? as bigint) end + ?', [now, now, ADDRESS_DRAIN_MS]) })
-      .returning(['tat']);
+    const counted = await hotFirst(db, addressStatements.count, [now, now, ADDRESS_DRAIN_MS, key, fullAt]);
     if (counted) return { key, at: now, tat: Number(counted.tat) };
-    const row = await db('address_throttles').where({ key }).first();
+    const row = await hotFirst(db, addressStatements.find, [key]);
     if (row) {
       if (Number(row.tat) > fullAt) return { waitMs: Number(row.tat) - fullAt };
       continue;
     }
-    await db('address_throttles').where('tat', '<', now).delete(); // prune drained buckets
-    const inserted = await db('address_throttles')
-      .insert({ key, tat: now + ADDRESS_DRAIN_MS })
-      .onConflict('key')
-      .ignore()
-      .returning('key');
-    if (inserted.length > 0) return { key, at: now, tat: now + ADDRESS_DRAIN_MS };
+    await hotRun(db, addressStatements.prune, [now]); // prune drained buckets
+    if (await hotFirst(db, addressStatements.start, [key, now + ADDRESS_DRAIN_MS])) return { key, at: now, tat: now + ADDRESS_DRAIN_MS };
   }
   return { waitMs: 1000 };
 }
 
 async function giveBackAddressAttempt(db: Db, key: string): Promise<void> {
-  await db('address_throttles').where({ key }).decrement('tat', ADDRESS_DRAIN_MS);
+  await hotRun(db, addressStatements.giveBack, [ADDRESS_DRAIN_MS, key]);
 }
 
 /** A wait begins: one audit event and one log line for the failure that starts it (a refused attempt writes nothing). */

@@ -1,6 +1,7 @@
 // Accounts (organisations) and who belongs to them with which role. Roles are read from the membership row only.
 import type { Role } from '../../shared/schemas.ts';
 import type { Db } from '../db/db.ts';
+import { hotRows, hotStatement } from '../db/hot.ts';
 import { randomId } from '../crypto/secrets.ts';
 import { ApiError } from '../errors.ts';
 
@@ -146,14 +147,18 @@ export function parseSessionAccounts(column: unknown): SessionAccount[] {
   return memberships.map(([id, name, role]) => ({ id, name, role }));
 }
 
+/** Read by every sign-in (the policy), on the hot path (db/hot.ts); every column named, as a prepared statement needs. */
+const membershipsWithAccountsStatement = hotStatement(
+  `select m.account_id, m.user_id, m.role, m.require_2fa, m.require_2fa_at, m.created_at as m_created_at, a.id, a.name,
+  a.created_at, a.enforce, a.allowed_methods, a.remember_device_days, a.enforce_outside_ip_ranges, a.api_allowed_ranges,
+  a.policy_updated_at, a.enforce_tightened_at, a.grace_period_days, a.admins_required_since, a.all_required_since
+  from memberships m join accounts a on a.id = m.account_id where m.user_id = ? order by m.created_at`,
+);
+
 /** Memberships of a user with their account rows, oldest first: the input of the 2FA policy. */
 export async function listMembershipsWithAccounts(db: Db, userId: string): Promise<{ membership: MembershipRow; account: AccountRow }[]> {
-  const rows = await db('memberships as m')
-    .join('accounts as a', 'a.id', 'm.account_id')
-    .where('m.user_id', userId)
-    .orderBy('m.created_at')
-    .select('m.account_id', 'm.user_id', 'm.role', 'm.require_2fa', 'm.require_2fa_at', 'm.created_at as m_created_at', 'a.*');
-  return rows.map((r: Record<string, unknown>) => ({
+  const rows = await hotRows(db, membershipsWithAccountsStatement, [userId]);
+  return rows.map((r) => ({
     membership: {
       account_id: r.account_id as string,
       user_id: r.user_id as string,

@@ -29,6 +29,25 @@ export interface ChallengeRow {
 export const challengeMethods = (c: ChallengeRow): Method[] => JSON.parse(c.methods) as Method[];
 export const isLive = (c: ChallengeRow, now: number): boolean => c.completed_at === null && c.expires_at > now;
 
+const challengeColumns = [
+  'id',
+  'token_hash',
+  'user_id',
+  'kind',
+  'methods',
+  'client',
+  'ip',
+  'user_agent',
+  'attempts',
+  'created_at',
+  'expires_at',
+  'completed_at',
+] as const satisfies readonly (keyof ChallengeRow)[];
+/** Every sign-in that asks for a code inserts one: a hot-path statement (db/hot.ts). */
+const insertStatement = hotStatement(
+  `insert into challenges (${challengeColumns.join(', ')}) values (${challengeColumns.map(() => '?').join(', ')})`,
+);
+
 export async function createChallenge(
   db: Db,
   input: {
@@ -55,7 +74,11 @@ export async function createChallenge(
     expires_at: input.now + CHALLENGE_TTL_MS,
     completed_at: null,
   };
-  await db('challenges').insert(challenge);
+  await hotRun(
+    db,
+    insertStatement,
+    challengeColumns.map((c) => challenge[c]),
+  );
   return { challengeId, challenge };
 }
 

@@ -1,7 +1,7 @@
 // The user's enrolled second factors (the `factors` table): one row per method, pending until its first code verifies.
 import { enrollableMethods, type EnrollableMethod } from '../../shared/schemas.ts';
 import type { Db } from '../db/db.ts';
-import { hotFirst, hotStatement } from '../db/hot.ts';
+import { hotFirst, hotRows, hotStatement } from '../db/hot.ts';
 
 export interface FactorRow {
   user_id: string;
@@ -30,8 +30,11 @@ export async function findFactor(db: Db, userId: string, method: EnrollableMetho
 export const enabledMethods = (factors: FactorRow[]): EnrollableMethod[] =>
   enrollableMethods.filter((m) => factors.some((f) => f.method === m && f.enabled_at !== null));
 
+/** Read by every sign-in (which methods to offer): a hot-path statement. */
+const enabledStatement = hotStatement('select method from factors where user_id = ? and enabled_at is not null');
 export async function listEnabledMethods(db: Db, userId: string): Promise<EnrollableMethod[]> {
-  return enabledMethods(await db<FactorRow>('factors').where({ user_id: userId }).whereNotNull('enabled_at'));
+  const enabled = new Set((await hotRows(db, enabledStatement, [userId])).map((row) => row.method));
+  return enrollableMethods.filter((m) => enabled.has(m));
 }
 
 /** Records a pending enrolment (a new TOTP seed or a destination waiting for its code); the enabled one, if any, stays. */

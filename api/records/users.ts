@@ -39,16 +39,19 @@ export const publicUser = (row: Pick<UserRow, 'id' | 'email' | 'name' | 'email_v
   emailVerified: row.email_verified_at !== null,
 });
 
+/** Every column of the row, named, so a later column cannot change a prepared statement's result type under
+ * PostgreSQL. */
+const USER_COLUMNS = `id, email, name, password_hash, created_at, preferred_method, previous_phone, backup_codes_sealed,
+  failed_code_streak, failed_code_total, code_locked_until, totp_last_step, email_verified_at, managed_by_account_id`;
+
+// Read by every sign-in, by email at the password and by id at the code: hot-path statements (db/hot.ts).
+const findByEmailStatement = hotStatement(`select ${USER_COLUMNS} from users where email = ? limit 1`);
+const findByIdStatement = hotStatement(`select ${USER_COLUMNS} from users where id = ? limit 1`);
+
 export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
-  return db<UserRow>('users').where({ email: email.trim().toLowerCase() }).first();
+  return (await hotFirst(db, findByEmailStatement, [email.trim().toLowerCase()])) as UserRow | undefined;
 }
 
-/** Read by every sign-in: a hot-path statement (db/hot.ts), its columns named so a later column cannot change a
- * prepared statement's result type under PostgreSQL. */
-const findByIdStatement = hotStatement(
-  `select id, email, name, password_hash, created_at, preferred_method, previous_phone, backup_codes_sealed, failed_code_streak,
-  failed_code_total, code_locked_until, totp_last_step, email_verified_at, managed_by_account_id from users where id = ? limit 1`,
-);
 export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
   return (await hotFirst(db, findByIdStatement, [id])) as UserRow | undefined;
 }
