@@ -5,7 +5,8 @@
 // the same answers after the same work. Rows are keyed by keyed hashes, never by the email or address itself.
 //
 // - Per email: 5 free failures in a row (typos), then a wait that doubles from 30 seconds to an hour after each
-//   further failure, so 100 failures in a row take more than three days. A right password ends the streak.
+//   further failure, so 100 failures in a row take more than three days. A right password ends the streak, and a
+//   day without a wrong one forgets it.
 // - Per address: a leaky bucket of 30 failures that drains one a minute, against spraying one guess over many
 //   emails. It forgives over time rather than on success (an attacker's login to an account of their own must not
 //   reset it), so an office behind one NAT is only held back by a burst of typos, for a minute at a time.

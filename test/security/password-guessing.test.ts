@@ -66,6 +66,21 @@ describe('password guessing at login', () => {
     expect(total).toBeGreaterThan(3 * 24 * 3600_000);
   });
 
+  it('a streak is forgotten a day after its last wrong password, and not a moment before', async () => {
+    // Typos a day apart are not a guessing run: 24 hours after the last wrong password the free failures are free
+    // again. Until then the streak stands.
+    const user = await f.signup();
+    const ip = newAddress();
+    for (let i = 0; i < 5; i++) expect((await login(user.email, `monday typo ${i}`, ip)).status).toBe(401);
+    app.clock.advance(24 * 3600_000 - 1);
+    expect((await login(user.email, 'still within the day', ip)).status).toBe(401); // the sixth in a row: a wait begins
+    expect((await login(user.email, PASSWORD, ip)).status).toBe(429);
+    app.clock.advance(24 * 3600_000 + 1);
+    // Four typos, all answered: had the streak been kept, the first would have begun a wait and the second met it.
+    for (let i = 0; i < 4; i++) expect((await login(user.email, `tuesday typo ${i}`, ip)).status).toBe(401);
+    expect((await login(user.email, PASSWORD, ip)).body.status).toBe('authenticated');
+  });
+
   it('email enumeration through the throttle: an unknown email gets the same answers at the same steps', async () => {
     // Attack: tell registered emails from unknown ones by when (or whether) the throttle answers.
     const user = await f.signup();
