@@ -62,16 +62,25 @@ export async function launchWithExtension(options: { dir?: string; userDataDir?:
     async useServer(server) {
       const page = await context.newPage();
       // As a person would: when the page says the extension did not answer ("Please try again"; an MV3 worker
-      // can be restarting under load), open it again and retry; a third refusal fails with what the page said.
+      // can be restarting under load), or says nothing for a long while (seen once in CI: no answer in 30 s), open
+      // it again and retry; a third failure fails with what the page said, or that it said nothing.
       const done = page.getByText(`The dialer now uses ${server}.`);
       const refused = page.locator('.alert--error');
       for (let attempt = 1; ; attempt++) {
         await page.goto(base + (manifest.options_ui?.page ?? ''));
         await page.getByLabel('Twofold server').fill(server);
         await page.getByRole('button', { name: 'Use this server' }).click();
-        await done.or(refused).first().waitFor();
-        if (await done.isVisible()) break;
-        if (attempt === 3) throw new Error(`the options page refused ${server}: ${await refused.textContent()}`);
+        const answered = await done
+          .or(refused)
+          .first()
+          .waitFor({ timeout: 15_000 })
+          .then(
+            () => true,
+            () => false,
+          );
+        if (answered && (await done.isVisible())) break;
+        if (attempt === 3)
+          throw new Error(`the options page refused ${server}: ${answered ? await refused.textContent() : 'no answer in 15 s'}`);
       }
       await page.close();
     },
