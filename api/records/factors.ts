@@ -27,14 +27,13 @@ export async function findFactor(db: Db, userId: string, method: EnrollableMetho
   return (await hotFirst(db, findStatement, [userId, method])) as FactorRow | undefined;
 }
 
-export const enabledMethods = (factors: FactorRow[]): EnrollableMethod[] =>
+export const enabledMethods = (factors: Pick<FactorRow, 'method' | 'enabled_at'>[]): EnrollableMethod[] =>
   enrollableMethods.filter((m) => factors.some((f) => f.method === m && f.enabled_at !== null));
 
 /** Read by every sign-in (which methods to offer): a hot-path statement. */
-const enabledStatement = hotStatement('select method from factors where user_id = ? and enabled_at is not null');
+const enabledStatement = hotStatement('select method, enabled_at from factors where user_id = ? and enabled_at is not null');
 export async function listEnabledMethods(db: Db, userId: string): Promise<EnrollableMethod[]> {
-  const enabled = new Set((await hotRows(db, enabledStatement, [userId])).map((row) => row.method));
-  return enrollableMethods.filter((m) => enabled.has(m));
+  return enabledMethods((await hotRows(db, enabledStatement, [userId])) as Pick<FactorRow, 'method' | 'enabled_at'>[]);
 }
 
 /** Records a pending enrolment (a new TOTP seed or a destination waiting for its code); the enabled one, if any, stays. */
