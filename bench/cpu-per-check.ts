@@ -91,7 +91,9 @@ try {
     databaseUrl: file,
     secretKey,
     outboxPath: join(dir, 'outbox.jsonl'),
-    env: { LOG_LEVEL: 'warn', ...envFor('twofold') },
+    // As an operator runs it (and `npm run bench`): every request logged, to a file.
+    env: { LOG_LEVEL: 'info', ...envFor('twofold') },
+    outputFile: join(dir, 'twofold.log'),
   });
   servers.push(twofold);
   sampled.set('twofold', twofold.pid);
@@ -116,7 +118,8 @@ try {
         secretKey,
         outboxPath: join(dir, 'outbox-base.jsonl'),
         nodeArgs: nodeArgsFor('base'),
-        env: { LOG_LEVEL: 'warn', ...envFor('base') },
+        env: { LOG_LEVEL: 'info', ...envFor('base') },
+        outputFile: join(dir, 'base.log'),
       })
     : null;
   if (base) servers.push(base);
@@ -134,7 +137,8 @@ try {
       const server = await startServerProcess({
         script: 'bench/servers/layers.ts',
         readyPath: '/api/v1/health',
-        env: { DATABASE_URL: file, SECRET_KEY: secretKey, LOG_LEVEL: 'warn', LEAVE_OUT: leaveOut.join(',') },
+        env: { DATABASE_URL: file, SECRET_KEY: secretKey, LOG_LEVEL: 'info', LEAVE_OUT: leaveOut.join(',') },
+        outputFile: join(dir, `${name}.log`),
       });
       servers.push(server);
       systems.push({ name, server, path: '/api/v1/session', auth });

@@ -39,7 +39,9 @@ try {
       databaseUrl: file,
       secretKey: key,
       outboxPath: join(dir, `o${conc}.jsonl`),
-      env: { LOG_LEVEL: 'warn', ARGON2_CONCURRENCY: conc },
+      // As an operator runs it (and `npm run bench`): every request logged, to a file.
+      env: { LOG_LEVEL: 'info', ARGON2_CONCURRENCY: conc },
+      outputFile: join(dir, `twofold-${conc}.log`),
     });
     servers.push({ conc, server, tokens, emails: users.slice(500).map((u) => u.email) });
   }

@@ -184,7 +184,9 @@ async function startTwofold(name: string, databaseUrl: string, dir: string, secr
     databaseUrl,
     secretKey,
     outboxPath: join(dir, `${name}-outbox.jsonl`),
-    env: { LOG_LEVEL: 'warn' },
+    // As an operator runs it: every request logged (the default level), to a file.
+    env: { LOG_LEVEL: 'info' },
+    outputFile: join(dir, `${name}.log`),
     nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/profiles')}`] : [],
   });
   return { name, server, secretKey, seed: openSeeder(databaseUrl, secretKey), sessionTokens: [] };
@@ -216,7 +218,8 @@ async function coldStarts(dir: string, restarts = 3) {
       databaseUrl: join(dir, 'coldstart.sqlite'),
       secretKey,
       outboxPath: join(dir, 'coldstart-outbox.jsonl'),
-      env: { LOG_LEVEL: 'warn' },
+      env: { LOG_LEVEL: 'info' },
+      outputFile: join(dir, 'coldstart.log'),
       pollMs: 5,
     });
     starts.push({ ms: server.readyMs, rssMb: rssMb(server.pid), cpuMs: cpuSeconds(server.pid) * 1000 });

@@ -2,6 +2,7 @@
 // start (`NODE_ENV=production node --max-semi-space-size=2 dist/api/server.js`, compiled by `npm run build`), on an
 // explicit free port, and fresh PostgreSQL databases (created, then dropped with FORCE) for them to share.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -94,25 +95,45 @@ export interface StartOptions {
   timeoutMs?: number;
   /** How often readiness is polled (100 ms); the bench polls more often to time the cold start. */
   pollMs?: number;
+  /** A file the process writes its stdout and stderr to (appended), as a production start's log would be, instead
+   * of a pipe this process reads: the bench's servers log every request, and a pipe would make it pay for them. */
+  outputFile?: string;
+}
+
+/** The last 64 KiB of a file: what a failure message quotes of a server's log. */
+function tail(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, 64 * 1024);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Starts a node process running a server on 127.0.0.1:<port> and resolves once `readyPath` answers 200. */
 export async function startServerProcess(options: StartOptions): Promise<ChildServer> {
   const port = options.port ?? (await freePort());
   const loader = options.script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const outputFd = options.outputFile ? openSync(options.outputFile, 'a') : undefined;
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, options.script, ...(options.args ?? [])], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.outputFile ? ['ignore', outputFd!, outputFd!] : ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
+  if (outputFd !== undefined) closeSync(outputFd); // the child holds its own copy
+  let piped = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    piped += d.toString();
   });
-  child.stderr!.on('data', (d: Buffer) => {
-    out += d.toString();
+  child.stderr?.on('data', (d: Buffer) => {
+    piped += d.toString();
   });
+  const output = () => (options.outputFile ? tail(options.outputFile) : piped);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let done = false;
   void exited.then(() => {
@@ -122,7 +143,7 @@ export async function startServerProcess(options: StartOptions): Promise<ChildSe
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
-    if (done) throw new Error(`${options.script} exited before it was ready (exit ${child.exitCode}):\n${out}`);
+    if (done) throw new Error(`${options.script} exited before it was ready (exit ${child.exitCode}):\n${output()}`);
     try {
       const res = await fetch(url + (options.readyPath ?? '/api/v1/health'), { signal: AbortSignal.timeout(1000) });
       if (res.ok) break;
@@ -131,7 +152,7 @@ export async function startServerProcess(options: StartOptions): Promise<ChildSe
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${options.script} was not ready within ${options.timeoutMs ?? 30_000} ms:\n${out}`);
+      throw new Error(`${options.script} was not ready within ${options.timeoutMs ?? 30_000} ms:\n${output()}`);
     }
     await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
   }
@@ -143,7 +164,7 @@ export async function startServerProcess(options: StartOptions): Promise<ChildSe
     pid: child.pid!,
     child,
     readyMs,
-    output: () => out,
+    output,
     async stop() {
       if (done) return;
       child.kill('SIGTERM');
@@ -172,6 +193,7 @@ export async function startApiProcess(options: {
   compiled?: string;
   cwd?: string;
   pollMs?: number;
+  outputFile?: string;
 }): Promise<ChildServer> {
   const port = options.port ?? (await freePort());
   return startServerProcess({
@@ -180,6 +202,7 @@ export async function startApiProcess(options: {
     port,
     cwd: options.cwd,
     pollMs: options.pollMs,
+    outputFile: options.outputFile,
     nodeArgs: [...(options.compiled ? PRODUCTION_NODE_FLAGS : []), ...(options.nodeArgs ?? [])],
     env: {
       DATABASE_URL: options.databaseUrl,
