@@ -17,7 +17,7 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 
 export function refuseCrossOriginWrites(publicUrl: string) {
   const allowedOrigin = new URL(publicUrl).origin;
-  return async function checkBrowserOrigin(ctx: Context, next: Next): Promise<void> {
+  return function checkBrowserOrigin(ctx: Context, next: Next): Promise<void> {
     if (!STATE_CHANGING.has(ctx.method) || !ctx.path.startsWith('/api/')) return next();
     if (BEARER.test(ctx.get('authorization')) || !ctx.cookies.get(SESSION_COOKIE)) return next();
     if (ctx.get('origin') === allowedOrigin || ctx.get('sec-fetch-site') === 'same-origin') return next();

@@ -5,7 +5,7 @@ import type { Context, Next } from 'koa';
 import { lastForwarded } from './forwarded.ts';
 
 export function clientIp(trustProxy: boolean) {
-  return async function readClientIp(ctx: Context, next: Next): Promise<void> {
+  return function readClientIp(ctx: Context, next: Next): Promise<void> {
     const forwarded = trustProxy ? lastForwarded(ctx.get('x-forwarded-for')) : '';
     ctx.state.ip = normaliseIp(forwarded || ctx.req.socket.remoteAddress || '');
     return next();

@@ -7,7 +7,7 @@ import { ApiError } from '../../errors.ts';
 const NUL = '\u0000';
 
 export function refuseNul() {
-  return async function refuseNulCharacters(ctx: Context, next: Next): Promise<void> {
+  return function refuseNulCharacters(ctx: Context, next: Next): Promise<void> {
     if (!ctx.path.startsWith('/api/')) return next();
     // %00 is the only escape that decodes to NUL, in the path (router parameters) and the query alike.
     if (/%00/.test(ctx.url) || ctx.url.includes(NUL)) {

@@ -34,7 +34,7 @@ export const API_HEADERS = {
 const HSTS = 'max-age=31536000';
 
 export function securityHeaders() {
-  return async function setSecurityHeaders(ctx: Context, next: Next): Promise<void> {
+  return function setSecurityHeaders(ctx: Context, next: Next): Promise<void> {
     ctx.set(ctx.path.startsWith('/api/') ? API_HEADERS : PAGE_HEADERS);
     // ctx.secure: TLS on the socket, or (TRUST_PROXY) the last X-Forwarded-Proto entry (forwarded.ts).
     if (ctx.secure) ctx.set('Strict-Transport-Security', HSTS);
