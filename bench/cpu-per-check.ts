@@ -138,7 +138,7 @@ try {
         script: 'bench/servers/layers.ts',
         readyPath: '/api/v1/health',
         env: { DATABASE_URL: file, SECRET_KEY: secretKey, LOG_LEVEL: 'info', LEAVE_OUT: leaveOut.join(',') },
-        outputFile: join(dir, `${name}.log`),
+        outputFile: join(dir, `layers-${Object.keys(LEFT_OUT).indexOf(name)}.log`),
       });
       servers.push(server);
       systems.push({ name, server, path: '/api/v1/session', auth });

@@ -744,7 +744,7 @@ function writeReport({
   const scale = { one: rps('scale/1-process'), two: rps('scale/2-processes') };
 
   const table = [
-    `Made by \`npm run bench\` on ${new Date(started).toISOString().slice(0, 16)}Z, ${cpus().length}× ${cpus()[0]?.model}, node ${process.version}, better-auth ${betterAuthVersion()}; Twofold as the production start (\`NODE_ENV=production node ${PRODUCTION_NODE_FLAGS.join(' ')} ${COMPILED_SERVER}\`).`,
+    `Made by \`npm run bench\` on ${new Date(started).toISOString().slice(0, 16)}Z, ${cpus().length}× ${cpus()[0]?.model}, node ${process.version}, better-auth ${betterAuthVersion()}; Twofold as the production start (\`NODE_ENV=production node ${PRODUCTION_NODE_FLAGS.join(' ')} ${COMPILED_SERVER}\`), logging at its default level to a file.`,
     `Loopback, ${CONNECTIONS} connections (flood: ${CONNECTIONS / 2} checking sessions + ${CONNECTIONS / 2} attacking), runs of ${DURATION_S} s (verify: a fixed number of pre-made challenges, one per request, timed to the last answer),`,
     `systems alternating within each of ${ROUNDS} rounds; figures are medians (all runs after the slash-separated lists). Took ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end (other work on the machine makes every figure noisier; the ratios come from alternating runs).`,
     '',
