@@ -91,7 +91,7 @@ try {
     databaseUrl: file,
     secretKey,
     outboxPath: join(dir, 'outbox.jsonl'),
-    // As an operator runs it (and `npm run bench`): every request logged, to a file.
+    // As an operator runs it (and `npm run bench`): the default level, to a file.
     env: { LOG_LEVEL: 'info', ...envFor('twofold') },
     outputFile: join(dir, 'twofold.log'),
   });

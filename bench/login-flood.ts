@@ -39,7 +39,7 @@ try {
       databaseUrl: file,
       secretKey: key,
       outboxPath: join(dir, `o${conc}.jsonl`),
-      // As an operator runs it (and `npm run bench`): every request logged, to a file.
+      // As an operator runs it (and `npm run bench`): the default level, to a file.
       env: { LOG_LEVEL: 'info', ARGON2_CONCURRENCY: conc },
       outputFile: join(dir, `twofold-${conc}.log`),
     });

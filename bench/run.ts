@@ -184,7 +184,7 @@ async function startTwofold(name: string, databaseUrl: string, dir: string, secr
     databaseUrl,
     secretKey,
     outboxPath: join(dir, `${name}-outbox.jsonl`),
-    // As an operator runs it: every request logged (the default level), to a file.
+    // As an operator runs it: the default level (a line for every request but a successful read), to a file.
     env: { LOG_LEVEL: 'info' },
     outputFile: join(dir, `${name}.log`),
     nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/profiles')}`] : [],

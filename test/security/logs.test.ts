@@ -8,16 +8,22 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { createLogger } from '../../api/deps.ts';
 import { factories, PASSWORD } from '../support/factories.ts';
 
-let app: TestApp;
-let f: ReturnType<typeof factories>;
-const lines: string[] = [];
-beforeAll(async () => {
-  const sink = new Writable({
+/** A stream for a logger to write to, and the lines it got. */
+function lineSink(): { stream: Writable; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
     write(chunk, _enc, done) {
       lines.push(String(chunk));
       done();
     },
   });
+  return { stream, lines };
+}
+
+let app: TestApp;
+let f: ReturnType<typeof factories>;
+const { stream: sink, lines } = lineSink();
+beforeAll(async () => {
   app = await startTestApp({ log: pino({ level: 'info' }, sink) });
   f = factories(app);
 });
@@ -112,14 +118,8 @@ describe('the logger Twofold makes (createLogger)', () => {
   it('removes secrets from every line, and request lines, which skip that check, still carry only their five fields', async () => {
     // The request log skips redaction for speed (request-log.ts); this keeps both halves honest: the redaction still
     // acts on the lines that go through it, and a request line holds nothing but its own flat fields.
-    const own: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        own.push(String(chunk));
-        done();
-      },
-    });
-    const log = createLogger('info', sink);
+    const { stream, lines: own } = lineSink();
+    const log = createLogger('info', stream);
     const real = await startTestApp({ log });
     try {
       const g = factories(real);
@@ -153,14 +153,8 @@ describe('the logger Twofold makes (createLogger)', () => {
 
 describe('the request log at LOG_LEVEL=debug', () => {
   it('logs every request, successful reads too, those at debug', async () => {
-    const own: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        own.push(String(chunk));
-        done();
-      },
-    });
-    const verbose = await startTestApp({ log: pino({ level: 'debug' }, sink) });
+    const { stream, lines: own } = lineSink();
+    const verbose = await startTestApp({ log: createLogger('debug', stream) });
     try {
       const g = factories(verbose);
       const user = await g.signup();
