@@ -1,6 +1,6 @@
 // Addresses taken from the right place, and failures that reveal nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
+import { lineSink } from '../support/log-lines.ts';
 import pino from 'pino';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { factories, PASSWORD } from '../support/factories.ts';
@@ -51,13 +51,7 @@ describe('client address', () => {
 
 describe('a 500 never shows internals, and the log holds no secret', () => {
   it('answers internal_error with a plain sentence and logs the cause with a request id', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { stream: sink, lines } = lineSink();
     const app = await startTestApp({ log: pino({ level: 'info' }, sink) });
     const f = factories(app);
     const user = await f.signup();

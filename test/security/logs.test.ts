@@ -2,23 +2,11 @@
 // successful read is logged at info with the status the client really got, so brute force shows up; at debug, every
 // request is.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
+import { lineSink } from '../support/log-lines.ts';
 import pino from 'pino';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createLogger } from '../../api/deps.ts';
 import { factories, PASSWORD } from '../support/factories.ts';
-
-/** A stream for a logger to write to, and the lines it got. */
-function lineSink(): { stream: Writable; lines: string[] } {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, lines };
-}
 
 let app: TestApp;
 let f: ReturnType<typeof factories>;

@@ -1,7 +1,7 @@
 // Outbound messages: caps that one user could use to block another's login codes, texts to numbers nobody
 // verified, and SMS pumping (many users, many addresses, premium numbers).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
+import { lineSink } from '../support/log-lines.ts';
 import pino from 'pino';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { factories } from '../support/factories.ts';
@@ -84,13 +84,7 @@ describe('SMS caps', () => {
 describe('SMS pumping through many addresses', () => {
   it("SMS pumping: a country's hourly ceiling stops texts to it for everyone, other countries still get theirs", async () => {
     // Attack: many users from many addresses text premium numbers of one country; only a global ceiling stops it.
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { stream: sink, lines } = lineSink();
     const capped = await startTestApp({
       env: { TRUST_PROXY: 'true', SMS_HOURLY_LIMIT_PER_COUNTRY: '3' },
       log: pino({ level: 'info' }, sink),

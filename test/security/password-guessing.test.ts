@@ -1,7 +1,7 @@
 // Password guessing at login and at reauth: throttled per email (known or not) and per client address, counted
 // before the password is looked at (so parallel guesses and a right password change nothing), audited and logged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
+import { lineSink } from '../support/log-lines.ts';
 import pino from 'pino';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { factories, PASSWORD, uniqueEmail } from '../support/factories.ts';
@@ -9,14 +9,8 @@ import { emailWaitMs } from '../../api/factors/password-throttle.ts';
 
 let app: TestApp;
 let f: ReturnType<typeof factories>;
-const lines: string[] = [];
+const { stream: sink, lines } = lineSink();
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
   // Behind a proxy, so each test can come from an address of its own (X-Forwarded-For's last entry).
   app = await startTestApp({ env: { TRUST_PROXY: 'true' }, log: pino({ level: 'info' }, sink) });
   f = factories(app);
