@@ -23,7 +23,7 @@ import { randomBytes } from 'node:crypto';
 import { createDb, migrateLatest } from '../api/db/db.ts';
 import { COMPILED_SERVER, startApiProcess, startServerProcess, type ChildServer } from '../test/support/process.ts';
 import { openSeeder, sqliteWithSessions } from './seed.ts';
-import { cpuSeconds } from './proc.ts';
+import { cpuSeconds, cpuSplit } from './proc.ts';
 import { buildServer } from '../api/build.ts';
 import { summariseAllocations } from './allocation-summary.ts';
 
@@ -52,19 +52,31 @@ const POOL = 500;
 
 const percent = (ratio: number) => `${(100 * ratio).toFixed(1)}%`;
 
-async function run(server: ChildServer, path: string, auth: (i: number) => string): Promise<{ rps: number; cpuUs: number }> {
+async function run(
+  server: ChildServer,
+  path: string,
+  auth: (i: number) => string,
+): Promise<{ rps: number; cpuUs: number; kernelUs: number; mainUs: number }> {
   let i = 0;
-  const before = cpuSeconds(server.pid);
+  const before = cpuSplit(server.pid);
+  const mainBefore = cpuSeconds(server.pid, server.pid);
   const result = await autocannon({
     url: `${server.url}${path}`,
     connections: 10,
     amount: REQUESTS,
     requests: [{ setupRequest: (req: object) => ({ ...req, headers: { authorization: auth(i++ % POOL) } }) }],
   });
-  const cpu = cpuSeconds(server.pid) - before;
+  const after = cpuSplit(server.pid);
+  const mainUs = ((cpuSeconds(server.pid, server.pid) - mainBefore) * 1e6) / REQUESTS;
+  const cpu = after.user + after.kernel - before.user - before.kernel;
   served.set(server.pid, (served.get(server.pid) ?? 0) + REQUESTS);
   if (result.non2xx > 0) throw new Error(`${path}: ${result.non2xx} non-2xx answers`);
-  return { rps: result.requests.average, cpuUs: (cpu * 1e6) / REQUESTS };
+  return {
+    rps: result.requests.average,
+    cpuUs: (cpu * 1e6) / REQUESTS,
+    kernelUs: ((after.kernel - before.kernel) * 1e6) / REQUESTS,
+    mainUs,
+  };
 }
 
 buildServer();
@@ -166,9 +178,12 @@ try {
       for (const s of systems) results.push({ name: s.name, ...(await run(s.server, s.path, s.auth)) });
       const [t, c] = results as [(typeof results)[0], (typeof results)[0]];
       console.log(
-        `round ${r + 1}: twofold ${t.rps.toFixed(0)} req/s, ${t.cpuUs.toFixed(0)} µs CPU/check | ceiling ${c.rps.toFixed(0)} req/s, ${c.cpuUs.toFixed(0)} µs CPU/check | ${((100 * t.rps) / c.rps).toFixed(0)}% of the rate, ${(t.cpuUs / c.cpuUs).toFixed(2)}× the CPU`,
+        `round ${r + 1}: twofold ${t.rps.toFixed(0)} req/s, ${t.cpuUs.toFixed(0)} µs CPU/check (kernel ${t.kernelUs.toFixed(0)}, main thread ${t.mainUs.toFixed(0)}) | ceiling ${c.rps.toFixed(0)} req/s, ${c.cpuUs.toFixed(0)} µs CPU/check (kernel ${c.kernelUs.toFixed(0)}, main thread ${c.mainUs.toFixed(0)}) | ${((100 * t.rps) / c.rps).toFixed(0)}% of the rate, ${(t.cpuUs / c.cpuUs).toFixed(2)}× the CPU`,
       );
-      for (const l of results.slice(2)) console.log(`  ${l.name}: ${l.cpuUs.toFixed(0)} µs CPU/check, ${l.rps.toFixed(0)} req/s`);
+      for (const l of results.slice(2))
+        console.log(
+          `  ${l.name}: ${l.cpuUs.toFixed(0)} µs CPU/check (kernel ${l.kernelUs.toFixed(0)}, main thread ${l.mainUs.toFixed(0)}), ${l.rps.toFixed(0)} req/s`,
+        );
     }
 } finally {
   for (const s of servers) await s.stop();

@@ -7,9 +7,16 @@ const CLK_TCK = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
 
 /** utime+stime of a process (all its threads), or with `thread`, of that one thread (the pid is the main thread's). */
 export function cpuSeconds(pid: number, thread?: number): number {
+  const { user, kernel } = cpuSplit(pid, thread);
+  return user + kernel;
+}
+
+/** The same, apart: time in the process's own code (utime) and in the kernel on its behalf (stime: its system calls,
+ * and on loopback the delivery of what it writes to the reader's socket). */
+export function cpuSplit(pid: number, thread?: number): { user: number; kernel: number } {
   const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  return { user: Number(fields[11]) / CLK_TCK, kernel: Number(fields[12]) / CLK_TCK };
 }
 
 export const rssMb = (pid: number): number => memoryMb(pid).rss;

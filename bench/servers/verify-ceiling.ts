@@ -1,0 +1,133 @@
+// The TOTP verify's bare endpoint on Twofold's own tables: bare Koa and better-sqlite3 running the nine statements
+// Twofold's verify runs, with Twofold's SQL, in its order, on a database Twofold migrated and the bench seeded
+// (users with a sealed TOTP seed, login challenges: bench/seed.ts), prepared once, and answering Twofold's headers,
+// session cookie and body. No router, no validation, no audit, no request log, no metrics: the difference to Twofold
+// is what those cost. bench/servers/ceiling.ts does the same statements on lean tables of its own (the bare endpoint
+// until 2026-12-06, still reported); the difference between the two is what Twofold's tables cost: the session
+// table's indexes (the lookup, the user's sessions, the retention sweep) and wider rows.
+// The SQL is Twofold's as it reaches better-sqlite3 (each statement's records module: challenges.ts, code-attempt.ts
+// and lockout.ts, factors.ts, users.ts, sessions.ts); written out here, as session-ceiling.ts's lookup is not, because
+// the modules keep them private. A change there that this file does not follow makes the two measure different work.
+// POST /verify/<challengeId> with `{ "code": "123456" }`. Env: PORT, DB_PATH, SECRET_KEY (hex, the seeder's).
+import Koa from 'koa';
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { verifyTotpStep } from '../../shared/totp.ts';
+import { SESSION_COOKIE, SESSION_COOKIE_PATH } from '../../shared/contract.ts';
+import { createSecrets, hashToken, newTokenRow } from '../../api/crypto/secrets.ts';
+import { CHALLENGE_MAX_ATTEMPTS } from '../../api/records/challenges.ts';
+import { HARD_LOCK_AFTER_WRONG_CODES, LOCK_AFTER_WRONG_CODES } from '../../api/factors/lockout.ts';
+import { REAUTH_WINDOW_MS, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../api/records/sessions.ts';
+import { API_HEADERS } from '../../api/http/middleware/security-headers.ts';
+
+const sqlite = new Database(process.env.DB_PATH!);
+const secrets = createSecrets(Buffer.from(process.env.SECRET_KEY ?? '', 'hex'));
+type Row = Record<string, unknown>;
+const q = {
+  challenge: sqlite.prepare<[string], Row>(
+    'select c.id, c.token_hash, c.user_id, c.kind, c.methods, c.client, c.ip, c.user_agent, c.attempts, c.created_at, c.expires_at, c.completed_at, u.code_locked_until as user_code_locked_until, u.failed_code_total as user_failed_code_total from challenges c join users u on u.id = c.user_id where c.token_hash = ? limit 1',
+  ),
+  reserve: sqlite.prepare<[string, number, number], Row>(
+    'update challenges set attempts = attempts + 1 where id = ? and completed_at is null and expires_at > ? and attempts < ? returning attempts',
+  ),
+  reserveUser: sqlite.prepare<[string, number, number, number]>(
+    'update users set failed_code_streak = failed_code_streak + 1, failed_code_total = failed_code_total + 1 where id = ? and failed_code_streak < ? and failed_code_total < ? and (code_locked_until is null or code_locked_until <= ?)',
+  ),
+  factor: sqlite.prepare<[string, string], Row>(
+    'select user_id, method, enabled_at, secret_sealed, pending_secret_sealed, destination, pending_destination, updated_at from factors where user_id = ? and method = ? limit 1',
+  ),
+  acceptStep: sqlite.prepare<[number, string, number]>(
+    'update users set totp_last_step = ? where id = ? and (totp_last_step is null or totp_last_step < ?)',
+  ),
+  clearUser: sqlite.prepare<[string]>(
+    'update users set failed_code_streak = 0, failed_code_total = 0, code_locked_until = null where id = ?',
+  ),
+  complete: sqlite.prepare<[number, string]>('update challenges set completed_at = ? where id = ? and completed_at is null'),
+  user: sqlite.prepare<[string], Row>(
+    'select id, email, name, password_hash, created_at, preferred_method, previous_phone, backup_codes_sealed, failed_code_streak, failed_code_total, code_locked_until, totp_last_step, email_verified_at, managed_by_account_id from users where id = ? limit 1',
+  ),
+  insertSession: sqlite.prepare(
+    'insert into sessions (id, token_hash, user_id, created_at, last_used_at, idle_expires_at, absolute_expires_at, reauth_until, clients, ip, user_agent, ended_at, ended_reason) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ),
+};
+
+async function readJson(ctx: Koa.Context): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+const refuse = (ctx: Koa.Context, status: number, code: string) => {
+  ctx.status = status;
+  ctx.body = { error: { code } };
+};
+
+const app = new Koa();
+app.use(async (ctx) => {
+  if (ctx.path === '/health') {
+    ctx.body = 'ok';
+    return;
+  }
+  if (ctx.method !== 'POST' || !ctx.path.startsWith('/verify/')) return refuse(ctx, 404, 'not_found');
+  ctx.set(API_HEADERS);
+  ctx.set('X-Request-Id', randomUUID());
+  const body = (await readJson(ctx)) as { code?: unknown };
+  const now = Date.now();
+  const challenge = q.challenge.get(hashToken(ctx.path.slice('/verify/'.length)));
+  if (!challenge || challenge.completed_at !== null || (challenge.expires_at as number) <= now)
+    return refuse(ctx, 410, 'challenge_expired');
+  if (!(JSON.parse(challenge.methods as string) as string[]).includes('totp')) return refuse(ctx, 400, 'method_not_allowed');
+  const userId = challenge.user_id as string;
+  if (
+    (challenge.user_failed_code_total as number) >= HARD_LOCK_AFTER_WRONG_CODES ||
+    ((challenge.user_code_locked_until as number | null) ?? 0) > now
+  )
+    return refuse(ctx, 429, 'too_many_attempts');
+  if (!q.reserve.get(challenge.id as string, now, CHALLENGE_MAX_ATTEMPTS)) return refuse(ctx, 429, 'too_many_attempts');
+  if (q.reserveUser.run(userId, LOCK_AFTER_WRONG_CODES, HARD_LOCK_AFTER_WRONG_CODES, now).changes !== 1)
+    return refuse(ctx, 429, 'too_many_attempts');
+  const factor = q.factor.get(userId, 'totp');
+  const seed = factor ? secrets.open(factor.secret_sealed as string, `totp:${userId}`) : null;
+  const step = seed && typeof body.code === 'string' ? verifyTotpStep(seed, body.code, now) : null;
+  if (step === null || q.acceptStep.run(step, userId, step).changes !== 1) return refuse(ctx, 401, 'invalid_code');
+  q.clearUser.run(userId);
+  if (q.complete.run(now, challenge.id as string).changes !== 1) return refuse(ctx, 410, 'challenge_expired');
+  const user = q.user.get(userId)!;
+  const { token, id, token_hash } = newTokenRow();
+  const idleExpiresAt = now + SESSION_IDLE_MS;
+  const absoluteExpiresAt = now + SESSION_ABSOLUTE_MS;
+  q.insertSession.run(
+    id,
+    token_hash,
+    userId,
+    now,
+    now,
+    idleExpiresAt,
+    absoluteExpiresAt,
+    now + REAUTH_WINDOW_MS,
+    JSON.stringify([challenge.client]),
+    ctx.ip,
+    ctx.get('user-agent').slice(0, 300) || null,
+    null,
+    null,
+  );
+  ctx.cookies.set(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: SESSION_COOKIE_PATH,
+    overwrite: true,
+    maxAge: SESSION_ABSOLUTE_MS,
+  });
+  ctx.body = {
+    status: 'authenticated',
+    session: { token, expiresAt: new Date(Math.min(idleExpiresAt, absoluteExpiresAt)).toISOString() },
+    user: { id: user.id, email: user.email, name: user.name, emailVerified: user.email_verified_at !== null },
+  };
+});
+const server = app.listen(Number(process.env.PORT ?? 3202), '127.0.0.1');
+process.on('SIGTERM', () =>
+  server.close(() => {
+    sqlite.close();
+    process.exit(0);
+  }),
+);
