@@ -5,9 +5,8 @@
 // is what those cost. bench/servers/ceiling.ts does the same statements on lean tables of its own (the bare endpoint
 // until 2026-12-06, still reported); the difference between the two is what Twofold's tables cost: the session
 // table's indexes (the lookup, the user's sessions, the retention sweep) and wider rows.
-// The SQL is Twofold's as it reaches better-sqlite3 (each statement's records module: challenges.ts, code-attempt.ts
-// and lockout.ts, factors.ts, users.ts, sessions.ts); written out here, as session-ceiling.ts's lookup is not, because
-// the modules keep them private. A change there that this file does not follow makes the two measure different work.
+// The SQL is Twofold's as it reaches better-sqlite3, written out in verify-sql.ts (the records modules keep theirs
+// private); test/api/hot-path.test.ts fails when the two part ways.
 // POST /verify/<challengeId> with `{ "code": "123456" }`. Env: PORT, DB_PATH, SECRET_KEY (hex, the seeder's).
 import Koa from 'koa';
 import Database from 'better-sqlite3';
@@ -19,36 +18,21 @@ import { CHALLENGE_MAX_ATTEMPTS } from '../../api/records/challenges.ts';
 import { HARD_LOCK_AFTER_WRONG_CODES, LOCK_AFTER_WRONG_CODES } from '../../api/factors/lockout.ts';
 import { REAUTH_WINDOW_MS, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../api/records/sessions.ts';
 import { API_HEADERS } from '../../api/http/middleware/security-headers.ts';
+import { VERIFY_SQL } from './verify-sql.ts';
 
 const sqlite = new Database(process.env.DB_PATH!);
 const secrets = createSecrets(Buffer.from(process.env.SECRET_KEY ?? '', 'hex'));
 type Row = Record<string, unknown>;
 const q = {
-  challenge: sqlite.prepare<[string], Row>(
-    'select c.id, c.token_hash, c.user_id, c.kind, c.methods, c.client, c.ip, c.user_agent, c.attempts, c.created_at, c.expires_at, c.completed_at, u.code_locked_until as user_code_locked_until, u.failed_code_total as user_failed_code_total from challenges c join users u on u.id = c.user_id where c.token_hash = ? limit 1',
-  ),
-  reserve: sqlite.prepare<[string, number, number], Row>(
-    'update challenges set attempts = attempts + 1 where id = ? and completed_at is null and expires_at > ? and attempts < ? returning attempts',
-  ),
-  reserveUser: sqlite.prepare<[string, number, number, number]>(
-    'update users set failed_code_streak = failed_code_streak + 1, failed_code_total = failed_code_total + 1 where id = ? and failed_code_streak < ? and failed_code_total < ? and (code_locked_until is null or code_locked_until <= ?)',
-  ),
-  factor: sqlite.prepare<[string, string], Row>(
-    'select user_id, method, enabled_at, secret_sealed, pending_secret_sealed, destination, pending_destination, updated_at from factors where user_id = ? and method = ? limit 1',
-  ),
-  acceptStep: sqlite.prepare<[number, string, number]>(
-    'update users set totp_last_step = ? where id = ? and (totp_last_step is null or totp_last_step < ?)',
-  ),
-  clearUser: sqlite.prepare<[string]>(
-    'update users set failed_code_streak = 0, failed_code_total = 0, code_locked_until = null where id = ?',
-  ),
-  complete: sqlite.prepare<[number, string]>('update challenges set completed_at = ? where id = ? and completed_at is null'),
-  user: sqlite.prepare<[string], Row>(
-    'select id, email, name, password_hash, created_at, preferred_method, previous_phone, backup_codes_sealed, failed_code_streak, failed_code_total, code_locked_until, totp_last_step, email_verified_at, managed_by_account_id from users where id = ? limit 1',
-  ),
-  insertSession: sqlite.prepare(
-    'insert into sessions (id, token_hash, user_id, created_at, last_used_at, idle_expires_at, absolute_expires_at, reauth_until, clients, ip, user_agent, ended_at, ended_reason) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  ),
+  challenge: sqlite.prepare<[string], Row>(VERIFY_SQL.challenge),
+  reserve: sqlite.prepare<[string, number, number], Row>(VERIFY_SQL.reserve),
+  reserveUser: sqlite.prepare<[string, number, number, number]>(VERIFY_SQL.reserveUser),
+  factor: sqlite.prepare<[string, string], Row>(VERIFY_SQL.factor),
+  acceptStep: sqlite.prepare<[number, string, number]>(VERIFY_SQL.acceptStep),
+  clearUser: sqlite.prepare<[string]>(VERIFY_SQL.clearUser),
+  complete: sqlite.prepare<[number, string]>(VERIFY_SQL.complete),
+  user: sqlite.prepare<[string], Row>(VERIFY_SQL.user),
+  insertSession: sqlite.prepare(VERIFY_SQL.insertSession),
 };
 
 async function readJson(ctx: Koa.Context): Promise<unknown> {
