@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { generateTotpSecret, verifyTotpStep } from '../../shared/totp.ts';
 import { SQLITE_WRITE_PRAGMAS } from '../../api/db/sqlite-settings.ts';
+import { readJson, refuse } from './bare-koa.ts';
 
 const sqlite = new Database(process.env.DB_PATH ?? ':memory:');
 for (const pragma of SQLITE_WRITE_PRAGMAS) sqlite.pragma(pragma);
@@ -93,17 +94,6 @@ const makeChallenges = sqlite.transaction((n: number) =>
     return { challengeId, secret };
   }),
 );
-
-async function readJson(ctx: Koa.Context): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-}
-
-const refuse = (ctx: Koa.Context, status: number, code: string) => {
-  ctx.status = status;
-  ctx.body = { error: { code } };
-};
 
 const app = new Koa();
 app.use(async (ctx) => {

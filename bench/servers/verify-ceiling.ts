@@ -19,6 +19,7 @@ import { HARD_LOCK_AFTER_WRONG_CODES, LOCK_AFTER_WRONG_CODES } from '../../api/f
 import { REAUTH_WINDOW_MS, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../api/records/sessions.ts';
 import { API_HEADERS } from '../../api/http/middleware/security-headers.ts';
 import { VERIFY_SQL } from './verify-sql.ts';
+import { readJson, refuse } from './bare-koa.ts';
 
 const sqlite = new Database(process.env.DB_PATH!);
 const secrets = createSecrets(Buffer.from(process.env.SECRET_KEY ?? '', 'hex'));
@@ -33,17 +34,6 @@ const q = {
   complete: sqlite.prepare<[number, string]>(VERIFY_SQL.complete),
   user: sqlite.prepare<[string], Row>(VERIFY_SQL.user),
   insertSession: sqlite.prepare(VERIFY_SQL.insertSession),
-};
-
-async function readJson(ctx: Koa.Context): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-}
-
-const refuse = (ctx: Koa.Context, status: number, code: string) => {
-  ctx.status = status;
-  ctx.body = { error: { code } };
 };
 
 const app = new Koa();

@@ -251,19 +251,11 @@ describe(`a sign-in with an authenticator app, then session checks (${engine})`,
     }
     expect(heard).toHaveLength(1);
   });
-});
 
-// The bench's bare endpoint for a verify (bench/servers/verify-ceiling.ts) claims to run the statements a verify runs,
-// with the same SQL on the same tables; it is only a ceiling while that holds. SQLite only: the bare endpoint is
-// better-sqlite3, and on PostgreSQL the statements go another way (named statements on the pool).
-describe.skipIf(engine !== 'sqlite')("the bench's bare endpoint for a verify (sqlite)", () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp();
-  });
-  afterAll(() => app.close());
-
-  it('runs the SQL a TOTP verify runs, in its order', async () => {
+  // The bench's bare endpoint for a verify (bench/servers/verify-ceiling.ts) claims to run the statements a verify
+  // runs, with the same SQL on the same tables; it is only a ceiling while that holds. SQLite only: the bare endpoint
+  // is better-sqlite3, and on PostgreSQL the statements go another way (named statements on the pool).
+  it.skipIf(engine !== 'sqlite')("runs the SQL the bench's bare endpoint for a verify runs, in its order (SQLite)", async () => {
     const f = factories(app);
     const user = await f.userWithTotp();
     const { challengeId } = await f.startChallenge(user);
