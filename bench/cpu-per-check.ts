@@ -20,9 +20,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createDb, migrateLatest } from '../api/db/db.ts';
 import { COMPILED_SERVER, startApiProcess, startServerProcess, type ChildServer } from '../test/support/process.ts';
-import { openSeeder, sqliteWithSessions } from './seed.ts';
+import { migratedSqlite, openSeeder, sqliteWithSessions } from './seed.ts';
 import { cpuSeconds, cpuSplit } from './proc.ts';
 import { buildServer } from '../api/build.ts';
 import { summariseAllocations } from './allocation-summary.ts';
@@ -85,9 +84,7 @@ const servers: ChildServer[] = [];
 try {
   const file = join(dir, 'twofold.sqlite');
   const secretKey = randomBytes(32).toString('hex');
-  const db = createDb({ client: 'sqlite', filename: file });
-  await migrateLatest(db);
-  await db.destroy();
+  await migratedSqlite(file);
   /** Session tokens of POOL users, each with an account and a TOTP factor, written into a migrated database. */
   const seedSessions = async (databaseFile: string): Promise<string[]> => {
     const seed = openSeeder(databaseFile, secretKey);

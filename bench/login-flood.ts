@@ -10,10 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
-import { createDb, migrateLatest } from '../api/db/db.ts';
 import { HASH_OPTIONS } from '../api/crypto/passwords.ts';
 import { COMPILED_SERVER, startApiProcess, type ChildServer } from '../test/support/process.ts';
-import { openSeeder } from './seed.ts';
+import { migratedSqlite, openSeeder } from './seed.ts';
 import { cpuSeconds, percentile } from './proc.ts';
 
 const [roundsArg, ...levels] = process.argv.slice(2);
@@ -27,9 +26,7 @@ try {
   for (const conc of CONCURRENCY) {
     const file = join(dir, `t${conc}.sqlite`);
     const key = randomBytes(32).toString('hex');
-    const db = createDb({ client: 'sqlite', filename: file });
-    await migrateLatest(db);
-    await db.destroy();
+    await migratedSqlite(file);
     const seed = openSeeder(file, key);
     const users = await seed.users(3000, passwordHash);
     const tokens = await seed.sessions(users.slice(0, 500).map((u) => u.id));

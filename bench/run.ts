@@ -28,8 +28,7 @@ import {
   type ChildServer,
   type PgDatabase,
 } from '../test/support/process.ts';
-import { openSeeder, sqliteWithSessions } from './seed.ts';
-import { createDb, migrateLatest } from '../api/db/db.ts';
+import { migratedSqlite, openSeeder, sqliteWithSessions } from './seed.ts';
 import { cpuSeconds, memoryMb, percentile, rssMb } from './proc.ts';
 import { runRetentionBench } from './retention.ts';
 
@@ -358,9 +357,7 @@ interface VerifyCeiling {
 async function startVerifyCeiling(dir: string): Promise<VerifyCeiling> {
   const file = join(dir, 'verify-ceiling.sqlite');
   const secretKey = randomBytes(32).toString('hex');
-  const db = createDb({ client: 'sqlite', filename: file });
-  await migrateLatest(db);
-  await db.destroy();
+  await migratedSqlite(file);
   const server = await startServerProcess({
     script: 'bench/servers/verify-ceiling.ts',
     readyPath: '/health',

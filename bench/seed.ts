@@ -103,12 +103,17 @@ export function openSeeder(databaseUrl: string, secretKeyHex: string) {
   };
 }
 
-/** A new SQLite database at `file`, migrated as Twofold migrates it, with `count` users and a session each: for a
- * server that reads Twofold's tables without being Twofold (bench/servers/session-ceiling.ts). Answers the tokens. */
-export async function sqliteWithSessions(file: string, count: number, passwordHash: string): Promise<string[]> {
+/** A new SQLite database at `file`, migrated as Twofold migrates it, and nothing in it. */
+export async function migratedSqlite(file: string): Promise<void> {
   const db = createDb({ client: 'sqlite', filename: file });
   await migrateLatest(db);
   await db.destroy();
+}
+
+/** A new SQLite database at `file`, migrated as Twofold migrates it, with `count` users and a session each: for a
+ * server that reads Twofold's tables without being Twofold (bench/servers/session-ceiling.ts). Answers the tokens. */
+export async function sqliteWithSessions(file: string, count: number, passwordHash: string): Promise<string[]> {
+  await migratedSqlite(file);
   const seed = openSeeder(file, randomBytes(32).toString('hex'));
   try {
     return await seed.sessions((await seed.users(count, passwordHash)).map((u) => u.id));

@@ -261,7 +261,9 @@ describe(`a sign-in with an authenticator app, then session checks (${engine})`,
     const { challengeId } = await f.startChallenge(user);
     // Every statement better-sqlite3 runs in this process while the verify is answered, by its SQL (line breaks in
     // the modules' source are only layout).
-    const statement = Object.getPrototypeOf(new Database(':memory:').prepare('select 1')) as Record<string, unknown>;
+    const probe = new Database(':memory:');
+    const statement = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, unknown>;
+    probe.close();
     const methods = ['run', 'get', 'all', 'iterate'] as const;
     const originals = methods.map((m) => statement[m] as (...args: unknown[]) => unknown);
     const ran: string[] = [];
